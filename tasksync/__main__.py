@@ -1,0 +1,3 @@
+from tasksync.cli import main
+
+main()

@@ -1,0 +1,35 @@
+"""Stable task ids: the same task keeps its id when lines move or its fields change."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+from tasksync.model import Task
+from tasksync.parse import JS_WS
+
+ID_LENGTH = 12  # hex digits; short unique prefixes are accepted wherever an id is
+
+
+def _key(path: str, task: Task) -> str:
+    if task.task_id:
+        return f"{path}\0id\0{task.task_id}"
+    words = task.description.casefold().split(" ")
+    return f"{path}\0text\0{' '.join(w.strip(JS_WS) for w in words if w.strip(JS_WS))}"
+
+
+def task_ids(path: str, tasks: list[Task]) -> list[str]:
+    """One id per task of one note, in order.
+
+    Derived from the note's path and the task's 🆔 when it has one, else its description
+    (without status, dates, priority, owner or tags) and how many tasks above it in the same
+    note have the same description.
+    """
+    seen: Counter[str] = Counter()
+    ids = []
+    for task in tasks:
+        key = _key(path, task)
+        digest = hashlib.blake2b(f"{key}\0{seen[key]}".encode(), digest_size=16).hexdigest()
+        seen[key] += 1
+        ids.append(digest[:ID_LENGTH])
+    return ids

@@ -1,0 +1,119 @@
+"""Task values: what one task line says. No I/O here."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+
+class StatusType(enum.Enum):
+    TODO = "TODO"
+    PROPOSED = "PROPOSED"
+    IN_PROGRESS = "IN_PROGRESS"
+    ON_HOLD = "ON_HOLD"
+    DONE = "DONE"
+    CANCELLED = "CANCELLED"
+    NON_TASK = "NON_TASK"
+
+    @property
+    def is_open(self) -> bool:
+        """Not done, in the plugin's sense (`not done`), with proposed counted as open."""
+        return self in (StatusType.TODO, StatusType.PROPOSED, StatusType.IN_PROGRESS,
+                        StatusType.ON_HOLD)  # fmt: skip
+
+
+class Priority(enum.Enum):
+    HIGHEST = "highest"
+    HIGH = "high"
+    MEDIUM = "medium"
+    NORMAL = "normal"
+    LOW = "low"
+    LOWEST = "lowest"
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    symbol: str
+    name: str
+    type: StatusType
+
+
+class StatusTable:
+    """Checkbox character -> status. Unknown characters are kept and typed TODO, as the plugin does."""
+
+    DEFAULT: tuple[Status, ...] = (
+        Status(" ", "Todo", StatusType.TODO),
+        Status("x", "Done", StatusType.DONE),
+        Status("/", "In Progress", StatusType.IN_PROGRESS),
+        Status("-", "Cancelled", StatusType.CANCELLED),
+        Status("?", "Proposed", StatusType.PROPOSED),
+    )
+
+    def __init__(self, statuses: tuple[Status, ...] | None = None) -> None:
+        self._by_symbol: dict[str, Status] = {s.symbol: s for s in self.DEFAULT}
+        for status in statuses or ():
+            self._by_symbol[status.symbol] = status
+
+    def __getitem__(self, symbol: str) -> Status:
+        found = self._by_symbol.get(symbol)
+        return found if found is not None else Status(symbol, "Unknown", StatusType.TODO)
+
+    def as_mapping(self) -> Mapping[str, Status]:
+        return dict(self._by_symbol)
+
+    def symbol_for(self, status_type: StatusType) -> str:
+        for status in self._by_symbol.values():
+            if status.type is status_type:
+                return status.symbol
+        raise KeyError(status_type)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of the line's characters, and what it is (a field name, "text", "tag", …)."""
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One task line. ``segments`` partition the line exactly; everything else is read from them."""
+
+    segments: tuple[Segment, ...]
+    status: str
+    status_type: StatusType
+    description: str
+    owner: str | None = None
+    tags: tuple[str, ...] = ()
+    priority: Priority = Priority.NORMAL
+    due: date | None = None
+    scheduled: date | None = None
+    start: date | None = None
+    created: date | None = None
+    done: date | None = None
+    cancelled: date | None = None
+    recurrence: str | None = None
+    task_id: str | None = None
+    depends_on: tuple[str, ...] = ()
+    on_completion: str | None = None
+    block_link: str | None = None
+    problems: tuple[str, ...] = field(default=())
+
+    def render(self) -> str:
+        """The line as Markdown. For a task read from a file, the line exactly as it was."""
+        return "".join(s.text for s in self.segments)
+
+    @property
+    def raw(self) -> str:
+        return self.render()
+
+    @property
+    def indentation(self) -> str:
+        prefix = self.segments[0].text
+        return prefix[: len(prefix) - len(prefix.lstrip("\t \u00a0>"))]
+
+
+DATE_FIELDS: tuple[str, ...] = ("due", "scheduled", "start", "created", "done", "cancelled")

@@ -1,0 +1,118 @@
+"""Note text -> the task lines Obsidian would list, with line numbers and headings.
+
+Emulates Obsidian's notion of a list item closely enough for the Tasks plugin: YAML
+frontmatter, fenced code (``` and ~~~, any length, also inside quotes and lists), and
+``<!-- -->`` / ``%% %%`` comments hold no tasks; ``- [[Link]]`` is no checkbox.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from tasksync.model import StatusTable, Task
+from tasksync.parse import JS_WS, TASK_PREFIX, parse_task_line
+
+_FENCE_OPEN = re.compile(
+    r"(?P<prefix>[" + re.escape(JS_WS) + r">]*(?:(?:[-*+]|[0-9]+[.)])[ \t]+)?)"
+    r"(?P<fence>`{3,}|~{3,})(?P<info>.*)$"
+)
+_FENCE_CLOSE = re.compile(r"[ \t>]*(?P<fence>`{3,}|~{3,})[ \t]*$")
+_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]+(?P<text>.*?))?(?:[ \t]+#+)?[ \t]*$")
+_FRONTMATTER_END = ("---", "...")
+_COMMENTS = (("<!--", "-->"), ("%%", "%%"))
+
+
+@dataclass(frozen=True, slots=True)
+class NoteTask:
+    line: int  # 1-based
+    heading: str | None
+    task: Task
+
+
+@dataclass(slots=True)
+class _Fence:
+    char: str
+    length: int
+    quote_depth: int
+
+
+def _quote_depth(line: str) -> int:
+    prefix = line[: len(line) - len(line.lstrip(JS_WS + ">"))]
+    return prefix.count(">")
+
+
+def _comment_left_open(text: str) -> str | None:
+    """The closing marker of a comment that ``text`` opens and does not close, if any."""
+    pos = 0
+    while True:
+        starts = [(text.find(o, pos), o, c) for o, c in _COMMENTS]
+        starts = [s for s in starts if s[0] >= 0]
+        if not starts:
+            return None
+        start, opener, closer = min(starts)
+        close = text.find(closer, start + len(opener))
+        if close < 0:
+            return closer
+        pos = close + len(closer)
+
+
+def frontmatter_end(lines: list[str]) -> int:
+    """Index of the first line after the YAML frontmatter (0 when there is none)."""
+    if not lines or lines[0].rstrip("\r").rstrip(" \t") != "---":
+        return 0
+    for index in range(1, len(lines)):
+        if lines[index].rstrip("\r").rstrip(" \t") in _FRONTMATTER_END:
+            return index + 1
+    return 0
+
+
+def _scan(lines: list[str]) -> Iterator[tuple[int, str | None, str]]:
+    """(0-based index, heading, line) for every line Obsidian would see as a checkbox item."""
+    heading: str | None = None
+    fence: _Fence | None = None
+    comment_close: str | None = None
+    for index in range(frontmatter_end(lines), len(lines)):
+        line = lines[index]
+        if line.endswith("\r"):
+            line = line[:-1]
+        if comment_close is not None:
+            at = line.find(comment_close)
+            if at >= 0:
+                comment_close = _comment_left_open(line[at + len(comment_close) :])
+            continue
+        if fence is not None:
+            if _quote_depth(line) < fence.quote_depth:
+                fence = None  # the quote that held the fence has ended
+            else:
+                close = _FENCE_CLOSE.match(line) if fence.char in line else None
+                if close and close["fence"][0] == fence.char and len(close["fence"]) >= fence.length:
+                    fence = None
+                continue
+        if "`" in line or "~" in line:
+            opened = _FENCE_OPEN.match(line)
+            if opened and not (opened["fence"][0] == "`" and "`" in opened["info"]):
+                fence = _Fence(opened["fence"][0], len(opened["fence"]), opened["prefix"].count(">"))
+                continue
+        if line.startswith("#") or line.startswith(" #"):
+            match = _HEADING.match(line)
+            if match:
+                heading = (match["text"] or "").strip()
+        elif "[" in line and TASK_PREFIX.match(line):
+            yield index, heading, line
+        if "%%" in line or "<!--" in line:
+            comment_close = _comment_left_open(line)
+
+
+def scan_lines(lines: list[str], statuses: StatusTable) -> list[NoteTask]:
+    """The tasks in a note given as its lines (split on ``\\n`` only)."""
+    return [
+        NoteTask(index + 1, heading, parse_task_line(line, statuses))
+        for index, heading, line in _scan(lines)
+    ]
+
+
+def scan_text(text: str, statuses: StatusTable | None = None) -> list[NoteTask]:
+    """The tasks in a note's text (BOM already removed)."""
+    return scan_lines(text.split("\n"), statuses or StatusTable())

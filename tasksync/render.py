@@ -1,0 +1,86 @@
+"""Tasks as the user sees them: the JSON contract of ``list --json`` and a readable table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from tasksync.model import StatusType
+from tasksync.reader import LocatedTask
+
+SHORT_ID = 8
+
+_STATUS_STYLE = {
+    StatusType.PROPOSED: "magenta",
+    StatusType.IN_PROGRESS: "yellow",
+    StatusType.DONE: "green",
+    StatusType.CANCELLED: "dim",
+}
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def task_json(item: LocatedTask) -> dict[str, Any]:
+    t = item.task
+    return {
+        "id": item.id,
+        "path": item.path,
+        "line": item.line,
+        "status": t.status,
+        "status_type": t.status_type.value,
+        "description": t.description,
+        "owner": t.owner,
+        "tags": list(t.tags),
+        "priority": t.priority.value,
+        "due": _iso(t.due),
+        "scheduled": _iso(t.scheduled),
+        "start": _iso(t.start),
+        "created": _iso(t.created),
+        "done": _iso(t.done),
+        "cancelled": _iso(t.cancelled),
+        "recurrence": t.recurrence,
+        "task_id": t.task_id,
+        "depends_on": list(t.depends_on),
+        "on_completion": t.on_completion,
+        "block_link": t.block_link,
+        "heading": item.heading,
+        "problems": list(t.problems),
+        "raw": t.raw,
+    }
+
+
+def task_table(items: Iterable[LocatedTask]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for name in ("id", "st", "due", "pri", "owner", "description", "where"):
+        table.add_column(name, overflow="fold" if name == "description" else "ellipsis",
+                         no_wrap=name != "description")  # fmt: skip
+    for item in items:
+        t = item.task
+        style = _STATUS_STYLE.get(t.status_type, "")
+        problems = f" [red]({'; '.join(t.problems)})[/red]" if t.problems else ""
+        table.add_row(
+            item.id[:SHORT_ID],
+            f"[{t.status}]",
+            _iso(t.due) or "",
+            "" if t.priority.value == "normal" else t.priority.value,
+            t.owner or "",
+            (t.description or "(no description)").replace("[", "\\[") + problems,
+            f"{item.path}:{item.line}",
+            style=style,
+        )
+    return table
+
+
+def print_tasks(items: list[LocatedTask], console: Console) -> None:
+    if not items:
+        console.print("no tasks")
+        return
+    console.print(task_table(items))
+    console.print(f"{len(items)} task{'s' if len(items) != 1 else ''}", style="dim")

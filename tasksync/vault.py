@@ -1,0 +1,111 @@
+"""Which files belong to the vault, and their bytes as text (with encoding, BOM, line-ending facts)."""
+
+from __future__ import annotations
+
+import codecs
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tasksync.errors import VaultError
+
+# Tried in order after UTF-8; latin-1 decodes any bytes, so reading never fails.
+FALLBACK_ENCODINGS = ("cp1252", "latin-1")
+
+
+@dataclass(frozen=True, slots=True)
+class NoteFile:
+    rel: str  # vault-relative, with "/"
+    path: Path
+    mtime_ns: int
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class NoteText:
+    text: str  # without the BOM
+    encoding: str
+    bom: bool
+    newline: str  # "\n", "\r\n", or "" when the note has no line break
+    final_newline: bool
+
+    @property
+    def is_utf8(self) -> bool:
+        return self.encoding.startswith("utf-")
+
+
+def check_vault(root: Path) -> Path:
+    if not root.exists():
+        raise VaultError(f"vault not found: {root}")
+    if not root.is_dir():
+        raise VaultError(f"vault is not a folder: {root}")
+    return root
+
+
+def iter_notes(root: Path) -> Iterator[NoteFile]:
+    """Every ``.md`` note below ``root``, sorted by path.
+
+    Dot-folders (``.obsidian``, ``.trash``, ``.git`` …) and dot-files are skipped; a symlink
+    is followed only when it points inside the vault, and each folder is visited once.
+    """
+    real_root = os.path.realpath(check_vault(root))
+    seen_dirs = {real_root}
+    stack = [("", str(root))]
+    found: list[NoteFile] = []
+    while stack:
+        rel_dir, dir_path = stack.pop()
+        try:
+            entries = list(os.scandir(dir_path))
+        except OSError:
+            continue  # unreadable folder: nothing of it can be listed
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            rel = f"{rel_dir}{entry.name}"
+            try:
+                if entry.is_symlink():
+                    target = os.path.realpath(entry.path)
+                    if os.path.commonpath([real_root, target]) != real_root:
+                        continue
+                if entry.is_dir():
+                    real = os.path.realpath(entry.path)
+                    if real not in seen_dirs:
+                        seen_dirs.add(real)
+                        stack.append((rel + "/", entry.path))
+                elif entry.name.endswith(".md") and entry.is_file():
+                    st = entry.stat()
+                    found.append(NoteFile(rel, Path(entry.path), st.st_mtime_ns, st.st_size))
+            except OSError:
+                continue  # vanished or unreadable while listing
+    found.sort(key=lambda n: n.rel)
+    yield from found
+
+
+def decode(data: bytes) -> NoteText:
+    """Bytes -> text, remembering how to write them back unchanged."""
+    bom = data.startswith(codecs.BOM_UTF8)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text, encoding, bom = data.decode("utf-16"), "utf-16", True
+    else:
+        if bom:
+            data = data[len(codecs.BOM_UTF8) :]
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            for encoding in FALLBACK_ENCODINGS:  # noqa: B007 - the loop variable is the result
+                try:
+                    text = data.decode(encoding)
+                    break
+                except UnicodeDecodeError:
+                    continue
+    first_break = text.find("\n")
+    if first_break < 0:
+        newline = ""
+    else:
+        newline = "\r\n" if first_break > 0 and text[first_break - 1] == "\r" else "\n"
+    return NoteText(text, encoding, bom, newline, text.endswith("\n"))
+
+
+def read_note(path: Path) -> NoteText:
+    return decode(path.read_bytes())
