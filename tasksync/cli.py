@@ -55,6 +55,14 @@ class TasksyncGroup(click.Group):
         except OSError as exc:
             click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
             ctx.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("TASKSYNC_DEBUG"):
+                raise
+            click.echo(f"internal error: {type(exc).__name__}: {exc} "
+                       "(set TASKSYNC_DEBUG=1 for details)", err=True)  # fmt: skip
+            ctx.exit(70)
 
 
 @click.group(cls=TasksyncGroup, context_settings={"help_option_names": ["-h", "--help"]})

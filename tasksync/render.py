@@ -9,6 +9,7 @@ from typing import Any
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from tasksync.model import StatusType
 from tasksync.reader import LocatedTask
@@ -56,24 +57,34 @@ def task_json(item: LocatedTask) -> dict[str, Any]:
     }
 
 
+def _where(item: LocatedTask) -> str:
+    name = item.path.rsplit("/", 1)[-1].removesuffix(".md")
+    return f"{name}:{item.line}"
+
+
 def task_table(items: Iterable[LocatedTask]) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for name in ("id", "st", "due", "pri", "owner", "description", "where"):
-        table.add_column(name, overflow="fold" if name == "description" else "ellipsis",
-                         no_wrap=name != "description")  # fmt: skip
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True)
+    table.add_column("id", no_wrap=True, min_width=SHORT_ID)
+    table.add_column("st", no_wrap=True, min_width=3)
+    table.add_column("due", no_wrap=True, min_width=10)
+    table.add_column("pri", no_wrap=True, max_width=7)
+    table.add_column("owner", no_wrap=True, overflow="ellipsis", max_width=12)
+    table.add_column("description", ratio=3, overflow="fold")
+    table.add_column("note", no_wrap=True, overflow="ellipsis", max_width=24)
     for item in items:
         t = item.task
-        style = _STATUS_STYLE.get(t.status_type, "")
-        problems = f" [red]({'; '.join(t.problems)})[/red]" if t.problems else ""
+        description = Text(t.description or "(no description)")
+        if t.problems:
+            description.append(f" ({'; '.join(t.problems)})", style="red")
         table.add_row(
-            item.id[:SHORT_ID],
-            f"[{t.status}]",
-            _iso(t.due) or "",
-            "" if t.priority.value == "normal" else t.priority.value,
-            t.owner or "",
-            (t.description or "(no description)").replace("[", "\\[") + problems,
-            f"{item.path}:{item.line}",
-            style=style,
+            Text(item.id[:SHORT_ID]),
+            Text(f"[{t.status}]"),
+            Text(_iso(t.due) or ""),
+            Text("" if t.priority.value == "normal" else t.priority.value),
+            Text(t.owner or ""),
+            description,
+            Text(_where(item), style="dim"),
+            style=_STATUS_STYLE.get(t.status_type, ""),
         )
     return table
 
