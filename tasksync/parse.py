@@ -65,22 +65,28 @@ def _priority_of(text: str) -> Priority:
     return _PRIORITY_OF_SPELLING[text]
 
 
-def _value_of(text: str) -> str:
+_SPELLINGS_OF_FIELD: dict[str, tuple[str, ...]] = {
+    field: tuple(sorted({sp for sig in SIGNIFIERS if sig.field == field
+                         for sp in signifier_spellings(sig)}, key=len, reverse=True))
+    for field in {sig.field for sig in SIGNIFIERS}
+}  # fmt: skip
+
+
+def _value_of(field: str, text: str) -> str:
     """The value of a field piece: what follows the signifier (or the Dataview key)."""
-    if text[0] in "[(" and "::" in text:
+    if text[0] in "[(":
         match = _VALUE_AFTER_KEY.match(text)
         if match:
             return match.group(1)
-    for sig in SIGNIFIERS:
-        for spelled in signifier_spellings(sig):
-            if text.startswith(spelled):
-                rest = text[len(spelled) :]
-                for vs16 in VS16_SPELLINGS:
-                    if rest.startswith(vs16):
-                        rest = rest[len(vs16) :]
-                        break
-                return rest.strip(" ")
-    return text  # pragma: no cover - the grammar only lexes known spellings
+    for spelled in _SPELLINGS_OF_FIELD[field]:
+        if text.startswith(spelled):
+            rest = text[len(spelled) :]
+            for vs16 in VS16_SPELLINGS:
+                if rest.startswith(vs16):
+                    rest = rest[len(vs16) :]
+                    break
+            return rest.strip(" ")
+    raise AssertionError(f"unlexed {field} piece {text!r}")  # pragma: no cover
 
 
 def _is_blank(text: str) -> bool:
@@ -218,7 +224,7 @@ def _read_fields(raw: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
         if kind == "priority":
             values["priority"] = _priority_of(text)
             continue
-        value = _value_of(text)
+        value = _value_of(kind, text)
         if kind in ("due", "scheduled", "start", "created", "done", "cancelled"):
             try:
                 values[kind] = date.fromisoformat(value)

@@ -62,30 +62,36 @@ def _where(item: LocatedTask) -> str:
     return f"{name}:{item.line}"
 
 
-def task_table(items: Iterable[LocatedTask]) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True)
-    table.add_column("id", no_wrap=True, min_width=SHORT_ID)
-    table.add_column("st", no_wrap=True, min_width=3)
-    table.add_column("due", no_wrap=True, min_width=10)
-    table.add_column("pri", no_wrap=True, max_width=7)
-    table.add_column("owner", no_wrap=True, overflow="ellipsis", max_width=12)
-    table.add_column("description", ratio=3, overflow="fold")
-    table.add_column("note", no_wrap=True, overflow="ellipsis", max_width=24)
+PRIORITY_MARK = {"highest": "!!!", "high": "!!", "medium": "!", "normal": "", "low": "↓",
+                 "lowest": "↓↓"}  # fmt: skip
+
+
+def task_table(items: Iterable[LocatedTask], width: int) -> Table:
+    """Fixed narrow columns, the description takes the rest; the note only when there is room."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1))
+    for name in ("id", "st", "due", "pri"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("description", overflow="fold")
+    show_note = width >= 110
+    if show_note:
+        table.add_column("note", no_wrap=True, overflow="ellipsis", max_width=30)
     for item in items:
         t = item.task
         description = Text(t.description or "(no description)")
+        if t.owner:
+            description.append(f" @{t.owner}", style="cyan")
         if t.problems:
             description.append(f" ({'; '.join(t.problems)})", style="red")
-        table.add_row(
+        cells = [
             Text(item.id[:SHORT_ID]),
             Text(f"[{t.status}]"),
             Text(_iso(t.due) or ""),
-            Text("" if t.priority.value == "normal" else t.priority.value),
-            Text(t.owner or ""),
+            Text(PRIORITY_MARK[t.priority.value], style="bold"),
             description,
-            Text(_where(item), style="dim"),
-            style=_STATUS_STYLE.get(t.status_type, ""),
-        )
+        ]
+        if show_note:
+            cells.append(Text(_where(item), style="dim"))
+        table.add_row(*cells, style=_STATUS_STYLE.get(t.status_type, ""))
     return table
 
 
@@ -93,5 +99,5 @@ def print_tasks(items: list[LocatedTask], console: Console) -> None:
     if not items:
         console.print("no tasks")
         return
-    console.print(task_table(items))
+    console.print(task_table(items, console.width))
     console.print(f"{len(items)} task{'s' if len(items) != 1 else ''}", style="dim")

@@ -93,6 +93,10 @@ def _decode_byte(byte: int, family: str) -> str:
     return raw.decode("cp1252")
 
 
+def _longest_first(text: str) -> tuple[int, str]:
+    return (-len(text), text)
+
+
 def misencode(text: str, family: str) -> str:
     """``text``'s UTF-8 bytes as a pipeline of the given ``family`` would have decoded them."""
     return "".join(_decode_byte(b, family) for b in text.encode("utf-8"))
@@ -101,7 +105,7 @@ def misencode(text: str, family: str) -> str:
 def spellings(emoji: str) -> tuple[str, ...]:
     """The emoji itself and each distinct mis-encoding of it, longest first."""
     found = dict.fromkeys([emoji, *(misencode(emoji, f) for f in FAMILIES)])
-    return tuple(sorted(found, key=len, reverse=True))
+    return tuple(sorted(found, key=_longest_first))
 
 
 VS16_SPELLINGS: tuple[str, ...] = spellings(VS16)
@@ -111,7 +115,7 @@ def signifier_spellings(sig: Signifier) -> tuple[str, ...]:
     out: dict[str, None] = {}
     for emoji in (sig.emoji, *sig.also):
         out.update(dict.fromkeys(spellings(emoji)))
-    return tuple(sorted(out, key=len, reverse=True))
+    return tuple(sorted(out, key=_longest_first))
 
 
 def canonical_spellings() -> dict[str, str]:
@@ -150,7 +154,7 @@ def emoji_pattern(field: str) -> str:
     """Regex source for the emoji form of ``field`` (any spelling, optional VS16, value)."""
     sigs = [s for s in SIGNIFIERS if s.field == field]
     symbols: tuple[str, ...] = tuple(
-        sorted({sp for s in sigs for sp in signifier_spellings(s)}, key=len, reverse=True)
+        sorted({sp for s in sigs for sp in signifier_spellings(s)}, key=_longest_first)
     )
     source = _alternation(symbols) + _alternation(VS16_SPELLINGS) + "?"
     value = sigs[0].value

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("ci", max_examples=300, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_VAULT = ROOT / "examples" / "vault"
+
+
+@pytest.fixture
+def example_vault(tmp_path: Path) -> Path:
+    """A private copy of the bundled example vault."""
+    target = tmp_path / "vault"
+    shutil.copytree(EXAMPLE_VAULT, target)
+    return target
+
+
+@pytest.fixture
+def make_vault(tmp_path: Path):
+    """Write notes (path -> text or bytes) into a fresh vault and return its folder."""
+
+    def make(notes: dict[str, str | bytes]) -> Path:
+        root = tmp_path / "v"
+        for rel, content in notes.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8", newline="")
+        root.mkdir(exist_ok=True)
+        return root
+
+    return make
