@@ -101,7 +101,9 @@ def cli(ctx: click.Context, vault: Path, db: Path | None) -> None:
 )
 @click.option("--owner", help="Only tasks owned by NAME (the @Name on the line).")
 @click.option("--tag", help="Only tasks with this tag (or a tag nested below it).")
-@click.option("--path", "path_text", metavar="TEXT", help="Only tasks whose note path contains TEXT.")
+@click.option(
+    "--path", "path_text", metavar="TEXT", help="Only tasks whose note path contains TEXT."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array (stable keys).")
 @click.pass_obj
 def list_tasks(

@@ -41,7 +41,7 @@ class Status:
 
 
 class StatusTable:
-    """Checkbox character -> status. Unknown characters are kept and typed TODO, as the plugin does."""
+    """Checkbox character -> status; unknown characters are kept and typed TODO (as the plugin)."""
 
     DEFAULT: tuple[Status, ...] = (
         Status(" ", "Todo", StatusType.TODO),

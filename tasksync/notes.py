@@ -87,13 +87,19 @@ def _scan(lines: list[str]) -> Iterator[tuple[int, str | None, str]]:
                 fence = None  # the quote that held the fence has ended
             else:
                 close = _FENCE_CLOSE.match(line) if fence.char in line else None
-                if close and close["fence"][0] == fence.char and len(close["fence"]) >= fence.length:
+                if (
+                    close
+                    and close["fence"][0] == fence.char
+                    and len(close["fence"]) >= fence.length
+                ):
                     fence = None
                 continue
         if "`" in line or "~" in line:
             opened = _FENCE_OPEN.match(line)
             if opened and not (opened["fence"][0] == "`" and "`" in opened["info"]):
-                fence = _Fence(opened["fence"][0], len(opened["fence"]), opened["prefix"].count(">"))
+                fence = _Fence(
+                    opened["fence"][0], len(opened["fence"]), opened["prefix"].count(">")
+                )
                 continue
         if line.startswith("#") or line.startswith(" #"):
             match = _HEADING.match(line)

@@ -14,7 +14,7 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import LarkError
 
 from tasksync.errors import TaskSyntaxError
-from tasksync.model import Priority, Segment, StatusTable, StatusType, Task
+from tasksync.model import Priority, Segment, StatusTable, Task
 from tasksync.signifiers import (
     PARSE_ORDER,
     SIGNIFIERS,
@@ -28,13 +28,22 @@ _WS_CLASS = "[" + re.escape(JS_WS) + "]"
 _WS_RUN = re.compile(_WS_CLASS + "+")
 
 # The one prefilter for candidate lines: the plugin's taskRegex, up to the checkbox.
-TASK_PREFIX = re.compile(r"[" + re.escape(JS_WS) + r">]*(?:[-*+]|[0-9]+[.)]) +\[[^\n\r\u2028\u2029]\]")
+TASK_PREFIX = re.compile(
+    r"[" + re.escape(JS_WS) + r">]*(?:[-*+]|[0-9]+[.)]) +\[[^\n\r\u2028\u2029]\]"
+)
 
 HASHTAGS = re.compile(r"(?:^|(?<=" + _WS_CLASS + r"))#[^ !@#$%^&*(),.?\":{}|<>]+")
 _NAME_WORD = r"[^\W_](?:[\w'\u2019-]|\.(?=\w))*"
 OWNER = re.compile(
-    r"(?:^|(?<=" + _WS_CLASS + r"))@(?P<name>" + _NAME_WORD + r"(?: " + _NAME_WORD + r"){0,3})"
-    + _WS_CLASS + "*$"
+    r"(?:^|(?<="
+    + _WS_CLASS
+    + r"))@(?P<name>"
+    + _NAME_WORD
+    + r"(?: "
+    + _NAME_WORD
+    + r"){0,3})"
+    + _WS_CLASS
+    + "*$"
 )
 _MAX_OWNER_WORDS = 4
 
@@ -179,8 +188,10 @@ def _split_remaining(remaining: str, segments: list[Segment]) -> tuple[str | Non
     owner = None
     if "@" in remaining:
         match = OWNER.search(remaining)
-        if match and len(match["name"].split(" ")) <= _MAX_OWNER_WORDS and all(
-            word[0].isupper() for word in match["name"].split(" ")[1:]
+        if (
+            match
+            and len(match["name"].split(" ")) <= _MAX_OWNER_WORDS
+            and all(word[0].isupper() for word in match["name"].split(" ")[1:])
         ):
             owner = match["name"]
             spans.append((match.start(), match.start("name") + len(owner), "owner"))

@@ -33,12 +33,13 @@ def read_note_tasks(
         warn(f"{note.rel} is not UTF-8; read as {text.encoding}")
     found = scan_text(text.text, statuses)
     ids = task_ids(note.rel, [f.task for f in found])
-    return [LocatedTask(i, note.rel, f.line, f.heading, f.task) for i, f in zip(ids, found)]
+    return [
+        LocatedTask(i, note.rel, f.line, f.heading, f.task)
+        for i, f in zip(ids, found, strict=False)
+    ]
 
 
-def read_vault(
-    root: Path, statuses: StatusTable, warn: Callable[[str], None]
-) -> list[LocatedTask]:
+def read_vault(root: Path, statuses: StatusTable, warn: Callable[[str], None]) -> list[LocatedTask]:
     tasks: list[LocatedTask] = []
     for note in iter_notes(root):
         tasks.extend(read_note_tasks(note, statuses, warn))

@@ -166,8 +166,10 @@ def emoji_pattern(field: str) -> str:
 def dataview_pattern(field: str) -> str:
     """Regex source for ``[key:: value]`` / ``(key:: value)`` with an optional trailing comma."""
     key = DATAVIEW_KEY_OF_FIELD.get(field, "priority")
-    value = PRIORITY_WORD if field == "priority" else next(
-        s.value for s in SIGNIFIERS if s.field == field
+    value = (
+        PRIORITY_WORD
+        if field == "priority"
+        else next(s.value for s in SIGNIFIERS if s.field == field)
     )
     inner = f" *{key}:: *(?:{value}) *"
     return rf"(?:\[{inner}\]|\({inner}\))(?: *,)?"

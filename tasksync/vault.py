@@ -1,4 +1,4 @@
-"""Which files belong to the vault, and their bytes as text (with encoding, BOM, line-ending facts)."""
+"""Which files are the vault's notes, and their bytes as text (encoding, BOM, line endings)."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ def decode(data: bytes) -> NoteText:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
-            for encoding in FALLBACK_ENCODINGS:  # noqa: B007 - the loop variable is the result
+            for encoding in FALLBACK_ENCODINGS:
                 try:
                     text = data.decode(encoding)
                     break

@@ -72,7 +72,8 @@ def test_default_statuses_and_filters(example_vault):
     assert {t["path"] for t in listed(example_vault, "--path", "shed")} == {
         "Projects/Garden Shed Rebuild.md"}  # fmt: skip
     proposed = listed(example_vault, "--status", "proposed")
-    assert len(proposed) == 9 and {t["status"] for t in proposed} == {"?"}
+    assert len(proposed) == 9
+    assert {t["status"] for t in proposed} == {"?"}
 
 
 def test_invalid_date_is_reported_not_dropped(example_vault):

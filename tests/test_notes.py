@@ -29,7 +29,9 @@ def test_fenced_code_of_any_length_and_kind():
 
 
 def test_fences_inside_quotes_and_lists():
-    text = "> ```\n> - [ ] quoted fence\n> ```\n- item\n  ```\n  - [ ] listed fence\n  ```\n- [ ] ok"
+    text = (
+        "> ```\n> - [ ] quoted fence\n> ```\n- item\n  ```\n  - [ ] listed fence\n  ```\n- [ ] ok"
+    )
     assert lines_of(text) == [(8, None, "ok")]
 
 
@@ -63,7 +65,9 @@ def test_comments_hold_no_tasks():
 
 
 def test_headings_and_line_numbers():
-    text = "# Title\n\n## Action Items\n\n- [ ] one\n\n### Later ###\n- [ ] two\n#notaheading\n- [ ] 3"
+    text = (
+        "# Title\n\n## Action Items\n\n- [ ] one\n\n### Later ###\n- [ ] two\n#notaheading\n- [ ] 3"
+    )
     assert lines_of(text) == [(5, "Action Items", "one"), (8, "Later", "two"), (10, "Later", "3")]
 
 

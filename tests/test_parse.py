@@ -88,7 +88,8 @@ def test_leftmost_duplicate_wins():
 
 def test_tags_interleaved_with_fields():
     task = parsed(
-        "- [ ] Wobble ⏫  #tag1 ✅ 2022-07-02 #tag2  📅 2022-07-03 ⏳ 2022-07-04 🔁 every day  #tag6"
+        "- [ ] Wobble ⏫  #tag1 ✅ 2022-07-02 #tag2  📅 2022-07-03 ⏳ 2022-07-04 "
+        "🔁 every day  #tag6"
     )
     assert task.tags == ("#tag1", "#tag2", "#tag6")
     assert task.description == "Wobble"
@@ -121,7 +122,8 @@ def test_no_time_of_day():
 
 def test_invalid_dates_are_kept_and_reported():
     task = parsed("- [ ] Renew the lease 📅 2026-02-30 ⏳ 2022-13-33")
-    assert task.due is None and task.scheduled is None
+    assert task.due is None
+    assert task.scheduled is None
     assert task.problems == ("invalid scheduled date 2022-13-33", "invalid due date 2026-02-30")
     assert task.description == "Renew the lease"
 

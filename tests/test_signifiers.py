@@ -24,9 +24,7 @@ def _independent_spellings(emoji: str) -> dict[str, str]:
         "real": emoji,
         "vs16": emoji + VS16,
         "cp1252": raw.decode("cp1252", errors="ignore"),
-        "cp1252-c1": "".join(
-            bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in raw
-        ),
+        "cp1252-c1": "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in raw),
         "latin-1": raw.decode("latin-1"),
         "mac-roman": raw.decode("mac_roman"),
         "cp1252+vs16": (emoji + VS16).encode().decode("cp1252", errors="ignore"),
@@ -88,8 +86,11 @@ def test_the_seed_vaults_spellings_are_the_derived_ones():
     ("line", "due", "priority"),
     [
         ("- [?] Meet Kushal. @Myself \uf8ffüìÖ 2025-10-31 ‚è´ #task", date(2025, 10, 31), "high"),
-        ("- [x] Meet Kushal @Jason Vallery â« ðŸ“… 2025-10-31 âœ… 2025-10-28", date(2025, 10, 31),
-         "high"),
+        (
+            "- [x] Meet Kushal @Jason Vallery â« ðŸ“… 2025-10-31 âœ… 2025-10-28",
+            date(2025, 10, 31),
+            "high",
+        ),
         ("- [?] Engage hardware. @Myself \uf8ffüîΩ #task #proposed", None, "low"),
     ],
 )
