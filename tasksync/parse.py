@@ -32,18 +32,13 @@ TASK_PREFIX = re.compile(
     r"[" + re.escape(JS_WS) + r">]*(?:[-*+]|[0-9]+[.)]) +\[[^\n\r\u2028\u2029]\]"
 )
 
-HASHTAGS = re.compile(r"(?:^|(?<=" + _WS_CLASS + r"))#[^ !@#$%^&*(),.?\":{}|<>]+")
+# The plugin's hashTags regex, `(^|\s)#[^ !@#$%^&*(),.?":{}|<>]+`, with the `(^|\s)` checked
+# by hand: a pattern that starts with a literal `#` lets the regex engine skip ahead fast.
+_TAG_AFTER_HASH = re.compile(r"#[^ !@#$%^&*(),.?\":{}|<>]+")
 _NAME_WORD = r"[^\W_](?:[\w'\u2019-]|\.(?=\w))*"
-OWNER = re.compile(
-    r"(?:^|(?<="
-    + _WS_CLASS
-    + r"))@(?P<name>"
-    + _NAME_WORD
-    + r"(?: "
-    + _NAME_WORD
-    + r"){0,3})"
-    + _WS_CLASS
-    + "*$"
+# An owner runs from its `@` to the end of the description part; names hold no `@`.
+_OWNER_AT = re.compile(
+    r"@(?P<name>" + _NAME_WORD + r"(?: " + _NAME_WORD + r"){0,3})" + _WS_CLASS + "*$"
 )
 _MAX_OWNER_WORDS = 4
 
@@ -54,56 +49,33 @@ _FIELD_OF_TERMINAL = {
 }  # fmt: skip
 
 _PRIORITY_OF_SPELLING: dict[str, Priority] = {
-    spelled: Priority(sig.level)
+    spelled + vs16: Priority(sig.level)
     for sig in SIGNIFIERS
     if sig.level
     for spelled in signifier_spellings(sig)
+    for vs16 in ("", *VS16_SPELLINGS)
 }
-_VALUE_AFTER_KEY = re.compile(r"[\[(] *[A-Za-z]+:: *(.*?) *[\])](?: *,)?$")
 _DATAVIEW_PRIORITY = re.compile(r"[\[(] *priority:: *([a-z]+)")
+
+
+def _value_pattern(field: str) -> re.Pattern[str]:
+    """Group 1: the value after the emoji (any spelling); group 2: the Dataview value."""
+    spelled = sorted({sp for sig in SIGNIFIERS if sig.field == field
+                      for sp in signifier_spellings(sig)}, key=len, reverse=True)  # fmt: skip
+    emoji = "|".join(map(re.escape, spelled))
+    vs16 = "|".join(map(re.escape, VS16_SPELLINGS))
+    return re.compile(rf"(?:{emoji})(?:{vs16})? *(.*)|[\[(] *[A-Za-z]+:: *(.*?) *[\])](?: *,)?$")
+
+
+_VALUE = {field: _value_pattern(field) for field in {s.field for s in SIGNIFIERS if not s.level}}
+_DATE_FIELDS = frozenset(("due", "scheduled", "start", "created", "done", "cancelled"))
 _MAX_PASSES = 21  # the plugin's do/while with maxRuns = 20
-
-
-def _priority_of(text: str) -> Priority:
-    if text[0] in "[(":
-        match = _DATAVIEW_PRIORITY.match(text)
-        return Priority(match.group(1)) if match else Priority.NORMAL
-    for vs16 in VS16_SPELLINGS:
-        if text.endswith(vs16) and text[: -len(vs16)] in _PRIORITY_OF_SPELLING:
-            return _PRIORITY_OF_SPELLING[text[: -len(vs16)]]
-    return _PRIORITY_OF_SPELLING[text]
-
-
-_SPELLINGS_OF_FIELD: dict[str, tuple[str, ...]] = {
-    field: tuple(sorted({sp for sig in SIGNIFIERS if sig.field == field
-                         for sp in signifier_spellings(sig)}, key=len, reverse=True))
-    for field in {sig.field for sig in SIGNIFIERS}
-}  # fmt: skip
-
-
-def _value_of(field: str, text: str) -> str:
-    """The value of a field piece: what follows the signifier (or the Dataview key)."""
-    if text[0] in "[(":
-        match = _VALUE_AFTER_KEY.match(text)
-        if match:
-            return match.group(1)
-    for spelled in _SPELLINGS_OF_FIELD[field]:
-        if text.startswith(spelled):
-            rest = text[len(spelled) :]
-            for vs16 in VS16_SPELLINGS:
-                if rest.startswith(vs16):
-                    rest = rest[len(vs16) :]
-                    break
-            return rest.strip(" ")
-    raise AssertionError(f"unlexed {field} piece {text!r}")  # pragma: no cover
-
-
-def _is_blank(text: str) -> bool:
-    return not text.strip(JS_WS)
+_ORDER = {kind: i for i, kind in enumerate(PARSE_ORDER)}
+_BLANKABLE = frozenset(("TEXT", "OTHER"))
 
 
 class _ToTask(Transformer[Token, dict[str, Any]]):
-    """Builds the ``Task`` as Lark reduces the line; no parse tree is kept."""
+    """Builds the task's fields as Lark reduces the line; no parse tree is kept."""
 
     def __init__(self) -> None:
         super().__init__(visit_tokens=False)
@@ -112,94 +84,109 @@ class _ToTask(Transformer[Token, dict[str, Any]]):
         return pieces
 
     def start(self, children: list[Any]) -> dict[str, Any]:
-        indent, marker, gap, checkbox, pieces = children
-        prefix = (indent or "") + marker + gap
-        return _build(prefix, str(checkbox), pieces)
+        token, pieces = children
+        item = token.value
+        return _build(item[:-3], item[-3:], [p.value for p in pieces], [p.type for p in pieces])
 
 
-def _build(prefix: str, checkbox: str, pieces: list[Token]) -> dict[str, Any]:
-    texts = [str(p) for p in pieces]
-    kinds = [p.type for p in pieces]
-    blank = [_is_blank(t) for t in texts]
-    content_before = [False] * len(texts)  # is there non-blank text before piece i?
-    seen = False
-    for i, is_blank in enumerate(blank):
-        content_before[i] = seen
-        seen = seen or not is_blank
+def _build(prefix: str, checkbox: str, texts: list[str], kinds: list[str]) -> dict[str, Any]:
+    """Read the fields off the end of the body, pass by pass, as the plugin's deserialize()."""
+    count = len(texts)
+
+    def is_blank(i: int) -> bool:
+        return kinds[i] in _BLANKABLE and not texts[i].strip(JS_WS)
+
+    first = 0  # the first non-blank piece: where the plugin's trimmed body begins
+    while first < count and is_blank(first):
+        first += 1
 
     def trimmed(end: int) -> int:
-        while end and blank[end - 1]:
+        while end > first and is_blank(end - 1):
             end -= 1
         return end
 
-    end = trimmed(len(pieces))
-    piece_kind: dict[int, str] = {}
-    if (end >= 2 and kinds[end - 1] == "BLOCK_LINK" and texts[end - 2].endswith(" ")
-            and content_before[end - 1]):  # fmt: skip
-        piece_kind[end - 1] = "block_link"
-        end = trimmed(end - 1)
+    def lead(i: int) -> int:
+        """How many blanks piece i carries before its own text (field, tag, link tokens)."""
+        return len(texts[i]) - len(texts[i].lstrip(" \t"))
 
+    def char_before(i: int) -> str:
+        own = lead(i)
+        return texts[i][own - 1] if own else texts[i - 1][-1] if i else ""
+
+    end = trimmed(count)
+    trail: dict[int, str] = {}  # piece index -> what it is, for the pieces read as metadata
+    last = end - 1
+    if last > first and kinds[last] == "BLOCK_LINK" and char_before(last) == " ":
+        trail[last] = "block_link"
+        end = trimmed(last)
+
+    # Only the last piece can match, so a pass is a walk through PARSE_ORDER: a piece whose
+    # kind comes later in the order than the last match is read in the same pass, else in the
+    # next one. The plugin stops after 21 passes, or when no field matches the end.
     found: dict[str, int] = {}
     trailing_tags: list[int] = []
-    for _ in range(_MAX_PASSES):
-        matched = False
-        for kind in PARSE_ORDER:
-            end = trimmed(end)
-            if not end:
-                break
-            last = end - 1
-            if _FIELD_OF_TERMINAL.get(kinds[last]) != kind:
-                continue
-            if kind == "tag" and content_before[last] and texts[last - 1][-1] not in JS_WS:
-                continue
-            piece_kind[last] = kind
-            if kind == "tag":
-                trailing_tags.insert(0, last)
-            else:
-                found[kind] = last  # overwritten going leftwards: the leftmost one wins
-            end = last
-            matched = True
-        if not matched:
+    passes, next_in_pass = 1, 0
+    while end > first:
+        last = end - 1
+        kind = _FIELD_OF_TERMINAL.get(kinds[last])
+        if kind is None or (kind == "tag" and last > first and char_before(last) not in JS_WS):
             break
+        order = _ORDER[kind]
+        if order < next_in_pass:
+            passes += 1
+            if passes > _MAX_PASSES:
+                break
+        next_in_pass = order + 1
+        if kind == "tag":
+            trailing_tags.insert(0, last)
+        else:
+            found[kind] = last  # overwritten going leftwards: the leftmost one wins
+        trail[last] = kind
+        end = trimmed(last)
 
-    remaining = "".join(texts[:end])
     segments = [Segment("prefix", prefix), Segment("checkbox", checkbox)]
-    owner, description, inline_tags = _split_remaining(remaining, segments)
-    for i in range(end, len(pieces)):
-        segments.append(Segment(piece_kind.get(i, "text"), texts[i]))
+    owner, description, inline_tags = _split_remaining("".join(texts[:end]), segments)
+    for i in range(end, count):
+        own = lead(i) if i in trail else 0
+        if own:
+            segments.append(Segment("text", texts[i][:own]))
+        segments.append(Segment(trail.get(i, "text"), texts[i][own:]))
 
-    values, problems = _read_fields({k: texts[i] for k, i in found.items()})
-    block = piece_kind.get(len(pieces) - 1) == "block_link" or None
-    return dict(
-        segments=tuple(_merge_text(segments)),
-        status=checkbox[1:-1],
-        description=description,
-        owner=owner,
-        tags=(*inline_tags, *(texts[i] for i in trailing_tags)),
-        block_link=texts[-1] if block else None,
-        problems=tuple(problems),
-        **values,
-    )
+    fields: dict[str, Any] = {
+        "segments": tuple(_merge_text(segments)),
+        "status": checkbox[1:-1],
+        "description": description,
+        "owner": owner,
+        "tags": (*inline_tags, *(texts[i][lead(i) :] for i in trailing_tags)),
+        "block_link": texts[-1][lead(count - 1) :]
+        if trail.get(count - 1) == "block_link"
+        else None,
+    }
+    problems = _read_fields({k: texts[i][lead(i) :] for k, i in found.items()}, fields)
+    fields["problems"] = tuple(problems)
+    return fields
 
 
 def _split_remaining(remaining: str, segments: list[Segment]) -> tuple[str | None, str, list[str]]:
     """Cut the description part into text, inline tags and the owner; return what they say."""
+    if "@" not in remaining and "#" not in remaining:
+        segments.append(Segment("text", remaining))
+        return None, _WS_RUN.sub(" ", remaining).strip(" "), []
     spans: list[tuple[int, int, str]] = []
     owner = None
-    if "@" in remaining:
-        match = OWNER.search(remaining)
-        if (
-            match
-            and len(match["name"].split(" ")) <= _MAX_OWNER_WORDS
-            and all(word[0].isupper() for word in match["name"].split(" ")[1:])
-        ):
+    at = remaining.rfind("@")
+    match = _OWNER_AT.match(remaining, at) if at >= 0 else None
+    if match and (at == 0 or remaining[at - 1] in JS_WS):
+        words = match["name"].split(" ")
+        if len(words) <= _MAX_OWNER_WORDS and all(w[0].isupper() for w in words[1:]):
             owner = match["name"]
-            spans.append((match.start(), match.start("name") + len(owner), "owner"))
-    tags = []
-    if "#" in remaining:
-        for match in HASHTAGS.finditer(remaining):
-            spans.append((match.start(), match.end(), "tag"))
-            tags.append(match.group())
+            spans.append((at, at + 1 + len(owner), "owner"))
+    tags = hashtags(remaining)
+    pos = 0
+    for tag in tags:
+        start = remaining.index(tag, pos)
+        pos = start + len(tag)
+        spans.append((start, pos, "tag"))
     spans.sort()
     pos = 0
     words = []
@@ -209,11 +196,19 @@ def _split_remaining(remaining: str, segments: list[Segment]) -> tuple[str | Non
             words.append(remaining[pos:start])
         segments.append(Segment(kind, remaining[start:stop]))
         pos = stop
-    if pos < len(remaining):
-        segments.append(Segment("text", remaining[pos:]))
-        words.append(remaining[pos:])
-    description = _WS_RUN.sub(" ", " ".join(words)).strip(" ")
-    return owner, description, tags
+    segments.append(Segment("text", remaining[pos:]))
+    words.append(remaining[pos:])
+    return owner, _WS_RUN.sub(" ", " ".join(words)).strip(" "), tags
+
+
+def hashtags(text: str) -> list[str]:
+    """The tags in ``text``, as the plugin's hashTags regex finds them."""
+    found = []
+    for match in _TAG_AFTER_HASH.finditer(text):
+        start = match.start()
+        if start == 0 or text[start - 1] in JS_WS:
+            found.append(match.group())
+    return found
 
 
 def _merge_text(segments: list[Segment]) -> list[Segment]:
@@ -228,32 +223,37 @@ def _merge_text(segments: list[Segment]) -> list[Segment]:
     return merged
 
 
-def _read_fields(raw: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
-    values: dict[str, Any] = {}
+def _read_fields(raw: dict[str, str], fields: dict[str, Any]) -> list[str]:
+    """Put the value of each field piece into ``fields``; return the problems met."""
     problems: list[str] = []
     for kind, text in raw.items():
         if kind == "priority":
-            values["priority"] = _priority_of(text)
+            dataview = _DATAVIEW_PRIORITY.match(text) if text[0] in "[(" else None
+            fields["priority"] = (
+                Priority(dataview.group(1)) if dataview else _PRIORITY_OF_SPELLING[text]
+            )
             continue
-        value = _value_of(kind, text)
-        if kind in ("due", "scheduled", "start", "created", "done", "cancelled"):
+        match = _VALUE[kind].match(text)
+        assert match is not None, text  # the grammar lexed it with the same spellings
+        value = match.group(1) if match.group(1) is not None else match.group(2)
+        if kind in _DATE_FIELDS:
             try:
-                values[kind] = date.fromisoformat(value)
+                fields[kind] = date.fromisoformat(value)
             except ValueError:
                 problems.append(f"invalid {kind} date {value}")
         elif kind == "recurrence":
-            values["recurrence"] = value.strip()
+            fields["recurrence"] = value.strip()
         elif kind == "id":
-            values["task_id"] = value
+            fields["task_id"] = value.strip(" ")
         elif kind == "depends_on":
-            values["depends_on"] = tuple(v for v in value.replace(" ", "").split(",") if v)
-        elif kind == "on_completion":
-            action = value.lower()
+            fields["depends_on"] = tuple(v for v in value.replace(" ", "").split(",") if v)
+        else:  # on_completion
+            action = value.strip(" ").lower()
             if action in ("keep", "delete"):
-                values["on_completion"] = action
+                fields["on_completion"] = action
             elif action != "ignore":
-                problems.append(f"unknown on-completion action {value} (ignored)")
-    return values, problems
+                problems.append(f"unknown on-completion action {value.strip(' ')} (ignored)")
+    return problems
 
 
 def _grammar_text() -> str:

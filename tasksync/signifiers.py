@@ -21,6 +21,7 @@ ID_LIST = r"[a-zA-Z0-9_-]+(?: *, *[a-zA-Z0-9_-]+ *)*"
 RULE = r"[a-zA-Z0-9, !]+"
 WORD = r"[a-zA-Z]+"
 PRIORITY_WORD = r"highest|high|medium|low|lowest"
+LEAD = r"[ \t]*"  # blanks before a field travel with it: one token instead of two
 TAG_CHAR = r'[^ !@#$%^&*(),.?":{}|<>\r\n]'
 
 
@@ -192,11 +193,13 @@ def grammar_block() -> str:
         "// optionally followed by U+FE0F in any spelling, then the value; or the Dataview form.",
     ]
     for field in FIELDS:
-        lines.append(f"{field.upper()}.3: /{field_pattern(field)}/")
+        lines.append(f"{field.upper()}.3: /{LEAD}(?:{field_pattern(field)})/")
     ahead = "|".join(field_pattern(f) for f in FIELDS)
+    # A tag character that cannot begin a field needs no look-ahead (the fast path).
+    plain_tag_char = TAG_CHAR[:-1] + "\\[" + _regex_literal(starters()) + "]"
     lines += [
         "// A tag stops where a whole field begins: the plugin reads fields off the end first.",
-        f"TAG.2: /#(?:(?!{ahead}){TAG_CHAR})+/",
+        f"TAG.2: /{LEAD}#(?:{plain_tag_char}|(?!{ahead}){TAG_CHAR})+/",
         "// Prose: everything up to a character where a signifier, tag, field or link may begin.",
         f"TEXT.1: /[^#^\\[(\\r\\n{_regex_literal(starters())}]+/",
         GRAMMAR_END,
