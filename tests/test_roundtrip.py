@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tasksync.notes import scan_text
-from tasksync.parse import TASK_PREFIX, parse_line
+from tasksync.parse import JS_WS, TASK_PREFIX, parse_line
 from tasksync.signifiers import FAMILIES, SIGNIFIERS, VS16, misencode
 
 EMOJI = [e for s in SIGNIFIERS for e in (s.emoji, *s.also)]
@@ -84,4 +84,4 @@ def test_owner_and_tags_are_read_out_of_the_description(body):
     assert all(t.startswith("#") and " " not in t for t in task.tags)
     if task.owner:
         assert not task.description.endswith(f"@{task.owner}")
-    assert task.description == task.description.strip()
+    assert task.description == task.description.strip(JS_WS)
