@@ -99,8 +99,8 @@ def cli(ctx: click.Context, vault: Path, db: Path | None) -> None:
     type=click.Choice(list(STATUS_CHOICES)),
     help=f"Show tasks of this status (repeatable). [default: {', '.join(DEFAULT_STATUSES)}]",
 )
-@click.option("--owner", help="Only tasks owned by NAME (the @Name on the line).")
-@click.option("--tag", help="Only tasks with this tag (or a tag nested below it).")
+@click.option("--owner", metavar="NAME", help="Only tasks owned by NAME (the @Name on the line).")
+@click.option("--tag", metavar="TAG", help="Only tasks with this tag (or a tag nested below it).")
 @click.option(
     "--path", "path_text", metavar="TEXT", help="Only tasks whose note path contains TEXT."
 )

@@ -28,3 +28,10 @@ def test_tool_passes(command):
     proc = subprocess.run([_tool(command[0]), *command[1:]], cwd=ROOT, capture_output=True,
                           text=True, check=False)  # fmt: skip
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_ci_runs_exactly_the_readmes_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    command = next(line for line in ci.splitlines() if "pytest" in line)
+    assert f"\n{command}\n" in readme
