@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,13 +14,22 @@ from typing import Any
 import click
 import platformdirs
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 from tasksync import __version__
 from tasksync.config import load_status_table
 from tasksync.errors import TasksyncError
-from tasksync.reader import read_vault
-from tasksync.render import print_tasks, task_json
+from tasksync.render import print_tasks
 from tasksync.select import DEFAULT_STATUSES, STATUS_CHOICES, Selection
+from tasksync.store import Store
+from tasksync.sync import SyncReport, sync
 from tasksync.vault import check_vault
 
 
@@ -31,6 +41,38 @@ def default_db_path(vault: Path) -> Path:
     return platformdirs.user_data_path("tasksync") / f"{name}-{digest}.sqlite"
 
 
+class LazyProgress:
+    """A progress bar on stderr that appears only once a scan has taken about a second,
+    and only when stdout is a terminal (scripts and pipes stay quiet)."""
+
+    DELAY_S = 1.0
+
+    def __init__(self) -> None:
+        self.enabled = sys.stdout.isatty()
+        self.started = time.monotonic()
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if time.monotonic() - self.started < self.DELAY_S:
+                return
+            self.bar = Progress(
+                TextColumn("indexing notes"), BarColumn(), MofNCompleteColumn(),
+                TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+            )  # fmt: skip
+            self.bar.start()
+            self.task = self.bar.add_task("index", total=total)
+        assert self.task is not None
+        self.bar.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
 @dataclass
 class AppContext:
     vault: Path
@@ -38,6 +80,22 @@ class AppContext:
 
     def warn(self, message: str) -> None:
         click.echo(f"warning: {message}", err=True)
+
+    def synced_store(self) -> tuple[Store, SyncReport]:
+        """The vault's index, brought up to date (only changed notes are read)."""
+        vault = check_vault(self.vault)
+        store = Store(self.db)
+        progress = LazyProgress()
+        try:
+            report = sync(vault, store, load_status_table(vault), progress)
+        except BaseException:
+            store.close()
+            raise
+        finally:
+            progress.close()
+        for warning in report.warnings:
+            self.warn(warning)
+        return store, report
 
 
 class TasksyncGroup(click.Group):
@@ -122,13 +180,40 @@ def list_tasks(
       tasksync list --status all --json  everything, for scripts
       tasksync list --owner Alon --tag work
     """
-    vault = check_vault(app.vault)
     selection = Selection(statuses or DEFAULT_STATUSES, owner, tag, path_text)
-    items = list(selection.apply(read_vault(vault, load_status_table(vault), app.warn)))
+    store, _ = app.synced_store()
+    with store:
+        records = list(selection.apply(store.records(selection.status_types(), path_text)))
     if as_json:
-        click.echo(json.dumps([task_json(i) for i in items], ensure_ascii=False, indent=2))
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
     else:
-        print_tasks(items, Console())
+        print_tasks(records, Console())
+
+
+@cli.command()
+@click.pass_obj
+def scan(app: AppContext) -> None:
+    """Bring the index up to date with the vault, and summarise it.
+
+    Only notes that are new or changed (size or modification time, confirmed by
+    content hash) are read. Every other command does this first, too.
+    """
+    store, report = app.synced_store()
+    with store:
+        counts = store.counts()
+        problems = store.problem_count()
+    total = sum(counts.values())
+    by_status = ", ".join(
+        f"{counts[t.value]} {name}"
+        for name, (t,) in ((n, ts) for n, ts in STATUS_CHOICES.items() if len(ts) == 1)
+        if counts.get(t.value)
+    )
+    changed = f"{report.parsed} read" + (f", {report.deleted} removed" if report.deleted else "")
+    click.echo(
+        f"{report.notes} notes ({changed}) · {total} tasks"
+        + (f": {by_status}" if by_status else "")
+        + f" · {problems} with problems · {report.seconds:.2f} s"
+    )
 
 
 def main() -> None:

@@ -275,6 +275,11 @@ def _parser() -> Lark:
     )
 
 
+def warm_up() -> None:
+    """Build the parser now (it is built on first use otherwise)."""
+    _parser()
+
+
 _DEFAULT_STATUSES = StatusTable()
 
 

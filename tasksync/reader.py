@@ -1,46 +1,56 @@
-"""The vault read directly: every task of every note, with its location and stable id."""
+"""One note file -> its facts and task records; the unit of work of a scan."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
+import hashlib
+from dataclasses import dataclass, field
 
 from tasksync.ids import task_ids
-from tasksync.model import StatusTable, Task
+from tasksync.model import StatusTable
 from tasksync.notes import scan_text
-from tasksync.vault import NoteFile, iter_notes, read_note
+from tasksync.records import Record, task_record
+from tasksync.vault import NoteFile, decode
 
 
-@dataclass(frozen=True, slots=True)
-class LocatedTask:
-    id: str
-    path: str  # vault-relative, "/"-separated
-    line: int  # 1-based
-    heading: str | None
-    task: Task
+@dataclass(slots=True)
+class NoteScan:
+    rel: str
+    mtime_ns: int
+    size: int
+    hash: str
+    encoding: str = "utf-8"
+    bom: bool = False
+    newline: str = "\n"
+    final_newline: bool = True
+    records: list[Record] = field(default_factory=list)
+    warning: str | None = None
+    unreadable: bool = False
+    unchanged: bool = False  # same bytes as when last indexed: not parsed again
 
 
-def read_note_tasks(
-    note: NoteFile, statuses: StatusTable, warn: Callable[[str], None]
-) -> list[LocatedTask]:
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def read_note_file(
+    note: NoteFile, statuses: StatusTable, known_hash: str | None = None
+) -> NoteScan:
+    """Read and parse one note. When its bytes hash to ``known_hash``, nothing is parsed."""
     try:
-        text = read_note(note.path)
+        data = note.path.read_bytes()
     except OSError as exc:
-        warn(f"skipped {note.rel}: {exc.strerror or exc}")
-        return []
-    if not text.is_utf8:
-        warn(f"{note.rel} is not UTF-8; read as {text.encoding}")
+        return NoteScan(note.rel, note.mtime_ns, note.size, "", unreadable=True,
+                        warning=f"skipped {note.rel}: {exc.strerror or exc}")  # fmt: skip
+    digest = content_hash(data)
+    if digest == known_hash:
+        return NoteScan(note.rel, note.mtime_ns, len(data), digest, unchanged=True)
+    text = decode(data)
     found = scan_text(text.text, statuses)
     ids = task_ids(note.rel, [f.task for f in found])
-    return [
-        LocatedTask(i, note.rel, f.line, f.heading, f.task)
-        for i, f in zip(ids, found, strict=False)
-    ]
-
-
-def read_vault(root: Path, statuses: StatusTable, warn: Callable[[str], None]) -> list[LocatedTask]:
-    tasks: list[LocatedTask] = []
-    for note in iter_notes(root):
-        tasks.extend(read_note_tasks(note, statuses, warn))
-    return tasks
+    return NoteScan(
+        note.rel, note.mtime_ns, len(data), digest, text.encoding, text.bom, text.newline,
+        text.final_newline,
+        [task_record(key, note.rel, f.line, f.heading, f.task)
+         for key, f in zip(ids, found, strict=True)],
+        None if text.is_utf8 else f"{note.rel} is not UTF-8; read as {text.encoding}",
+    )  # fmt: skip

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from tasksync.model import StatusType
-from tasksync.reader import LocatedTask
+from tasksync.records import Record
 
 STATUS_CHOICES: dict[str, tuple[StatusType, ...]] = {
     "proposed": (StatusType.PROPOSED,),
@@ -28,24 +28,23 @@ class Selection:
     tag: str | None = None
     path: str | None = None
 
-    def status_types(self) -> frozenset[StatusType]:
-        return frozenset(t for name in self.statuses for t in STATUS_CHOICES[name])
+    def status_types(self) -> list[str]:
+        """The status types asked for (``status_type`` values of the records)."""
+        wanted = {t.value for name in self.statuses for t in STATUS_CHOICES[name]}
+        return sorted(wanted)
 
-    def matches(self, item: LocatedTask, types: frozenset[StatusType]) -> bool:
-        task = item.task
-        if task.status_type not in types:
-            return False
+    def matches(self, record: Record) -> bool:
+        """Owner and tag; status and path are matched by the index query."""
         if self.owner is not None:
-            wanted = self.owner.lstrip("@").casefold()
-            if task.owner is None or task.owner.casefold() != wanted:
+            owner = record["owner"]
+            if owner is None or owner.casefold() != self.owner.lstrip("@").casefold():
                 return False
         if self.tag is not None:
             wanted = "#" + self.tag.lstrip("#").casefold()
-            if not any(t.casefold() == wanted or t.casefold().startswith(wanted + "/")
-                       for t in task.tags):  # fmt: skip
+            tags = [t.casefold() for t in record["tags"]]
+            if not any(t == wanted or t.startswith(wanted + "/") for t in tags):
                 return False
-        return self.path is None or self.path.casefold() in item.path.casefold()
+        return True
 
-    def apply(self, items: Iterable[LocatedTask]) -> Iterator[LocatedTask]:
-        types = self.status_types()
-        return (item for item in items if self.matches(item, types))
+    def apply(self, records: Iterable[Record]) -> Iterator[Record]:
+        return (r for r in records if self.matches(r))

@@ -41,3 +41,10 @@ def make_vault(tmp_path: Path):
         return root
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _private_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets its own index file; nothing is written to the user's data folder."""
+    monkeypatch.setenv("TASKSYNC_DB", str(tmp_path / "index.sqlite"))
+    monkeypatch.delenv("TASKSYNC_VAULT", raising=False)

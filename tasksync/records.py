@@ -1,0 +1,49 @@
+"""A task as a record: the JSON contract of ``list --json``, which is also the index's row."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from tasksync.model import Task
+
+Record = dict[str, Any]
+
+RECORD_KEYS: tuple[str, ...] = (
+    "id", "path", "line", "status", "status_type", "description", "owner", "tags", "priority",
+    "due", "scheduled", "start", "created", "done", "cancelled", "recurrence", "task_id",
+    "depends_on", "on_completion", "block_link", "heading", "problems", "raw",
+)  # fmt: skip
+LIST_KEYS = frozenset(("tags", "depends_on", "problems"))
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def task_record(task_key: str, path: str, line: int, heading: str | None, task: Task) -> Record:
+    return {
+        "id": task_key,
+        "path": path,
+        "line": line,
+        "status": task.status,
+        "status_type": task.status_type.value,
+        "description": task.description,
+        "owner": task.owner,
+        "tags": list(task.tags),
+        "priority": task.priority.value,
+        "due": _iso(task.due),
+        "scheduled": _iso(task.scheduled),
+        "start": _iso(task.start),
+        "created": _iso(task.created),
+        "done": _iso(task.done),
+        "cancelled": _iso(task.cancelled),
+        "recurrence": task.recurrence,
+        "task_id": task.task_id,
+        "depends_on": list(task.depends_on),
+        "on_completion": task.on_completion,
+        "block_link": task.block_link,
+        "heading": heading,
+        "problems": list(task.problems),
+        "raw": task.raw,
+    }

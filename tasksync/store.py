@@ -1,0 +1,216 @@
+"""The SQLite index (a cache of the vault: delete it at any time). Only this module writes it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from tasksync.errors import TasksyncError
+from tasksync.reader import NoteScan
+from tasksync.records import LIST_KEYS, RECORD_KEYS, Record
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_S = 60.0
+
+_TASK_COLUMNS: dict[str, type] = {
+    "id": str, "path": str, "line": int, "status": str, "status_type": str, "description": str,
+    "owner": str, "tags": str, "priority": str, "due": str, "scheduled": str, "start": str,
+    "created": str, "done": str, "cancelled": str, "recurrence": str, "task_id": str,
+    "depends_on": str, "on_completion": str, "block_link": str, "heading": str, "problems": str,
+    "raw": str,
+}  # fmt: skip
+_NOTE_COLUMNS: dict[str, type] = {
+    "path": str, "mtime_ns": int, "size": int, "hash": str, "encoding": str, "bom": int,
+    "newline": str, "final_newline": int,
+}  # fmt: skip
+_INSERT_TASK = (
+    f"INSERT OR REPLACE INTO tasks ({', '.join(RECORD_KEYS)}) "
+    f"VALUES ({', '.join('?' for _ in RECORD_KEYS)})"
+)
+
+
+class IndexFileError(TasksyncError):
+    EXIT_CODE = 4
+
+
+class IdError(TasksyncError):
+    EXIT_CODE = 5
+
+
+@dataclass(frozen=True, slots=True)
+class NoteState:
+    mtime_ns: int
+    size: int
+    hash: str
+
+
+def _row(record: Record) -> tuple[Any, ...]:
+    return tuple(
+        json.dumps(record[k], ensure_ascii=False) if k in LIST_KEYS else record[k]
+        for k in RECORD_KEYS
+    )
+
+
+def _record(row: dict[str, Any]) -> Record:
+    return {k: json.loads(row[k]) if k in LIST_KEYS else row[k] for k in RECORD_KEYS}
+
+
+class Store:
+    """The index file of one vault."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
+            self.db = Database(conn)
+            self._prepare()
+        except sqlite3.DatabaseError as exc:
+            raise IndexFileError(f"cannot open the index {path}: {exc}") from None
+        except OSError as exc:
+            raise IndexFileError(f"cannot create the index {path}: {exc.strerror or exc}") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema ---------------------------------------------------------------------------
+
+    def _prepare(self) -> None:
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        with self.write():
+            if self._schema_version() != SCHEMA_VERSION:
+                for name in self.db.table_names():
+                    self.db.table(name).drop()
+                self._create()
+
+    def _schema_version(self) -> int | None:
+        if "meta" not in self.db.table_names():
+            return None
+        rows = list(self.db.query("SELECT value FROM meta WHERE key = 'schema_version'"))
+        return int(rows[0]["value"]) if rows else None
+
+    def _create(self) -> None:
+        self.db.table("meta").create({"key": str, "value": str}, pk="key")
+        self.db.table("meta").insert({"key": "schema_version", "value": str(SCHEMA_VERSION)})
+        self.db.table("notes").create(_NOTE_COLUMNS, pk="path")
+        tasks = self.db.table("tasks")
+        tasks.create(_TASK_COLUMNS, pk="id")
+        tasks.create_index(["path", "line"])
+        tasks.create_index(["status_type"])
+        tasks.create_index(["due"])
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        """One write transaction; a second writer waits for it (up to a minute)."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise IndexFileError(
+                f"the index is busy (another tasksync is writing it): {exc}"
+            ) from None
+        try:
+            yield
+        except BaseException:
+            self.db.conn.rollback()
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    # -- notes ----------------------------------------------------------------------------
+
+    def note_states(self) -> dict[str, NoteState]:
+        return {
+            r["path"]: NoteState(r["mtime_ns"], r["size"], r["hash"])
+            for r in self.db.query("SELECT path, mtime_ns, size, hash FROM notes")
+        }
+
+    def apply_scans(self, scans: Iterable[NoteScan], deleted: Iterable[str]) -> None:
+        """Record what a sync found; call inside ``write()``."""
+        conn = self.db.conn
+        for path in deleted:
+            conn.execute("DELETE FROM tasks WHERE path = ?", (path,))
+            conn.execute("DELETE FROM notes WHERE path = ?", (path,))
+        note_rows = []
+        touched = []
+        for scan in scans:
+            if scan.unchanged:
+                touched.append((scan.mtime_ns, scan.size, scan.rel))
+                continue
+            conn.execute("DELETE FROM tasks WHERE path = ?", (scan.rel,))
+            if scan.unreadable:
+                conn.execute("DELETE FROM notes WHERE path = ?", (scan.rel,))
+                continue
+            note_rows.append((scan.rel, scan.mtime_ns, scan.size, scan.hash, scan.encoding,
+                              int(scan.bom), scan.newline, int(scan.final_newline)))  # fmt: skip
+            conn.executemany(_INSERT_TASK, [_row(r) for r in scan.records])
+        conn.executemany(
+            "INSERT OR REPLACE INTO notes (path, mtime_ns, size, hash, encoding, bom, newline, "
+            "final_newline) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            note_rows,
+        )
+        conn.executemany("UPDATE notes SET mtime_ns = ?, size = ? WHERE path = ?", touched)
+
+    # -- tasks ----------------------------------------------------------------------------
+
+    def records(self, status_types: Iterable[str] | None = None,
+                path_contains: str | None = None) -> list[Record]:  # fmt: skip
+        sql = "SELECT * FROM tasks"
+        where, params = [], []
+        if status_types is not None:
+            types = list(status_types)
+            where.append(f"status_type IN ({', '.join('?' for _ in types)})")
+            params.extend(types)
+        if path_contains:
+            where.append("instr(lower(path), lower(?)) > 0")
+            params.append(path_contains)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY path, line"
+        return [_record(row) for row in self.db.query(sql, params)]
+
+    def counts(self) -> dict[str, int]:
+        rows = self.db.query("SELECT status_type, count(*) AS n FROM tasks GROUP BY status_type")
+        return {r["status_type"]: r["n"] for r in rows}
+
+    def problem_count(self) -> int:
+        rows = list(self.db.query("SELECT count(*) AS n FROM tasks WHERE problems != '[]'"))
+        return int(rows[0]["n"])
+
+    def note_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM notes").fetchone()[0])
+
+    def resolve_id(self, prefix: str) -> str:
+        """The full id of the one task whose id starts with ``prefix`` (as git does)."""
+        key = prefix.strip().lower()
+        if not key or any(c not in "0123456789abcdef" for c in key):
+            raise IdError(f"not a task id: {prefix!r}")
+        rows = [r["id"] for r in self.db.query(
+            "SELECT id FROM tasks WHERE id >= ? AND id < ? ORDER BY id LIMIT 6",
+            (key, key + "g"),
+        )]  # fmt: skip
+        if not rows:
+            raise IdError(f"no task with id {prefix}")
+        if len(rows) > 1:
+            shown = ", ".join(rows[:5]) + (", …" if len(rows) > 5 else "")
+            raise IdError(f"task id {prefix} is ambiguous: {shown}")
+        return str(rows[0])
+
+    def record(self, task_key: str) -> Record:
+        rows = list(self.db.query("SELECT * FROM tasks WHERE id = ?", (task_key,)))
+        if not rows:
+            raise IdError(f"no task with id {task_key}")
+        return _record(rows[0])
