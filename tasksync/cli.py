@@ -191,6 +191,24 @@ def list_tasks(
 
 
 @cli.command()
+@click.argument("task_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the task as a JSON object.")
+@click.pass_obj
+def show(app: AppContext, task_id: str, as_json: bool) -> None:
+    """Show every field of one task. ID may be any unique prefix of the task's id."""
+    store, _ = app.synced_store()
+    with store:
+        record = store.record(store.resolve_id(task_id))
+    if as_json:
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        return
+    width = max(len(k) for k in record)
+    for key, value in record.items():
+        shown = ", ".join(value) if isinstance(value, list) else value
+        click.echo(f"{key:<{width}}  {'' if shown is None else shown}")
+
+
+@cli.command()
 @click.pass_obj
 def scan(app: AppContext) -> None:
     """Bring the index up to date with the vault, and summarise it.

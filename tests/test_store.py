@@ -1,0 +1,203 @@
+"""The index: incremental, stable, disposable, safe with two writers (real SQLite files)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tasksync.cli import cli
+from tasksync.model import StatusTable
+from tasksync.store import SCHEMA_VERSION, IdError, Store
+from tasksync.sync import sync
+
+
+def scan(vault: Path, db: Path, progress=None):
+    with Store(db) as store:
+        report = sync(vault, store, StatusTable(), progress)
+        records = store.records()
+    return report, {(r["path"], r["description"]): r for r in records}
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "idx" / "index.sqlite"
+
+
+def test_cold_then_no_change_then_one_change(make_vault, db):
+    vault = make_vault({"a.md": "- [ ] one\n- [ ] two\n", "b/c.md": "- [x] three ✅ 2025-01-02\n"})
+    report, tasks = scan(vault, db)
+    assert (report.notes, report.read, report.parsed) == (2, 2, 2)
+    assert len(tasks) == 3
+    report, again = scan(vault, db)
+    assert (report.read, report.parsed) == (0, 0)
+    assert again == tasks
+    (vault / "a.md").write_text("- [ ] one\n- [ ] two\n- [/] four\n")
+    report, tasks = scan(vault, db)
+    assert (report.read, report.parsed) == (1, 1)
+    assert tasks[("a.md", "four")]["status_type"] == "IN_PROGRESS"
+
+
+def test_unchanged_notes_are_not_read(make_vault, db):
+    vault = make_vault({"a.md": "- [ ] apples\n"})
+    scan(vault, db)
+    note = vault / "a.md"
+    stat = note.stat()
+    note.write_text("- [ ] prunes\n")  # same size
+    os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    _, tasks = scan(vault, db)
+    assert list(tasks) == [("a.md", "apples")]  # stat unchanged: the file was not read
+
+
+def test_touched_but_identical_note_is_hashed_not_reparsed(make_vault, db):
+    vault = make_vault({"a.md": "- [ ] apples\n"})
+    scan(vault, db)
+    os.utime(vault / "a.md", ns=(1, 1_000_000_000))
+    report, _ = scan(vault, db)
+    assert (report.read, report.parsed) == (1, 0)
+    report, _ = scan(vault, db)
+    assert report.read == 0  # the new mtime was recorded
+
+
+def test_delete_and_rename_notes(make_vault, db):
+    vault = make_vault({"a.md": "- [ ] one\n", "b.md": "- [ ] two\n"})
+    scan(vault, db)
+    (vault / "a.md").unlink()
+    (vault / "b.md").rename(vault / "c.md")
+    report, tasks = scan(vault, db)
+    assert report.deleted == 2
+    assert list(tasks) == [("c.md", "two")]
+
+
+def test_ids_stable_when_lines_move_and_fields_change(make_vault, db):
+    vault = make_vault({"n.md": "# Week\n- [?] Call Dana @Dana 📅 2025-01-02 #proposed\n"
+                                "- [ ] Buy seeds\n"})  # fmt: skip
+    _, before = scan(vault, db)
+    (vault / "n.md").write_text(
+        "# Week\n\nSome new text above.\n\n- [ ] Buy seeds ⏫\n"
+        "- [x] Call Dana @Dana Whitfield 📅 2025-03-04 ✅ 2025-01-05\n"
+    )
+    _, after = scan(vault, db)
+    assert after[("n.md", "Buy seeds")]["id"] == before[("n.md", "Buy seeds")]["id"]
+    assert after[("n.md", "Call Dana")]["id"] == before[("n.md", "Call Dana")]["id"]
+    assert after[("n.md", "Call Dana")]["line"] == 6
+
+
+def test_duplicate_descriptions_get_distinct_stable_ids(make_vault, db):
+    vault = make_vault({"n.md": "- [ ] same\n- [ ] same\n"})
+    with Store(db) as store:
+        sync(vault, store, StatusTable())
+        ids = [r["id"] for r in store.records()]
+    assert len(set(ids)) == 2
+
+
+def test_id_prefixes_resolve_like_git(make_vault, db):
+    vault = make_vault({"n.md": "".join(f"- [ ] task {i}\n" for i in range(40))})
+    with Store(db) as store:
+        sync(vault, store, StatusTable())
+        ids = [r["id"] for r in store.records()]
+        full = ids[0]
+        assert store.resolve_id(full[:8]) == full
+        assert store.resolve_id(full.upper()) == full
+        shared = next(p for p in "0123456789abcdef" if sum(i.startswith(p) for i in ids) > 1)
+        with pytest.raises(IdError, match="ambiguous"):
+            store.resolve_id(shared)
+        with pytest.raises(IdError, match="no task with id"):
+            store.resolve_id("ffffffffffff"[: len(full)] if full[0] != "f" else "000000000000")
+        with pytest.raises(IdError, match="not a task id"):
+            store.resolve_id("xyz")
+
+
+def test_show_accepts_a_prefix_and_rejects_an_ambiguous_one(example_vault):
+    listed = json.loads(CliRunner().invoke(cli, ["--vault", str(example_vault), "list",
+                                                 "--json"]).stdout)  # fmt: skip
+    target = listed[0]
+    result = CliRunner().invoke(cli, ["--vault", str(example_vault), "show", target["id"][:7],
+                                      "--json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == target
+    bad = CliRunner().invoke(cli, ["--vault", str(example_vault), "show", "zz"])
+    assert bad.exit_code != 0
+    assert bad.stderr.startswith("error: not a task id")
+
+
+def test_deleting_the_index_is_harmless(example_vault, db):
+    _, first = scan(example_vault, db)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    report, second = scan(example_vault, db)
+    assert report.parsed == report.notes
+    assert second == first
+
+
+def test_schema_change_rebuilds(example_vault, db):
+    _, first = scan(example_vault, db)
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION - 1,))
+    conn.execute("DELETE FROM tasks")
+    conn.commit()
+    conn.close()
+    report, second = scan(example_vault, db)
+    assert report.parsed == report.notes
+    assert second == first
+
+
+def test_corrupt_index_is_a_clear_error(make_vault, db):
+    db.parent.mkdir(parents=True)
+    db.write_bytes(b"this is not a database" * 100)
+    vault = make_vault({"a.md": "- [ ] x\n"})
+    result = CliRunner().invoke(cli, ["--vault", str(vault), "--db", str(db), "list"])
+    assert result.exit_code != 0
+    assert result.stderr.startswith("error: cannot open the index")
+    assert "Traceback" not in result.output
+
+
+def test_note_vanishing_mid_scan(make_vault, db):
+    vault = make_vault({f"n{i}.md": f"- [ ] task {i}\n" for i in range(5)})
+
+    def vanish(done: int, total: int) -> None:
+        if done == 1:
+            (vault / "n3.md").unlink()
+            (vault / "n4.md").unlink()
+            (vault / "n4.md").mkdir()  # replaced by a folder
+
+    report, tasks = scan(vault, db, vanish)
+    assert sorted(p for p, _ in tasks) == ["n0.md", "n1.md", "n2.md"]
+    assert len(report.warnings) == 2
+    assert all(w.startswith("skipped n") for w in report.warnings)
+    report, tasks = scan(vault, db)
+    assert sorted(p for p, _ in tasks) == ["n0.md", "n1.md", "n2.md"]
+
+
+def test_non_utf8_note_survives_in_the_index(make_vault, db):
+    line = "- [ ] caf\u00e9 \U0001f4c5 2025-01-02\n"
+    vault = make_vault({"old.md": line.encode("cp1252", errors="ignore")})
+    report, tasks = scan(vault, db)
+    assert report.warnings == ["old.md is not UTF-8; read as cp1252"]
+    assert tasks[("old.md", "café 2025-01-02")]["raw"] == "- [ ] café  2025-01-02"
+
+
+def test_two_processes_scanning_at_once_leave_a_sound_index(make_vault, db):
+    note = "".join(f"- [ ] task {{i}}.{j} 📅 2025-01-0{1 + j % 9}\n" for j in range(20))
+    vault = make_vault({f"d{i % 7}/n{i}.md": note.format(i=i) for i in range(400)})
+    code = (
+        "import sys; from pathlib import Path; from tasksync.store import Store;"
+        "from tasksync.sync import sync; from tasksync.model import StatusTable;"
+        "s = Store(Path(sys.argv[2])); sync(Path(sys.argv[1]), s, StatusTable()); s.close()"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(vault), str(db)],
+                              stderr=subprocess.PIPE, text=True) for _ in range(3)]  # fmt: skip
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert conn.execute("SELECT count(*) FROM tasks").fetchone() == (8000,)
+    assert conn.execute("SELECT count(*) FROM notes").fetchone() == (400,)
+    conn.close()
