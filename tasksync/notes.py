@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tasksync.model import StatusTable, Task
-from tasksync.parse import JS_WS, TASK_PREFIX, parse_task_line
+from tasksync.parse import JS_WS, TASK_PREFIX, parse_task_lines
 
 _FENCE_OPEN = re.compile(
     r"(?P<prefix>[" + re.escape(JS_WS) + r">]*(?:(?:[-*+]|[0-9]+[.)])[ \t]+)?)"
@@ -113,9 +113,11 @@ def _scan(lines: list[str]) -> Iterator[tuple[int, str | None, str]]:
 
 def scan_lines(lines: list[str], statuses: StatusTable) -> list[NoteTask]:
     """The tasks in a note given as its lines (split on ``\\n`` only)."""
+    found = list(_scan(lines))
+    tasks = parse_task_lines([line for _, _, line in found], statuses)
     return [
-        NoteTask(index + 1, heading, parse_task_line(line, statuses))
-        for index, heading, line in _scan(lines)
+        NoteTask(index + 1, heading, task)
+        for (index, heading, _), task in zip(found, tasks, strict=True)
     ]
 
 

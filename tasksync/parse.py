@@ -4,6 +4,7 @@ applied during the parse, reads the fields off the end as the Obsidian Tasks plu
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -11,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token, Transformer
+from lark.common import LexerConf
 from lark.exceptions import LarkError
+from lark.lexer import Lexer
 
 from tasksync.errors import TaskSyntaxError
 from tasksync.model import Priority, Segment, StatusTable, Task
@@ -74,19 +77,59 @@ _ORDER = {kind: i for i, kind in enumerate(PARSE_ORDER)}
 _BLANKABLE = frozenset(("TEXT", "OTHER"))
 
 
-class _ToTask(Transformer[Token, dict[str, Any]]):
-    """Builds the task's fields as Lark reduces the line; no parse tree is kept."""
+class _ToTask(Transformer[Token, Any]):
+    """Builds each task's fields as Lark reduces its line; no parse tree is kept."""
 
     def __init__(self) -> None:
         super().__init__(visit_tokens=False)
 
-    def body(self, pieces: list[Token]) -> list[Token]:
-        return pieces
+    def task_line(self, children: list[Token]) -> dict[str, Any]:
+        item = children[0].value
+        return _build(item[:-3], item[-3:], [p.value for p in children[1:]],
+                      [p.type for p in children[1:]])  # fmt: skip
 
-    def start(self, children: list[Any]) -> dict[str, Any]:
-        token, pieces = children
-        item = token.value
-        return _build(item[:-3], item[-3:], [p.value for p in pieces], [p.type for p in pieces])
+    def start(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return lines
+
+
+class LineLexer(Lexer):
+    """The grammar's own terminals, matched with one compiled alternation per context.
+
+    Lark's contextual lexer knows the same two contexts (a line's start expects LIST_ITEM;
+    after it come the body pieces and the newline), but tries terminal after terminal in
+    Python; one alternation, in Lark's own priority order, lexes the same tokens in about
+    half the time. A test checks both lexers agree.
+    """
+
+    def __init__(self, conf: LexerConf) -> None:
+        terminals = sorted(
+            conf.terminals,
+            key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name),
+        )
+        by_name = {t.name: t for t in terminals}
+        self._item = re.compile(by_name["LIST_ITEM"].pattern.to_regexp())
+        self._body = re.compile("|".join(
+            f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals if t.name != "LIST_ITEM"
+        ))  # fmt: skip
+
+    def lex(self, text: str) -> Iterator[Token]:  # type: ignore[override]
+        pos, end = 0, len(text)
+        item, body = self._item.match, self._body.match
+        while pos < end:
+            match = item(text, pos)
+            if match is None:
+                raise TaskSyntaxError(f"not a task line: {text[pos:].partition(chr(10))[0]!r}")
+            yield Token("LIST_ITEM", match.group())
+            pos = match.end()
+            while pos < end:
+                match = body(text, pos)
+                assert match is not None  # OTHER and _NL match every character
+                kind = match.lastgroup
+                assert kind is not None
+                yield Token(kind, match.group())
+                pos = match.end()
+                if kind == "_NL":
+                    break
 
 
 def _build(prefix: str, checkbox: str, texts: list[str], kinds: list[str]) -> dict[str, Any]:
@@ -265,13 +308,12 @@ def _grammar_text() -> str:
 
 
 @cache
-def _parser() -> Lark:
+def _parser(lexer: str = "line") -> Lark:
     return Lark(
         _grammar_text(),
         parser="lalr",
-        lexer="contextual",
+        lexer=LineLexer if lexer == "line" else lexer,
         transformer=_ToTask(),
-        maybe_placeholders=True,
     )
 
 
@@ -285,15 +327,22 @@ _DEFAULT_STATUSES = StatusTable()
 
 def parse_line(line: str, statuses: StatusTable = _DEFAULT_STATUSES) -> Task | None:
     """The task on ``line`` (without its line ending), or None when the line holds no task."""
-    if TASK_PREFIX.match(line) is None:
+    if TASK_PREFIX.match(line) is None or "\n" in line:
         return None
-    return parse_task_line(line, statuses)
+    return parse_task_lines([line], statuses)[0]
 
 
 def parse_task_line(line: str, statuses: StatusTable = _DEFAULT_STATUSES) -> Task:
     """Parse a line already known to match ``TASK_PREFIX``."""
+    return parse_task_lines([line], statuses)[0]
+
+
+def parse_task_lines(lines: list[str], statuses: StatusTable = _DEFAULT_STATUSES) -> list[Task]:
+    """Parse lines already known to match ``TASK_PREFIX`` (none holding a newline), together."""
+    if not lines:
+        return []
     try:
-        fields: dict[str, Any] = _parser().parse(line)  # type: ignore[assignment]
-    except LarkError as exc:  # pragma: no cover - every prefixed line is a task by construction
-        raise TaskSyntaxError(f"cannot read task line {line!r}: {exc}") from None
-    return Task(status_type=statuses[fields["status"]].type, **fields)
+        parsed: list[dict[str, Any]] = _parser().parse("\n".join(lines))  # type: ignore[assignment]
+    except (LarkError, TaskSyntaxError) as exc:  # pragma: no cover - prefixed lines always parse
+        raise TaskSyntaxError(f"cannot read task lines: {exc}") from None
+    return [Task(status_type=statuses[f["status"]].type, **f) for f in parsed]

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tasksync.notes import scan_text
-from tasksync.parse import JS_WS, TASK_PREFIX, parse_line
+from tasksync.parse import JS_WS, TASK_PREFIX, _parser, parse_line
 from tasksync.signifiers import FAMILIES, SIGNIFIERS, VS16, misencode
 
 EMOJI = [e for s in SIGNIFIERS for e in (s.emoji, *s.also)]
@@ -85,3 +85,9 @@ def test_owner_and_tags_are_read_out_of_the_description(body):
     if task.owner:
         assert not task.description.endswith(f"@{task.owner}")
     assert task.description == task.description.strip(JS_WS)
+
+
+@given(st.lists(st.tuples(prefixes, bodies), min_size=1, max_size=5))
+def test_line_lexer_agrees_with_larks_contextual_lexer(lines):
+    text = "\n".join(prefix + "[ ]" + body.replace("\n", " ") for prefix, body in lines)
+    assert _parser("line").parse(text) == _parser("contextual").parse(text)
