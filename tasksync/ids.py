@@ -6,7 +6,6 @@ import hashlib
 from collections import Counter
 
 from tasksync.model import Task
-from tasksync.parse import JS_WS
 
 ID_LENGTH = 12  # hex digits; short unique prefixes are accepted wherever an id is
 
@@ -14,8 +13,7 @@ ID_LENGTH = 12  # hex digits; short unique prefixes are accepted wherever an id 
 def _key(path: str, task: Task) -> str:
     if task.task_id:
         return f"{path}\0id\0{task.task_id}"
-    words = task.description.casefold().split(" ")
-    return f"{path}\0text\0{' '.join(w.strip(JS_WS) for w in words if w.strip(JS_WS))}"
+    return f"{path}\0text\0{task.description.casefold()}"  # already white-space collapsed
 
 
 def task_ids(path: str, tasks: list[Task]) -> list[str]:

@@ -148,9 +148,14 @@ def _build(prefix: str, checkbox: str, texts: list[str], kinds: list[str]) -> di
             end -= 1
         return end
 
+    leads: dict[int, int] = {}
+
     def lead(i: int) -> int:
         """How many blanks piece i carries before its own text (field, tag, link tokens)."""
-        return len(texts[i]) - len(texts[i].lstrip(" \t"))
+        if i not in leads:
+            text = texts[i]
+            leads[i] = len(text) - len(text.lstrip(" \t")) if text[0] in " \t" else 0
+        return leads[i]
 
     def char_before(i: int) -> str:
         own = lead(i)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Any
 
 from tasksync.ids import task_ids
 from tasksync.model import StatusTable
 from tasksync.notes import scan_text
-from tasksync.records import Record, task_record
+from tasksync.records import record_row, task_record
 from tasksync.vault import NoteFile, decode
 
 
@@ -22,7 +23,7 @@ class NoteScan:
     bom: bool = False
     newline: str = "\n"
     final_newline: bool = True
-    records: list[Record] = field(default_factory=list)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)  # ready for the tasks table
     warning: str | None = None
     unreadable: bool = False
     unchanged: bool = False  # same bytes as when last indexed: not parsed again
@@ -50,7 +51,7 @@ def read_note_file(
     return NoteScan(
         note.rel, note.mtime_ns, len(data), digest, text.encoding, text.bom, text.newline,
         text.final_newline,
-        [task_record(key, note.rel, f.line, f.heading, f.task)
+        [record_row(task_record(key, note.rel, f.line, f.heading, f.task))
          for key, f in zip(ids, found, strict=True)],
         None if text.is_utf8 else f"{note.rel} is not UTF-8; read as {text.encoding}",
     )  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -47,3 +48,16 @@ def task_record(task_key: str, path: str, line: int, heading: str | None, task: 
         "problems": list(task.problems),
         "raw": task.raw,
     }
+
+
+def _json_list(values: list[str]) -> str:
+    return json.dumps(values, ensure_ascii=False) if values else "[]"
+
+
+def record_row(record: Record) -> tuple[Any, ...]:
+    """The record as a row of the index's ``tasks`` table (lists as JSON text)."""
+    return tuple(_json_list(record[k]) if k in LIST_KEYS else record[k] for k in RECORD_KEYS)
+
+
+def row_record(row: dict[str, Any]) -> Record:
+    return {k: json.loads(row[k]) if k in LIST_KEYS else row[k] for k in RECORD_KEYS}

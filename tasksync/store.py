@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlite_utils import Database
 
 from tasksync.errors import TasksyncError
 from tasksync.reader import NoteScan
-from tasksync.records import LIST_KEYS, RECORD_KEYS, Record
+from tasksync.records import RECORD_KEYS, Record, row_record
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 60.0
@@ -49,17 +47,6 @@ class NoteState:
     mtime_ns: int
     size: int
     hash: str
-
-
-def _row(record: Record) -> tuple[Any, ...]:
-    return tuple(
-        json.dumps(record[k], ensure_ascii=False) if k in LIST_KEYS else record[k]
-        for k in RECORD_KEYS
-    )
-
-
-def _record(row: dict[str, Any]) -> Record:
-    return {k: json.loads(row[k]) if k in LIST_KEYS else row[k] for k in RECORD_KEYS}
 
 
 class Store:
@@ -156,7 +143,7 @@ class Store:
                 continue
             note_rows.append((scan.rel, scan.mtime_ns, scan.size, scan.hash, scan.encoding,
                               int(scan.bom), scan.newline, int(scan.final_newline)))  # fmt: skip
-            conn.executemany(_INSERT_TASK, [_row(r) for r in scan.records])
+            conn.executemany(_INSERT_TASK, scan.rows)
         conn.executemany(
             "INSERT OR REPLACE INTO notes (path, mtime_ns, size, hash, encoding, bom, newline, "
             "final_newline) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -180,7 +167,7 @@ class Store:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY path, line"
-        return [_record(row) for row in self.db.query(sql, params)]
+        return [row_record(row) for row in self.db.query(sql, params)]
 
     def counts(self) -> dict[str, int]:
         rows = self.db.query("SELECT status_type, count(*) AS n FROM tasks GROUP BY status_type")
@@ -213,4 +200,4 @@ class Store:
         rows = list(self.db.query("SELECT * FROM tasks WHERE id = ?", (task_key,)))
         if not rows:
             raise IdError(f"no task with id {task_key}")
-        return _record(rows[0])
+        return row_record(rows[0])
