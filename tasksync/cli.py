@@ -13,20 +13,10 @@ from typing import Any
 
 import click
 import platformdirs
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
 
 from tasksync import __version__
 from tasksync.config import load_status_table
 from tasksync.errors import TasksyncError
-from tasksync.render import print_tasks
 from tasksync.select import DEFAULT_STATUSES, STATUS_CHOICES, Selection
 from tasksync.store import Store
 from tasksync.sync import SyncReport, sync
@@ -50,8 +40,8 @@ class LazyProgress:
     def __init__(self) -> None:
         self.enabled = sys.stdout.isatty()
         self.started = time.monotonic()
-        self.bar: Progress | None = None
-        self.task: TaskID | None = None
+        self.bar: Any = None  # a rich Progress, made (and imported) only when needed
+        self.task: Any = None
 
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled:
@@ -59,13 +49,21 @@ class LazyProgress:
         if self.bar is None:
             if time.monotonic() - self.started < self.DELAY_S:
                 return
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
             self.bar = Progress(
                 TextColumn("indexing notes"), BarColumn(), MofNCompleteColumn(),
                 TimeRemainingColumn(), console=Console(stderr=True), transient=True,
             )  # fmt: skip
             self.bar.start()
             self.task = self.bar.add_task("index", total=total)
-        assert self.task is not None
         self.bar.update(self.task, completed=done)
 
     def close(self) -> None:
@@ -187,6 +185,10 @@ def list_tasks(
     if as_json:
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))
     else:
+        from rich.console import Console
+
+        from tasksync.render import print_tasks
+
         print_tasks(records, Console())
 
 

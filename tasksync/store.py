@@ -7,12 +7,15 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
 from tasksync.errors import TasksyncError
-from tasksync.reader import NoteScan
 from tasksync.records import RECORD_KEYS, Record, row_record
+
+if TYPE_CHECKING:
+    from tasksync.reader import NoteScan
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 60.0

@@ -9,12 +9,14 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tasksync.model import StatusTable
-from tasksync.parse import warm_up
-from tasksync.reader import NoteScan, read_note_file
 from tasksync.store import NoteState, Store
 from tasksync.vault import NoteFile, iter_notes
+
+if TYPE_CHECKING:
+    from tasksync.reader import NoteScan
 
 Progress = Callable[[int, int], None]  # (notes read so far, notes to read)
 
@@ -34,6 +36,8 @@ class SyncReport:
 
 
 def _read_chunk(job: tuple[list[NoteFile], list[str | None], StatusTable]) -> list[NoteScan]:
+    from tasksync.reader import read_note_file
+
     notes, hashes, statuses = job
     return [read_note_file(n, statuses, h) for n, h in zip(notes, hashes, strict=True)]
 
@@ -48,6 +52,10 @@ def _read_all(
     statuses: StatusTable,
     progress: Progress | None,
 ) -> Iterator[NoteScan]:
+    # Imported here: a sync with nothing to read never loads the grammar.
+    from tasksync.parse import warm_up
+    from tasksync.reader import read_note_file
+
     hashes = [states[n.rel].hash if n.rel in states else None for n in todo]
     workers = _workers()
     if len(todo) < PARALLEL_MIN_NOTES or workers < 2:

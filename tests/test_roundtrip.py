@@ -83,7 +83,8 @@ def test_owner_and_tags_are_read_out_of_the_description(body):
     assert task is not None
     assert all(t.startswith("#") and " " not in t for t in task.tags)
     if task.owner:
-        assert not task.description.endswith(f"@{task.owner}")
+        owners = [s.text for s in task.segments if s.kind == "owner"]
+        assert owners == [f"@{task.owner}"]
     assert task.description == task.description.strip(JS_WS)
 
 
