@@ -17,6 +17,7 @@ import platformdirs
 from tasksync import __version__
 from tasksync.config import load_status_table
 from tasksync.errors import TasksyncError
+from tasksync.records import write_json_array
 from tasksync.select import DEFAULT_STATUSES, STATUS_CHOICES, Selection
 from tasksync.store import Store
 from tasksync.sync import SyncReport, sync
@@ -181,15 +182,19 @@ def list_tasks(
     selection = Selection(statuses or DEFAULT_STATUSES, owner, tag, path_text)
     store, _ = app.synced_store()
     with store:
+        if as_json:
+            rows = store.records_as_json(selection.status_types(), path_text)
+            # Written directly: click.echo would scan megabytes for ANSI codes to strip.
+            write_json_array((text for owner, tags, text in rows
+                              if selection.matches({"owner": owner, "tags": json.loads(tags)})),
+                             sys.stdout)  # fmt: skip
+            return
         records = list(selection.apply(store.records(selection.status_types(), path_text)))
-    if as_json:
-        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
-    else:
-        from rich.console import Console
+    from rich.console import Console
 
-        from tasksync.render import print_tasks
+    from tasksync.render import print_tasks
 
-        print_tasks(records, Console())
+    print_tasks(records, Console())
 
 
 @cli.command()

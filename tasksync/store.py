@@ -17,7 +17,7 @@ from tasksync.records import RECORD_KEYS, Record, row_record
 if TYPE_CHECKING:
     from tasksync.reader import NoteScan
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_S = 60.0
 
 _TASK_COLUMNS: dict[str, type] = {
@@ -25,15 +25,15 @@ _TASK_COLUMNS: dict[str, type] = {
     "owner": str, "tags": str, "priority": str, "due": str, "scheduled": str, "start": str,
     "created": str, "done": str, "cancelled": str, "recurrence": str, "task_id": str,
     "depends_on": str, "on_completion": str, "block_link": str, "heading": str, "problems": str,
-    "raw": str,
+    "raw": str, "json": str,
 }  # fmt: skip
 _NOTE_COLUMNS: dict[str, type] = {
     "path": str, "mtime_ns": int, "size": int, "hash": str, "encoding": str, "bom": int,
     "newline": str, "final_newline": int,
 }  # fmt: skip
 _INSERT_TASK = (
-    f"INSERT OR REPLACE INTO tasks ({', '.join(RECORD_KEYS)}) "
-    f"VALUES ({', '.join('?' for _ in RECORD_KEYS)})"
+    f"INSERT OR REPLACE INTO tasks ({', '.join(RECORD_KEYS)}, json) "
+    f"VALUES ({', '.join('?' for _ in RECORD_KEYS)}, ?)"
 )
 
 
@@ -134,31 +134,28 @@ class Store:
         for path in deleted:
             conn.execute("DELETE FROM tasks WHERE path = ?", (path,))
             conn.execute("DELETE FROM notes WHERE path = ?", (path,))
-        note_rows = []
-        touched = []
         for scan in scans:
             if scan.unchanged:
-                touched.append((scan.mtime_ns, scan.size, scan.rel))
+                conn.execute("UPDATE notes SET mtime_ns = ?, size = ? WHERE path = ?",
+                             (scan.mtime_ns, scan.size, scan.rel))  # fmt: skip
                 continue
             conn.execute("DELETE FROM tasks WHERE path = ?", (scan.rel,))
             if scan.unreadable:
                 conn.execute("DELETE FROM notes WHERE path = ?", (scan.rel,))
                 continue
-            note_rows.append((scan.rel, scan.mtime_ns, scan.size, scan.hash, scan.encoding,
-                              int(scan.bom), scan.newline, int(scan.final_newline)))  # fmt: skip
+            conn.execute(
+                "INSERT OR REPLACE INTO notes (path, mtime_ns, size, hash, encoding, bom, newline, "
+                "final_newline) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (scan.rel, scan.mtime_ns, scan.size, scan.hash, scan.encoding, int(scan.bom),
+                 scan.newline, int(scan.final_newline)),
+            )  # fmt: skip
             conn.executemany(_INSERT_TASK, scan.rows)
-        conn.executemany(
-            "INSERT OR REPLACE INTO notes (path, mtime_ns, size, hash, encoding, bom, newline, "
-            "final_newline) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            note_rows,
-        )
-        conn.executemany("UPDATE notes SET mtime_ns = ?, size = ? WHERE path = ?", touched)
 
     # -- tasks ----------------------------------------------------------------------------
 
-    def records(self, status_types: Iterable[str] | None = None,
-                path_contains: str | None = None) -> list[Record]:  # fmt: skip
-        sql = "SELECT * FROM tasks"
+    def _select(self, columns: str, status_types: Iterable[str] | None,
+                path_contains: str | None) -> tuple[str, list[str]]:  # fmt: skip
+        sql = f"SELECT {columns} FROM tasks"
         where, params = [], []
         if status_types is not None:
             types = list(status_types)
@@ -169,8 +166,19 @@ class Store:
             params.append(path_contains)
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY path, line"
+        return sql + " ORDER BY path, line", params
+
+    def records(self, status_types: Iterable[str] | None = None,
+                path_contains: str | None = None) -> list[Record]:  # fmt: skip
+        sql, params = self._select(", ".join(RECORD_KEYS), status_types, path_contains)
         return [row_record(row) for row in self.db.query(sql, params)]
+
+    def records_as_json(
+        self, status_types: Iterable[str] | None = None, path_contains: str | None = None
+    ) -> list[tuple[str | None, str, str]]:
+        """(owner, tags as JSON, the record as JSON) per task: what ``list --json`` needs."""
+        sql, params = self._select("owner, tags, json", status_types, path_contains)
+        return self.db.execute(sql, params).fetchall()
 
     def counts(self) -> dict[str, int]:
         rows = self.db.query("SELECT status_type, count(*) AS n FROM tasks GROUP BY status_type")

@@ -92,12 +92,16 @@ def sync(vault: Path, store: Store, statuses: StatusTable,
         present = {n.rel for n in notes}
         deleted = [path for path in states if path not in present]
         todo = [n for n in notes if _stat_changed(n, states.get(n.rel))]
-        scans = []
-        for scan in _read_all(todo, states, statuses, progress):
-            scans.append(scan)
-            if scan.warning:
-                report.warnings.append(scan.warning)
-        store.apply_scans(scans, deleted)
+        scans: list[NoteScan] = []
+
+        def collected() -> Iterator[NoteScan]:
+            for scan in _read_all(todo, states, statuses, progress):
+                scans.append(scan)
+                if scan.warning:
+                    report.warnings.append(scan.warning)
+                yield scan
+
+        store.apply_scans(collected(), deleted)  # written while the workers still parse
     report.read = len(todo)
     report.parsed = sum(1 for s in scans if not s.unchanged and not s.unreadable)
     report.deleted = len(deleted)
