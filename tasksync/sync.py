@@ -92,18 +92,17 @@ def sync(vault: Path, store: Store, statuses: StatusTable,
         present = {n.rel for n in notes}
         deleted = [path for path in states if path not in present]
         todo = [n for n in notes if _stat_changed(n, states.get(n.rel))]
-        scans: list[NoteScan] = []
 
-        def collected() -> Iterator[NoteScan]:
+        def counted() -> Iterator[NoteScan]:
             for scan in _read_all(todo, states, statuses, progress):
-                scans.append(scan)
                 if scan.warning:
                     report.warnings.append(scan.warning)
-                yield scan
+                if not scan.unchanged and not scan.unreadable:
+                    report.parsed += 1
+                yield scan  # and then forgotten: a cold scan never holds the whole vault
 
-        store.apply_scans(collected(), deleted)  # written while the workers still parse
+        store.apply_scans(counted(), deleted)  # written while the workers still parse
     report.read = len(todo)
-    report.parsed = sum(1 for s in scans if not s.unchanged and not s.unreadable)
     report.deleted = len(deleted)
     report.seconds = time.perf_counter() - started
     return report
