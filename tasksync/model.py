@@ -117,3 +117,14 @@ class Task:
 
 
 DATE_FIELDS: tuple[str, ...] = ("due", "scheduled", "start", "created", "done", "cancelled")
+
+
+@dataclass(frozen=True, slots=True)
+class LineChange:
+    """One edit of a note as journaled: the lines at ``line`` before, and what replaced them."""
+
+    path: str
+    line: int  # 1-based, where ``before`` stood
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+    task_id: str = ""

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
 from tasksync.errors import TasksyncError
+from tasksync.model import LineChange
 from tasksync.records import RECORD_KEYS, Record, row_record
 
 if TYPE_CHECKING:
     from tasksync.reader import NoteScan
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_S = 60.0
 
 _TASK_COLUMNS: dict[str, type] = {
@@ -102,6 +105,14 @@ class Store:
         tasks.create_index(["path", "line"])
         tasks.create_index(["status_type"])
         tasks.create_index(["due"])
+        self.db.table("batches").create(
+            {"id": int, "time": str, "command": str, "undone": int}, pk="id"
+        )
+        self.db.table("changes").create(
+            {"batch": int, "seq": int, "path": str, "line": int, "before": str, "after": str,
+             "task": str},
+            pk=("batch", "seq"),
+        )  # fmt: skip
 
     @contextmanager
     def write(self) -> Iterator[None]:
@@ -150,6 +161,54 @@ class Store:
                  scan.newline, int(scan.final_newline)),
             )  # fmt: skip
             conn.executemany(_INSERT_TASK, scan.rows)
+
+    # -- journal --------------------------------------------------------------------------
+
+    def record_batch(self, command: str, changes: list[LineChange]) -> int:
+        """Journal one batch of note edits (for ``undo`` and ``log``); return its number."""
+        with self.write():
+            cursor = self.db.execute(
+                "INSERT INTO batches (time, command, undone) VALUES (?, ?, 0)",
+                (datetime.now(UTC).isoformat(timespec="seconds"), command),
+            )
+            batch = int(cursor.lastrowid or 0)
+            self.db.conn.executemany(
+                "INSERT INTO changes (batch, seq, path, line, before, after, task) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(batch, seq, c.path, c.line, json.dumps(c.before, ensure_ascii=False),
+                  json.dumps(c.after, ensure_ascii=False), c.task_id)
+                 for seq, c in enumerate(changes)],
+            )  # fmt: skip
+        return batch
+
+    def batches(self, limit: int = 20) -> list[dict[str, Any]]:
+        rows = self.db.query(
+            "SELECT b.id, b.time, b.command, b.undone, count(c.seq) AS changes FROM batches b "
+            "LEFT JOIN changes c ON c.batch = b.id GROUP BY b.id ORDER BY b.id DESC LIMIT ?",
+            (limit,),
+        )
+        return list(rows)
+
+    def last_batch(self) -> tuple[int, str, list[LineChange]] | None:
+        """The newest batch not yet undone, with its changes."""
+        rows = list(
+            self.db.query(
+                "SELECT id, command FROM batches WHERE undone = 0 ORDER BY id DESC LIMIT 1"
+            )
+        )
+        if not rows:
+            return None
+        batch = rows[0]["id"]
+        changes = [
+            LineChange(r["path"], r["line"], tuple(json.loads(r["before"])),
+                       tuple(json.loads(r["after"])), r["task"])
+            for r in self.db.query("SELECT * FROM changes WHERE batch = ? ORDER BY seq", (batch,))
+        ]  # fmt: skip
+        return batch, rows[0]["command"], changes
+
+    def mark_undone(self, batch: int) -> None:
+        with self.write():
+            self.db.execute("UPDATE batches SET undone = 1 WHERE id = ?", (batch,))
 
     # -- tasks ----------------------------------------------------------------------------
 

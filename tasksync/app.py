@@ -1,0 +1,103 @@
+"""The state every command shares: which vault, which index, which day it is."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+import platformdirs
+
+from tasksync.config import load_status_table
+from tasksync.model import StatusTable
+from tasksync.store import Store
+from tasksync.sync import SyncReport, sync
+from tasksync.vault import check_vault
+
+
+def default_db_path(vault: Path) -> Path:
+    """A per-vault index file in the user's data folder, never inside the vault."""
+    real = os.path.realpath(vault)
+    digest = hashlib.sha256(real.encode()).hexdigest()[:12]
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in Path(real).name) or "vault"
+    return platformdirs.user_data_path("tasksync") / f"{name}-{digest}.sqlite"
+
+
+class LazyProgress:
+    """A progress bar on stderr that appears only once a scan has taken about a second,
+    and only when stdout is a terminal (scripts and pipes stay quiet)."""
+
+    DELAY_S = 1.0
+
+    def __init__(self) -> None:
+        self.enabled = sys.stdout.isatty()
+        self.started = time.monotonic()
+        self.bar: Any = None  # a rich Progress, made (and imported) only when needed
+        self.task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if time.monotonic() - self.started < self.DELAY_S:
+                return
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            self.bar = Progress(
+                TextColumn("indexing notes"), BarColumn(), MofNCompleteColumn(),
+                TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+            )  # fmt: skip
+            self.bar.start()
+            self.task = self.bar.add_task("index", total=total)
+        self.bar.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+@dataclass
+class AppContext:
+    vault: Path
+    db: Path
+    fixed_today: date | None = None
+
+    @property
+    def today(self) -> date:
+        return self.fixed_today or date.today()
+
+    @property
+    def statuses(self) -> StatusTable:
+        return load_status_table(self.vault)
+
+    def warn(self, message: str) -> None:
+        click.echo(f"warning: {message}", err=True)
+
+    def synced_store(self) -> tuple[Store, SyncReport]:
+        """The vault's index, brought up to date (only changed notes are read)."""
+        vault = check_vault(self.vault)
+        store = Store(self.db)
+        progress = LazyProgress()
+        try:
+            report = sync(vault, store, load_status_table(vault), progress)
+        except BaseException:
+            store.close()
+            raise
+        finally:
+            progress.close()
+        for warning in report.warnings:
+            self.warn(warning)
+        return store, report

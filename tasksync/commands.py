@@ -1,0 +1,229 @@
+"""The commands that change notes: accept, reject, done, set, repair, undo, log."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from tasksync import edits
+from tasksync.actions import run_batch, selected_targets, targets_by_id, undo_last
+from tasksync.app import AppContext
+from tasksync.dates import parse_day
+from tasksync.errors import UsageError
+from tasksync.model import Priority, StatusType, Task
+from tasksync.select import Selection
+from tasksync.writeback import NoteError, Outcome, Target
+
+_PAST = {"accept": "accepted", "reject": "rejected", "done": "completed", "set": "changed",
+         "repair": "repaired"}  # fmt: skip
+
+
+def _report(verb: str, outcome: Outcome, dry_run: bool) -> None:
+    """Each changed path:line, then one summary line; errors on stderr, exit 1 if any."""
+    if dry_run:
+        for diff in outcome.diffs:
+            click.echo(diff)
+    else:
+        for change in outcome.changes:
+            click.echo(f"{change.path}:{change.line}")
+    notes = len({c.path for c in outcome.changes})
+    count = len(outcome.changes)
+    done = f"would be {_PAST[verb]}" if dry_run else _PAST[verb]
+    summary = f"{count} task{'s' if count != 1 else ''} {done} in {notes} note{'s' * (notes != 1)}"
+    if outcome.unchanged:
+        summary += f"; {outcome.unchanged} already so"
+    click.echo(summary)
+    for error in outcome.errors:
+        click.echo(f"error: {error}", err=True)
+    if outcome.errors:
+        sys.exit(1)
+
+
+def _command_line(verb: str) -> str:
+    """How the user asked for this batch, from the command name on (for ``log``)."""
+    args = sys.argv[1:]
+    name = "set" if verb == "set" else verb
+    return " ".join(args[args.index(name):]) if name in args else verb
+
+
+def _targets(app: AppContext, store: Any, ids: tuple[str, ...], all_proposed: bool,
+             owner: str | None, tag: str | None, path: str | None) -> list[Target]:  # fmt: skip
+    if ids and all_proposed:
+        raise UsageError("give task ids or --all-proposed, not both")
+    if all_proposed:
+        return selected_targets(store, Selection(("proposed",), owner, tag, path))
+    if owner or tag or path:
+        raise UsageError("--owner, --tag and --path go with --all-proposed")
+    if not ids:
+        raise UsageError("which tasks? give their ids (see `tasksync list`) or --all-proposed")
+    return targets_by_id(store, ids)
+
+
+def _batch(app: AppContext, verb: str, targets_of: Callable[[Any], list[Target]],
+           edit: Callable[[Task], tuple[str, ...]], dry_run: bool) -> None:  # fmt: skip
+    store, _ = app.synced_store()
+    with store:
+        targets = targets_of(store)
+        outcome = run_batch(app.vault, store, app.statuses, _command_line(verb), targets, edit,
+                            dry_run)  # fmt: skip
+    _report(verb, outcome, dry_run)
+
+
+def _triage_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed([
+        click.argument("ids", nargs=-1, metavar="[ID]..."),
+        click.option("--all-proposed", is_flag=True, help="Every proposed task (see filters)."),
+        click.option("--owner", metavar="NAME", help="With --all-proposed: only this owner's."),
+        click.option("--tag", metavar="TAG", help="With --all-proposed: only with this tag."),
+        click.option("--path", "path_text", metavar="TEXT",
+                     help="With --all-proposed: only in notes whose path contains TEXT."),
+        click.option("--dry-run", is_flag=True, help="Print the diff; write nothing."),
+    ]):  # fmt: skip
+        command = option(command)
+    return command
+
+
+def register(cli: click.Group) -> None:
+    @cli.command()
+    @_triage_options
+    @click.pass_obj
+    def accept(app: AppContext, ids: tuple[str, ...], all_proposed: bool, owner: str | None,
+               tag: str | None, path_text: str | None, dry_run: bool) -> None:  # fmt: skip
+        """Accept proposed tasks: [?] becomes [ ] and the #proposed tag goes.
+
+        \b
+        Examples:
+          tasksync accept 5fbd6a7 36efa8
+          tasksync accept --all-proposed --owner Myself --dry-run
+        """
+        statuses = app.statuses
+        _batch(app, "accept",
+               lambda store: _targets(app, store, ids, all_proposed, owner, tag, path_text),
+               lambda task: (edits.accept(task, statuses).raw,), dry_run)  # fmt: skip
+
+    @cli.command()
+    @_triage_options
+    @click.pass_obj
+    def reject(app: AppContext, ids: tuple[str, ...], all_proposed: bool, owner: str | None,
+               tag: str | None, path_text: str | None, dry_run: bool) -> None:  # fmt: skip
+        """Reject proposed tasks: [?] becomes [-] with ❌ today; the line stays."""
+        statuses, today = app.statuses, app.today
+        _batch(app, "reject",
+               lambda store: _targets(app, store, ids, all_proposed, owner, tag, path_text),
+               lambda task: (edits.reject(task, today, statuses).raw,), dry_run)  # fmt: skip
+
+    @cli.command()
+    @click.argument("ids", nargs=-1, required=True, metavar="ID...")
+    @click.option("--dry-run", is_flag=True, help="Print the diff; write nothing.")
+    @click.pass_obj
+    def done(app: AppContext, ids: tuple[str, ...], dry_run: bool) -> None:
+        """Complete tasks: [x] with ✅ today (🏁 delete removes the line)."""
+        statuses, today = app.statuses, app.today
+
+        def complete(task: Task) -> tuple[str, ...]:
+            if task.status_type is StatusType.DONE:
+                return (task.raw,)
+            if task.recurrence:  # became recurring since the check below: leave that note
+                raise NoteError(f"{task.description!r} is recurring now; not completed")
+            if task.on_completion == "delete":
+                return ()
+            return (edits.change_status(task, StatusType.DONE, today, statuses).raw,)
+
+        def not_recurring(store: Any) -> list[Target]:
+            targets = targets_by_id(store, ids)
+            for target in targets:
+                if store.record(target.id)["recurrence"]:
+                    raise UsageError(
+                        f"task {target.id[:8]} recurs; completing recurring tasks (writing the "
+                        "next occurrence) is not supported yet, so nothing was changed"
+                    )
+            return targets
+
+        _batch(app, "done", not_recurring, complete, dry_run)
+
+    @cli.command("set")
+    @click.argument("task_id", metavar="ID")
+    @click.option("--due", metavar="DATE|none", help="YYYY-MM-DD, today, tomorrow, +3d …")
+    @click.option("--scheduled", metavar="DATE|none")
+    @click.option("--start", metavar="DATE|none")
+    @click.option("--priority", type=click.Choice([*(p.value for p in Priority), "none"]))
+    @click.option("--owner", metavar="NAME|none")
+    @click.option("--status", "status_symbol", metavar="CHAR", help="The checkbox character.")
+    @click.option("--dry-run", is_flag=True, help="Print the diff; write nothing.")
+    @click.pass_obj
+    def set_(app: AppContext, task_id: str, due: str | None, scheduled: str | None,
+             start: str | None, priority: str | None, owner: str | None,
+             status_symbol: str | None, dry_run: bool) -> None:  # fmt: skip
+        """Change fields of one task in place, in the line's own format (`none` removes)."""
+        statuses, today = app.statuses, app.today
+        dates = {"due": due, "scheduled": scheduled, "start": start}
+        parsed = {k: None if v.lower() == "none" else parse_day(v, today)
+                  for k, v in dates.items() if v is not None}  # fmt: skip
+        if status_symbol is not None and len(status_symbol) != 1:
+            raise UsageError("--status takes one character, e.g. x, /, - or ' '")
+        if not parsed and priority is None and owner is None and status_symbol is None:
+            raise UsageError("nothing to set: give --due, --priority, --owner, --status …")
+
+        def change(task: Task) -> tuple[str, ...]:
+            for field_name, value in parsed.items():
+                task = edits.set_date(task, field_name, value, statuses)
+            if priority is not None:
+                level = Priority.NORMAL if priority == "none" else Priority(priority)
+                task = edits.set_priority(task, level, statuses)
+            if owner is not None:
+                task = edits.set_owner(task, None if owner.lower() == "none" else owner, statuses)
+            if status_symbol is not None:
+                task = edits.set_status(task, status_symbol, statuses)
+            return (task.raw,)
+
+        _batch(app, "set", lambda store: targets_by_id(store, (task_id,)), change, dry_run)
+
+    @cli.command()
+    @click.option("--dry-run", is_flag=True, help="Print the diff; write nothing.")
+    @click.pass_obj
+    def repair(app: AppContext, dry_run: bool) -> None:
+        """Rewrite mis-encoded signifiers (ðŸ“… …) in task lines as the real emoji."""
+        statuses = app.statuses
+
+        def mis_encoded(store: Any) -> list[Target]:
+            found = selected_targets(store, Selection(("all",)))
+            return [t for t in found if not t.raw.isascii()]
+
+        _batch(app, "repair", mis_encoded,
+               lambda task: (edits.repair(task, statuses).raw,), dry_run)  # fmt: skip
+
+    @cli.command()
+    @click.pass_obj
+    def undo(app: AppContext) -> None:
+        """Revert the last batch of changes, where the lines still hold what tasksync wrote."""
+        store, _ = app.synced_store()
+        with store:
+            outcome = undo_last(app.vault, store, app.statuses)
+        if outcome.command is None:
+            click.echo("nothing to undo")
+            return
+        for change in outcome.reverted:
+            click.echo(f"{change.path}:{change.line}")
+        click.echo(f"undid `{outcome.command}`: {len(outcome.reverted)} line(s) restored")
+        for problem in outcome.problems:
+            click.echo(f"error: {problem}", err=True)
+        if outcome.problems:
+            sys.exit(1)
+
+    @cli.command()
+    @click.option("-n", "limit", default=20, show_default=True, help="How many batches.")
+    @click.pass_obj
+    def log(app: AppContext, limit: int) -> None:
+        """The recent batches of changes tasksync wrote (newest first)."""
+        store, _ = app.synced_store()
+        with store:
+            batches = store.batches(limit)
+        if not batches:
+            click.echo("no changes yet")
+        for b in batches:
+            undone = " (undone)" if b["undone"] else ""
+            click.echo(f"{b['id']:>4}  {b['time']}  {b['changes']:>4} line(s)  "
+                       f"{b['command']}{undone}")  # fmt: skip

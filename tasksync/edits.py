@@ -1,0 +1,213 @@
+"""Pure transitions of one task line: Task -> Task (or lines). Never touches the disk.
+
+Every edit changes the fewest characters it can: it replaces, inserts or removes single
+segments of the line, so the rest of the line (spacing, mis-encoded emoji elsewhere, field
+order) is kept exactly. A new field is written as the real emoji (or ``[key:: value]`` on a
+line that already uses Dataview fields) at the end of the line's fields, before a block link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from tasksync.model import Priority, Segment, StatusTable, StatusType, Task
+from tasksync.parse import parse_task_line
+from tasksync.signifiers import (
+    DATAVIEW_KEY_OF_FIELD,
+    EMOJI_OF_FIELD,
+    EMOJI_OF_PRIORITY,
+    VS16,
+    VS16_SPELLINGS,
+    canonical_spellings,
+)
+
+TRIAGE_TAGS = ("#proposed",)
+_FIELDS = frozenset((*EMOJI_OF_FIELD, "priority"))
+_CANONICAL = sorted(
+    [*canonical_spellings().items(), *((s, VS16) for s in VS16_SPELLINGS if s != VS16)],
+    key=lambda kv: -len(kv[0]),
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What an edit makes of one line: the lines that replace it (none: the line goes)."""
+
+    lines: tuple[str, ...]
+
+
+def _reparse(segments: list[Segment], statuses: StatusTable) -> Task:
+    return parse_task_line("".join(s.text for s in segments if s.text), statuses)
+
+
+def _is_dataview(task: Task) -> bool:
+    return any(s.kind in _FIELDS and s.text.startswith(("[", "(")) for s in task.segments)
+
+
+def _field_text(task: Task, field: str, value: str) -> str:
+    if _is_dataview(task):
+        key = "priority" if field == "priority" else DATAVIEW_KEY_OF_FIELD[field]
+        return f"[{key}:: {value}]"
+    if field == "priority":
+        return EMOJI_OF_PRIORITY[value]
+    return f"{EMOJI_OF_FIELD[field]} {value}"
+
+
+def _insert_at(segments: list[Segment]) -> int:
+    """Where a new field goes: after the last segment, but before a trailing block link."""
+    end = len(segments)
+    while end and segments[end - 1].kind == "text" and not segments[end - 1].text.strip():
+        end -= 1
+    if end and segments[end - 1].kind == "block_link":
+        end -= 1
+        while end and segments[end - 1].kind == "text" and not segments[end - 1].text.strip():
+            end -= 1
+    return end
+
+
+def _remove(segments: list[Segment], index: int) -> None:
+    """Drop segment ``index`` and the one blank before it (so no double space is left)."""
+    del segments[index]
+    if index and segments[index - 1].kind == "text" and segments[index - 1].text.endswith(" "):
+        segments[index - 1] = Segment("text", segments[index - 1].text[:-1])
+
+
+def _spelling_and_value(text: str) -> tuple[str, str]:
+    """Split an emoji field into its signifier (as spelled) and the value after it."""
+    for position, char in enumerate(text):
+        if char.isascii() and (char.isalnum() or char == " "):
+            return text[:position], text[position:].lstrip(" ")
+    return text, ""
+
+
+def set_field(task: Task, field: str, value: str | None, statuses: StatusTable) -> Task:
+    """Set (or with None remove) a date, recurrence or priority field, in the line's format."""
+    segments = list(task.segments)
+    indexes = [i for i, s in enumerate(segments) if s.kind == field]
+    if value is None:
+        for index in reversed(indexes):
+            _remove(segments, index)
+        return _reparse(segments, statuses)
+    if indexes:  # the leftmost one counts; change just its value
+        index = indexes[0]
+        old = segments[index].text
+        if field == "priority":
+            new = _field_text(task, field, value)
+        elif old.startswith(("[", "(")):
+            key = old[1:].partition("::")[0]
+            closer = old.rstrip(" ,")[-1]
+            tail = old[len(old.rstrip(" ,")) :]
+            new = f"{old[0]}{key}:: {value}{closer}{tail}"
+        else:
+            spelled, _ = _spelling_and_value(old)
+            new = f"{spelled}{'' if spelled.endswith(' ') else ' '}{value}"
+        segments[index] = Segment(field, new)
+        return _reparse(segments, statuses)
+    at = _insert_at(segments)
+    separator = "  " if _is_dataview(task) else " "
+    new_text = _field_text(task, field, value)
+    if at == 2 and task.description == "":  # nothing after the checkbox yet
+        separator = " "
+    segments[at:at] = [Segment("text", separator), Segment(field, new_text)]
+    return _reparse(segments, statuses)
+
+
+def set_priority(task: Task, priority: Priority, statuses: StatusTable) -> Task:
+    value = None if priority is Priority.NORMAL else priority.value
+    return set_field(task, "priority", value, statuses)
+
+
+def set_date(task: Task, field: str, value: date | None, statuses: StatusTable) -> Task:
+    return set_field(task, field, value.isoformat() if value else None, statuses)
+
+
+def set_owner(task: Task, owner: str | None, statuses: StatusTable) -> Task:
+    segments = list(task.segments)
+    indexes = [i for i, s in enumerate(segments) if s.kind == "owner"]
+    if owner is None:
+        for index in reversed(indexes):
+            _remove(segments, index)
+        return _reparse(segments, statuses)
+    name = "@" + owner.lstrip("@").strip()
+    if indexes:
+        segments[indexes[0]] = Segment("owner", name)
+        return _reparse(segments, statuses)
+    # After the description, before the first trailing field or tag.
+    at = len(segments)
+    for index in range(len(segments) - 1, 1, -1):
+        kind = segments[index].kind
+        if kind in _FIELDS or kind in ("tag", "block_link") or not segments[index].text.strip():
+            at = index
+            continue
+        break
+    segments[at:at] = [Segment("text", " "), Segment("owner", name)]
+    return _reparse(segments, statuses)
+
+
+def set_status(task: Task, symbol: str, statuses: StatusTable) -> Task:
+    segments = list(task.segments)
+    index = next(i for i, s in enumerate(segments) if s.kind == "checkbox")
+    segments[index] = Segment("checkbox", f"[{symbol}]")
+    return _reparse(segments, statuses)
+
+
+def remove_tags(task: Task, tags: tuple[str, ...], statuses: StatusTable) -> Task:
+    wanted = {t.casefold() for t in tags}
+    segments = list(task.segments)
+    for index in range(len(segments) - 1, -1, -1):
+        if segments[index].kind == "tag" and segments[index].text.casefold() in wanted:
+            _remove(segments, index)
+    return _reparse(segments, statuses)
+
+
+def change_status(task: Task, status_type: StatusType, today: date,
+                  statuses: StatusTable) -> Task:  # fmt: skip
+    """The plugin's status change: ✅ on done, ❌ on cancel, each removed on other changes."""
+    if task.status_type is status_type:
+        return task
+    new = set_status(task, statuses.symbol_for(status_type), statuses)
+    if status_type is StatusType.DONE:
+        new = set_date(new, "cancelled", None, statuses)
+        new = set_date(new, "done", today, statuses)
+    elif status_type is StatusType.CANCELLED:
+        new = set_date(new, "done", None, statuses)
+        new = set_date(new, "cancelled", today, statuses)
+    else:
+        new = set_date(new, "done", None, statuses)
+        new = set_date(new, "cancelled", None, statuses)
+    return new
+
+
+def accept(task: Task, statuses: StatusTable, triage_tags: tuple[str, ...] = TRIAGE_TAGS) -> Task:
+    """A proposed task becomes a to-do; its triage tags go. Anything else is left alone."""
+    if task.status_type is not StatusType.PROPOSED:
+        return task
+    new = set_status(task, statuses.symbol_for(StatusType.TODO), statuses)
+    return remove_tags(new, triage_tags, statuses)
+
+
+def reject(task: Task, today: date, statuses: StatusTable,
+           triage_tags: tuple[str, ...] = TRIAGE_TAGS) -> Task:  # fmt: skip
+    """A proposed task is cancelled (``[-]`` with ❌ today); the line stays."""
+    if task.status_type is not StatusType.PROPOSED:
+        return task
+    new = change_status(task, StatusType.CANCELLED, today, statuses)
+    return remove_tags(new, triage_tags, statuses)
+
+
+def repair(task: Task, statuses: StatusTable) -> Task:
+    """Mis-encoded signifiers in the task's fields become the real emoji; nothing else changes."""
+    segments = list(task.segments)
+    changed = False
+    for index, seg in enumerate(segments):
+        if seg.kind not in _FIELDS:
+            continue
+        text = seg.text
+        for spelled, emoji in _CANONICAL:
+            if spelled in text:
+                text = text.replace(spelled, emoji)
+        if text != seg.text:
+            segments[index] = Segment(seg.kind, text)
+            changed = True
+    return _reparse(segments, statuses) if changed else task
