@@ -46,7 +46,7 @@ def _command_line(verb: str) -> str:
     """How the user asked for this batch, from the command name on (for ``log``)."""
     args = sys.argv[1:]
     name = "set" if verb == "set" else verb
-    return " ".join(args[args.index(name):]) if name in args else verb
+    return " ".join(args[args.index(name) :]) if name in args else verb
 
 
 def _targets(app: AppContext, store: Any, ids: tuple[str, ...], all_proposed: bool,

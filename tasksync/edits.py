@@ -141,7 +141,10 @@ def set_owner(task: Task, owner: str | None, statuses: StatusTable) -> Task:
             at = index
             continue
         break
-    segments[at:at] = [Segment("text", " "), Segment("owner", name)]
+    if at < len(segments) and segments[at - 1].text.endswith(" "):
+        segments[at:at] = [Segment("owner", name), Segment("text", " ")]
+    else:
+        segments[at:at] = [Segment("text", " "), Segment("owner", name)]
     return _reparse(segments, statuses)
 
 
