@@ -50,7 +50,7 @@ def test_accept_changes_only_status_and_triage_tag_keeping_every_other_byte(make
     line = "- [?] Order probes @Myself \uf8ffüìÖ 2026-11-20 ‚è´ #task #proposed #auto"
     original = "\ufeff# Inbox\r\n\r\n" + line + "\r\n- [?] Second ðŸ“… 2026-12-01 #proposed"
     vault = make_vault({"n.md": original.encode("utf-8")})
-    [first, second] = ids_where(vault, lambda t: t["status"] == "?")
+    first = ids_where(vault, lambda t: t["status"] == "?")[0]
     result = run(vault, "accept", first[:7])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == ["n.md:3", "1 task accepted in 1 note"]
@@ -125,7 +125,8 @@ def test_done_refuses_recurring_tasks_before_writing_anything(make_vault):
          "- [ ] a [due:: 2026-01-01]  [priority:: high]"),
         ("- [ ] a ⏫ 📅 2026-01-01", ["--priority", "lowest"], "- [ ] a ⏬ 📅 2026-01-01"),
         ("- [ ] a ⏫ 📅 2026-01-01", ["--priority", "none"], "- [ ] a 📅 2026-01-01"),
-        ("- [ ] a @Alon 📅 2026-01-01", ["--owner", "Alon Horev"], "- [ ] a @Alon Horev 📅 2026-01-01"),
+        ("- [ ] a @Alon 📅 2026-01-01", ["--owner", "Alon Horev"],
+         "- [ ] a @Alon Horev 📅 2026-01-01"),
         ("- [ ] a 📅 2026-01-01 #x", ["--owner", "Dana"], "- [ ] a @Dana 📅 2026-01-01 #x"),
         ("- [ ] a @Alon #x", ["--owner", "none"], "- [ ] a #x"),
         ("- [ ] a", ["--status", "/"], "- [/] a"),
