@@ -41,12 +41,12 @@ def _reparse(segments: list[Segment], statuses: StatusTable) -> Task:
     return parse_task_line("".join(s.text for s in segments if s.text), statuses)
 
 
-def _is_dataview(task: Task) -> bool:
-    return any(s.kind in _FIELDS and s.text.startswith(("[", "(")) for s in task.segments)
+def _is_dataview(segments: list[Segment]) -> bool:
+    return any(s.kind in _FIELDS and s.text.startswith(("[", "(")) for s in segments)
 
 
-def _field_text(task: Task, field: str, value: str) -> str:
-    if _is_dataview(task):
+def _field_text(segments: list[Segment], field: str, value: str) -> str:
+    if _is_dataview(segments):
         key = "priority" if field == "priority" else DATAVIEW_KEY_OF_FIELD[field]
         return f"[{key}:: {value}]"
     if field == "priority":
@@ -81,19 +81,17 @@ def _spelling_and_value(text: str) -> tuple[str, str]:
     return text, ""
 
 
-def set_field(task: Task, field: str, value: str | None, statuses: StatusTable) -> Task:
-    """Set (or with None remove) a date, recurrence or priority field, in the line's format."""
-    segments = list(task.segments)
+def _set_field(segments: list[Segment], field: str, value: str | None) -> None:
     indexes = [i for i, s in enumerate(segments) if s.kind == field]
     if value is None:
         for index in reversed(indexes):
             _remove(segments, index)
-        return _reparse(segments, statuses)
+        return
     if indexes:  # the leftmost one counts; change just its value
         index = indexes[0]
         old = segments[index].text
         if field == "priority":
-            new = _field_text(task, field, value)
+            new = _field_text(segments, field, value)
         elif old.startswith(("[", "(")):
             key = old[1:].partition("::")[0]
             closer = old.rstrip(" ,")[-1]
@@ -103,13 +101,67 @@ def set_field(task: Task, field: str, value: str | None, statuses: StatusTable) 
             spelled, _ = _spelling_and_value(old)
             new = f"{spelled}{'' if spelled.endswith(' ') else ' '}{value}"
         segments[index] = Segment(field, new)
-        return _reparse(segments, statuses)
+        return
     at = _insert_at(segments)
-    separator = "  " if _is_dataview(task) else " "
-    new_text = _field_text(task, field, value)
-    if at == 2 and task.description == "":  # nothing after the checkbox yet
-        separator = " "
-    segments[at:at] = [Segment("text", separator), Segment(field, new_text)]
+    separator = "  " if _is_dataview(segments) and at > 2 else " "
+    segments[at:at] = [Segment("text", separator),
+                       Segment(field, _field_text(segments, field, value))]  # fmt: skip
+
+
+def _set_owner(segments: list[Segment], owner: str | None) -> None:
+    indexes = [i for i, s in enumerate(segments) if s.kind == "owner"]
+    if owner is None:
+        for index in reversed(indexes):
+            _remove(segments, index)
+        return
+    name = "@" + owner.lstrip("@").strip()
+    if indexes:
+        segments[indexes[0]] = Segment("owner", name)
+        return
+    # After the description, before the first trailing field or tag.
+    at = len(segments)
+    for index in range(len(segments) - 1, 1, -1):
+        kind = segments[index].kind
+        if kind in _FIELDS or kind in ("tag", "block_link") or not segments[index].text.strip():
+            at = index
+            continue
+        break
+    if at < len(segments) and segments[at - 1].text.endswith(" "):
+        segments[at:at] = [Segment("owner", name), Segment("text", " ")]
+    else:
+        segments[at:at] = [Segment("text", " "), Segment("owner", name)]
+
+
+def _set_status(segments: list[Segment], symbol: str) -> None:
+    index = next(i for i, s in enumerate(segments) if s.kind == "checkbox")
+    segments[index] = Segment("checkbox", f"[{symbol}]")
+
+
+def _remove_tags(segments: list[Segment], tags: tuple[str, ...]) -> None:
+    wanted = {t.casefold() for t in tags}
+    for index in range(len(segments) - 1, -1, -1):
+        if segments[index].kind == "tag" and segments[index].text.casefold() in wanted:
+            _remove(segments, index)
+
+
+def _status_change(segments: list[Segment], task: Task, status_type: StatusType, today: date,
+                   statuses: StatusTable) -> None:  # fmt: skip
+    _set_status(segments, statuses.symbol_for(status_type))
+    done = today.isoformat() if status_type is StatusType.DONE else None
+    cancelled = today.isoformat() if status_type is StatusType.CANCELLED else None
+    if done is None or task.done is None:  # DONE -> DONE keeps the old date, as the plugin
+        _set_field(segments, "done", done)
+    if cancelled is None or task.cancelled is None:
+        _set_field(segments, "cancelled", cancelled)
+
+
+# The public edits: each copies the segments, changes them, and reads the line once.
+
+
+def set_field(task: Task, field: str, value: str | None, statuses: StatusTable) -> Task:
+    """Set (or with None remove) a date, recurrence or priority field, in the line's format."""
+    segments = list(task.segments)
+    _set_field(segments, field, value)
     return _reparse(segments, statuses)
 
 
@@ -124,43 +176,19 @@ def set_date(task: Task, field: str, value: date | None, statuses: StatusTable) 
 
 def set_owner(task: Task, owner: str | None, statuses: StatusTable) -> Task:
     segments = list(task.segments)
-    indexes = [i for i, s in enumerate(segments) if s.kind == "owner"]
-    if owner is None:
-        for index in reversed(indexes):
-            _remove(segments, index)
-        return _reparse(segments, statuses)
-    name = "@" + owner.lstrip("@").strip()
-    if indexes:
-        segments[indexes[0]] = Segment("owner", name)
-        return _reparse(segments, statuses)
-    # After the description, before the first trailing field or tag.
-    at = len(segments)
-    for index in range(len(segments) - 1, 1, -1):
-        kind = segments[index].kind
-        if kind in _FIELDS or kind in ("tag", "block_link") or not segments[index].text.strip():
-            at = index
-            continue
-        break
-    if at < len(segments) and segments[at - 1].text.endswith(" "):
-        segments[at:at] = [Segment("owner", name), Segment("text", " ")]
-    else:
-        segments[at:at] = [Segment("text", " "), Segment("owner", name)]
+    _set_owner(segments, owner)
     return _reparse(segments, statuses)
 
 
 def set_status(task: Task, symbol: str, statuses: StatusTable) -> Task:
     segments = list(task.segments)
-    index = next(i for i, s in enumerate(segments) if s.kind == "checkbox")
-    segments[index] = Segment("checkbox", f"[{symbol}]")
+    _set_status(segments, symbol)
     return _reparse(segments, statuses)
 
 
 def remove_tags(task: Task, tags: tuple[str, ...], statuses: StatusTable) -> Task:
-    wanted = {t.casefold() for t in tags}
     segments = list(task.segments)
-    for index in range(len(segments) - 1, -1, -1):
-        if segments[index].kind == "tag" and segments[index].text.casefold() in wanted:
-            _remove(segments, index)
+    _remove_tags(segments, tags)
     return _reparse(segments, statuses)
 
 
@@ -169,25 +197,19 @@ def change_status(task: Task, status_type: StatusType, today: date,
     """The plugin's status change: ✅ on done, ❌ on cancel, each removed on other changes."""
     if task.status_type is status_type:
         return task
-    new = set_status(task, statuses.symbol_for(status_type), statuses)
-    if status_type is StatusType.DONE:
-        new = set_date(new, "cancelled", None, statuses)
-        new = set_date(new, "done", today, statuses)
-    elif status_type is StatusType.CANCELLED:
-        new = set_date(new, "done", None, statuses)
-        new = set_date(new, "cancelled", today, statuses)
-    else:
-        new = set_date(new, "done", None, statuses)
-        new = set_date(new, "cancelled", None, statuses)
-    return new
+    segments = list(task.segments)
+    _status_change(segments, task, status_type, today, statuses)
+    return _reparse(segments, statuses)
 
 
 def accept(task: Task, statuses: StatusTable, triage_tags: tuple[str, ...] = TRIAGE_TAGS) -> Task:
     """A proposed task becomes a to-do; its triage tags go. Anything else is left alone."""
     if task.status_type is not StatusType.PROPOSED:
         return task
-    new = set_status(task, statuses.symbol_for(StatusType.TODO), statuses)
-    return remove_tags(new, triage_tags, statuses)
+    segments = list(task.segments)
+    _set_status(segments, statuses.symbol_for(StatusType.TODO))
+    _remove_tags(segments, triage_tags)
+    return _reparse(segments, statuses)
 
 
 def reject(task: Task, today: date, statuses: StatusTable,
@@ -195,8 +217,10 @@ def reject(task: Task, today: date, statuses: StatusTable,
     """A proposed task is cancelled (``[-]`` with ❌ today); the line stays."""
     if task.status_type is not StatusType.PROPOSED:
         return task
-    new = change_status(task, StatusType.CANCELLED, today, statuses)
-    return remove_tags(new, triage_tags, statuses)
+    segments = list(task.segments)
+    _status_change(segments, task, StatusType.CANCELLED, today, statuses)
+    _remove_tags(segments, triage_tags)
+    return _reparse(segments, statuses)
 
 
 def repair(task: Task, statuses: StatusTable) -> Task:

@@ -22,7 +22,7 @@ from tasksync.errors import TasksyncError
 from tasksync.ids import task_ids
 from tasksync.model import LineChange, StatusTable, Task
 from tasksync.notes import scan_lines
-from tasksync.parse import parse_task_line
+from tasksync.parse import parse_task_lines
 from tasksync.vault import NoteText, decode
 
 Edit = Callable[[Task], tuple[str, ...]]  # the lines that replace the task's line
@@ -158,10 +158,12 @@ def _edit_note(vault: Path, rel: str, targets: list[Target], edit: Edit,
         changes: list[LineChange] = []
         unchanged = 0
         # Bottom-up, so that lines added or removed do not move the ones still to edit.
-        for index, target in sorted(located, key=lambda pair: -pair[0]):
+        located.sort(key=lambda pair: -pair[0])
+        tasks = parse_task_lines([note.line(index) for index, _ in located], statuses)
+        for (index, target), task in zip(located, tasks, strict=True):
             ending = "\r" if note.lines[index].endswith("\r") else ""
             before = note.line(index)
-            after = edit(parse_task_line(before, statuses))
+            after = edit(task)
             if after == (before,):
                 unchanged += 1
                 continue
