@@ -102,7 +102,7 @@ def register(cli: click.Group) -> None:
         statuses = app.statuses
         _batch(app, "accept",
                lambda store: _targets(app, store, ids, all_proposed, owner, tag, path_text),
-               lambda task: (edits.accept(task, statuses).raw,), dry_run)  # fmt: skip
+               lambda task: (edits.accepted_line(task, statuses),), dry_run)  # fmt: skip
 
     @cli.command()
     @_triage_options
@@ -113,7 +113,7 @@ def register(cli: click.Group) -> None:
         statuses, today = app.statuses, app.today
         _batch(app, "reject",
                lambda store: _targets(app, store, ids, all_proposed, owner, tag, path_text),
-               lambda task: (edits.reject(task, today, statuses).raw,), dry_run)  # fmt: skip
+               lambda task: (edits.rejected_line(task, today, statuses),), dry_run)  # fmt: skip
 
     @cli.command()
     @click.argument("ids", nargs=-1, required=True, metavar="ID...")
@@ -130,7 +130,7 @@ def register(cli: click.Group) -> None:
                 raise NoteError(f"{task.description!r} is recurring now; not completed")
             if task.on_completion == "delete":
                 return ()
-            return (edits.change_status(task, StatusType.DONE, today, statuses).raw,)
+            return (edits.changed_status_line(task, StatusType.DONE, today, statuses),)
 
         def not_recurring(store: Any) -> list[Target]:
             targets = targets_by_id(store, ids)

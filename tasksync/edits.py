@@ -192,35 +192,75 @@ def remove_tags(task: Task, tags: tuple[str, ...], statuses: StatusTable) -> Tas
     return _reparse(segments, statuses)
 
 
+def _changed_status(task: Task, status_type: StatusType, today: date,
+                    statuses: StatusTable) -> list[Segment] | None:  # fmt: skip
+    if task.status_type is status_type:
+        return None
+    segments = list(task.segments)
+    _status_change(segments, task, status_type, today, statuses)
+    return segments
+
+
+def _accepted(
+    task: Task, statuses: StatusTable, triage_tags: tuple[str, ...]
+) -> list[Segment] | None:
+    if task.status_type is not StatusType.PROPOSED:
+        return None
+    segments = list(task.segments)
+    _set_status(segments, statuses.symbol_for(StatusType.TODO))
+    _remove_tags(segments, triage_tags)
+    return segments
+
+
+def _rejected(task: Task, today: date, statuses: StatusTable,
+              triage_tags: tuple[str, ...]) -> list[Segment] | None:  # fmt: skip
+    if task.status_type is not StatusType.PROPOSED:
+        return None
+    segments = list(task.segments)
+    _status_change(segments, task, StatusType.CANCELLED, today, statuses)
+    _remove_tags(segments, triage_tags)
+    return segments
+
+
+def _task(task: Task, segments: list[Segment] | None, statuses: StatusTable) -> Task:
+    return task if segments is None else _reparse(segments, statuses)
+
+
+def _line(task: Task, segments: list[Segment] | None) -> str:
+    return task.raw if segments is None else "".join(s.text for s in segments)
+
+
 def change_status(task: Task, status_type: StatusType, today: date,
                   statuses: StatusTable) -> Task:  # fmt: skip
     """The plugin's status change: ✅ on done, ❌ on cancel, each removed on other changes."""
-    if task.status_type is status_type:
-        return task
-    segments = list(task.segments)
-    _status_change(segments, task, status_type, today, statuses)
-    return _reparse(segments, statuses)
+    return _task(task, _changed_status(task, status_type, today, statuses), statuses)
+
+
+def changed_status_line(task: Task, status_type: StatusType, today: date,
+                        statuses: StatusTable) -> str:  # fmt: skip
+    """``change_status`` as the line only (no re-reading: for batches of many tasks)."""
+    return _line(task, _changed_status(task, status_type, today, statuses))
 
 
 def accept(task: Task, statuses: StatusTable, triage_tags: tuple[str, ...] = TRIAGE_TAGS) -> Task:
     """A proposed task becomes a to-do; its triage tags go. Anything else is left alone."""
-    if task.status_type is not StatusType.PROPOSED:
-        return task
-    segments = list(task.segments)
-    _set_status(segments, statuses.symbol_for(StatusType.TODO))
-    _remove_tags(segments, triage_tags)
-    return _reparse(segments, statuses)
+    return _task(task, _accepted(task, statuses, triage_tags), statuses)
+
+
+def accepted_line(task: Task, statuses: StatusTable,
+                  triage_tags: tuple[str, ...] = TRIAGE_TAGS) -> str:  # fmt: skip
+    return _line(task, _accepted(task, statuses, triage_tags))
 
 
 def reject(task: Task, today: date, statuses: StatusTable,
            triage_tags: tuple[str, ...] = TRIAGE_TAGS) -> Task:  # fmt: skip
     """A proposed task is cancelled (``[-]`` with ❌ today); the line stays."""
-    if task.status_type is not StatusType.PROPOSED:
-        return task
-    segments = list(task.segments)
-    _status_change(segments, task, StatusType.CANCELLED, today, statuses)
-    _remove_tags(segments, triage_tags)
-    return _reparse(segments, statuses)
+    return _task(task, _rejected(task, today, statuses, triage_tags), statuses)
+
+
+def rejected_line(task: Task, today: date, statuses: StatusTable,
+                  triage_tags: tuple[str, ...] = TRIAGE_TAGS) -> str:  # fmt: skip
+    return _line(task, _rejected(task, today, statuses, triage_tags))
 
 
 def repair(task: Task, statuses: StatusTable) -> Task:

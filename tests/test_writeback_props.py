@@ -76,3 +76,16 @@ def test_random_batches_change_only_their_lines(files, edit_name, newline, final
                 meant = edit(scan_text(old.removesuffix("\r"))[0].task)
                 reread = scan_text(new.removesuffix("\r"))[0].task
                 assert reread == meant
+
+
+@given(task_lines)
+def test_line_only_edits_equal_the_task_edits(line):
+    from tasksync.model import StatusType
+    from tasksync.parse import parse_line
+
+    task = parse_line(line)
+    assert task is not None
+    assert edits.accepted_line(task, STATUSES) == edits.accept(task, STATUSES).raw
+    assert edits.rejected_line(task, TODAY, STATUSES) == edits.reject(task, TODAY, STATUSES).raw
+    done = edits.change_status(task, StatusType.DONE, TODAY, STATUSES)
+    assert edits.changed_status_line(task, StatusType.DONE, TODAY, STATUSES) == done.raw
