@@ -4,19 +4,34 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-
-from tasksync.model import Task
+from collections.abc import Sequence
+from typing import NamedTuple, Protocol
 
 ID_LENGTH = 12  # hex digits; short unique prefixes are accepted wherever an id is
 
 
-def _key(path: str, task: Task) -> str:
+class Identified(Protocol):
+    """What an id is made of (a ``Task`` has both)."""
+
+    @property
+    def task_id(self) -> str | None: ...
+
+    @property
+    def description(self) -> str: ...
+
+
+class IdParts(NamedTuple):
+    task_id: str | None
+    description: str
+
+
+def _key(path: str, task: Identified) -> str:
     if task.task_id:
         return f"{path}\0id\0{task.task_id}"
     return f"{path}\0text\0{task.description.casefold()}"  # already white-space collapsed
 
 
-def task_ids(path: str, tasks: list[Task]) -> list[str]:
+def task_ids(path: str, tasks: Sequence[Identified]) -> list[str]:
     """One id per task of one note, in order.
 
     Derived from the note's path and the task's 🆔 when it has one, else its description

@@ -68,7 +68,7 @@ def frontmatter_end(lines: list[str]) -> int:
     return 0
 
 
-def _scan(lines: list[str]) -> Iterator[tuple[int, str | None, str]]:
+def task_lines(lines: list[str]) -> Iterator[tuple[int, str | None, str]]:
     """(0-based index, heading, line) for every line Obsidian would see as a checkbox item."""
     heading: str | None = None
     fence: _Fence | None = None
@@ -113,7 +113,7 @@ def _scan(lines: list[str]) -> Iterator[tuple[int, str | None, str]]:
 
 def scan_lines(lines: list[str], statuses: StatusTable) -> list[NoteTask]:
     """The tasks in a note given as its lines (split on ``\\n`` only)."""
-    found = list(_scan(lines))
+    found = list(task_lines(lines))
     tasks = parse_task_lines([line for _, _, line in found], statuses)
     return [
         NoteTask(index + 1, heading, task)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tasksync.ids import task_ids
+from tasksync.ids import IdParts, task_ids
 from tasksync.model import StatusTable
-from tasksync.notes import scan_text
-from tasksync.records import record_row, task_record
+from tasksync.notes import task_lines
+from tasksync.parse import parse_task_lines
+from tasksync.records import Record, record_row, task_record
 from tasksync.vault import NoteFile, decode
 
 
@@ -33,10 +36,13 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def read_note_file(
-    note: NoteFile, statuses: StatusTable, known_hash: str | None = None
-) -> NoteScan:
-    """Read and parse one note. When its bytes hash to ``known_hash``, nothing is parsed."""
+def read_note_file(note: NoteFile, statuses: StatusTable, known_hash: str | None = None,
+                   previous: Mapping[str, str] | None = None) -> NoteScan:  # fmt: skip
+    """Read and parse one note. When its bytes hash to ``known_hash``, nothing is parsed.
+
+    ``previous`` (raw line -> that task's record as JSON, from the index) spares re-parsing
+    the lines of a changed note that did not change: typically all but one.
+    """
     try:
         data = note.path.read_bytes()
     except OSError as exc:
@@ -46,12 +52,23 @@ def read_note_file(
     if digest == known_hash:
         return NoteScan(note.rel, note.mtime_ns, len(data), digest, unchanged=True)
     text = decode(data)
-    found = scan_text(text.text, statuses)
-    ids = task_ids(note.rel, [f.task for f in found])
+    found = list(task_lines(text.text.split("\n")))
+    known = previous or {}
+    fresh = parse_task_lines([line for _, _, line in found if line not in known], statuses)
+    parsed = iter(fresh)
+    records: list[Record] = []
+    for index, heading, line in found:
+        if line in known:
+            record = json.loads(known[line])
+            record["line"], record["heading"] = index + 1, heading
+        else:
+            record = task_record("", note.rel, index + 1, heading, next(parsed))
+        records.append(record)
+    keys = [IdParts(r["task_id"], r["description"]) for r in records]
+    for record, key in zip(records, task_ids(note.rel, keys), strict=True):
+        record["id"] = key
     return NoteScan(
         note.rel, note.mtime_ns, len(data), digest, text.encoding, text.bom, text.newline,
-        text.final_newline,
-        [record_row(task_record(key, note.rel, f.line, f.heading, f.task))
-         for key, f in zip(ids, found, strict=True)],
+        text.final_newline, [record_row(r) for r in records],
         None if text.is_utf8 else f"{note.rel} is not UTF-8; read as {text.encoding}",
     )  # fmt: skip

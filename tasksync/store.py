@@ -162,6 +162,12 @@ class Store:
             )  # fmt: skip
             conn.executemany(_INSERT_TASK, scan.rows)
 
+    def previous_rows(self, path: str) -> dict[str, str]:
+        """The note's indexed task lines: raw line -> the task's record as JSON."""
+        return dict(
+            self.db.execute("SELECT raw, json FROM tasks WHERE path = ?", (path,)).fetchall()
+        )
+
     # -- journal --------------------------------------------------------------------------
 
     def record_batch(self, command: str, changes: list[LineChange]) -> int:
@@ -271,3 +277,16 @@ class Store:
         if not rows:
             raise IdError(f"no task with id {task_key}")
         return row_record(rows[0])
+
+
+_READERS: dict[str, sqlite3.Connection] = {}
+
+
+def read_previous_rows(db_path: str, path: str) -> dict[str, str]:
+    """``Store.previous_rows`` from a worker process: a read-only connection, which sees the
+    index as last committed (the sync's own writes are not visible until it commits)."""
+    conn = _READERS.get(db_path)
+    if conn is None:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+        _READERS[db_path] = conn
+    return dict(conn.execute("SELECT raw, json FROM tasks WHERE path = ?", (path,)).fetchall())

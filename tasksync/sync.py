@@ -35,11 +35,18 @@ class SyncReport:
     seconds: float = 0.0
 
 
-def _read_chunk(job: tuple[list[NoteFile], list[str | None], StatusTable]) -> list[NoteScan]:
-    from tasksync.reader import read_note_file
+Job = tuple[list[NoteFile], list[str | None], StatusTable, str]
 
-    notes, hashes, statuses = job
-    return [read_note_file(n, statuses, h) for n, h in zip(notes, hashes, strict=True)]
+
+def _read_chunk(job: Job) -> list[NoteScan]:
+    from tasksync.reader import read_note_file
+    from tasksync.store import read_previous_rows
+
+    notes, hashes, statuses, db_path = job
+    return [
+        read_note_file(n, statuses, h, read_previous_rows(db_path, n.rel) if h else None)
+        for n, h in zip(notes, hashes, strict=True)
+    ]
 
 
 def _workers() -> int:
@@ -51,6 +58,7 @@ def _read_all(
     states: dict[str, NoteState],
     statuses: StatusTable,
     progress: Progress | None,
+    store: Store,
 ) -> Iterator[NoteScan]:
     # Imported here: a sync with nothing to read never loads the grammar.
     from tasksync.parse import warm_up
@@ -60,13 +68,14 @@ def _read_all(
     workers = _workers()
     if len(todo) < PARALLEL_MIN_NOTES or workers < 2:
         for index, (note, known) in enumerate(zip(todo, hashes, strict=True), 1):
-            yield read_note_file(note, statuses, known)
+            yield read_note_file(note, statuses, known,
+                                 store.previous_rows(note.rel) if known else None)  # fmt: skip
             if progress:
                 progress(index, len(todo))
         return
     warm_up()  # build the parser once, before forking, so every worker inherits it
-    jobs = [(todo[i : i + CHUNK], hashes[i : i + CHUNK], statuses)
-            for i in range(0, len(todo), CHUNK)]  # fmt: skip
+    jobs: list[Job] = [(todo[i : i + CHUNK], hashes[i : i + CHUNK], statuses, str(store.path))
+                       for i in range(0, len(todo), CHUNK)]  # fmt: skip
     done = 0
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
@@ -94,7 +103,7 @@ def sync(vault: Path, store: Store, statuses: StatusTable,
         todo = [n for n in notes if _stat_changed(n, states.get(n.rel))]
 
         def counted() -> Iterator[NoteScan]:
-            for scan in _read_all(todo, states, statuses, progress):
+            for scan in _read_all(todo, states, statuses, progress, store):
                 if scan.warning:
                     report.warnings.append(scan.warning)
                 if not scan.unchanged and not scan.unreadable:

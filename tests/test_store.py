@@ -201,3 +201,22 @@ def test_two_processes_scanning_at_once_leave_a_sound_index(make_vault, db):
     assert conn.execute("SELECT count(*) FROM tasks").fetchone() == (8000,)
     assert conn.execute("SELECT count(*) FROM notes").fetchone() == (400,)
     conn.close()
+
+
+@pytest.mark.parametrize("count", [3, 320], ids=["in-process", "worker-processes"])
+def test_incremental_index_equals_a_fresh_one(make_vault, tmp_path, count):
+    body = (
+        "# H\n- [?] Call @Dana 📅 2025-01-02 #proposed\n- [ ] same\n- [ ] same\n"
+        "- [x] done ✅ 2025-01-01\n"
+    )
+    vault = make_vault({f"n{i:03d}.md": body for i in range(count)})
+    db = tmp_path / "incremental.sqlite"
+    scan(vault, db)
+    for i in range(count):  # lines move, one task changes, one is added
+        note = vault / f"n{i:03d}.md"
+        note.write_text("New line\n\n" + body.replace("[?] Call", "[ ] Call") + "- [ ] extra\n")
+    report, incremental = scan(vault, db)
+    assert report.parsed == count
+    _, fresh = scan(vault, tmp_path / "fresh.sqlite")
+    assert incremental == fresh
+    assert incremental[("n000.md", "Call")]["line"] == 4
