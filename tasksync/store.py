@@ -150,8 +150,8 @@ class Store:
                 conn.execute("UPDATE notes SET mtime_ns = ?, size = ? WHERE path = ?",
                              (scan.mtime_ns, scan.size, scan.rel))  # fmt: skip
                 continue
-            conn.execute("DELETE FROM tasks WHERE path = ?", (scan.rel,))
             if scan.unreadable:
+                conn.execute("DELETE FROM tasks WHERE path = ?", (scan.rel,))
                 conn.execute("DELETE FROM notes WHERE path = ?", (scan.rel,))
                 continue
             conn.execute(
@@ -160,7 +160,13 @@ class Store:
                 (scan.rel, scan.mtime_ns, scan.size, scan.hash, scan.encoding, int(scan.bom),
                  scan.newline, int(scan.final_newline)),
             )  # fmt: skip
-            conn.executemany(_INSERT_TASK, scan.rows)
+            # Write only what differs: after an edit, most of a note's tasks are unchanged.
+            old = dict(conn.execute("SELECT id, json FROM tasks WHERE path = ?", (scan.rel,)))
+            new_ids = {row[0] for row in scan.rows}
+            gone = [(key,) for key in old if key not in new_ids]
+            if gone:
+                conn.executemany("DELETE FROM tasks WHERE id = ?", gone)
+            conn.executemany(_INSERT_TASK, [row for row in scan.rows if old.get(row[0]) != row[-1]])
 
     def previous_rows(self, path: str) -> dict[str, str]:
         """The note's indexed task lines: raw line -> the task's record as JSON."""

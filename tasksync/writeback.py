@@ -110,8 +110,11 @@ def _locate(note: _Note, target: Target, statuses: StatusTable) -> int:
     )
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` all at once: readers see the old file or the new one."""
+def atomic_write(path: Path, data: bytes, sync_folder: bool = True) -> None:
+    """Replace ``path`` with ``data`` all at once: readers see the old file or the new one.
+
+    The folder is fsync'ed too (so the rename survives a power cut), unless the caller
+    does that once for many files (``sync_folders``)."""
     info = path.stat()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tasksync")
     try:
@@ -127,12 +130,18 @@ def atomic_write(path: Path, data: bytes) -> None:
         with suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    with suppress(OSError):
-        folder = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
+    if sync_folder:
+        sync_folders([path.parent])
+
+
+def sync_folders(folders: Iterable[Path]) -> None:
+    for folder in set(folders):
+        with suppress(OSError):
+            handle = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(handle)
+            finally:
+                os.close(handle)
 
 
 def _unchanged_since(note: _Note) -> bool:
@@ -172,7 +181,7 @@ def _edit_note(vault: Path, rel: str, targets: list[Target], edit: Edit,
         if changes and not dry_run:
             if not _unchanged_since(note):
                 continue  # edited by someone else meanwhile: read it again and redo
-            atomic_write(note.path, note.encoded())
+            atomic_write(note.path, note.encoded(), sync_folder=False)
         if changes and dry_run:
             outcome.diffs.append(_diff(rel, original, note.lines))
         outcome.errors.extend(errors)
@@ -195,16 +204,24 @@ def apply_edits(vault: Path, targets: Iterable[Target], edit: Edit, statuses: St
     for target in targets:
         by_note.setdefault(target.path, []).append(target)
     outcome = Outcome()
-    for rel in sorted(by_note):
-        count = len(by_note[rel])
-        tasks = f"{count} task{'s' if count != 1 else ''}"
-        try:
-            _edit_note(vault, rel, by_note[rel], edit, statuses, dry_run, outcome)
-        except NoteError as exc:
-            outcome.errors.append(f"{exc}; {tasks} not changed")
-        except OSError as exc:
-            outcome.errors.append(f"{rel}: {exc.strerror or exc}; {tasks} not changed")
+    try:
+        for rel in sorted(by_note):
+            _edit_one_note(vault, rel, by_note[rel], edit, statuses, dry_run, outcome)
+    finally:
+        sync_folders((vault / c.path).parent for c in outcome.changes)
     return outcome
+
+
+def _edit_one_note(vault: Path, rel: str, targets: list[Target], edit: Edit,
+                   statuses: StatusTable, dry_run: bool, outcome: Outcome) -> None:  # fmt: skip
+    """One note's edits; its failure is recorded in ``outcome``, not raised."""
+    tasks = f"{len(targets)} task{'s' if len(targets) != 1 else ''}"
+    try:
+        _edit_note(vault, rel, targets, edit, statuses, dry_run, outcome)
+    except NoteError as exc:
+        outcome.errors.append(f"{exc}; {tasks} not changed")
+    except OSError as exc:
+        outcome.errors.append(f"{rel}: {exc.strerror or exc}; {tasks} not changed")
 
 
 def revert(vault: Path, changes: list[LineChange]) -> tuple[list[LineChange], list[str]]:
