@@ -13,9 +13,9 @@ from tasksync.actions import run_batch, selected_targets, targets_by_id, undo_la
 from tasksync.app import AppContext
 from tasksync.dates import parse_day
 from tasksync.errors import UsageError
-from tasksync.model import Priority, StatusType, Task
+from tasksync.model import Priority, Task
 from tasksync.select import Selection
-from tasksync.writeback import NoteError, Outcome, Target
+from tasksync.writeback import Outcome, Target
 
 _PAST = {"accept": "accepted", "reject": "rejected", "done": "completed", "set": "changed",
          "repair": "repaired"}  # fmt: skip
@@ -120,29 +120,15 @@ def register(cli: click.Group) -> None:
     @click.option("--dry-run", is_flag=True, help="Print the diff; write nothing.")
     @click.pass_obj
     def done(app: AppContext, ids: tuple[str, ...], dry_run: bool) -> None:
-        """Complete tasks: [x] with ✅ today (🏁 delete removes the line)."""
+        """Complete tasks: [x] with ✅ today.
+
+        A recurring task (🔁) gets its next occurrence on a new line above it, as the Tasks
+        plugin writes it; 🏁 delete removes the completed line.
+        """
         statuses, today = app.statuses, app.today
 
-        def complete(task: Task) -> tuple[str, ...]:
-            if task.status_type is StatusType.DONE:
-                return (task.raw,)
-            if task.recurrence:  # became recurring since the check below: leave that note
-                raise NoteError(f"{task.description!r} is recurring now; not completed")
-            if task.on_completion == "delete":
-                return ()
-            return (edits.changed_status_line(task, StatusType.DONE, today, statuses),)
-
-        def not_recurring(store: Any) -> list[Target]:
-            targets = targets_by_id(store, ids)
-            for target in targets:
-                if store.record(target.id)["recurrence"]:
-                    raise UsageError(
-                        f"task {target.id[:8]} recurs; completing recurring tasks (writing the "
-                        "next occurrence) is not supported yet, so nothing was changed"
-                    )
-            return targets
-
-        _batch(app, "done", not_recurring, complete, dry_run)
+        _batch(app, "done", lambda store: targets_by_id(store, ids),
+               lambda task: edits.complete(task, today, statuses), dry_run)  # fmt: skip
 
     @cli.command("set")
     @click.argument("task_id", metavar="ID")

@@ -13,6 +13,7 @@ from datetime import date
 
 from tasksync.model import Priority, Segment, StatusTable, StatusType, Task
 from tasksync.parse import parse_task_line
+from tasksync.recurrence import RuleError, next_dates, parse_rule
 from tasksync.signifiers import (
     DATAVIEW_KEY_OF_FIELD,
     EMOJI_OF_FIELD,
@@ -261,6 +262,37 @@ def reject(task: Task, today: date, statuses: StatusTable,
 def rejected_line(task: Task, today: date, statuses: StatusTable,
                   triage_tags: tuple[str, ...] = TRIAGE_TAGS) -> str:  # fmt: skip
     return _line(task, _rejected(task, today, statuses, triage_tags))
+
+
+def _next_occurrence(task: Task, today: date, statuses: StatusTable) -> str | None:
+    """The line of the next occurrence of a recurring task (None when the rule is unreadable,
+    as the plugin, which then completes the task without a successor)."""
+    try:
+        rule = parse_rule(task.recurrence or "")
+    except RuleError:
+        return None
+    dates = next_dates(rule, task.due, task.scheduled, task.start, today)
+    segments = list(task.segments)
+    _set_status(segments, statuses.symbol_for(StatusType.TODO))
+    for field in ("done", "cancelled", "id", "depends_on"):
+        _set_field(segments, field, None)
+    for index in range(len(segments) - 1, -1, -1):
+        if segments[index].kind == "block_link":
+            _remove(segments, index)
+    for field, value in dates.items():
+        _set_field(segments, field, value.isoformat())
+    return "".join(s.text for s in segments)
+
+
+def complete(task: Task, today: date, statuses: StatusTable) -> tuple[str, ...]:
+    """What completing the task writes, as the plugin: the done line (✅ today), and above it
+    the next occurrence of a recurring task; `🏁 delete` drops the done line."""
+    if task.status_type is StatusType.DONE:
+        return (task.raw,)
+    following = _next_occurrence(task, today, statuses) if task.recurrence else None
+    done = () if task.on_completion == "delete" else (
+        changed_status_line(task, StatusType.DONE, today, statuses),)  # fmt: skip
+    return (following, *done) if following is not None else done
 
 
 def repair(task: Task, statuses: StatusTable) -> Task:

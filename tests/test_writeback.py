@@ -104,15 +104,6 @@ def test_done_adds_the_done_date_and_on_completion_delete_removes_the_line(make_
     assert (vault / "n.md").read_text() == "- [ ] keep me\n- [ ] remove me 🏁 delete\n- [ ] after\n"
 
 
-def test_done_refuses_recurring_tasks_before_writing_anything(make_vault):
-    vault = make_vault({"n.md": "- [ ] water 🔁 every day 📅 2026-11-22\n- [ ] other\n"})
-    ids = ids_where(vault, lambda t: True)
-    result = run(vault, "done", *ids)
-    assert result.exit_code != 0
-    assert "recurs" in result.stderr
-    assert (vault / "n.md").read_text() == "- [ ] water 🔁 every day 📅 2026-11-22\n- [ ] other\n"
-
-
 @pytest.mark.parametrize(
     ("line", "args", "expected"),
     [

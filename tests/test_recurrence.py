@@ -1,0 +1,120 @@
+"""Completing recurring tasks, as the Tasks plugin documents and does it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tasksync import edits
+from tasksync.model import StatusTable
+from tasksync.parse import parse_line
+from tasksync.recurrence import RuleError, parse_rule
+
+from .test_writeback import ids_where, run
+
+STATUSES = StatusTable()
+TODAY = date(2026, 11, 22)
+
+
+@pytest.mark.parametrize(
+    ("rule", "due", "next_due"),
+    [
+        # Examples of the plugin's docs (Recurring Tasks) and reference §6.
+        ("every day", "2021-04-25", "2021-04-26"),
+        ("every 3 days", "2021-04-25", "2021-04-28"),
+        ("every week", "2021-04-25", "2021-05-02"),
+        ("every 2 weeks", "2021-04-25", "2021-05-09"),
+        ("every Sunday", "2021-04-25", "2021-05-02"),
+        ("every week on Sunday", "2021-04-25", "2021-05-02"),
+        ("every week on Monday, Friday", "2021-04-26", "2021-04-30"),
+        ("every Monday and Friday", "2021-04-30", "2021-05-03"),
+        ("every weekday", "2026-11-20", "2026-11-23"),
+        ("every month", "2021-04-25", "2021-05-25"),
+        ("every month", "2021-01-31", "2021-02-28"),  # lands on the short month's last day
+        ("every 6 months", "2021-08-31", "2022-02-28"),
+        ("every month on the 1st", "2021-04-25", "2021-05-01"),
+        ("every month on the 31st", "2021-01-31", "2021-03-31"),  # RFC 5545: skips February
+        ("every month on the last", "2021-02-10", "2021-02-28"),
+        ("every month on the last Friday", "2026-11-27", "2026-12-25"),
+        ("every month on the 2nd Tuesday", "2026-11-10", "2026-12-08"),
+        ("every year", "2021-04-25", "2022-04-25"),
+        ("every year", "2020-02-29", "2021-02-28"),
+        ("every January on the 15th", "2021-01-15", "2022-01-15"),
+        ("every day and then some", "2021-04-25", "2021-04-26"),  # trailing words ignored
+    ],
+)
+def test_next_due_date(rule, due, next_due):
+    task = parse_line(f"- [ ] chore 🔁 {rule} 📅 {due}")
+    assert task is not None
+    following, completed = edits.complete(task, TODAY, STATUSES)
+    assert following == f"- [ ] chore 🔁 {rule} 📅 {next_due}"
+    assert completed == f"- [x] chore 🔁 {rule} 📅 {due} ✅ 2026-11-22"
+
+
+def test_when_done_counts_from_the_completion_day():
+    task = parse_line("- [ ] water 🔁 every 2 days when done 📅 2026-11-01")
+    assert task is not None
+    assert edits.complete(task, TODAY, STATUSES)[0] == (
+        "- [ ] water 🔁 every 2 days when done 📅 2026-11-24"
+    )
+
+
+def test_every_date_keeps_its_distance_to_the_reference_date():
+    task = parse_line("- [ ] x 🛫 2021-04-22 ⏳ 2021-04-24 📅 2021-04-25 🔁 every week")
+    assert task is not None
+    assert edits.complete(task, TODAY, STATUSES)[0] == (
+        "- [ ] x 🛫 2021-04-29 ⏳ 2021-05-01 📅 2021-05-02 🔁 every week"
+    )
+
+
+def test_scheduled_is_the_reference_without_a_due_date():
+    task = parse_line("- [ ] x 🔁 every month ⏳ 2021-01-31")
+    assert task is not None
+    assert edits.complete(task, TODAY, STATUSES)[0] == "- [ ] x 🔁 every month ⏳ 2021-02-28"
+
+
+def test_next_occurrence_drops_id_dependencies_block_link_and_done_date():
+    task = parse_line("- [ ] rent 🆔 r1 ⛔ a1 🔁 every month 📅 2026-11-01 ^rent")
+    assert task is not None
+    following, completed = edits.complete(task, TODAY, STATUSES)
+    assert following == "- [ ] rent 🔁 every month 📅 2026-12-01"
+    assert completed == "- [x] rent 🆔 r1 ⛔ a1 🔁 every month 📅 2026-11-01 ✅ 2026-11-22 ^rent"
+
+
+def test_no_dates_still_gives_a_next_occurrence_and_delete_drops_the_done_line():
+    plain = parse_line("- [ ] stretch 🔁 every day")
+    assert plain is not None
+    assert edits.complete(plain, TODAY, STATUSES) == (
+        "- [ ] stretch 🔁 every day", "- [x] stretch 🔁 every day ✅ 2026-11-22")  # fmt: skip
+    deleting = parse_line("- [ ] stretch 🔁 every day 🏁 delete 📅 2026-11-22")
+    assert deleting is not None
+    assert edits.complete(deleting, TODAY, STATUSES) == (
+        "- [ ] stretch 🔁 every day 🏁 delete 📅 2026-11-23",)  # fmt: skip
+
+
+def test_unreadable_rule_completes_without_a_successor_as_the_plugin():
+    task = parse_line("- [ ] x 🔁 every fortnight 📅 2026-11-01")
+    assert task is not None
+    assert edits.complete(task, TODAY, STATUSES) == (
+        "- [x] x 🔁 every fortnight 📅 2026-11-01 ✅ 2026-11-22",
+    )
+
+
+@pytest.mark.parametrize("text", ["daily", "every", "every 0 days", "every fortnight", ""])
+def test_rules_the_plugin_rejects(text):
+    with pytest.raises(RuleError):
+        parse_rule(text)
+
+
+def test_done_on_the_cli_writes_the_next_occurrence_above_and_undo_removes_it(make_vault):
+    vault = make_vault({"n.md": "# Chores\n- [ ] water 🔁 every day 📅 2026-11-22\nend\n"})
+    [task] = ids_where(vault, lambda t: True)
+    result = run(vault, "done", task)
+    assert result.exit_code == 0, result.output
+    assert (vault / "n.md").read_text() == (
+        "# Chores\n- [ ] water 🔁 every day 📅 2026-11-23\n"
+        "- [x] water 🔁 every day 📅 2026-11-22 ✅ 2026-11-22\nend\n"
+    )
+    assert run(vault, "undo").exit_code == 0
+    assert (vault / "n.md").read_text() == "# Chores\n- [ ] water 🔁 every day 📅 2026-11-22\nend\n"
