@@ -11,6 +11,7 @@ import click
 from tasksync import edits
 from tasksync.actions import run_batch, selected_targets, targets_by_id, undo_last
 from tasksync.app import AppContext
+from tasksync.config import load_triage_tags
 from tasksync.dates import parse_day
 from tasksync.errors import UsageError
 from tasksync.model import Priority, Task
@@ -99,10 +100,10 @@ def register(cli: click.Group) -> None:
           tasksync accept 5fbd6a7 36efa8
           tasksync accept --all-proposed --owner Myself --dry-run
         """
-        statuses = app.statuses
+        statuses, tags = app.statuses, load_triage_tags(app.vault)
         _batch(app, "accept",
                lambda store: _targets(app, store, ids, all_proposed, owner, tag, path_text),
-               lambda task: (edits.accepted_line(task, statuses),), dry_run)  # fmt: skip
+               lambda task: (edits.accepted_line(task, statuses, tags),), dry_run)  # fmt: skip
 
     @cli.command()
     @_triage_options
@@ -110,10 +111,11 @@ def register(cli: click.Group) -> None:
     def reject(app: AppContext, ids: tuple[str, ...], all_proposed: bool, owner: str | None,
                tag: str | None, path_text: str | None, dry_run: bool) -> None:  # fmt: skip
         """Reject proposed tasks: [?] becomes [-] with ❌ today; the line stays."""
-        statuses, today = app.statuses, app.today
+        statuses, today, tags = app.statuses, app.today, load_triage_tags(app.vault)
         _batch(app, "reject",
                lambda store: _targets(app, store, ids, all_proposed, owner, tag, path_text),
-               lambda task: (edits.rejected_line(task, today, statuses),), dry_run)  # fmt: skip
+               lambda task: (edits.rejected_line(task, today, statuses, tags),),
+               dry_run)  # fmt: skip
 
     @cli.command()
     @click.argument("ids", nargs=-1, required=True, metavar="ID...")

@@ -311,3 +311,14 @@ def test_parse_after_edit_matches_intent():
     assert again == task
     assert (again.status, again.tags, again.owner, str(again.due)) == (
         " ", ("#task", "#auto"), "Myself", "2026-11-20")  # fmt: skip
+
+
+def test_triage_tags_are_configurable_in_the_vault(make_vault):
+    vault = make_vault({"n.md": "- [?] Call Dana #task #proposed #auto\n",
+                        ".tasksync.toml": 'triage_tags = ["#proposed", "auto"]\n'})  # fmt: skip
+    assert run(vault, "accept", "--all-proposed").exit_code == 0
+    assert (vault / "n.md").read_text() == "- [ ] Call Dana #task\n"
+    (vault / ".tasksync.toml").write_text("triage_tags = 3\n")
+    bad = run(vault, "accept", "--all-proposed")
+    assert bad.exit_code == 2
+    assert "triage_tags must be a list of tags" in bad.stderr
