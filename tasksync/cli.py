@@ -15,6 +15,7 @@ from tasksync import __version__
 from tasksync.app import AppContext, default_db_path
 from tasksync.commands import register
 from tasksync.errors import TasksyncError
+from tasksync.exports import register as register_exports
 from tasksync.records import write_json_array
 from tasksync.select import DEFAULT_STATUSES, STATUS_CHOICES, Selection
 
@@ -174,6 +175,7 @@ def scan(app: AppContext) -> None:
 
 
 register(cli)  # the commands that change notes
+register_exports(cli)  # ics, dupes
 
 
 def main() -> None:

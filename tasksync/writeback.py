@@ -10,15 +10,13 @@ is read again; a task that cannot be found unambiguously is refused, never guess
 from __future__ import annotations
 
 import difflib
-import os
 import stat
-import tempfile
 from collections.abc import Callable, Iterable
-from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tasksync.errors import TasksyncError
+from tasksync.files import atomic_write, sync_folders
 from tasksync.ids import task_ids
 from tasksync.model import LineChange, StatusTable, Task
 from tasksync.notes import scan_lines
@@ -108,40 +106,6 @@ def _locate(note: _Note, target: Target, statuses: StatusTable) -> int:
         f"{target.path}:{target.line}: the task changed since the last scan and cannot be "
         f"found for sure; nothing written for it (run the command again)"
     )
-
-
-def atomic_write(path: Path, data: bytes, sync_folder: bool = True) -> None:
-    """Replace ``path`` with ``data`` all at once: readers see the old file or the new one.
-
-    The folder is fsync'ed too (so the rename survives a power cut), unless the caller
-    does that once for many files (``sync_folders``)."""
-    info = path.stat()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tasksync")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, stat.S_IMODE(info.st_mode))
-        with suppress(PermissionError):
-            os.chown(tmp, info.st_uid, info.st_gid)
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    if sync_folder:
-        sync_folders([path.parent])
-
-
-def sync_folders(folders: Iterable[Path]) -> None:
-    for folder in set(folders):
-        with suppress(OSError):
-            handle = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(handle)
-            finally:
-                os.close(handle)
 
 
 def _unchanged_since(note: _Note) -> bool:

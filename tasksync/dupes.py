@@ -1,0 +1,70 @@
+"""Near-duplicate tasks: the same action item proposed twice in one note, worded differently.
+
+Within one note and one owner, tasks are paired by iterated mutual best match: two tasks pair
+when each is the other's most similar remaining task (rapidfuzz token-set ratio on the
+normalised descriptions), the similarity reaches ``THRESHOLD`` and they share at least
+``MIN_SHARED_WORDS`` content words; paired tasks leave the pool and the next round runs on the
+rest. One-to-one, so a task is in at most one pair.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from rapidfuzz import fuzz, utils
+
+from tasksync.records import Record
+
+THRESHOLD = 72.0
+# Short tasks share a word or two by chance ("Water the seedlings" / "Pot on the tomato
+# seedlings" score 81): a pair must also share this many content words.
+MIN_SHARED_WORDS = 3
+_STOP = frozenset((
+    "the", "a", "an", "and", "or", "to", "of", "for", "with", "on", "in", "at", "by", "from",
+    "into", "about", "this", "that", "is", "are", "be", "as", "it", "its", "their", "his",
+    "her", "our", "your", "my", "we", "they", "he", "she",
+))  # fmt: skip
+
+
+def _content_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in text.split() if len(w) > 2 and w not in _STOP)
+
+
+def _pairs(records: list[Record], threshold: float) -> list[tuple[int, int]]:
+    texts = [utils.default_process(r["description"]) for r in records]
+    words = [_content_words(t) for t in texts]
+    count = len(texts)
+
+    def similarity(i: int, j: int) -> float:
+        if i == j or len(words[i] & words[j]) < MIN_SHARED_WORDS:
+            return -1.0
+        return float(fuzz.token_set_ratio(texts[i], texts[j]))
+
+    score = [[similarity(i, j) for j in range(count)] for i in range(count)]
+    pool = set(range(count))
+    found: list[tuple[int, int]] = []
+    while len(pool) > 1:
+        best = {i: max((j for j in pool if j != i), key=lambda j: (score[i][j], -j)) for i in pool}
+        mutual = [(i, j) for i, j in best.items()
+                  if i < j and best[j] == i and score[i][j] >= threshold]  # fmt: skip
+        if not mutual:
+            break
+        for i, j in mutual:
+            found.append((i, j))
+            pool -= {i, j}
+    return sorted(found)
+
+
+def duplicate_groups(records: Iterable[Record], threshold: float = THRESHOLD) -> list[list[Record]]:
+    """Groups (pairs) of near-duplicate tasks, each in note order, in note order."""
+    by_note_owner: dict[tuple[str, str], list[Record]] = defaultdict(list)
+    for record in records:
+        owner = (record["owner"] or "").casefold()
+        by_note_owner[(record["path"], owner)].append(record)
+    groups = []
+    for members in by_note_owner.values():
+        members.sort(key=lambda r: r["line"])
+        groups += [[members[i], members[j]] for i, j in _pairs(members, threshold)]
+    groups.sort(key=lambda g: (g[0]["path"], g[0]["line"]))
+    return groups

@@ -1,0 +1,127 @@
+"""The read-only exports: `ics` (calendars) and `dupes` (near-duplicate tasks)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from tasksync.app import AppContext
+from tasksync.dupes import duplicate_groups
+from tasksync.errors import UsageError
+from tasksync.files import atomic_write
+from tasksync.ics import to_calendar
+from tasksync.records import Record
+from tasksync.select import STATUS_CHOICES, Selection
+
+ICS_DEFAULT_STATUSES = ("todo", "in-progress", "on-hold")
+
+
+def export_time() -> datetime:
+    """Now, in UTC; `$TASKSYNC_NOW` (ISO date-time) fixes it for reproducible files."""
+    fixed = os.environ.get("TASKSYNC_NOW")
+    if not fixed:
+        return datetime.now(UTC).replace(microsecond=0)
+    try:
+        moment = datetime.fromisoformat(fixed)
+    except ValueError:
+        raise UsageError(f"TASKSYNC_NOW is not an ISO date-time: {fixed!r}") from None
+    return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC)
+
+
+def merged(records: list[Record]) -> tuple[list[Record], int]:
+    """One record per near-duplicate group: the one with a due date (the first if several).
+    Tasks due on different days are never merged."""
+    dropped: set[str] = set()
+    for group in duplicate_groups(records):
+        if len({r["due"] for r in group if r["due"]}) > 1:
+            continue
+        keep = next((r for r in group if r["due"]), group[0])
+        dropped |= {r["id"] for r in group if r is not keep}
+    return [r for r in records if r["id"] not in dropped], len(dropped)
+
+
+def register(cli: click.Group) -> None:
+    @cli.command()
+    @click.option("--todo", is_flag=True, help="VTODOs instead of all-day events.")
+    @click.option("--include-proposed", is_flag=True, help="Also proposed tasks.")
+    @click.option("--include-done", is_flag=True, help="Also done and cancelled tasks.")
+    @click.option("--rrule", "with_rrule", is_flag=True,
+                  help="Add an RRULE to recurring tasks whose rule maps cleanly.")  # fmt: skip
+    @click.option("--keep-duplicates", is_flag=True,
+                  help="One entry per task, even for near-duplicates of one note.")  # fmt: skip
+    @click.option("--status", "statuses", multiple=True, type=click.Choice(list(STATUS_CHOICES)),
+                  help="Only these statuses (repeatable; overrides --include-*).")  # fmt: skip
+    @click.option("--owner", metavar="NAME", help="Only tasks owned by NAME.")
+    @click.option("--tag", metavar="TAG", help="Only tasks with this tag (or one below it).")
+    @click.option("--path", "path_text", metavar="TEXT", help="Only notes whose path has TEXT.")
+    @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+                  help="Write the calendar to FILE (atomically) instead of stdout.")  # fmt: skip
+    @click.pass_obj
+    def ics(app: AppContext, todo: bool, include_proposed: bool, include_done: bool,
+            with_rrule: bool, keep_duplicates: bool, statuses: tuple[str, ...],
+            owner: str | None, tag: str | None, path_text: str | None,
+            output: Path | None) -> None:  # fmt: skip
+        """Export tasks with a due date as an iCalendar file.
+
+        By default one all-day event per open task (to-do, in progress) on its due date:
+        Google Calendar and Outlook show events, not tasks. Near-duplicates of one note
+        (the same item proposed twice) give one event. stdout carries only the calendar.
+
+        \b
+        Examples:
+          tasksync ics > due.ics
+          tasksync ics --todo --include-done -o tasks.ics
+        """
+        chosen = statuses or (
+            ICS_DEFAULT_STATUSES
+            + (("proposed",) if include_proposed else ())
+            + (("done", "cancelled") if include_done else ())
+        )
+        selection = Selection(chosen, owner, tag, path_text)
+        store, _ = app.synced_store()
+        with store:
+            records = list(selection.apply(store.records(selection.status_types(), path_text)))
+        records = [r for r in records if r["due"]]
+        if not keep_duplicates:
+            records, dropped = merged(records)
+            if dropped:
+                click.echo(f"merged {dropped} near-duplicate task(s) into one entry each "
+                           "(--keep-duplicates to export them all)", err=True)  # fmt: skip
+        vault_name = Path(os.path.realpath(app.vault)).name
+        calendar = to_calendar(records, vault_name=vault_name, now=export_time(), todo=todo,
+                               with_rrule=with_rrule)  # fmt: skip
+        data = calendar.to_ical()
+        if output is None:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            atomic_write(output, data)
+            kind = "to-dos" if todo else "events"
+            click.echo(f"wrote {len(records)} {kind} to {output}", err=True)
+
+    @cli.command()
+    @click.option("--json", "as_json", is_flag=True, help="A list of groups, each a list of ids.")
+    @click.option("--all-open", is_flag=True, help="Look at every open task, not only proposed.")
+    @click.pass_obj
+    def dupes(app: AppContext, as_json: bool, all_open: bool) -> None:
+        """Near-duplicate proposed tasks: the same item proposed twice in one note."""
+        statuses = ("proposed", "todo", "in-progress") if all_open else ("proposed",)
+        selection = Selection(statuses)
+        store, _ = app.synced_store()
+        with store:
+            records = store.records(selection.status_types())
+        groups = duplicate_groups(records)
+        if as_json:
+            click.echo(json.dumps([[r["id"] for r in g] for g in groups]))
+            return
+        for group in groups:
+            click.echo(group[0]["path"])
+            for r in group:
+                due = f" 📅 {r['due']}" if r["due"] else ""
+                click.echo(f"  {r['id'][:8]}  line {r['line']}: {r['description']}{due}")
+        click.echo(f"{len(groups)} group{'s' if len(groups) != 1 else ''} of near-duplicates")

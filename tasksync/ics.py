@@ -1,0 +1,140 @@
+"""Tasks -> iCalendar: all-day VEVENTs on the due date (every calendar app shows those), or
+VTODOs for apps that show tasks. Pure: records in, ``icalendar.Calendar`` out; ``now`` given."""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import quote
+
+from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY
+from icalendar import Calendar, Component, Event, Todo
+
+from tasksync import __version__
+from tasksync.records import Record
+from tasksync.recurrence import Rule, RuleError, parse_rule
+from tasksync.signifiers import canonical_spellings
+
+PRODID = f"-//tasksync//tasksync {__version__}//EN"
+# RFC 5545 PRIORITY: 1 highest … 9 lowest, 0 undefined.
+PRIORITY = {"highest": 1, "high": 3, "medium": 5, "normal": 0, "low": 7, "lowest": 9}
+TODO_STATUS = {"TODO": "NEEDS-ACTION", "PROPOSED": "NEEDS-ACTION", "ON_HOLD": "NEEDS-ACTION",
+               "IN_PROGRESS": "IN-PROCESS", "DONE": "COMPLETED", "CANCELLED": "CANCELLED",
+               "NON_TASK": "CANCELLED"}  # fmt: skip
+_FREQ = {DAILY: "DAILY", WEEKLY: "WEEKLY", MONTHLY: "MONTHLY", YEARLY: "YEARLY"}
+_REPAIRS = sorted(canonical_spellings().items(), key=lambda kv: -len(kv[0]))
+_INVISIBLE = {"\ufe0f", "\u200d"}
+
+
+def uid_namespace(vault_name: str) -> uuid.UUID:
+    """One namespace per vault, so the same task id in two vaults gives two UIDs."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"tasksync:vault:{vault_name}")
+
+
+def task_uid(namespace: uuid.UUID, task_key: str) -> str:
+    """Stable (the task id is), opaque (a hash: no host name, no personal data)."""
+    return str(uuid.uuid5(namespace, task_key))
+
+
+def clean_summary(description: str) -> str:
+    """The description without emoji (mis-encoded ones included) and with single spaces."""
+    text = description
+    for spelled, emoji in _REPAIRS:
+        if spelled in text:
+            text = text.replace(spelled, emoji)
+    kept = "".join(c for c in text if unicodedata.category(c) != "So" and c not in _INVISIBLE)
+    return " ".join(kept.split()) or "(no description)"
+
+
+def rrule_of(text: str | None, due: date) -> dict[str, object] | None:
+    """The RRULE for a rule that maps cleanly onto RFC 5545 (None for the others)."""
+    if not text:
+        return None
+    try:
+        rule: Rule = parse_rule(text)
+    except RuleError:
+        return None
+    if rule.when_done:
+        return None  # depends on when it is done: no fixed schedule
+    plain = not rule.weekdays and not rule.monthdays and rule.month is None
+    if plain and rule.freq == MONTHLY and due.day > 28:
+        return None  # the plugin lands on the month's last day; RFC 5545 skips the month
+    if plain and rule.freq == YEARLY and (due.month, due.day) == (2, 29):
+        return None
+    recur: dict[str, object] = {"freq": _FREQ[rule.freq]}
+    if rule.interval != 1:
+        recur["interval"] = rule.interval
+    if rule.weekdays:
+        recur["byday"] = [f"{d.n or ''}{str(d)[:2]}" for d in rule.weekdays]
+    if rule.monthdays:
+        recur["bymonthday"] = list(rule.monthdays)
+    if rule.month is not None:
+        recur["bymonth"] = rule.month
+    return recur
+
+
+def _description(record: Record, vault_name: str) -> str:
+    lines = []
+    if record["owner"]:
+        lines.append(f"Owner: {record['owner']}")
+    if record["priority"] != "normal":
+        lines.append(f"Priority: {record['priority']}")
+    if record["tags"]:
+        lines.append(f"Tags: {' '.join(record['tags'])}")
+    lines.append(f"Note: {record['path']}:{record['line']}")
+    link = (
+        f"obsidian://open?vault={quote(vault_name, safe='')}&file={quote(record['path'], safe='')}"
+    )
+    lines.append(link)
+    return "\n".join(lines)
+
+
+def _common(component: Component, record: Record, namespace: uuid.UUID, vault_name: str,
+            now: datetime) -> None:  # fmt: skip
+    component.add("uid", task_uid(namespace, record["id"]))
+    component.add("dtstamp", now)
+    component.add("summary", clean_summary(record["description"]))
+    component.add("description", _description(record, vault_name))
+    if record["tags"]:
+        component.add("categories", [t.lstrip("#") for t in record["tags"]])
+    component.add("priority", PRIORITY[record["priority"]])
+
+
+def to_calendar(records: Iterable[Record], *, vault_name: str, now: datetime,
+                todo: bool = False, with_rrule: bool = False) -> Calendar:  # fmt: skip
+    """One all-day VEVENT (or with ``todo`` one VTODO) per record with a due date."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", vault_name)
+    calendar.add("name", vault_name)
+    namespace = uid_namespace(vault_name)
+    for record in records:
+        if not record["due"]:
+            continue
+        due = date.fromisoformat(record["due"])
+        component: Component
+        if todo:
+            component = Todo()
+            _common(component, record, namespace, vault_name, now)
+            component.add("due", due)
+            begins = record["start"] or record["scheduled"]
+            if begins and date.fromisoformat(begins) < due:
+                component.add("dtstart", date.fromisoformat(begins))
+            component.add("status", TODO_STATUS[record["status_type"]])
+            if record["status_type"] == "DONE" and record["done"]:
+                done = date.fromisoformat(record["done"])
+                component.add("completed", datetime(done.year, done.month, done.day, tzinfo=UTC))
+        else:
+            component = Event()
+            _common(component, record, namespace, vault_name, now)
+            component.add("dtstart", due)
+            component.add("dtend", due + timedelta(days=1))
+            component.add("transp", "TRANSPARENT")
+        recur = rrule_of(record["recurrence"], due) if with_rrule else None
+        if recur:
+            component.add("rrule", recur)
+        calendar.add_component(component)
+    return calendar
