@@ -14,8 +14,9 @@ from typing import Any
 import click
 import platformdirs
 
-from tasksync.config import load_status_table
+from tasksync.config import load_me, load_people_folder, load_status_table
 from tasksync.model import StatusTable
+from tasksync.people import People
 from tasksync.store import Store
 from tasksync.sync import SyncReport, sync
 from tasksync.vault import check_vault
@@ -82,6 +83,13 @@ class AppContext:
     @property
     def statuses(self) -> StatusTable:
         return load_status_table(self.vault)
+
+    def people(self, store: Store) -> People:
+        """The vault's people (person notes) and who is me, from the index and the config."""
+        folder = load_people_folder(self.vault)
+        persons = [(name, aliases) for path, name, aliases in store.people()
+                   if folder is None or path.startswith(folder)]  # fmt: skip
+        return People.build(persons, load_me(self.vault))
 
     def warn(self, message: str) -> None:
         click.echo(f"warning: {message}", err=True)

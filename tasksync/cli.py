@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from tasksync.app import AppContext, default_db_path
 from tasksync.commands import register
 from tasksync.errors import TasksyncError
 from tasksync.exports import register as register_exports
+from tasksync.people import People
+from tasksync.queries import register as register_queries
 from tasksync.records import write_json_array
 from tasksync.select import DEFAULT_STATUSES, STATUS_CHOICES, Selection
 
@@ -112,22 +115,32 @@ def list_tasks(
       tasksync list --status all --json  everything, for scripts
       tasksync list --owner Alon --tag work
     """
-    selection = Selection(statuses or DEFAULT_STATUSES, owner, tag, path_text)
     store, _ = app.synced_store()
     with store:
+        people = app.people(store)
+        wanted = people.resolve(owner) if owner else None
+        selection = Selection(statuses or DEFAULT_STATUSES, wanted, tag, path_text)
         if as_json:
             rows = store.records_as_json(selection.status_types(), path_text)
             # Written directly: click.echo would scan megabytes for ANSI codes to strip.
-            write_json_array((text for owner, tags, text in rows
-                              if selection.matches({"owner": owner, "tags": json.loads(tags)})),
-                             sys.stdout)  # fmt: skip
+            write_json_array(_with_person(rows, people, selection), sys.stdout)
             return
-        records = list(selection.apply(store.records(selection.status_types(), path_text)))
+        records = people.with_persons(store.records(selection.status_types(), path_text))
+        records = list(selection.apply(records))
     from rich.console import Console
 
     from tasksync.render import print_tasks
 
     print_tasks(records, Console())
+
+
+def _with_person(rows: list[tuple[str | None, str, str]], people: People,
+                 selection: Selection) -> Iterator[str]:  # fmt: skip
+    """The stored JSON of each selected task, with its resolved ``person`` added."""
+    for owner, tags, text in rows:
+        person = people.resolve(owner)
+        if selection.matches({"owner": owner, "person": person, "tags": json.loads(tags)}):
+            yield f'{text[:-1]}, "person": {json.dumps(person, ensure_ascii=False)}}}'
 
 
 @cli.command()
@@ -139,6 +152,7 @@ def show(app: AppContext, task_id: str, as_json: bool) -> None:
     store, _ = app.synced_store()
     with store:
         record = store.record(store.resolve_id(task_id))
+        record["person"] = app.people(store).resolve(record["owner"])
     if as_json:
         click.echo(json.dumps(record, ensure_ascii=False, indent=2))
         return
@@ -176,6 +190,7 @@ def scan(app: AppContext) -> None:
 
 register(cli)  # the commands that change notes
 register_exports(cli)  # ics, dupes
+register_queries(cli)  # query, followups, config
 
 
 def main() -> None:

@@ -124,3 +124,58 @@ def scan_lines(lines: list[str], statuses: StatusTable) -> list[NoteTask]:
 def scan_text(text: str, statuses: StatusTable | None = None) -> list[NoteTask]:
     """The tasks in a note's text (BOM already removed)."""
     return scan_lines(text.split("\n"), statuses or StatusTable())
+
+
+def _scalar(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value
+
+
+def frontmatter(lines: list[str]) -> dict[str, str | list[str]]:
+    """The top-level keys of the note's YAML frontmatter: scalars and lists of scalars (block
+    `- item` or inline `[a, b]`); enough for `type`, `name` and `aliases`."""
+    end = frontmatter_end(lines)
+    found: dict[str, str | list[str]] = {}
+    key: str | None = None
+    for raw in lines[1 : end - 1] if end else ():
+        line = raw.rstrip("\r")
+        item = re.match(r"\s*- (.*)", line)
+        if item and key is not None:
+            current = found.get(key)
+            found[key] = [*(current if isinstance(current, list) else []), _scalar(item.group(1))]
+            continue
+        pair = re.match(r"([A-Za-z_][\w-]*):\s*(.*)", line)
+        if not pair:
+            continue
+        key, value = pair.group(1), pair.group(2).strip()
+        if value.startswith("[") and value.endswith("]"):
+            found[key] = [_scalar(v) for v in value[1:-1].split(",") if v.strip()]
+        else:
+            found[key] = _scalar(value) if value else []
+    return found
+
+
+_QUERY_FENCE = re.compile(r"[ \t>]*(?P<fence>`{3,}|~{3,})\s*tasks\s*$")
+
+
+def query_blocks(lines: list[str]) -> list[tuple[int, str]]:
+    """Every ```tasks block of a note: (1-based line of its opening fence, its text)."""
+    blocks = []
+    index = frontmatter_end(lines)
+    while index < len(lines):
+        opened = _QUERY_FENCE.match(lines[index].rstrip("\r"))
+        index += 1
+        if not opened:
+            continue
+        start, fence, body = index, opened["fence"], []
+        while index < len(lines):
+            line = lines[index].rstrip("\r")
+            index += 1
+            closing = _FENCE_CLOSE.match(line)
+            if closing and closing["fence"][0] == fence[0] and len(closing["fence"]) >= len(fence):
+                break
+            body.append(re.sub(r"^\s*(> ?)+", "", line))
+        blocks.append((start, "\n".join(body)))
+    return blocks

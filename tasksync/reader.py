@@ -10,7 +10,7 @@ from typing import Any
 
 from tasksync.ids import IdParts, task_ids
 from tasksync.model import StatusTable
-from tasksync.notes import task_lines
+from tasksync.notes import frontmatter, task_lines
 from tasksync.parse import parse_task_lines
 from tasksync.records import Record, record_row, task_record
 from tasksync.vault import NoteFile, decode
@@ -30,6 +30,8 @@ class NoteScan:
     warning: str | None = None
     unreadable: bool = False
     unchanged: bool = False  # same bytes as when last indexed: not parsed again
+    person: str | None = None  # the note is a person's (frontmatter `type: person`)
+    aliases: list[str] = field(default_factory=list)
 
 
 def content_hash(data: bytes) -> str:
@@ -52,7 +54,9 @@ def read_note_file(note: NoteFile, statuses: StatusTable, known_hash: str | None
     if digest == known_hash:
         return NoteScan(note.rel, note.mtime_ns, len(data), digest, unchanged=True)
     text = decode(data)
-    found = list(task_lines(text.text.split("\n")))
+    lines = text.text.split("\n")
+    person, aliases = _person(lines, note.rel)
+    found = list(task_lines(lines))
     known = previous or {}
     fresh = parse_task_lines([line for _, _, line in found if line not in known], statuses)
     parsed = iter(fresh)
@@ -71,4 +75,19 @@ def read_note_file(note: NoteFile, statuses: StatusTable, known_hash: str | None
         note.rel, note.mtime_ns, len(data), digest, text.encoding, text.bom, text.newline,
         text.final_newline, [record_row(r) for r in records],
         None if text.is_utf8 else f"{note.rel} is not UTF-8; read as {text.encoding}",
+        person=person, aliases=aliases,
     )  # fmt: skip
+
+
+def _person(lines: list[str], rel: str) -> tuple[str | None, list[str]]:
+    """A person note's name (frontmatter `name`, else the file name) and aliases."""
+    if not lines or not lines[0].startswith("---"):
+        return None, []
+    meta = frontmatter(lines)
+    if str(meta.get("type", "")).strip().lower() != "person":
+        return None, []
+    name = meta.get("name")
+    if not isinstance(name, str) or not name:
+        name = rel.rsplit("/", 1)[-1].removesuffix(".md")
+    aliases = meta.get("aliases", [])
+    return name, [aliases] if isinstance(aliases, str) and aliases else list(aliases or [])

@@ -36,8 +36,9 @@ class Selection:
     def matches(self, record: Record) -> bool:
         """Owner and tag; status and path are matched by the index query."""
         if self.owner is not None:
-            owner = record["owner"]
-            if owner is None or owner.casefold() != self.owner.lstrip("@").casefold():
+            wanted = self.owner.lstrip("@").casefold()
+            names = {v.casefold() for v in (record.get("person"), record["owner"]) if v}
+            if wanted not in names:
                 return False
         if self.tag is not None:
             wanted = "#" + self.tag.lstrip("#").casefold()

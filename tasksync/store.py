@@ -20,7 +20,7 @@ from tasksync.records import RECORD_KEYS, Record, row_record
 if TYPE_CHECKING:
     from tasksync.reader import NoteScan
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_S = 60.0
 
 _TASK_COLUMNS: dict[str, type] = {
@@ -32,7 +32,7 @@ _TASK_COLUMNS: dict[str, type] = {
 }  # fmt: skip
 _NOTE_COLUMNS: dict[str, type] = {
     "path": str, "mtime_ns": int, "size": int, "hash": str, "encoding": str, "bom": int,
-    "newline": str, "final_newline": int,
+    "newline": str, "final_newline": int, "person": str, "aliases": str,
 }  # fmt: skip
 _INSERT_TASK = (
     f"INSERT OR REPLACE INTO tasks ({', '.join(RECORD_KEYS)}, json) "
@@ -156,9 +156,10 @@ class Store:
                 continue
             conn.execute(
                 "INSERT OR REPLACE INTO notes (path, mtime_ns, size, hash, encoding, bom, newline, "
-                "final_newline) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "final_newline, person, aliases) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (scan.rel, scan.mtime_ns, scan.size, scan.hash, scan.encoding, int(scan.bom),
-                 scan.newline, int(scan.final_newline)),
+                 scan.newline, int(scan.final_newline), scan.person,
+                 json.dumps(scan.aliases, ensure_ascii=False)),
             )  # fmt: skip
             # Write only what differs: after an edit, most of a note's tasks are unchanged.
             old = dict(conn.execute("SELECT id, json FROM tasks WHERE path = ?", (scan.rel,)))
@@ -258,6 +259,13 @@ class Store:
     def problem_count(self) -> int:
         rows = list(self.db.query("SELECT count(*) AS n FROM tasks WHERE problems != '[]'"))
         return int(rows[0]["n"])
+
+    def people(self) -> list[tuple[str, str, list[str]]]:
+        """(note path, name, aliases) of every person note."""
+        rows = self.db.execute(
+            "SELECT path, person, aliases FROM notes WHERE person IS NOT NULL ORDER BY path"
+        ).fetchall()
+        return [(path, name, json.loads(aliases or "[]")) for path, name, aliases in rows]
 
     def note_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM notes").fetchone()[0])

@@ -16,7 +16,7 @@ from tasksync.cli import cli
 CONTRACT_KEYS = {
     "id", "path", "line", "status", "status_type", "description", "owner", "tags", "priority",
     "due", "scheduled", "start", "created", "done", "cancelled", "recurrence", "task_id",
-    "depends_on", "on_completion", "block_link", "heading", "problems", "raw",
+    "depends_on", "on_completion", "block_link", "heading", "problems", "raw", "person",
 }  # fmt: skip
 SEED_VAULT = Path(__file__).resolve().parents[2] / "shared" / "seed-vault"
 
@@ -65,8 +65,9 @@ def test_mis_encoded_lines_keep_their_dates_and_priorities(example_vault):
 def test_default_statuses_and_filters(example_vault):
     default = listed(example_vault)
     assert {t["status_type"] for t in default} == {"TODO", "PROPOSED", "IN_PROGRESS"}
-    assert {t["owner"] for t in listed(example_vault, "--owner", "@dana whitfield")} == {
-        "Dana Whitfield"}  # fmt: skip
+    # @Dana is Dana Whitfield (an alias in her person note): one person
+    assert {(t["owner"], t["person"]) for t in listed(example_vault, "--owner", "@dana whitfield")
+            } == {("Dana Whitfield", "Dana Whitfield"), ("Dana", "Dana Whitfield")}  # fmt: skip
     assert [t["tags"] for t in listed(example_vault, "--tag", "admin")] == [
         ["#admin/paperwork"]]  # fmt: skip
     assert {t["path"] for t in listed(example_vault, "--path", "shed")} == {

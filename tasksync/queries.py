@@ -1,0 +1,203 @@
+"""The commands that ask questions: `query` (Tasks query blocks), `followups`, `config`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import click
+
+from tasksync.app import AppContext
+from tasksync.config import effective_config
+from tasksync.errors import UsageError
+from tasksync.notes import query_blocks
+from tasksync.people import People
+from tasksync.query.engine import Result, context_for, explain, parse_query, run_query
+from tasksync.query.filters import DONE_TYPES, Context, QueryError
+from tasksync.records import Record
+from tasksync.vault import read_note
+
+_PRIORITY_MARK = {"highest": " 🔺", "high": " ⏫", "medium": " 🔼", "normal": "", "low": " 🔽",
+                  "lowest": " ⏬"}  # fmt: skip
+
+
+class QuerySyntaxError(UsageError):
+    EXIT_CODE = 6
+
+
+def task_line(record: Record) -> str:
+    """A task as the plugin shows it in a query result, with where it lives."""
+    owner = f" @{record['owner']}" if record["owner"] else ""
+    due = f" 📅 {record['due']}" if record["due"] else ""
+    tags = "".join(f" {t}" for t in record["tags"])
+    where = f"{record['path']}:{record['line']}"
+    mark = _PRIORITY_MARK[record["priority"]]
+    return f"- [{record['status']}] {record['description']}{owner}{mark}{due}{tags}  ({where})"
+
+
+def _print_result(result: Result) -> None:
+    if result.query.explain:
+        click.echo(explain(result.query) + "\n")
+    shown: set[str] = set()
+    for headings, records in result.groups:
+        for depth, heading in enumerate(headings):
+            click.echo(f"{'#' * (depth + 2)} {heading}")
+        for record in records:
+            click.echo(task_line(record))
+            shown.add(record["id"])
+        if headings:
+            click.echo("")
+    click.echo(f"{len(shown)} task{'s' if len(shown) != 1 else ''}")
+
+
+def _expand(text: str, note: str) -> str:
+    """The `{{query.file.*}}` placeholders of a block, for the note that holds it."""
+    name = note.rsplit("/", 1)[-1]
+    folder = note.rsplit("/", 1)[0] + "/" if "/" in note else "/"
+    root = note.split("/", 1)[0] + "/" if "/" in note else "/"
+    values = {
+        "query.file.path": note,
+        "query.file.pathWithoutExtension": note.removesuffix(".md"),
+        "query.file.filename": name,
+        "query.file.filenameWithoutExtension": name.removesuffix(".md"),
+        "query.file.folder": folder,
+        "query.file.root": root,
+    }
+    for key, value in values.items():
+        text = text.replace("{{" + key + "}}", value)
+    return text
+
+
+def register(cli: click.Group) -> None:
+    @cli.command()
+    @click.argument("text", required=False)
+    @click.option("--note", "note_path", metavar="PATH",
+                  help="Run every ```tasks block of this note (in the vault, or a path).")  # fmt: skip
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+    @click.pass_obj
+    def query(app: AppContext, text: str | None, note_path: str | None, as_json: bool) -> None:
+        """Run an Obsidian Tasks query, outside Obsidian.
+
+        TEXT holds the query's lines (separated by newlines), as in a ```tasks block.
+        Besides the plugin's instructions: `owner is NAME`, `owner is me`,
+        `owner includes TEXT`, `group by owner`, `sort by owner`.
+
+        \b
+        Examples:
+          tasksync query $'not done\\npath includes Alon Horev\\nsort by due'
+          tasksync query --note "People/Alon Horev.md" --json
+        """
+        if (text is None) == (note_path is None):
+            raise UsageError("give the query TEXT or --note PATH (one of them)")
+        store, _ = app.synced_store()
+        with store:
+            people = app.people(store)
+            records = people.with_persons(store.records())
+        ctx = context_for(records, app.today, people.me_names, _status_names(app))
+        if text is not None:
+            result = _run(text, records, ctx)
+            if as_json:
+                click.echo(json.dumps(result.tasks, ensure_ascii=False, indent=1))
+            else:
+                _print_result(result)
+            return
+        assert note_path is not None
+        rel, lines = _note_lines(app, note_path)
+        blocks = query_blocks(lines)
+        if not blocks:
+            raise UsageError(f"{rel} has no ```tasks block")
+        answers = []
+        for line, block in blocks:
+            result = _run(_expand(block, rel), records, ctx, where=f"{rel}:{line}")
+            answers.append({"line": line, "query": block, "tasks": result.tasks})
+            if not as_json:
+                click.echo(f"```tasks at {rel}:{line}")
+                _print_result(result)
+        if as_json:
+            click.echo(json.dumps(answers, ensure_ascii=False, indent=1))
+
+    @cli.command()
+    @click.option("--owner", metavar="NAME", help="Only this person's.")
+    @click.option("--overdue", is_flag=True, help="Only tasks past their due date.")
+    @click.option("--json", "as_json", is_flag=True, help="A list of {person, tasks}.")
+    @click.pass_obj
+    def followups(app: AppContext, owner: str | None, overdue: bool, as_json: bool) -> None:
+        """What others owe you: open tasks owned by someone else, by person, oldest due first."""
+        store, _ = app.synced_store()
+        with store:
+            people = app.people(store)
+            records = people.with_persons(store.records(["TODO", "IN_PROGRESS", "ON_HOLD"]))
+        groups = followup_groups(records, people, app.today, owner, overdue)
+        if as_json:
+            click.echo(json.dumps([{"person": p, "tasks": ts} for p, ts in groups],
+                                  ensure_ascii=False, indent=1))  # fmt: skip
+            return
+        for person, tasks in groups:
+            click.echo(f"## {person}")
+            for record in tasks:
+                late = (
+                    " (overdue)" if record["due"] and record["due"] < app.today.isoformat() else ""
+                )
+                click.echo(task_line(record) + late)
+            click.echo("")
+        count = sum(len(ts) for _, ts in groups)
+        click.echo(f"{count} follow-up{'s' if count != 1 else ''} with {len(groups)} "
+                   f"{'people' if len(groups) != 1 else 'person'}")  # fmt: skip
+
+    @cli.command("config")
+    @click.pass_obj
+    def show_config(app: AppContext) -> None:
+        """Show the settings in force (user config file, then the vault's .tasksync.toml)."""
+        for key, value in effective_config(app.vault).items():
+            if isinstance(value, dict):
+                click.echo(f"{key}:")
+                for inner, text in value.items():
+                    click.echo(f"  {inner!r}: {text}")
+            elif isinstance(value, list):
+                click.echo(f"{key}: {', '.join(map(str, value))}")
+            else:
+                click.echo(f"{key}: {value}")
+
+
+def followup_groups(records: list[Record], people: People, today: date, owner: str | None,
+                    overdue: bool) -> list[tuple[str, list[Record]]]:  # fmt: skip
+    wanted = people.resolve(owner) if owner else None
+    by_person: dict[str, list[Record]] = {}
+    for record in records:
+        person = record.get("person")
+        if record["status_type"] in DONE_TYPES or not person or people.is_me(person):
+            continue
+        if wanted and person.casefold() != wanted.casefold():
+            continue
+        if overdue and not (record["due"] and record["due"] < today.isoformat()):
+            continue
+        by_person.setdefault(person, []).append(record)
+    for tasks in by_person.values():
+        tasks.sort(key=lambda r: (r["due"] is None, r["due"] or "", r["path"], r["line"]))
+    return sorted(by_person.items(), key=lambda item: item[0].casefold())
+
+
+def _status_names(app: AppContext) -> dict[str, str]:
+    return {symbol: status.name for symbol, status in app.statuses.as_mapping().items()}
+
+
+def _run(text: str, records: list[Record], ctx: Context, where: str = "query") -> Result:
+    try:
+        return run_query(parse_query(text, ctx), list(records), ctx)
+    except QueryError as exc:
+        raise QuerySyntaxError(f"{where}: {exc}") from None
+
+
+def _note_lines(app: AppContext, given: str) -> tuple[str, list[str]]:
+    vault = Path(app.vault).resolve()
+    path = Path(given)
+    candidates = [path if path.is_absolute() else Path.cwd() / path, vault / given]
+    for candidate in candidates:
+        if candidate.is_file():
+            try:
+                rel = candidate.resolve().relative_to(vault).as_posix()
+            except ValueError:
+                rel = candidate.name
+            return rel, read_note(candidate).text.split("\n")
+    raise UsageError(f"note not found: {given}")
