@@ -72,8 +72,12 @@ def _expand(text: str, note: str) -> str:
 def register(cli: click.Group) -> None:
     @cli.command()
     @click.argument("text", required=False)
-    @click.option("--note", "note_path", metavar="PATH",
-                  help="Run every ```tasks block of this note (in the vault, or a path).")  # fmt: skip
+    @click.option(
+        "--note",
+        "note_path",
+        metavar="PATH",
+        help="Run each ```tasks block of this note (in the vault, or a path).",
+    )
     @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
     @click.pass_obj
     def query(app: AppContext, text: str | None, note_path: str | None, as_json: bool) -> None:
