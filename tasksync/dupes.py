@@ -57,10 +57,11 @@ def _pairs(records: list[Record], threshold: float) -> list[tuple[int, int]]:
 
 
 def duplicate_groups(records: Iterable[Record], threshold: float = THRESHOLD) -> list[list[Record]]:
-    """Groups (pairs) of near-duplicate tasks, each in note order, in note order."""
+    """Groups (pairs) of near-duplicate tasks, each in note order, in note order. Owners are
+    compared as people when the records carry a ``person`` (see people.py)."""
     by_note_owner: dict[tuple[str, str], list[Record]] = defaultdict(list)
     for record in records:
-        owner = (record["owner"] or "").casefold()
+        owner = (record.get("person") or record["owner"] or "").casefold()
         by_note_owner[(record["path"], owner)].append(record)
     groups = []
     for members in by_note_owner.values():

@@ -82,10 +82,12 @@ def register(cli: click.Group) -> None:
             + (("proposed",) if include_proposed else ())
             + (("done", "cancelled") if include_done else ())
         )
-        selection = Selection(chosen, owner, tag, path_text)
         store, _ = app.synced_store()
         with store:
-            records = list(selection.apply(store.records(selection.status_types(), path_text)))
+            people = app.people(store)
+            selection = Selection(chosen, people.resolve(owner) if owner else None, tag, path_text)
+            records = people.with_persons(store.records(selection.status_types(), path_text))
+            records = list(selection.apply(records))
         records = [r for r in records if r["due"]]
         if not keep_duplicates:
             records, dropped = merged(records)
@@ -114,7 +116,7 @@ def register(cli: click.Group) -> None:
         selection = Selection(statuses)
         store, _ = app.synced_store()
         with store:
-            records = store.records(selection.status_types())
+            records = app.people(store).with_persons(store.records(selection.status_types()))
         groups = duplicate_groups(records)
         if as_json:
             click.echo(json.dumps([[r["id"] for r in g] for g in groups]))
