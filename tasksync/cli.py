@@ -21,6 +21,7 @@ from tasksync.people import People
 from tasksync.queries import register as register_queries
 from tasksync.records import write_json_array
 from tasksync.select import DEFAULT_STATUSES, STATUS_CHOICES, Selection
+from tasksync.vault import check_vault
 
 
 class TasksyncGroup(click.Group):
@@ -160,6 +161,22 @@ def show(app: AppContext, task_id: str, as_json: bool) -> None:
     for key, value in record.items():
         shown = ", ".join(value) if isinstance(value, list) else value
         click.echo(f"{key:<{width}}  {'' if shown is None else shown}")
+
+
+@cli.command()
+@click.option("--no-watch", is_flag=True, help="Do not follow changes made to the notes.")
+@click.pass_obj
+def tui(app: AppContext, no_watch: bool) -> None:
+    """Triage proposed tasks and follow open ones, in a terminal app.
+
+    Screens: Inbox (proposed, duplicates together), Open (by due date), Follow-ups
+    (owned by others). Press ? for the keys; every change is written to the notes.
+    """
+    from tasksync.tui.app import make_app
+
+    store, _ = app.synced_store()
+    store.close()
+    make_app(check_vault(app.vault), app.db, app.fixed_today, watch=not no_watch).run()
 
 
 @cli.command()

@@ -1,0 +1,1 @@
+"""The Textual app (`tasksync tui`)."""

@@ -1,0 +1,174 @@
+"""The TUI driven through Textual's pilot, on real notes in a temp vault."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import date
+from pathlib import Path
+
+from tasksync.tui.app import TasksyncApp, make_app
+from tasksync.tui.views import inbox_rows
+
+TODAY = date(2026, 11, 22)
+SIZE = (140, 40)
+
+
+def app_for(vault: Path, watch: bool = False) -> TasksyncApp:
+    return make_app(vault, Path(os.environ["TASKSYNC_DB"]), TODAY, watch=watch)
+
+
+def meeting(vault: Path) -> Path:
+    return next((vault / "Meetings").glob("*.md"))
+
+
+async def go_to(pilot, app: TasksyncApp, text: str) -> None:
+    """Move the cursor to the row whose task description starts with ``text``."""
+    for index, row in enumerate(app.rows):
+        if row.record and row.record["description"].startswith(text):
+            app.query_one("#tasks").move_cursor(row=index)
+            await pilot.pause()
+            return
+    raise AssertionError(f"no row {text!r}")
+
+
+def test_inbox_groups_proposed_by_note_with_duplicates_together(example_vault):
+    import json
+
+    from click.testing import CliRunner
+
+    from tasksync.cli import cli
+
+    records = json.loads(CliRunner().invoke(cli, ["--vault", str(example_vault), "list", "--json",
+                                                  "--status", "all"]).stdout)  # fmt: skip
+    rows = inbox_rows(records)
+    assert rows[0].record is None and rows[0].heading.startswith("Meetings/2026-11-16")
+    tasks = [r for r in rows if r.record]
+    assert len(tasks) == 9
+    twins = [(r.record["description"][:12], r.duplicate_of is not None) for r in tasks]
+    assert twins[:2] == [("Order two mo", False), ("Buy two addi", True)]
+
+
+async def test_accept_and_reject_write_the_note(example_vault):
+    app = app_for(example_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, app, "Order two more")
+        await pilot.press("a")
+        await pilot.pause()
+        text = meeting(example_vault).read_text()
+        assert "- [ ] Order two more humidity probes" in text
+        await go_to(pilot, app, "Ask the hardware store")
+        await pilot.press("r")
+        await pilot.pause()
+        text = meeting(example_vault).read_text()
+        assert "- [-] Ask the hardware store" in text
+        assert "❌ 2026-11-22" in text
+        assert len([r for r in app.rows if r.record]) == 7
+        await pilot.press("u")
+        await pilot.pause()
+        assert "- [?] Ask the hardware store" in meeting(example_vault).read_text()
+
+
+async def test_edit_validates_and_writes(example_vault):
+    app = app_for(example_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, app, "Design the plant sale flyer")
+        await pilot.press("e")
+        await pilot.pause()
+        due = app.screen.query_one("#due")
+        due.value = "someday"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "not a date" in str(app.screen.query_one("#error").render())
+        due.value = "fri"
+        app.screen.query_one("#priority").value = "high"
+        app.screen.query_one("#owner").value = "Dana Whitfield"
+        await pilot.press("enter")
+        await pilot.pause()
+        line = next(x for x in meeting(example_vault).read_text().splitlines() if "logo" in x)
+        assert line == ("- [?] Design the plant sale flyer with the new logo. @Dana Whitfield "
+                        "📅 2026-11-27 #task #proposed #auto ⏫")  # fmt: skip
+
+
+async def test_merge_keeps_the_task_and_rejects_its_duplicate(example_vault):
+    app = app_for(example_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, app, "Order two more")
+        await pilot.press("m")
+        await pilot.pause()
+        text = meeting(example_vault).read_text()
+        assert "- [?] Order two more humidity probes" in text
+        assert "- [-] Buy two additional humidity probes" in text
+
+
+async def test_select_and_accept_and_filter(example_vault):
+    app = app_for(example_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash")
+        await pilot.pause()
+        app.query_one("#filter").value = "@dana"
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = [r.record["description"][:20] for r in app.rows if r.record]
+        assert shown == ["Draft the volunteer ", "Prepare the voluntee"]
+        await go_to(pilot, app, "Draft the volunteer")
+        await pilot.press("space")
+        await pilot.press("A")
+        await pilot.pause()
+        text = meeting(example_vault).read_text()
+        assert "- [ ] Draft the volunteer rota" in text
+        assert "- [?] Prepare the volunteer schedule" in text
+        await pilot.press("R")  # nothing selected: asks before rejecting all shown
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert "- [-] Prepare the volunteer schedule" in meeting(example_vault).read_text()
+
+
+async def test_screens_and_done(example_vault):
+    app = app_for(example_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.view == "open"
+        assert app.rows[0].record["due"] == "2026-11-22"
+        await go_to(pilot, app, "Water the seedlings")
+        await pilot.press("d")
+        await pilot.pause()
+        inbox = (example_vault / "Inbox.md").read_bytes().decode()
+        assert "- [ ] Water the seedlings 🔁 every day when done 📅 2026-11-23\r\n" \
+               "- [x] Water the seedlings 🔁 every day when done 📅 2026-11-22 🆔 water1 " \
+               "✅ 2026-11-22\r\n" in inbox  # fmt: skip
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.view == "followups"
+        people = [r.heading for r in app.rows if r.record is None]
+        assert people == ["Marco Ruiz", "Sam Okafor"]
+        assert "Follow-ups 2" in app.sub_title
+
+
+async def test_a_note_edited_elsewhere_shows_up(example_vault):
+    app = app_for(example_vault, watch=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        before = len([r for r in app.rows if r.record])
+        note = example_vault / "Meetings" / "2026-11-20 - New.md"
+        await asyncio.sleep(0.5)  # let the watcher start
+        note.write_text("- [?] Brand new proposal @Myself #proposed\n")
+        for _ in range(50):
+            await asyncio.sleep(0.1)
+            if len([r for r in app.rows if r.record]) > before:
+                break
+        assert any(r.record and r.record["description"] == "Brand new proposal" for r in app.rows)
+
+
+async def test_errors_are_shown_not_raised(example_vault):
+    app = app_for(example_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, app, "Order two more")
+        meeting(example_vault).chmod(0o444)
+        await pilot.press("a")
+        await pilot.pause()
+        assert any("read-only" in n.message for n in app._notifications)
+        assert app.is_running
+        await pilot.press("q")
