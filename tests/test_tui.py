@@ -42,7 +42,8 @@ def test_inbox_groups_proposed_by_note_with_duplicates_together(example_vault):
     records = json.loads(CliRunner().invoke(cli, ["--vault", str(example_vault), "list", "--json",
                                                   "--status", "all"]).stdout)  # fmt: skip
     rows = inbox_rows(records)
-    assert rows[0].record is None and rows[0].heading.startswith("Meetings/2026-11-16")
+    assert rows[0].record is None
+    assert rows[0].heading.startswith("Meetings/2026-11-16")
     tasks = [r for r in rows if r.record]
     assert len(tasks) == 9
     twins = [(r.record["description"][:12], r.duplicate_of is not None) for r in tasks]
