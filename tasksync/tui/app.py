@@ -191,7 +191,7 @@ class TasksyncApp(App[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#tasks", DataTable)
-        table.add_columns(" ", "due", "", "task", "owner")
+        table.add_columns(" ", "due", "", "owner", "task")
         self.query_one("#filter", Input).display = False
         self.reload()
         table.focus()
@@ -229,21 +229,26 @@ class TasksyncApp(App[None]):
         keys = [r.key for r in self.rows]
         if current in keys:
             table.move_cursor(row=keys.index(current))
-        elif keys:
-            table.move_cursor(row=min(index, len(keys) - 1))
+        elif keys:  # the task now at the old place (or the next one: not a heading)
+            start = min(index, len(keys) - 1)
+            tasks = [i for i, r in enumerate(self.rows) if r.record is not None]
+            after = [i for i in tasks if i >= start]
+            table.move_cursor(row=after[0] if after else tasks[-1] if tasks else start)
         self._header()
         self.show_detail()
 
     def _cells(self, row: Row) -> tuple[Text, ...]:
         if row.record is None:
-            return (Text(""), Text(""), Text(""), Text(row.heading, style="bold underline"),
-                    Text(""))  # fmt: skip
+            return (Text(""), Text(""), Text(""), Text(""),
+                    Text(row.heading, style="bold underline"))  # fmt: skip
         r = row.record
         mark = "●" if row.key in self.selected else ("↳" if row.duplicate_of else "")
         due = Text(r["due"] or "", style="bold red" if overdue(r, self.today) else "")
+        owner = r.get("person") or r["owner"] or ""
+        owner = owner if len(owner) <= 14 else owner[:13] + "…"
         return (Text(mark, style="cyan"), due, Text(_PRIORITY[r["priority"]]),
-                Text(r["description"], style="dim" if row.duplicate_of else ""),
-                Text(r.get("person") or r["owner"] or "", style="cyan"))  # fmt: skip
+                Text(owner, style="cyan"),
+                Text(r["description"], style="dim" if row.duplicate_of else ""))  # fmt: skip
 
     def _header(self) -> None:
         counts = {
