@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 from rich.text import Text
@@ -216,6 +216,7 @@ class TasksyncApp(App[None]):
         table = self.query_one("#tasks", DataTable)
         current = self.current_key()
         index = table.cursor_row
+        previous = self.rows
         if self.view == "inbox":
             self.rows = inbox_rows(self.records, self.filter_text)
         elif self.view == "open":
@@ -223,9 +224,7 @@ class TasksyncApp(App[None]):
         else:
             self.rows = followup_rows(self.records, self.people, self.filter_text)
         self.selected &= {r.key for r in self.rows}
-        table.clear()
-        for row in self.rows:
-            table.add_row(*self._cells(row), key=row.key)
+        self._fill(table, previous)
         keys = [r.key for r in self.rows]
         if current in keys:
             table.move_cursor(row=keys.index(current))
@@ -236,6 +235,26 @@ class TasksyncApp(App[None]):
             table.move_cursor(row=after[0] if after else tasks[-1] if tasks else start)
         self._header()
         self.show_detail()
+
+    def _fill(self, table: DataTable[Any], previous: list[Row]) -> None:
+        """Show ``self.rows``. When rows only went away (an accept, a reject), remove just those
+        and redraw the changed ones: with 10,000 tasks a full rebuild takes a second."""
+        new_keys = [r.key for r in self.rows]
+        old_keys = [r.key for r in previous]
+        kept = set(new_keys)
+        if table.row_count == len(previous) and [k for k in old_keys if k in kept] == new_keys:
+            old = {r.key: r for r in previous}
+            for key in old_keys:
+                if key not in kept:
+                    table.remove_row(key)
+            for row in self.rows:
+                if row != old[row.key]:
+                    for column, cell in zip(table.ordered_columns, self._cells(row), strict=True):
+                        table.update_cell(row.key, column.key, cell)
+            return
+        table.clear()
+        for row in self.rows:
+            table.add_row(*self._cells(row), key=row.key)
 
     def _cells(self, row: Row) -> tuple[Text, ...]:
         if row.record is None:
@@ -514,7 +533,21 @@ class TasksyncApp(App[None]):
             self.reload()
 
 
+_SUMMARIES: dict[tuple[Path, int], str] = {}
+
+
 def _summary(path: Path) -> str:
+    """The note's summary paragraph (cached while the note is unchanged)."""
+    try:
+        key = (path, path.stat().st_mtime_ns)
+    except OSError:
+        return ""
+    if key not in _SUMMARIES:
+        _SUMMARIES[key] = _read_summary(path)
+    return _SUMMARIES[key]
+
+
+def _read_summary(path: Path) -> str:
     """The note's summary paragraph: under a `Summary` heading, else its first paragraph."""
     try:
         lines = read_note(path).text.split("\n")
