@@ -19,7 +19,7 @@ from tasksync.select import Selection
 from tasksync.writeback import Outcome, Target
 
 _PAST = {"accept": "accepted", "reject": "rejected", "done": "completed", "set": "changed",
-         "repair": "repaired"}  # fmt: skip
+         "repair": "repaired", "merge": "rejected as duplicates"}  # fmt: skip
 
 
 def _report(verb: str, outcome: Outcome, dry_run: bool) -> None:
@@ -168,6 +168,31 @@ def register(cli: click.Group) -> None:
             return (task.raw,)
 
         _batch(app, "set", lambda store: targets_by_id(store, (task_id,)), change, dry_run)
+
+    @cli.command()
+    @click.argument("keep", metavar="KEEP_ID")
+    @click.argument("duplicates", nargs=-1, required=True, metavar="DUP_ID...")
+    @click.option("--dry-run", is_flag=True, help="Print the diff; write nothing.")
+    @click.pass_obj
+    def merge(app: AppContext, keep: str, duplicates: tuple[str, ...], dry_run: bool) -> None:
+        """Keep one task and reject its duplicates (as `m` in the TUI).
+
+        The duplicates become [-] with ❌ today and lose their triage tags; KEEP is not
+        changed. See `tasksync dupes` for the pairs tasksync finds.
+        """
+        statuses, today, tags = app.statuses, app.today, load_triage_tags(app.vault)
+
+        def duplicates_of(store: Any) -> list[Target]:
+            kept = store.resolve_id(keep)
+            targets = targets_by_id(store, duplicates)
+            if any(t.id == kept for t in targets):
+                raise UsageError("KEEP_ID is also given as a duplicate")
+            return targets
+
+        def reject(task: Task) -> tuple[str, ...]:
+            return (edits.rejected_line(task, today, statuses, tags),)
+
+        _batch(app, "merge", duplicates_of, reject, dry_run)
 
     @cli.command()
     @click.option("--dry-run", is_flag=True, help="Print the diff; write nothing.")

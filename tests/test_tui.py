@@ -7,8 +7,12 @@ import os
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from tasksync.tui.app import TasksyncApp, make_app
 from tasksync.tui.views import inbox_rows
+
+from .test_cli import SEED_VAULT
 
 TODAY = date(2026, 11, 22)
 SIZE = (140, 40)
@@ -173,3 +177,48 @@ async def test_errors_are_shown_not_raised(example_vault):
         assert any("read-only" in n.message for n in app._notifications)
         assert app.is_running
         await pilot.press("q")
+
+
+def test_dupes_and_merge_on_the_cli(example_vault):
+    import json
+
+    from click.testing import CliRunner
+
+    from tasksync.cli import cli
+
+    def run(*args: str):
+        return CliRunner().invoke(cli, ["--vault", str(example_vault), "--today", "2026-11-22",
+                                        *args])  # fmt: skip
+
+    groups = json.loads(run("dupes", "--json").stdout)
+    assert len(groups) == 4  # three by Myself, one by Dana (@Dana and @Dana Whitfield: one person)
+    keep, duplicate = groups[0]
+    result = run("merge", keep[:8], duplicate[:8])
+    assert result.exit_code == 0, result.output
+    text = meeting(example_vault).read_text()
+    assert "- [?] Order two more humidity probes" in text
+    assert "- [-] Buy two additional humidity probes" in text
+    assert "❌ 2026-11-22" in text
+    assert len(json.loads(run("dupes", "--json").stdout)) == 3
+    assert run("merge", keep, keep).exit_code == 2
+
+
+@pytest.mark.skipif(not SEED_VAULT.is_dir(), reason="the user's seed vault is not beside us")
+def test_seed_vault_duplicates_are_the_nine_reworded_pairs(tmp_path):
+    import json
+    import shutil
+
+    from click.testing import CliRunner
+
+    from tasksync.cli import cli
+
+    vault = tmp_path / "seed"
+    shutil.copytree(SEED_VAULT, vault)
+    groups = json.loads(CliRunner().invoke(cli, ["--vault", str(vault), "dupes", "--json"]).stdout)
+    listed = {t["id"]: t for t in json.loads(CliRunner().invoke(
+        cli, ["--vault", str(vault), "list", "--json", "--status", "all"]).stdout)}  # fmt: skip
+    lines = sorted((listed[a]["line"], listed[b]["line"]) for a, b in groups)
+    assert lines == [(27 + 2 * i, 45 + 2 * i) for i in range(9)]  # item i and its rewording
+    everything = json.loads(CliRunner().invoke(
+        cli, ["--vault", str(vault), "dupes", "--json", "--all-open"]).stdout)  # fmt: skip
+    assert len(everything) == 9  # nothing else in the vault pairs up
