@@ -39,8 +39,14 @@ async def measure(vault: Path, db: Path) -> dict[str, float]:
     started = time.perf_counter()
     app = make_app(vault, db, watch=False)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
+        table = app.query_one("#tasks")
+        while table.row_count == 0:  # the first screen: the first rows are in the table
+            await asyncio.sleep(0.005)
         first = time.perf_counter() - started
+        await pilot.pause()
+        while table.row_count < len(app.rows):  # the rest arrive in batches
+            await asyncio.sleep(0.05)
+        complete = time.perf_counter() - started
         shown = len(app.rows)
         moves = []
         for _ in range(20):
@@ -59,8 +65,9 @@ async def measure(vault: Path, db: Path) -> dict[str, float]:
         await pilot.pause()
         accept = time.perf_counter() - tick
         await pilot.press("q")
-    return {"rows": shown, "first": first, "move": sorted(moves)[len(moves) // 2],
-            "handler": sorted(handler)[len(handler) // 2], "accept": accept}  # fmt: skip
+    middle = len(moves) // 2
+    return {"rows": shown, "first": first, "complete": complete, "move": sorted(moves)[middle],
+            "handler": sorted(handler)[middle], "accept": accept}  # fmt: skip
 
 
 def main() -> None:
@@ -76,6 +83,7 @@ def main() -> None:
         figures = asyncio.run(measure(vault, db))
     print(f"rows shown            {figures['rows']:.0f}")
     print(f"first screen          {figures['first']:.2f} s  (goal <= 1.5 s)")
+    print(f"all rows in the table {figures['complete']:.2f} s")
     print(
         f"cursor move (median)  {figures['move'] * 1000:.0f} ms  pressed through the pilot "
         "(its own round trip included)"

@@ -36,6 +36,8 @@ from tasksync.tui.views import TITLES, VIEWS, Row, followup_rows, inbox_rows, op
 from tasksync.vault import read_note
 from tasksync.writeback import Outcome
 
+FIRST_PAINT = 300  # rows shown at once; the rest are added in batches right after
+BATCH = 1000
 _PRIORITY = {"highest": "🔺", "high": "⏫", "medium": "🔼", "normal": "", "low": "🔽",
              "lowest": "⏬"}  # fmt: skip
 
@@ -172,6 +174,7 @@ class TasksyncApp(App[None]):
         self.rows: list[Row] = []
         self.selected: set[str] = set()
         self.people = People.build([], ())
+        self._generation = 0
         self.statuses: StatusTable = load_status_table(vault)
 
     @property
@@ -253,8 +256,19 @@ class TasksyncApp(App[None]):
                         table.update_cell(row.key, column.key, cell)
             return
         table.clear()
-        for row in self.rows:
+        self._generation += 1
+        self._append_rows(table, 0, self._generation, FIRST_PAINT)
+
+    def _append_rows(self, table: DataTable[Any], start: int, generation: int, count: int) -> None:
+        """Add rows from ``start``; the rest follow in batches after the screen has painted, so
+        the first screen of a 10,000-task inbox shows at once."""
+        if generation != self._generation:
+            return  # the list was rebuilt meanwhile
+        for row in self.rows[start : start + count]:
             table.add_row(*self._cells(row), key=row.key)
+        if start + count < len(self.rows):
+            self.set_timer(0.01, lambda: self._append_rows(
+                table, start + count, generation, BATCH))  # fmt: skip
 
     def _cells(self, row: Row) -> tuple[Text, ...]:
         if row.record is None:
@@ -282,7 +296,7 @@ class TasksyncApp(App[None]):
 
     def current_row(self) -> Row | None:
         table = self.query_one("#tasks", DataTable)
-        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
+        if not self.rows or not 0 <= table.cursor_row < min(len(self.rows), table.row_count):
             return None
         return self.rows[table.cursor_row]
 
@@ -497,8 +511,8 @@ class TasksyncApp(App[None]):
 
     def action_cursor(self, step: int) -> None:
         table = self.query_one("#tasks", DataTable)
-        if self.rows:
-            table.move_cursor(row=max(0, min(len(self.rows) - 1, table.cursor_row + step)))
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
