@@ -20,6 +20,7 @@ from tasksync.exports import register as register_exports
 from tasksync.people import People
 from tasksync.queries import register as register_queries
 from tasksync.records import write_json_array
+from tasksync.remote import register as register_remote
 from tasksync.select import DEFAULT_STATUSES, STATUS_CHOICES, Selection
 from tasksync.vault import check_vault
 
@@ -208,6 +209,7 @@ def scan(app: AppContext) -> None:
 register(cli)  # the commands that change notes
 register_exports(cli)  # ics, dupes
 register_queries(cli)  # query, followups, config
+register_remote(cli)  # caldav, watch
 
 
 def main() -> None:

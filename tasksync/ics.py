@@ -103,8 +103,10 @@ def _common(component: Component, record: Record, namespace: uuid.UUID, vault_na
 
 
 def to_calendar(records: Iterable[Record], *, vault_name: str, now: datetime,
-                todo: bool = False, with_rrule: bool = False) -> Calendar:  # fmt: skip
-    """One all-day VEVENT (or with ``todo`` one VTODO) per record with a due date."""
+                todo: bool = False, with_rrule: bool = False,
+                undated: bool = False) -> Calendar:  # fmt: skip
+    """One all-day VEVENT (or with ``todo`` one VTODO) per record with a due date (VTODOs of
+    undated records too, when ``todo`` and ``undated``)."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -112,28 +114,30 @@ def to_calendar(records: Iterable[Record], *, vault_name: str, now: datetime,
     calendar.add("name", vault_name)
     namespace = uid_namespace(vault_name)
     for record in records:
-        if not record["due"]:
+        if not record["due"] and not (todo and undated):
             continue
-        due = date.fromisoformat(record["due"])
+        due = date.fromisoformat(record["due"]) if record["due"] else None
         component: Component
         if todo:
             component = Todo()
             _common(component, record, namespace, vault_name, now)
-            component.add("due", due)
             begins = record["start"] or record["scheduled"]
-            if begins and date.fromisoformat(begins) < due:
-                component.add("dtstart", date.fromisoformat(begins))
+            if due is not None:
+                component.add("due", due)
+                if begins and date.fromisoformat(begins) < due:
+                    component.add("dtstart", date.fromisoformat(begins))
             component.add("status", TODO_STATUS[record["status_type"]])
             if record["status_type"] == "DONE" and record["done"]:
                 done = date.fromisoformat(record["done"])
                 component.add("completed", datetime(done.year, done.month, done.day, tzinfo=UTC))
         else:
+            assert due is not None
             component = Event()
             _common(component, record, namespace, vault_name, now)
             component.add("dtstart", due)
             component.add("dtend", due + timedelta(days=1))
             component.add("transp", "TRANSPARENT")
-        recur = rrule_of(record["recurrence"], due) if with_rrule else None
+        recur = rrule_of(record["recurrence"], due) if with_rrule and due else None
         if recur:
             component.add("rrule", recur)
         calendar.add_component(component)

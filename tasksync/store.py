@@ -20,7 +20,7 @@ from tasksync.records import RECORD_KEYS, Record, row_record
 if TYPE_CHECKING:
     from tasksync.reader import NoteScan
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_S = 60.0
 
 _TASK_COLUMNS: dict[str, type] = {
@@ -46,6 +46,18 @@ class IndexFileError(TasksyncError):
 
 class IdError(TasksyncError):
     EXIT_CODE = 5
+
+
+@dataclass(frozen=True, slots=True)
+class CaldavState:
+    """What the last CalDAV sync left for one task: where it is, and both sides' fingerprints."""
+
+    uid: str
+    task: str
+    href: str
+    etag: str
+    vault_fp: str
+    server_fp: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +117,11 @@ class Store:
         tasks.create_index(["path", "line"])
         tasks.create_index(["status_type"])
         tasks.create_index(["due"])
+        self.db.table("caldav").create(
+            {"uid": str, "task": str, "href": str, "etag": str, "vault_fp": str,
+             "server_fp": str},
+            pk="uid",
+        )  # fmt: skip
         self.db.table("batches").create(
             {"id": int, "time": str, "command": str, "undone": int}, pk="id"
         )
@@ -174,6 +191,26 @@ class Store:
         return dict(
             self.db.execute("SELECT raw, json FROM tasks WHERE path = ?", (path,)).fetchall()
         )
+
+    # -- caldav sync state -------------------------------------------------------------------
+
+    def caldav_states(self) -> dict[str, CaldavState]:
+        rows = self.db.execute(
+            "SELECT uid, task, href, etag, vault_fp, server_fp FROM caldav"
+        ).fetchall()
+        return {row[0]: CaldavState(*row) for row in rows}
+
+    def set_caldav_state(self, state: CaldavState) -> None:
+        with self.write():
+            self.db.execute(
+                "INSERT OR REPLACE INTO caldav (uid, task, href, etag, vault_fp, server_fp) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (state.uid, state.task, state.href, state.etag, state.vault_fp, state.server_fp),
+            )
+
+    def drop_caldav_state(self, uid: str) -> None:
+        with self.write():
+            self.db.execute("DELETE FROM caldav WHERE uid = ?", (uid,))
 
     # -- journal --------------------------------------------------------------------------
 

@@ -1,0 +1,245 @@
+"""Two-way sync of the vault's tasks with a CalDAV calendar (VTODOs), on the `caldav` library.
+
+Push: open tasks with a due date (all open ones with ``all_open``) go up as VTODOs with the
+UIDs and fields of `tasksync ics --todo`; only what changed since the last sync is sent; a task
+done, cancelled or deleted in the vault is updated or removed on the server.
+Pull: a VTODO completed on the server becomes `[x] ✅ <its completion date>`, cancelled becomes
+`[-] ❌`, a changed DUE becomes the 📅 date — all through write-back (atomic, journaled).
+A task changed on both sides since the last sync is a conflict: the vault wins unless
+``prefer="server"``; each conflict is reported. The state of the last sync lives in the index.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from tasksync import edits
+from tasksync.actions import run_batch, target_of
+from tasksync.errors import TasksyncError
+from tasksync.ics import task_uid, to_calendar, uid_namespace
+from tasksync.model import StatusTable, StatusType, Task
+from tasksync.records import Record
+from tasksync.store import CaldavState, Store
+from tasksync.sync import sync
+
+OPEN = frozenset(("TODO", "IN_PROGRESS", "ON_HOLD"))
+
+
+class CalDavError(TasksyncError):
+    EXIT_CODE = 7
+
+
+@dataclass
+class SyncOutcome:
+    pushed: int = 0
+    removed: int = 0
+    pulled: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ServerItem:
+    uid: str
+    href: str
+    etag: str
+    status: str
+    due: date | None
+    completed: date | None
+
+    @property
+    def fingerprint(self) -> str:
+        return f"{self.status}|{self.due}|{self.completed}"
+
+
+_FINGERPRINT_KEYS = ("status_type", "due", "done", "cancelled", "description", "priority",
+                     "tags", "start")  # fmt: skip
+
+
+def vault_fingerprint(record: Record) -> str:
+    """What of a task the server shows: when it changes, the task is pushed again."""
+    return "|".join(str(record[k]) for k in _FINGERPRINT_KEYS)
+
+
+def password_for(url: str, user: str | None) -> str | None:
+    """`$TASKSYNC_CALDAV_PASSWORD`, else the system keyring (when the keyring package is there)."""
+    if os.environ.get("TASKSYNC_CALDAV_PASSWORD"):
+        return os.environ["TASKSYNC_CALDAV_PASSWORD"]
+    try:
+        import keyring
+    except ImportError:
+        return None
+    try:
+        found = keyring.get_password("tasksync", f"{user or ''}@{url}")
+    except Exception:
+        return None
+    return str(found) if found else None
+
+
+def open_calendar(url: str, name: str, user: str | None, password: str | None) -> Any:
+    """The named calendar on the server (created, for VTODOs, when missing)."""
+    import caldav
+    from caldav.lib import error as dav_error
+
+    try:
+        client = caldav.DAVClient(url=url, username=user, password=password, timeout=30,
+                                  require_tls=False, enable_rfc6764=False)  # fmt: skip
+        principal = client.principal()
+        try:
+            return principal.calendar(name=name)
+        except dav_error.NotFoundError:
+            return principal.make_calendar(name=name, supported_calendar_component_set=["VTODO"])
+    except dav_error.AuthorizationError:
+        raise CalDavError(f"the CalDAV server at {url} refused the credentials") from None
+    except dav_error.DAVError as exc:
+        raise CalDavError(f"CalDAV error at {url}: {type(exc).__name__}: {exc}") from None
+    except Exception as exc:  # network failures come as the HTTP library's own errors
+        raise CalDavError(f"cannot reach the CalDAV server at {url}: {_short(exc)}") from None
+
+
+def _short(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None:
+        return None
+    moment = value.dt if hasattr(value, "dt") else value
+    if isinstance(moment, datetime):
+        return (moment.astimezone(UTC) if moment.tzinfo else moment).date()
+    return moment if isinstance(moment, date) else None
+
+
+def _item(todo: Any) -> ServerItem:
+    component = todo.icalendar_component
+    etag = str((getattr(todo, "props", None) or {}).get("{DAV:}getetag", ""))
+    status = str(component.get("STATUS", "NEEDS-ACTION"))
+    due, completed = _as_date(component.get("DUE")), _as_date(component.get("COMPLETED"))
+    return ServerItem(str(component.get("UID")), str(todo.url), etag, status, due, completed)
+
+
+def server_items(calendar: Any) -> dict[str, ServerItem]:
+    items = [_item(todo) for todo in calendar.todos(include_completed=True)]
+    return {item.uid: item for item in items}
+
+
+def _server_edit(
+    item: ServerItem, statuses: StatusTable, today: date
+) -> Callable[[Task], tuple[str, ...]]:
+    """What the server's version of a task makes of its line."""
+
+    def change(task: Task) -> tuple[str, ...]:
+        if item.status == "COMPLETED" and task.status_type is not StatusType.DONE:
+            return edits.complete(task, item.completed or today, statuses)
+        if item.status == "CANCELLED" and task.status_type is not StatusType.CANCELLED:
+            return (edits.changed_status_line(task, StatusType.CANCELLED, today, statuses),)
+        if item.status in ("NEEDS-ACTION", "IN-PROCESS") and not task.status_type.is_open:
+            task = edits.change_status(task, StatusType.TODO, today, statuses)
+        if item.due != task.due and (item.due or task.due):
+            task = edits.set_date(task, "due", item.due, statuses)
+        return (task.raw,)
+
+    return change
+
+
+def run_sync(vault: Path, store: Store, statuses: StatusTable, calendar: Any, *, now: datetime,
+             push: bool = True, pull: bool = True, all_open: bool = False,
+             prefer: str = "vault") -> SyncOutcome:  # fmt: skip
+    """One sync. Pulls are written to the notes first (one journaled batch); then pushes go up
+    one by one, the state recorded after each, so an interrupted sync resumes where it stopped."""
+    sync(vault, store, statuses)
+    vault_name = Path(os.path.realpath(vault)).name
+    namespace = uid_namespace(vault_name)
+    records = {task_uid(namespace, r["id"]): r for r in store.records()}
+    state = store.caldav_states()
+    try:
+        remote = server_items(calendar)
+    except Exception as exc:
+        raise CalDavError(f"cannot list the calendar's tasks: {_short(exc)}") from None
+    outcome = SyncOutcome()
+    today = now.date()
+
+    # 1. Pull: server changes since the last sync.
+    pulls: list[tuple[Record, ServerItem]] = []
+    for uid, item in remote.items():
+        known = state.get(uid)
+        record = records.get(uid)
+        if known is None or record is None or item.fingerprint == known.server_fp:
+            continue
+        vault_changed = vault_fingerprint(record) != known.vault_fp
+        if vault_changed and prefer != "server":
+            outcome.conflicts.append(f"{record['path']}:{record['line']}: changed in the vault and "
+                                     "on the server; the vault wins")  # fmt: skip
+            continue
+        if vault_changed:
+            outcome.conflicts.append(f"{record['path']}:{record['line']}: changed in the vault and "
+                                     "on the server; the server wins")  # fmt: skip
+        pulls.append((record, item))
+    if pull and pulls:
+        for record, item in pulls:
+            result = run_batch(vault, store, statuses, "caldav pull", [target_of(record)],
+                               _server_edit(item, statuses, today), False)  # fmt: skip
+            outcome.errors.extend(result.errors)
+            outcome.pulled += len(result.changes)
+        sync(vault, store, statuses)
+        records = {task_uid(namespace, r["id"]): r for r in store.records()}
+        remote = server_items(calendar)
+
+    # 2. Push: vault changes since the last sync (and everything new).
+    if not push:
+        return outcome
+    wanted = {uid: r for uid, r in records.items()
+              if (r["status_type"] in OPEN and (r["due"] or all_open)) or uid in state}  # fmt: skip
+    for uid, record in wanted.items():
+        fingerprint = vault_fingerprint(record)
+        known = state.get(uid)
+        there = remote.get(uid)
+        if (
+            known
+            and there
+            and known.vault_fp == fingerprint
+            and known.server_fp == there.fingerprint
+        ):
+            continue  # nothing changed on either side
+        data = to_calendar([record], vault_name=vault_name, now=now, todo=True,
+                           undated=True).to_ical().decode("utf-8")  # fmt: skip
+        try:
+            calendar.save_todo(data)
+            fresh = server_items_one(calendar, uid)
+        except Exception as exc:
+            raise CalDavError(f"the server stopped answering while tasksync pushed "
+                              f"({outcome.pushed} sent; the next sync sends the rest): "
+                              f"{_short(exc)}") from None  # fmt: skip
+        store.set_caldav_state(CaldavState(uid, record["id"], fresh.href, fresh.etag,
+                                           fingerprint, fresh.fingerprint))  # fmt: skip
+        outcome.pushed += 1
+    for uid in [u for u in state if u not in records]:  # deleted in the vault
+        try:
+            if uid in remote:
+                calendar.todo_by_uid(uid).delete()
+        except Exception as exc:
+            raise CalDavError(f"the server stopped answering while tasksync removed tasks: "
+                              f"{_short(exc)}") from None  # fmt: skip
+        store.drop_caldav_state(uid)
+        outcome.removed += 1
+    return outcome
+
+
+def server_items_one(calendar: Any, uid: str) -> ServerItem:
+    """The item as the server has it now (with its new ETag)."""
+    item = server_items(calendar).get(uid)
+    if item is None:
+        raise CalDavError(f"the server did not keep task {uid}")
+    return item
+
+
+def describe(outcome: SyncOutcome) -> Iterable[str]:
+    changes = f"change{'s' if outcome.pulled != 1 else ''}"
+    yield (f"pushed {outcome.pushed}, removed {outcome.removed}, pulled {outcome.pulled} "
+           f"{changes}; {len(outcome.conflicts)} conflict(s)")  # fmt: skip
+    yield from (f"conflict: {c}" for c in outcome.conflicts)
