@@ -105,7 +105,7 @@ def register(cli: click.Group) -> None:
 
     @cli.command()
     @click.option("--ics", "ics_file", type=click.Path(path_type=Path, dir_okay=False),
-                  help="Rewrite this .ics file (as `tasksync ics` writes it) on changes.")  # fmt: skip
+                  help="Rewrite this .ics file (as `tasksync ics`) on changes.")  # fmt: skip
     @click.option("--caldav", "with_caldav", is_flag=True,
                   help="Sync with the CalDAV server of the config on changes.")  # fmt: skip
     @click.option("--debounce", default=1.0, show_default=True, help="Seconds to wait for quiet.")
