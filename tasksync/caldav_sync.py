@@ -1,8 +1,9 @@
 """Two-way sync of the vault's tasks with a CalDAV calendar (VTODOs), on the `caldav` library.
 
 Push: open tasks with a due date (all open ones with ``all_open``) go up as VTODOs with the
-UIDs and fields of `tasksync ics --todo`; only what changed since the last sync is sent; a task
-done, cancelled or deleted in the vault is updated or removed on the server.
+UIDs and fields of `tasksync ics --todo` (near-duplicates of one note as one, as there); only
+what changed since the last sync is sent; a task done, cancelled or deleted in the vault is
+updated or removed on the server.
 Pull: a VTODO completed on the server becomes `[x] ✅ <its completion date>`, cancelled becomes
 `[-] ❌`, a changed DUE becomes the 📅 date — all through write-back (atomic, journaled).
 A task changed on both sides since the last sync is a conflict: the vault wins unless
@@ -20,9 +21,11 @@ from typing import Any
 
 from tasksync import edits
 from tasksync.actions import run_batch, target_of
+from tasksync.dupes import merged
 from tasksync.errors import TasksyncError
 from tasksync.ics import task_uid, to_calendar, uid_namespace
 from tasksync.model import StatusTable, StatusType, Task
+from tasksync.people import People
 from tasksync.records import Record
 from tasksync.store import CaldavState, Store
 from tasksync.sync import sync
@@ -149,7 +152,7 @@ def _server_edit(
 
 def run_sync(vault: Path, store: Store, statuses: StatusTable, calendar: Any, *, now: datetime,
              push: bool = True, pull: bool = True, all_open: bool = False,
-             prefer: str = "vault") -> SyncOutcome:  # fmt: skip
+             prefer: str = "vault", people: People | None = None) -> SyncOutcome:  # fmt: skip
     """One sync. Pulls are written to the notes first (one journaled batch); then pushes go up
     one by one, the state recorded after each, so an interrupted sync resumes where it stopped."""
     sync(vault, store, statuses)
@@ -193,8 +196,12 @@ def run_sync(vault: Path, store: Store, statuses: StatusTable, calendar: Any, *,
     # 2. Push: vault changes since the last sync (and everything new).
     if not push:
         return outcome
-    wanted = {uid: r for uid, r in records.items()
-              if (r["status_type"] in OPEN and (r["due"] or all_open)) or uid in state}  # fmt: skip
+    candidates = [
+        r for r in records.values() if r["status_type"] in OPEN and (r["due"] or all_open)
+    ]
+    kept, _ = merged(people.with_persons(candidates) if people else candidates)
+    wanted = {task_uid(namespace, r["id"]): r for r in kept}
+    wanted.update({uid: r for uid, r in records.items() if uid in state})
     for uid, record in wanted.items():
         fingerprint = vault_fingerprint(record)
         known = state.get(uid)

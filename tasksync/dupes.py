@@ -69,3 +69,15 @@ def duplicate_groups(records: Iterable[Record], threshold: float = THRESHOLD) ->
         groups += [[members[i], members[j]] for i, j in _pairs(members, threshold)]
     groups.sort(key=lambda g: (g[0]["path"], g[0]["line"]))
     return groups
+
+
+def merged(records: list[Record]) -> tuple[list[Record], int]:
+    """One record per near-duplicate group: the one with a due date (the first if several).
+    Tasks due on different days are never merged."""
+    dropped: set[str] = set()
+    for group in duplicate_groups(records):
+        if len({r["due"] for r in group if r["due"]}) > 1:
+            continue
+        keep = next((r for r in group if r["due"]), group[0])
+        dropped |= {r["id"] for r in group if r is not keep}
+    return [r for r in records if r["id"] not in dropped], len(dropped)

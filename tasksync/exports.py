@@ -11,11 +11,10 @@ from pathlib import Path
 import click
 
 from tasksync.app import AppContext
-from tasksync.dupes import duplicate_groups
+from tasksync.dupes import duplicate_groups, merged
 from tasksync.errors import UsageError
 from tasksync.files import atomic_write
 from tasksync.ics import to_calendar
-from tasksync.records import Record
 from tasksync.select import STATUS_CHOICES, Selection
 
 ICS_DEFAULT_STATUSES = ("todo", "in-progress", "on-hold")
@@ -31,18 +30,6 @@ def export_time() -> datetime:
     except ValueError:
         raise UsageError(f"TASKSYNC_NOW is not an ISO date-time: {fixed!r}") from None
     return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC)
-
-
-def merged(records: list[Record]) -> tuple[list[Record], int]:
-    """One record per near-duplicate group: the one with a due date (the first if several).
-    Tasks due on different days are never merged."""
-    dropped: set[str] = set()
-    for group in duplicate_groups(records):
-        if len({r["due"] for r in group if r["due"]}) > 1:
-            continue
-        keep = next((r for r in group if r["due"]), group[0])
-        dropped |= {r["id"] for r in group if r is not keep}
-    return [r for r in records if r["id"] not in dropped], len(dropped)
 
 
 def register(cli: click.Group) -> None:

@@ -13,8 +13,9 @@ import click
 from tasksync.app import AppContext
 from tasksync.caldav_sync import describe, open_calendar, password_for, run_sync
 from tasksync.config import load_vault_config
+from tasksync.dupes import merged
 from tasksync.errors import UsageError
-from tasksync.exports import ICS_DEFAULT_STATUSES, export_time, merged
+from tasksync.exports import ICS_DEFAULT_STATUSES, export_time
 from tasksync.files import atomic_write
 from tasksync.ics import to_calendar
 from tasksync.select import Selection
@@ -40,7 +41,8 @@ def _sync_once(app: AppContext, url: str, calendar_name: str, user: str | None, 
     calendar = open_calendar(url, calendar_name, user, password_for(url, user))
     with Store(app.db) as store:
         outcome = run_sync(app.vault, store, app.statuses, calendar, now=export_time(),
-                           push=push, pull=pull, all_open=all_open, prefer=prefer)  # fmt: skip
+                           push=push, pull=pull, all_open=all_open, prefer=prefer,
+                           people=app.people(store))  # fmt: skip
     for error in outcome.errors:
         click.echo(f"error: {error}", err=True)
     return list(describe(outcome))

@@ -1,0 +1,245 @@
+"""CalDAV sync against a real Radicale server on 127.0.0.1 (started here), and `watch`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tasksync.cli import cli
+
+from .test_cli import SEED_VAULT
+
+caldav = pytest.importorskip("caldav")
+pytest.importorskip("radicale")
+
+NOW = "2026-11-22T09:00:00Z"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Radicale:
+    """A Radicale server of our own: loopback only, temp storage, optional test user."""
+
+    def __init__(self, root: Path, password: str | None = None) -> None:
+        self.root, self.port, self.password = root, free_port(), password
+        root.mkdir(parents=True, exist_ok=True)
+        self.url = f"http://127.0.0.1:{self.port}/"
+        auth = "type = none"
+        if password:
+            (root / "users").write_text(f"tester:{password}\n")
+            auth = f"type = htpasswd\nhtpasswd_filename = {root / 'users'}\nhtpasswd_encryption = plain"
+        (root / "config").write_text(
+            f"[server]\nhosts = 127.0.0.1:{self.port}\n[auth]\n{auth}\n"
+            f"[storage]\nfilesystem_folder = {root / 'collections'}\n"
+            "[rights]\ntype = owner_only\n[logging]\nlevel = warning\n"
+        )
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "radicale", "--config", str(self.root / "config")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.1)
+        raise RuntimeError("radicale did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def calendar(self, name: str = "tasks"):
+        client = caldav.DAVClient(url=self.url, username="tester", password=self.password or "x",
+                                  require_tls=False, enable_rfc6764=False)  # fmt: skip
+        return client.principal().calendar(name=name)
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    radicale = Radicale(tmp_path / "radicale")
+    radicale.start()
+    yield radicale
+    radicale.stop()
+
+
+def run(vault: Path, server: Radicale, *args: str, user: str = "tester"):
+    return CliRunner().invoke(
+        cli,
+        ["--vault", str(vault), "--today", "2026-11-22", "caldav", *args, "--url", server.url,
+         "--calendar", "tasks", "--user", user],
+        env={"TASKSYNC_NOW": NOW, "TASKSYNC_CALDAV_PASSWORD": server.password or "x"},
+    )  # fmt: skip
+
+
+def todos(server: Radicale) -> dict[str, object]:
+    return {str(t.icalendar_component["SUMMARY"]): t for t in
+            server.calendar().todos(include_completed=True)}  # fmt: skip
+
+
+def test_push_then_a_phone_completes_a_task_and_sync_writes_it_back(example_vault, server):
+    result = run(example_vault, server, "sync")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("pushed 6, removed 0, pulled 0 changes; 0 conflict(s)")
+    on_server = todos(server)
+    assert sorted(on_server) == [
+        "Call the council about the compost bins", "Get three quotes for treated timber",
+        "Pot on the tomato seedlings", "Set up the nightly export of sensor readings",
+        "Sharpen the hedge shears", "Water the seedlings",
+    ]  # fmt: skip
+    assert run(example_vault, server, "sync").stdout.startswith("pushed 0, removed 0, pulled 0")
+    before = (example_vault / "Inbox.md").read_bytes()
+    on_server["Call the council about the compost bins"].complete(
+        completion_timestamp=datetime(2026, 11, 20, 12, 30, tzinfo=UTC)
+    )  # as a phone would
+    result = run(example_vault, server, "sync")
+    assert result.exit_code == 0, result.output
+    assert "pulled 1 change" in result.stdout
+    after = (example_vault / "Inbox.md").read_bytes()
+    old, new = before.split(b"\r\n"), after.split(b"\r\n")
+    changed = [(a, b) for a, b in zip(old, new, strict=True) if a != b]
+    assert changed == [(
+        b"- [ ] Call the council about the compost bins [due:: 2026-11-24] [priority:: high]",
+        b"- [x] Call the council about the compost bins [due:: 2026-11-24] [priority:: high]  "
+        b"[completion:: 2026-11-20]",
+    )]  # fmt: skip
+    assert "(undone)" not in CliRunner().invoke(cli, ["--vault", str(example_vault), "log"]).stdout
+    again = run(example_vault, server, "sync")
+    assert again.stdout.startswith("pushed 0, removed 0, pulled 0")  # nothing left to do
+    assert str(todos(server)["Call the council about the compost bins"]
+               .icalendar_component["STATUS"]) == "COMPLETED"  # fmt: skip
+
+
+def test_done_and_deleted_in_the_vault_update_the_server(example_vault, server):
+    assert run(example_vault, server, "sync").exit_code == 0
+    inbox = example_vault / "Inbox.md"
+    text = inbox.read_bytes().decode()
+    text = text.replace("- [ ] Pot on the tomato seedlings", "- [x] Pot on the tomato seedlings")
+    text = text.replace(
+        "- [ ] Water the seedlings 🔁 every day when done 📅 2026-11-22 🆔 water1\r\n", ""
+    )
+    inbox.write_bytes(text.encode())
+    result = run(example_vault, server, "sync")
+    assert result.exit_code == 0, result.output
+    assert "removed 1" in result.stdout
+    on_server = todos(server)
+    assert "Water the seedlings" not in on_server
+    assert (
+        str(on_server["Pot on the tomato seedlings"].icalendar_component["STATUS"]) == "COMPLETED"
+    )
+
+
+def test_conflicts_vault_wins_by_default_server_on_request(example_vault, server):
+    assert run(example_vault, server, "sync").exit_code == 0
+    shed = example_vault / "Projects" / "Garden Shed Rebuild.md"
+    shed.write_text(shed.read_text().replace("📅 2026-12-15", "📅 2026-12-20"))
+    todos(server)["Get three quotes for treated timber"].complete(
+        completion_timestamp=datetime(2026, 11, 21, 8, tzinfo=UTC))  # fmt: skip
+    result = run(example_vault, server, "sync")
+    assert result.exit_code == 0, result.output
+    assert "1 conflict(s)" in result.stdout
+    assert "changed in the vault and on the server; the vault wins" in result.stdout
+    assert "- [ ] Get three quotes for treated timber 🔼 📅 2026-12-20" in shed.read_text()
+    item = todos(server)["Get three quotes for treated timber"].icalendar_component
+    assert str(item["STATUS"]) == "NEEDS-ACTION"
+    assert item["DUE"].dt.isoformat() == "2026-12-20"
+    # the other way round
+    shed.write_text(shed.read_text().replace("📅 2026-12-20", "📅 2026-12-21"))
+    todos(server)["Get three quotes for treated timber"].complete(
+        completion_timestamp=datetime(2026, 11, 21, 8, tzinfo=UTC))  # fmt: skip
+    result = run(example_vault, server, "sync", "--prefer", "server")
+    assert "the server wins" in result.stdout
+    assert (
+        "- [x] Get three quotes for treated timber 🔼 📅 2026-12-21 ✅ 2026-11-21"
+        in shed.read_text()
+    )
+
+
+def test_server_down_is_a_clear_error_and_the_next_sync_completes(example_vault, server):
+    before = {p: p.read_bytes() for p in example_vault.rglob("*.md")}
+    server.stop()
+    result = run(example_vault, server, "sync")
+    assert result.exit_code == 7
+    assert result.stderr.startswith(f"error: cannot reach the CalDAV server at {server.url}")
+    assert "Traceback" not in result.output
+    assert {p: p.read_bytes() for p in example_vault.rglob("*.md")} == before
+    server.start()
+    result = run(example_vault, server, "sync")
+    assert result.exit_code == 0, result.output
+    assert len(todos(server)) == 6
+
+
+def test_bad_credentials(example_vault, tmp_path):
+    guarded = Radicale(tmp_path / "guarded", password="right")
+    guarded.start()
+    try:
+        guarded.password = "wrong"
+        result = run(example_vault, guarded, "sync")
+        assert result.exit_code == 7
+        assert "refused the credentials" in result.stderr
+        guarded.password = "right"
+        assert run(example_vault, guarded, "sync").exit_code == 0
+    finally:
+        guarded.stop()
+
+
+@pytest.mark.skipif(not SEED_VAULT.is_dir(), reason="the user's seed vault is not beside us")
+def test_seed_vault_after_accepting_puts_nine_todos_on_the_server(tmp_path, server):
+    vault = tmp_path / "seed"
+    shutil.copytree(SEED_VAULT, vault)
+    for path in vault.rglob("*"):
+        path.chmod(path.stat().st_mode | stat.S_IWUSR)
+    assert (
+        CliRunner().invoke(cli, ["--vault", str(vault), "accept", "--all-proposed"]).exit_code == 0
+    )
+    result = run(vault, server, "sync")
+    assert result.exit_code == 0, result.output
+    assert len(server.calendar().todos(include_completed=True)) == 9
+
+
+def test_watch_rewrites_the_ics_file_when_a_note_changes(example_vault, tmp_path):
+    ics = tmp_path / "due.ics"
+    env = {**os.environ, "TASKSYNC_NOW": NOW}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tasksync", "--vault", str(example_vault), "watch", "--ics", str(ics),
+         "--debounce", "0.2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while not ics.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert ics.exists()
+        time.sleep(0.5)
+        note = example_vault / "Projects" / "Garden Shed Rebuild.md"
+        note.write_text(note.read_text() + "\n- [ ] Order a new padlock 📅 2026-12-02\n")
+        deadline = time.monotonic() + 10
+        while "Order a new padlock" not in ics.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "SUMMARY:Order a new padlock" in ics.read_text()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert err.strip().endswith("stopped")
+    assert "Traceback" not in err
