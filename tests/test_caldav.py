@@ -42,7 +42,8 @@ class Radicale:
         auth = "type = none"
         if password:
             (root / "users").write_text(f"tester:{password}\n")
-            auth = f"type = htpasswd\nhtpasswd_filename = {root / 'users'}\nhtpasswd_encryption = plain"
+            users = root / "users"
+            auth = f"type = htpasswd\nhtpasswd_filename = {users}\nhtpasswd_encryption = plain"
         (root / "config").write_text(
             f"[server]\nhosts = 127.0.0.1:{self.port}\n[auth]\n{auth}\n"
             f"[storage]\nfilesystem_folder = {root / 'collections'}\n"
@@ -221,8 +222,8 @@ def test_watch_rewrites_the_ics_file_when_a_note_changes(example_vault, tmp_path
     ics = tmp_path / "due.ics"
     env = {**os.environ, "TASKSYNC_NOW": NOW}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tasksync", "--vault", str(example_vault), "watch", "--ics", str(ics),
-         "--debounce", "0.2"],
+        [sys.executable, "-m", "tasksync", "--vault", str(example_vault), "watch",
+         "--ics", str(ics), "--debounce", "0.2"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
     try:
@@ -239,7 +240,7 @@ def test_watch_rewrites_the_ics_file_when_a_note_changes(example_vault, tmp_path
         assert "SUMMARY:Order a new padlock" in ics.read_text()
     finally:
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=20)
+        _out, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
     assert err.strip().endswith("stopped")
     assert "Traceback" not in err
