@@ -118,12 +118,15 @@ def _as_date(value: Any) -> date | None:
     return moment if isinstance(moment, date) else None
 
 
-def _item(todo: Any) -> ServerItem:
-    component = todo.icalendar_component
-    etag = str((getattr(todo, "props", None) or {}).get("{DAV:}getetag", ""))
+def _item_of(component: Any, href: str, etag: str) -> ServerItem:
     status = str(component.get("STATUS", "NEEDS-ACTION"))
     due, completed = _as_date(component.get("DUE")), _as_date(component.get("COMPLETED"))
-    return ServerItem(str(component.get("UID")), str(todo.url), etag, status, due, completed)
+    return ServerItem(str(component.get("UID")), href, etag, status, due, completed)
+
+
+def _item(todo: Any) -> ServerItem:
+    etag = str((getattr(todo, "props", None) or {}).get("{DAV:}getetag", ""))
+    return _item_of(todo.icalendar_component, str(todo.url), etag)
 
 
 def server_items(calendar: Any) -> dict[str, ServerItem]:
@@ -213,17 +216,17 @@ def run_sync(vault: Path, store: Store, statuses: StatusTable, calendar: Any, *,
             and known.server_fp == there.fingerprint
         ):
             continue  # nothing changed on either side
-        data = to_calendar([record], vault_name=vault_name, now=now, todo=True,
-                           undated=True).to_ical().decode("utf-8")  # fmt: skip
+        vtodo = to_calendar([record], vault_name=vault_name, now=now, todo=True, undated=True)
         try:
-            calendar.save_todo(data)
-            fresh = server_items_one(calendar, uid)
+            saved = calendar.save_todo(vtodo.to_ical().decode("utf-8"))
         except Exception as exc:
             raise CalDavError(f"the server stopped answering while tasksync pushed "
                               f"({outcome.pushed} sent; the next sync sends the rest): "
                               f"{_short(exc)}") from None  # fmt: skip
-        store.set_caldav_state(CaldavState(uid, record["id"], fresh.href, fresh.etag,
-                                           fingerprint, fresh.fingerprint))  # fmt: skip
+        # What the server now holds is what we sent: its fingerprint needs no second request.
+        sent = _item_of(next(iter(vtodo.walk("VTODO"))), str(saved.url), "")
+        store.set_caldav_state(CaldavState(uid, record["id"], sent.href, sent.etag, fingerprint,
+                                           sent.fingerprint))  # fmt: skip
         outcome.pushed += 1
     for uid in [u for u in state if u not in records]:  # deleted in the vault
         try:
@@ -235,14 +238,6 @@ def run_sync(vault: Path, store: Store, statuses: StatusTable, calendar: Any, *,
         store.drop_caldav_state(uid)
         outcome.removed += 1
     return outcome
-
-
-def server_items_one(calendar: Any, uid: str) -> ServerItem:
-    """The item as the server has it now (with its new ETag)."""
-    item = server_items(calendar).get(uid)
-    if item is None:
-        raise CalDavError(f"the server did not keep task {uid}")
-    return item
 
 
 def describe(outcome: SyncOutcome) -> Iterable[str]:

@@ -244,3 +244,31 @@ def test_watch_rewrites_the_ics_file_when_a_note_changes(example_vault, tmp_path
     assert proc.returncode == 0, err
     assert err.strip().endswith("stopped")
     assert "Traceback" not in err
+
+
+def test_server_stopping_in_the_middle_of_a_push_is_resumed(make_vault, server):
+    notes = {f"n{i:02d}.md": "".join(f"- [ ] task {i}.{j} 📅 2026-12-{1 + j:02d}\n"
+                                     for j in range(6)) for i in range(40)}  # fmt: skip
+    vault = make_vault(notes)
+    before = {p: p.read_bytes() for p in vault.rglob("*.md")}
+    env = {**os.environ, "TASKSYNC_NOW": NOW, "TASKSYNC_CALDAV_PASSWORD": "x"}
+    command = [sys.executable, "-m", "tasksync", "--vault", str(vault), "caldav", "sync",
+               "--url", server.url, "--calendar", "tasks", "--user", "tester"]  # fmt: skip
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)  # fmt: skip
+    stored = server.root / "collections"
+    deadline = time.monotonic() + 60
+    while len(list(stored.rglob("*.ics"))) < 30 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    server.stop()  # in the middle of the push
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 7
+    assert err.startswith("error: the server stopped answering while tasksync pushed")
+    assert "the next sync sends the rest" in err
+    assert {p: p.read_bytes() for p in vault.rglob("*.md")} == before  # notes untouched
+    server.start()
+    resumed = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert resumed.returncode == 0, resumed.stderr
+    assert len(server.calendar().todos(include_completed=True)) == 240
+    again = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert again.stdout.startswith("pushed 0, removed 0, pulled 0")
