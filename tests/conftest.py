@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,9 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_VAULT = ROOT / "examples" / "vault"
+# The first user's real notes, beside the checkout when they are there (CI has them); the
+# tests that use them skip otherwise: the project never needs them, and never copies them in.
+SEED_VAULT = ROOT.parent / "shared" / "seed-vault"
 
 
 @pytest.fixture
@@ -21,6 +25,18 @@ def example_vault(tmp_path: Path) -> Path:
     """A private copy of the bundled example vault."""
     target = tmp_path / "vault"
     shutil.copytree(EXAMPLE_VAULT, target)
+    return target
+
+
+@pytest.fixture
+def seed_vault(tmp_path: Path) -> Path:
+    """A private, writable copy of the user's seed vault (the test skips without it)."""
+    if not SEED_VAULT.is_dir():
+        pytest.skip("the user's seed vault is not beside us")
+    target = tmp_path / "seed"
+    shutil.copytree(SEED_VAULT, target)
+    for path in target.rglob("*"):
+        path.chmod(path.stat().st_mode | stat.S_IWUSR)
     return target
 
 

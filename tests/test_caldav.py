@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
-import stat
 import subprocess
 import sys
 import time
@@ -17,8 +15,6 @@ import pytest
 from click.testing import CliRunner
 
 from tasksync.cli import cli
-
-from .test_cli import SEED_VAULT
 
 caldav = pytest.importorskip("caldav")
 pytest.importorskip("radicale")
@@ -204,12 +200,8 @@ def test_bad_credentials(example_vault, tmp_path):
         guarded.stop()
 
 
-@pytest.mark.skipif(not SEED_VAULT.is_dir(), reason="the user's seed vault is not beside us")
-def test_seed_vault_after_accepting_puts_nine_todos_on_the_server(tmp_path, server):
-    vault = tmp_path / "seed"
-    shutil.copytree(SEED_VAULT, vault)
-    for path in vault.rglob("*"):
-        path.chmod(path.stat().st_mode | stat.S_IWUSR)
+def test_seed_vault_after_accepting_puts_nine_todos_on_the_server(seed_vault, tmp_path, server):
+    vault = seed_vault
     assert (
         CliRunner().invoke(cli, ["--vault", str(vault), "accept", "--all-proposed"]).exit_code == 0
     )

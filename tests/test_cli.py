@@ -18,7 +18,6 @@ CONTRACT_KEYS = {
     "due", "scheduled", "start", "created", "done", "cancelled", "recurrence", "task_id",
     "depends_on", "on_completion", "block_link", "heading", "problems", "raw", "person",
 }  # fmt: skip
-SEED_VAULT = Path(__file__).resolve().parents[2] / "shared" / "seed-vault"
 
 
 def run(*args: str, env: dict[str, str] | None = None):
@@ -141,10 +140,8 @@ def test_installed_console_script_runs(example_vault):
     assert len(json.loads(proc.stdout)) == 22
 
 
-@pytest.mark.skipif(not SEED_VAULT.is_dir(), reason="the user's seed vault is not beside us")
-def test_seed_vault_reads_all_53_tasks(tmp_path):
-    vault = tmp_path / "seed"
-    shutil.copytree(SEED_VAULT, vault)
+def test_seed_vault_reads_all_53_tasks(seed_vault, tmp_path):
+    vault = seed_vault
     tasks = listed(vault, "--status", "all")
     assert len(tasks) == 53
     kinds = {}

@@ -19,8 +19,6 @@ from icalendar import Calendar
 
 from tasksync.cli import cli
 
-from .test_cli import SEED_VAULT
-
 GOLDEN = Path(__file__).parent / "golden"
 NOW = "2026-11-22T09:00:00Z"
 
@@ -201,12 +199,8 @@ def test_todoman_lists_the_todo_export(example_vault, tmp_path):
     assert listed["Call the council about the compost bins"]["completed"] is False
 
 
-@pytest.mark.skipif(not SEED_VAULT.is_dir(), reason="the user's seed vault is not beside us")
-def test_seed_vault_after_accepting_gives_exactly_nine_events(tmp_path):
-    vault = tmp_path / "seed"
-    shutil.copytree(SEED_VAULT, vault)
-    for path in vault.rglob("*"):
-        path.chmod(path.stat().st_mode | stat.S_IWUSR)
+def test_seed_vault_after_accepting_gives_exactly_nine_events(seed_vault, tmp_path):
+    vault = seed_vault
     assert (
         CliRunner().invoke(cli, ["--vault", str(vault), "accept", "--all-proposed"]).exit_code == 0
     )

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
-import stat
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from tasksync.cli import cli
-
-from .test_cli import SEED_VAULT
 
 TODAY = "2026-11-18"  # a Wednesday: this week is 2026-11-16 .. 2026-11-22
 
@@ -252,12 +248,8 @@ def test_me_and_config(make_vault):
     assert "me must be a name or a list of names" in bad.stderr
 
 
-@pytest.mark.skipif(not SEED_VAULT.is_dir(), reason="the user's seed vault is not beside us")
-def test_seed_vault_people_note_block_and_followups(tmp_path):
-    vault = tmp_path / "seed"
-    shutil.copytree(SEED_VAULT, vault)
-    for path in vault.rglob("*"):
-        path.chmod(path.stat().st_mode | stat.S_IWUSR)
+def test_seed_vault_people_note_block_and_followups(seed_vault, tmp_path):
+    vault = seed_vault
     [block] = json.loads(run(vault, "query", "--note", "People/Alon Horev.md", "--json").stdout)
     assert len(block["tasks"]) == 18
     assert {t["path"].split("/")[0] for t in block["tasks"]} == {"Meetings"}

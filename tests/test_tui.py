@@ -7,12 +7,8 @@ import os
 from datetime import date
 from pathlib import Path
 
-import pytest
-
 from tasksync.tui.app import TasksyncApp, make_app
 from tasksync.tui.views import inbox_rows
-
-from .test_cli import SEED_VAULT
 
 TODAY = date(2026, 11, 22)
 SIZE = (140, 40)
@@ -203,17 +199,14 @@ def test_dupes_and_merge_on_the_cli(example_vault):
     assert run("merge", keep, keep).exit_code == 2
 
 
-@pytest.mark.skipif(not SEED_VAULT.is_dir(), reason="the user's seed vault is not beside us")
-def test_seed_vault_duplicates_are_the_nine_reworded_pairs(tmp_path):
+def test_seed_vault_duplicates_are_the_nine_reworded_pairs(seed_vault, tmp_path):
     import json
-    import shutil
 
     from click.testing import CliRunner
 
     from tasksync.cli import cli
 
-    vault = tmp_path / "seed"
-    shutil.copytree(SEED_VAULT, vault)
+    vault = seed_vault
     groups = json.loads(CliRunner().invoke(cli, ["--vault", str(vault), "dupes", "--json"]).stdout)
     listed = {t["id"]: t for t in json.loads(CliRunner().invoke(
         cli, ["--vault", str(vault), "list", "--json", "--status", "all"]).stdout)}  # fmt: skip

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import stat
 import subprocess
@@ -21,8 +20,6 @@ from tasksync.parse import parse_line
 from tasksync.store import Store
 from tasksync.sync import sync
 from tasksync.writeback import Target, apply_edits
-
-from .test_cli import SEED_VAULT
 
 TODAY = "2026-11-22"
 
@@ -251,12 +248,8 @@ def test_undo_restores_exactly_and_leaves_lines_the_user_changed(make_vault):
     assert run(vault, "undo").stdout.strip() == "nothing to undo"
 
 
-@pytest.mark.skipif(not SEED_VAULT.is_dir(), reason="the user's seed vault is not beside us")
-def test_seed_vault_accept_all_changes_exactly_the_18_lines_and_undo_restores(tmp_path):
-    vault = tmp_path / "seed"
-    shutil.copytree(SEED_VAULT, vault)
-    for path in vault.rglob("*"):
-        path.chmod(path.stat().st_mode | stat.S_IWUSR)
+def test_seed_vault_accept_all_changes_exactly_the_18_lines_and_undo_restores(seed_vault, tmp_path):
+    vault = seed_vault
     before = {p: p.read_bytes() for p in vault.rglob("*.md")}
     result = run(vault, "accept", "--all-proposed")
     assert result.exit_code == 0, result.output
