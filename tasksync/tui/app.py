@@ -580,8 +580,10 @@ def _read_summary(path: Path) -> str:
             if paragraph:
                 break
             continue
-        if text.startswith(("#", "- [", ">", "```", "**", "---")) and not paragraph:
-            continue
+        if text.startswith(("#", "- ", "* ", "|", ">", "```", "**", "---", "<!--", "%%", "!")):
+            if paragraph:
+                break
+            continue  # headings, lists, tables, quotes, code, comments: not prose
         if text.startswith("#"):
             break
         paragraph.append(text)
