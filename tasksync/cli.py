@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
@@ -14,19 +15,37 @@ import click
 
 from tasksync import __version__
 from tasksync.app import AppContext, default_db_path
-from tasksync.commands import register
 from tasksync.errors import TasksyncError
-from tasksync.exports import register as register_exports
 from tasksync.people import People
-from tasksync.queries import register as register_queries
 from tasksync.records import write_json_array
-from tasksync.remote import register as register_remote
 from tasksync.select import DEFAULT_STATUSES, STATUS_CHOICES, Selection
 from tasksync.vault import check_vault
 
+# Commands defined in other modules, imported only when used (start-up stays fast: a
+# `tasksync scan` does not load icalendar, rapidfuzz or the query grammar).
+LAZY_COMMANDS = {
+    **dict.fromkeys(("accept", "reject", "done", "set", "merge", "repair", "undo", "log"),
+                    "tasksync.commands"),
+    **dict.fromkeys(("ics", "dupes"), "tasksync.exports"),
+    **dict.fromkeys(("query", "followups", "config"), "tasksync.queries"),
+    **dict.fromkeys(("caldav", "watch"), "tasksync.remote"),
+}  # fmt: skip
+
 
 class TasksyncGroup(click.Group):
-    """Turns expected failures into one line on stderr and a non-zero exit status."""
+    """Turns expected failures into one line on stderr and a non-zero exit status; loads the
+    modules of its commands on first use."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            importlib.import_module(LAZY_COMMANDS[cmd_name]).register(self)
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        for module in sorted(set(LAZY_COMMANDS.values())):
+            if not all(name in self.commands for name, m in LAZY_COMMANDS.items() if m == module):
+                importlib.import_module(module).register(self)
+        return super().list_commands(ctx)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -204,12 +223,6 @@ def scan(app: AppContext) -> None:
         + (f": {by_status}" if by_status else "")
         + f" · {problems} with problems · {report.seconds:.2f} s"
     )
-
-
-register(cli)  # the commands that change notes
-register_exports(cli)  # ics, dupes
-register_queries(cli)  # query, followups, config
-register_remote(cli)  # caldav, watch
 
 
 def main() -> None:
