@@ -197,9 +197,11 @@ def grammar_block() -> str:
     ahead = "|".join(field_pattern(f) for f in FIELDS)
     # A tag character that cannot begin a field needs no look-ahead (the fast path).
     plain_tag_char = TAG_CHAR[:-1] + "\\[" + _regex_literal(starters()) + "]"
+    may_start = "[\\[" + _regex_literal(starters()) + "]"  # the other tag characters
+    tag = f"{LEAD}#(?:{plain_tag_char}|(?={may_start})(?!{ahead}){TAG_CHAR})+"
     lines += [
         "// A tag stops where a whole field begins: the plugin reads fields off the end first.",
-        f"TAG.2: /{LEAD}#(?:{plain_tag_char}|(?!{ahead}){TAG_CHAR})+/",
+        f"TAG.2: /{tag}/",
         "// Prose: everything up to a character where a signifier, tag, field or link may begin.",
         f"TEXT.1: /[^#^\\[(\\r\\n{_regex_literal(starters())}]+/",
         GRAMMAR_END,

@@ -271,3 +271,13 @@ def test_segments_mark_what_each_part_is():
     kinds = [(s.kind, s.text) for s in task.segments if s.kind != "text"]
     assert kinds == [("prefix", "- "), ("checkbox", "[?]"), ("owner", "@Myself"),
                      ("due", "📅 2025-10-31"), ("tag", "#proposed")]  # fmt: skip
+
+
+def test_many_tags_before_text_read_in_linear_time():
+    # A tag's characters are matched one way only: a long run of tags followed by prose
+    # must not send the regex engine backtracking (this line would take hours otherwise).
+    tags = " ".join(f"#t{i}" for i in range(60))
+    task = parsed(f"- [ ] x {tags} foo 📅 2026-01-01")
+    assert task.due == date(2026, 1, 1)
+    assert len(task.tags) == 60
+    assert task.description == "x foo"
