@@ -26,7 +26,7 @@ from tasksync.actions import run_batch, target_of, undo_last
 from tasksync.config import load_me, load_people_folder, load_status_table, load_triage_tags
 from tasksync.dates import parse_day
 from tasksync.errors import TasksyncError
-from tasksync.model import Priority, StatusTable, StatusType, Task
+from tasksync.model import Priority, StatusTable, Task
 from tasksync.notes import frontmatter_end
 from tasksync.people import People
 from tasksync.records import Record
@@ -595,4 +595,4 @@ def make_app(vault: Path, db: Path, today: date | None = None, watch: bool = Tru
     return TasksyncApp(vault, db, today, watch)
 
 
-__all__ = ["StatusType", "TasksyncApp", "make_app"]
+__all__ = ["TasksyncApp", "make_app"]
