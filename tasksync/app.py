@@ -22,6 +22,14 @@ from tasksync.sync import SyncReport, sync
 from tasksync.vault import check_vault
 
 
+def load_people(vault: Path, store: Store) -> People:
+    """The vault's people (person notes) and who is me, from the index and the config."""
+    folder = load_people_folder(vault)
+    persons = [(name, aliases) for path, name, aliases in store.people()
+               if folder is None or path.startswith(folder)]  # fmt: skip
+    return People.build(persons, load_me(vault))
+
+
 def default_db_path(vault: Path) -> Path:
     """A per-vault index file in the user's data folder, never inside the vault."""
     real = os.path.realpath(vault)
@@ -85,11 +93,7 @@ class AppContext:
         return load_status_table(self.vault)
 
     def people(self, store: Store) -> People:
-        """The vault's people (person notes) and who is me, from the index and the config."""
-        folder = load_people_folder(self.vault)
-        persons = [(name, aliases) for path, name, aliases in store.people()
-                   if folder is None or path.startswith(folder)]  # fmt: skip
-        return People.build(persons, load_me(self.vault))
+        return load_people(self.vault, store)
 
     def warn(self, message: str) -> None:
         click.echo(f"warning: {message}", err=True)

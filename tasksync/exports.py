@@ -7,6 +7,7 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,6 +17,10 @@ from tasksync.errors import UsageError
 from tasksync.files import atomic_write
 from tasksync.ics import to_calendar
 from tasksync.select import STATUS_CHOICES, Selection
+from tasksync.store import Store
+
+if TYPE_CHECKING:
+    from icalendar import Calendar
 
 ICS_DEFAULT_STATUSES = ("todo", "in-progress", "on-hold")
 
@@ -30,6 +35,24 @@ def export_time() -> datetime:
     except ValueError:
         raise UsageError(f"TASKSYNC_NOW is not an ISO date-time: {fixed!r}") from None
     return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC)
+
+
+def build_calendar(app: AppContext, store: Store, statuses: tuple[str, ...],
+                   owner: str | None = None, tag: str | None = None, path: str | None = None, *,
+                   todo: bool = False, with_rrule: bool = False,
+                   keep_duplicates: bool = False) -> tuple[Calendar, int, int]:  # fmt: skip
+    """The calendar `tasksync ics` exports, how many entries it has, how many were merged."""
+    people = app.people(store)
+    selection = Selection(statuses, people.resolve(owner) if owner else None, tag, path)
+    records = people.with_persons(store.records(selection.status_types(), path))
+    records = [r for r in selection.apply(records) if r["due"]]
+    dropped = 0
+    if not keep_duplicates:
+        records, dropped = merged(records)
+    vault_name = Path(os.path.realpath(app.vault)).name
+    calendar = to_calendar(records, vault_name=vault_name, now=export_time(), todo=todo,
+                           with_rrule=with_rrule)  # fmt: skip
+    return calendar, len(records), dropped
 
 
 def register(cli: click.Group) -> None:
@@ -71,19 +94,13 @@ def register(cli: click.Group) -> None:
         )
         store, _ = app.synced_store()
         with store:
-            people = app.people(store)
-            selection = Selection(chosen, people.resolve(owner) if owner else None, tag, path_text)
-            records = people.with_persons(store.records(selection.status_types(), path_text))
-            records = list(selection.apply(records))
-        records = [r for r in records if r["due"]]
-        if not keep_duplicates:
-            records, dropped = merged(records)
-            if dropped:
-                click.echo(f"merged {dropped} near-duplicate task(s) into one entry each "
-                           "(--keep-duplicates to export them all)", err=True)  # fmt: skip
-        vault_name = Path(os.path.realpath(app.vault)).name
-        calendar = to_calendar(records, vault_name=vault_name, now=export_time(), todo=todo,
-                               with_rrule=with_rrule)  # fmt: skip
+            calendar, count, dropped = build_calendar(
+                app, store, chosen, owner, tag, path_text, todo=todo, with_rrule=with_rrule,
+                keep_duplicates=keep_duplicates,
+            )  # fmt: skip
+        if dropped:
+            click.echo(f"merged {dropped} near-duplicate task(s) into one entry each "
+                       "(--keep-duplicates to export them all)", err=True)  # fmt: skip
         data = calendar.to_ical()
         if output is None:
             sys.stdout.buffer.write(data)
@@ -91,7 +108,7 @@ def register(cli: click.Group) -> None:
         else:
             atomic_write(output, data)
             kind = "to-dos" if todo else "events"
-            click.echo(f"wrote {len(records)} {kind} to {output}", err=True)
+            click.echo(f"wrote {count} {kind} to {output}", err=True)
 
     @cli.command()
     @click.option("--json", "as_json", is_flag=True, help="A list of groups, each a list of ids.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,12 +12,9 @@ import click
 from tasksync.app import AppContext
 from tasksync.caldav_sync import describe, open_calendar, password_for, run_sync
 from tasksync.config import load_vault_config
-from tasksync.dupes import merged
 from tasksync.errors import UsageError
-from tasksync.exports import ICS_DEFAULT_STATUSES, export_time
+from tasksync.exports import ICS_DEFAULT_STATUSES, build_calendar, export_time
 from tasksync.files import atomic_write
-from tasksync.ics import to_calendar
-from tasksync.select import Selection
 from tasksync.store import Store
 from tasksync.sync import sync
 
@@ -52,15 +48,9 @@ def write_ics(app: AppContext, target: Path) -> int:
     """The default `tasksync ics` export, written atomically to ``target``."""
     with Store(app.db) as store:
         sync(app.vault, store, app.statuses)
-        people = app.people(store)
-        selection = Selection(ICS_DEFAULT_STATUSES)
-        records = [
-            r for r in people.with_persons(store.records(selection.status_types())) if r["due"]
-        ]
-    records, _ = merged(records)
-    vault_name = Path(os.path.realpath(app.vault)).name
-    atomic_write(target, to_calendar(records, vault_name=vault_name, now=export_time()).to_ical())
-    return len(records)
+        calendar, count, _ = build_calendar(app, store, ICS_DEFAULT_STATUSES)
+    atomic_write(target, calendar.to_ical())
+    return count
 
 
 def register(cli: click.Group) -> None:

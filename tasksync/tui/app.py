@@ -23,7 +23,8 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sta
 
 from tasksync import edits
 from tasksync.actions import run_batch, target_of, undo_last
-from tasksync.config import load_me, load_people_folder, load_status_table, load_triage_tags
+from tasksync.app import load_people
+from tasksync.config import load_status_table, load_triage_tags
 from tasksync.dates import parse_day
 from tasksync.errors import TasksyncError
 from tasksync.model import Priority, StatusTable, Task
@@ -207,11 +208,7 @@ class TasksyncApp(App[None]):
         """Bring the index up to date and show the current screen again, cursor kept."""
         with Store(self.db) as store:
             sync(self.vault, store, self.statuses)
-            folder = load_people_folder(self.vault)
-            persons = [
-                (n, a) for p, n, a in store.people() if folder is None or p.startswith(folder)
-            ]
-            self.people = People.build(persons, load_me(self.vault))
+            self.people = load_people(self.vault, store)
             self.records = self.people.with_persons(store.records())
         self.refresh_rows()
 
