@@ -161,7 +161,7 @@ def _with_person(rows: list[tuple[str | None, str, str]], people: People,
     for owner, tags, text in rows:
         person = people.resolve(owner)
         if selection.matches({"owner": owner, "person": person, "tags": json.loads(tags)}):
-            yield f'{text[:-1]}, "person": {json.dumps(person, ensure_ascii=False)}}}'
+            yield f'{text[:-1]},"person":{json.dumps(person, ensure_ascii=False)}}}'
 
 
 @cli.command()

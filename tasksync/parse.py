@@ -13,10 +13,10 @@ from typing import Any
 
 from lark import Lark, Token, Transformer
 from lark.common import LexerConf
-from lark.exceptions import LarkError
 from lark.lexer import Lexer
 
 from tasksync.errors import TaskSyntaxError
+from tasksync.lalr import GrammarMismatch, LeanLALR
 from tasksync.model import Priority, Segment, StatusTable, Task
 from tasksync.signifiers import (
     PARSE_ORDER,
@@ -84,9 +84,7 @@ class _ToTask(Transformer[Token, Any]):
         super().__init__(visit_tokens=False)
 
     def task_line(self, children: list[Token]) -> dict[str, Any]:
-        item = children[0].value
-        return _build(item[:-3], item[-3:], [p.value for p in children[1:]],
-                      [p.type for p in children[1:]])  # fmt: skip
+        return _task_line([(p.type, p.value) for p in children])
 
     def start(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return lines
@@ -108,65 +106,86 @@ class LineLexer(Lexer):
         )
         by_name = {t.name: t for t in terminals}
         self._item = re.compile(by_name["LIST_ITEM"].pattern.to_regexp())
-        self._body = re.compile("|".join(
-            f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in terminals if t.name != "LIST_ITEM"
-        ))  # fmt: skip
+        body = [(t.name, t.pattern.to_regexp()) for t in terminals if t.name != "LIST_ITEM"]
+        self._body = re.compile(_alternation(body))
 
     def lex(self, text: str) -> Iterator[Token]:  # type: ignore[override]
-        pos, end = 0, len(text)
-        item, body = self._item.match, self._body.match
-        while pos < end:
-            match = item(text, pos)
+        for kind, value in self.pieces(text.split("\n")):
+            yield Token(kind, value)
+
+    def pieces(self, lines: list[str]) -> list[tuple[str, str]]:
+        """The tokens of ``lines`` (parsed as one text) as plain (terminal name, text) pairs."""
+        pieces: list[tuple[str, str]] = []
+        item, body = self._item.match, self._body.finditer
+        for number, line in enumerate(lines):
+            if number:
+                pieces.append(("_NL", "\n"))
+            match = item(line)
             if match is None:
-                raise TaskSyntaxError(f"not a task line: {text[pos:].partition(chr(10))[0]!r}")
-            yield Token("LIST_ITEM", match.group())
-            pos = match.end()
-            while pos < end:
-                match = body(text, pos)
-                assert match is not None  # OTHER and _NL match every character
-                kind = match.lastgroup
-                assert kind is not None
-                yield Token(kind, match.group())
-                pos = match.end()
-                if kind == "_NL":
-                    break
+                raise TaskSyntaxError(f"not a task line: {line!r}")
+            pieces.append(("LIST_ITEM", match.group()))
+            # OTHER matches any character, so the matches cover the rest of the line.
+            pieces += [(m.lastgroup, m.group()) for m in body(line, match.end())]  # type: ignore[misc]
+        return pieces
 
 
-def _build(prefix: str, checkbox: str, texts: list[str], kinds: list[str]) -> dict[str, Any]:
+_BLANKS = "[ \t]*"
+
+
+def _alternation(named: list[tuple[str, str]]) -> str:
+    """The terminals as one alternation, in priority order.
+
+    Those that begin with blanks (fields, tags, links) come first in that order; they share
+    one possessive blank run, and a guard: after the blanks they can only begin where prose
+    (TEXT) stops. Neither changes what matches, only how fast a mismatch is known.
+    """
+    plain = "|".join(f"(?P<{name}>{rx})" for name, rx in named)
+    led = [(name, rx[len(_BLANKS) :]) for name, rx in named if rx.startswith(_BLANKS)]
+    text = dict(named).get("TEXT", "")
+    if not led or named[: len(led)] != [(n, _BLANKS + rx) for n, rx in led]:
+        return plain
+    if not (text.startswith("[^") and text.endswith("]+")):
+        return plain
+    first = f"(?=[{text[2:-2]}])"
+    blank_led = "|".join(f"(?P<{name}>{rx})" for name, rx in led)
+    rest = "|".join(f"(?P<{name}>{rx})" for name, rx in named[len(led) :])
+    return f"{_BLANKS}+{first}(?:{blank_led})|{rest}"
+
+
+def _task_line(pieces: list[tuple[str, str]]) -> dict[str, Any]:
+    item = pieces[0][1]
+    return _build(item[:-3], item[-3:], [p[1] for p in pieces[1:]], [p[0] for p in pieces[1:]])
+
+
+def _task_line_fields(pieces: list[tuple[str, str]]) -> dict[str, Any]:
+    item = pieces[0][1]
+    return _build(item[:-3], item[-3:], [p[1] for p in pieces[1:]], [p[0] for p in pieces[1:]],
+                  with_segments=False)  # fmt: skip
+
+
+def _lead(text: str) -> int:
+    """How many blanks a field, tag or link piece carries before its own text."""
+    return len(text) - len(text.lstrip(" \t")) if text[0] in " \t" else 0
+
+
+def _build(prefix: str, checkbox: str, texts: list[str], kinds: list[str],
+           with_segments: bool = True) -> dict[str, Any]:  # fmt: skip
     """Read the fields off the end of the body, pass by pass, as the plugin's deserialize()."""
     count = len(texts)
-
-    def is_blank(i: int) -> bool:
-        return kinds[i] in _BLANKABLE and not texts[i].strip(JS_WS)
-
     first = 0  # the first non-blank piece: where the plugin's trimmed body begins
-    while first < count and is_blank(first):
+    while first < count and kinds[first] in _BLANKABLE and not texts[first].strip(JS_WS):
         first += 1
+    end = count
+    while end > first and kinds[end - 1] in _BLANKABLE and not texts[end - 1].strip(JS_WS):
+        end -= 1
 
-    def trimmed(end: int) -> int:
-        while end > first and is_blank(end - 1):
-            end -= 1
-        return end
-
-    leads: dict[int, int] = {}
-
-    def lead(i: int) -> int:
-        """How many blanks piece i carries before its own text (field, tag, link tokens)."""
-        if i not in leads:
-            text = texts[i]
-            leads[i] = len(text) - len(text.lstrip(" \t")) if text[0] in " \t" else 0
-        return leads[i]
-
-    def char_before(i: int) -> str:
-        own = lead(i)
-        return texts[i][own - 1] if own else texts[i - 1][-1] if i else ""
-
-    end = trimmed(count)
     trail: dict[int, str] = {}  # piece index -> what it is, for the pieces read as metadata
     last = end - 1
-    if last > first and kinds[last] == "BLOCK_LINK" and char_before(last) == " ":
+    if last > first and kinds[last] == "BLOCK_LINK" and _char_before(texts, last) == " ":
         trail[last] = "block_link"
-        end = trimmed(last)
+        end = last
+        while end > first and kinds[end - 1] in _BLANKABLE and not texts[end - 1].strip(JS_WS):
+            end -= 1
 
     # Only the last piece can match, so a pass is a walk through PARSE_ORDER: a piece whose
     # kind comes later in the order than the last match is read in the same pass, else in the
@@ -177,7 +196,9 @@ def _build(prefix: str, checkbox: str, texts: list[str], kinds: list[str]) -> di
     while end > first:
         last = end - 1
         kind = _FIELD_OF_TERMINAL.get(kinds[last])
-        if kind is None or (kind == "tag" and last > first and char_before(last) not in JS_WS):
+        if kind is None:
+            break
+        if kind == "tag" and last > first and _char_before(texts, last) not in JS_WS:
             break
         order = _ORDER[kind]
         if order < next_in_pass:
@@ -186,41 +207,77 @@ def _build(prefix: str, checkbox: str, texts: list[str], kinds: list[str]) -> di
                 break
         next_in_pass = order + 1
         if kind == "tag":
-            trailing_tags.insert(0, last)
+            trailing_tags.append(last)
         else:
             found[kind] = last  # overwritten going leftwards: the leftmost one wins
         trail[last] = kind
-        end = trimmed(last)
+        end = last
+        while end > first and kinds[end - 1] in _BLANKABLE and not texts[end - 1].strip(JS_WS):
+            end -= 1
 
-    segments = [Segment("prefix", prefix), Segment("checkbox", checkbox)]
-    owner, description, inline_tags = _split_remaining("".join(texts[:end]), segments)
-    for i in range(end, count):
-        own = lead(i) if i in trail else 0
-        if own:
-            segments.append(Segment("text", texts[i][:own]))
-        segments.append(Segment(trail.get(i, "text"), texts[i][own:]))
-
+    remaining = "".join(texts[:end]) if end != 1 else texts[0]
+    owner, description, inline_tags, spans = _describe(remaining)
+    tags = inline_tags
+    if trailing_tags:
+        tags += [texts[i].lstrip(" \t") for i in reversed(trailing_tags)]
     fields: dict[str, Any] = {
-        "segments": tuple(_merge_text(segments)),
         "status": checkbox[1:-1],
         "description": description,
         "owner": owner,
-        "tags": (*inline_tags, *(texts[i][lead(i) :] for i in trailing_tags)),
-        "block_link": texts[-1][lead(count - 1) :]
-        if trail.get(count - 1) == "block_link"
-        else None,
+        "tags": tuple(tags),
+        "block_link": texts[-1].lstrip(" \t") if trail.get(count - 1) == "block_link" else None,
     }
-    problems = _read_fields({k: texts[i][lead(i) :] for k, i in found.items()}, fields)
+    if with_segments:
+        fields["segments"] = _segments(prefix, checkbox, remaining, spans, texts, end, trail)
+    problems = _read_fields({k: texts[i].lstrip(" \t") for k, i in found.items()}, fields)
     fields["problems"] = tuple(problems)
     return fields
 
 
-def _split_remaining(remaining: str, segments: list[Segment]) -> tuple[str | None, str, list[str]]:
-    """Cut the description part into text, inline tags and the owner; return what they say."""
+def _char_before(texts: list[str], i: int) -> str:
+    """The character before piece i's own text (after the blanks it carries)."""
+    text = texts[i]
+    if text[0] in " \t":
+        return text[len(text) - len(text.lstrip(" \t")) - 1]
+    return texts[i - 1][-1] if i else ""
+
+
+Span = tuple[int, int, str]  # (start, stop, kind) in the description part
+
+
+def _segments(prefix: str, checkbox: str, remaining: str, spans: list[Span], texts: list[str],
+              end: int, trail: dict[int, str]) -> tuple[Segment, ...]:  # fmt: skip
+    """The line cut into segments: prefix, checkbox, the description part (text, owner and
+    tags), then the trailing pieces (fields, tags, block link, and the blanks between)."""
+    segments = [Segment("prefix", prefix), Segment("checkbox", checkbox)]
+    pos = 0
+    for start, stop, kind in spans:
+        if start > pos:
+            segments.append(Segment("text", remaining[pos:start]))
+        segments.append(Segment(kind, remaining[start:stop]))
+        pos = stop
+    segments.append(Segment("text", remaining[pos:]))
+    for i in range(end, len(texts)):
+        own = _lead(texts[i]) if i in trail else 0
+        if own:
+            segments.append(Segment("text", texts[i][:own]))
+        segments.append(Segment(trail.get(i, "text"), texts[i][own:]))
+    return tuple(_merge_text(segments))
+
+
+def _collapse(text: str) -> str:
+    """White-space runs (JavaScript's) as one space, trimmed."""
+    if text.isascii() and text.isprintable():  # then its only white space is " "
+        return " ".join(text.split())
+    return _WS_RUN.sub(" ", text).strip(" ")
+
+
+def _describe(remaining: str) -> tuple[str | None, str, list[str], list[Span]]:
+    """Cut the description part into text, inline tags and the owner: (owner, description,
+    tags, where the owner and tags stand)."""
     if "@" not in remaining and "#" not in remaining:
-        segments.append(Segment("text", remaining))
-        return None, _WS_RUN.sub(" ", remaining).strip(" "), []
-    spans: list[tuple[int, int, str]] = []
+        return None, _collapse(remaining), [], []
+    spans: list[Span] = []
     owner = None
     at = remaining.rfind("@")
     match = _OWNER_AT.match(remaining, at) if at >= 0 else None
@@ -238,15 +295,12 @@ def _split_remaining(remaining: str, segments: list[Segment]) -> tuple[str | Non
     spans.sort()
     pos = 0
     words = []
-    for start, stop, kind in spans:
+    for start, stop, _ in spans:
         if start > pos:
-            segments.append(Segment("text", remaining[pos:start]))
             words.append(remaining[pos:start])
-        segments.append(Segment(kind, remaining[start:stop]))
         pos = stop
-    segments.append(Segment("text", remaining[pos:]))
     words.append(remaining[pos:])
-    return owner, _WS_RUN.sub(" ", " ".join(words)).strip(" "), tags
+    return owner, _collapse(" ".join(words)), tags, spans
 
 
 def hashtags(text: str) -> list[str]:
@@ -322,9 +376,20 @@ def _parser(lexer: str = "line") -> Lark:
     )
 
 
+@cache
+def _lean(with_segments: bool = True) -> tuple[LineLexer, LeanLALR]:
+    """Lark's tables for the grammar, run by the lean driver on the line lexer's pairs."""
+    lark = _parser()
+    task_line = _task_line if with_segments else _task_line_fields
+    return LineLexer(lark.lexer_conf), LeanLALR(
+        lark, {"task_line": task_line, "start": lambda lines: lines}
+    )
+
+
 def warm_up() -> None:
     """Build the parser now (it is built on first use otherwise)."""
-    _parser()
+    _lean()
+    _lean(with_segments=False)
 
 
 _DEFAULT_STATUSES = StatusTable()
@@ -344,10 +409,21 @@ def parse_task_line(line: str, statuses: StatusTable = _DEFAULT_STATUSES) -> Tas
 
 def parse_task_lines(lines: list[str], statuses: StatusTable = _DEFAULT_STATUSES) -> list[Task]:
     """Parse lines already known to match ``TASK_PREFIX`` (none holding a newline), together."""
+    return [Task(status_type=statuses[f["status"]].type, **f) for f in _parse(lines, True)]
+
+
+def parse_task_fields(lines: list[str]) -> list[dict[str, Any]]:
+    """What ``parse_task_lines`` reads, as plain fields (no ``Task``, no segments): for the
+    index, which needs the values and not the means to edit the line."""
+    return _parse(lines, False)
+
+
+def _parse(lines: list[str], with_segments: bool) -> list[dict[str, Any]]:
     if not lines:
         return []
+    lexer, lalr = _lean(with_segments)
     try:
-        parsed: list[dict[str, Any]] = _parser().parse("\n".join(lines))  # type: ignore[assignment]
-    except (LarkError, TaskSyntaxError) as exc:  # pragma: no cover - prefixed lines always parse
+        parsed: list[dict[str, Any]] = lalr.parse(lexer.pieces(lines))
+    except (TaskSyntaxError, GrammarMismatch) as exc:  # pragma: no cover - prefixed lines parse
         raise TaskSyntaxError(f"cannot read task lines: {exc}") from None
-    return [Task(status_type=statuses[f["status"]].type, **f) for f in parsed]
+    return parsed

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,8 +10,8 @@ from typing import Any
 from tasksync.ids import IdParts, task_ids
 from tasksync.model import StatusTable
 from tasksync.notes import frontmatter, task_lines
-from tasksync.parse import parse_task_lines
-from tasksync.records import Record, record_row, task_record
+from tasksync.parse import parse_task_fields
+from tasksync.records import DESCRIPTION, HEADING, ID, LINE, TASK_ID, fields_row
 from tasksync.vault import NoteFile, decode
 
 
@@ -32,6 +31,7 @@ class NoteScan:
     unchanged: bool = False  # same bytes as when last indexed: not parsed again
     person: str | None = None  # the note is a person's (frontmatter `type: person`)
     aliases: list[str] = field(default_factory=list)
+    new: bool = False  # not in the index before: it has no rows to compare with
 
 
 def content_hash(data: bytes) -> str:
@@ -39,10 +39,10 @@ def content_hash(data: bytes) -> str:
 
 
 def read_note_file(note: NoteFile, statuses: StatusTable, known_hash: str | None = None,
-                   previous: Mapping[str, str] | None = None) -> NoteScan:  # fmt: skip
+                   previous: Mapping[str, tuple[Any, ...]] | None = None) -> NoteScan:  # fmt: skip
     """Read and parse one note. When its bytes hash to ``known_hash``, nothing is parsed.
 
-    ``previous`` (raw line -> that task's record as JSON, from the index) spares re-parsing
+    ``previous`` (raw line -> that task's row in the index) spares re-parsing
     the lines of a changed note that did not change: typically all but one.
     """
     try:
@@ -58,24 +58,25 @@ def read_note_file(note: NoteFile, statuses: StatusTable, known_hash: str | None
     person, aliases = _person(lines, note.rel)
     found = list(task_lines(lines))
     known = previous or {}
-    fresh = parse_task_lines([line for _, _, line in found if line not in known], statuses)
-    parsed = iter(fresh)
-    records: list[Record] = []
+    parsed = iter(parse_task_fields([line for _, _, line in found if line not in known]))
+    rows: list[list[Any]] = []
     for index, heading, line in found:
         if line in known:
-            record = json.loads(known[line])
-            record["line"], record["heading"] = index + 1, heading
+            row = list(known[line])
+            row[LINE], row[HEADING] = index + 1, heading
         else:
-            record = task_record("", note.rel, index + 1, heading, next(parsed))
-        records.append(record)
-    keys = [IdParts(r["task_id"], r["description"]) for r in records]
-    for record, key in zip(records, task_ids(note.rel, keys), strict=True):
-        record["id"] = key
+            fields = next(parsed)
+            status_type = statuses[fields["status"]].type.value
+            row = fields_row(note.rel, index + 1, heading, status_type, line, fields)
+        rows.append(row)
+    keys = [IdParts(row[TASK_ID], row[DESCRIPTION]) for row in rows]
+    for row, key in zip(rows, task_ids(note.rel, keys), strict=True):
+        row[ID] = key
     return NoteScan(
         note.rel, note.mtime_ns, len(data), digest, text.encoding, text.bom, text.newline,
-        text.final_newline, [record_row(r) for r in records],
+        text.final_newline, [tuple(row) for row in rows],
         None if text.is_utf8 else f"{note.rel} is not UTF-8; read as {text.encoding}",
-        person=person, aliases=aliases,
+        person=person, aliases=aliases, new=known_hash is None,
     )  # fmt: skip
 
 

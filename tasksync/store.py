@@ -15,12 +15,12 @@ from sqlite_utils import Database
 
 from tasksync.errors import TasksyncError
 from tasksync.model import LineChange
-from tasksync.records import RECORD_KEYS, Record, row_record
+from tasksync.records import LIST_KEYS, RAW, RECORD_KEYS, Record, row_record
 
 if TYPE_CHECKING:
     from tasksync.reader import NoteScan
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 BUSY_TIMEOUT_S = 60.0
 
 _TASK_COLUMNS: dict[str, type] = {
@@ -28,16 +28,22 @@ _TASK_COLUMNS: dict[str, type] = {
     "owner": str, "tags": str, "priority": str, "due": str, "scheduled": str, "start": str,
     "created": str, "done": str, "cancelled": str, "recurrence": str, "task_id": str,
     "depends_on": str, "on_completion": str, "block_link": str, "heading": str, "problems": str,
-    "raw": str, "json": str,
+    "raw": str,
 }  # fmt: skip
 _NOTE_COLUMNS: dict[str, type] = {
     "path": str, "mtime_ns": int, "size": int, "hash": str, "encoding": str, "bom": int,
     "newline": str, "final_newline": int, "person": str, "aliases": str,
 }  # fmt: skip
 _INSERT_TASK = (
-    f"INSERT OR REPLACE INTO tasks ({', '.join(RECORD_KEYS)}, json) "
-    f"VALUES ({', '.join('?' for _ in RECORD_KEYS)}, ?)"
+    f"INSERT OR REPLACE INTO tasks ({', '.join(RECORD_KEYS)}) "
+    f"VALUES ({', '.join('?' for _ in RECORD_KEYS)})"
 )
+_TASK_INDEXES = (("path", "line"), ("status_type",), ("due",))
+# A task's record as JSON, made by SQLite (in C) when listed, in RECORD_KEYS order.
+_RECORD_JSON = "json_object(" + ", ".join(
+    f"'{key}', json({key})" if key in LIST_KEYS else f"'{key}', {key}" for key in RECORD_KEYS
+) + ")"  # fmt: skip
+_SELECT_ROWS = f"SELECT {', '.join(RECORD_KEYS)} FROM tasks WHERE path = ?"
 
 
 class IndexFileError(TasksyncError):
@@ -114,9 +120,7 @@ class Store:
         self.db.table("notes").create(_NOTE_COLUMNS, pk="path")
         tasks = self.db.table("tasks")
         tasks.create(_TASK_COLUMNS, pk="id")
-        tasks.create_index(["path", "line"])
-        tasks.create_index(["status_type"])
-        tasks.create_index(["due"])
+        self._index_tasks()
         self.db.table("caldav").create(
             {"uid": str, "task": str, "href": str, "etag": str, "vault_fp": str,
              "server_fp": str},
@@ -156,8 +160,26 @@ class Store:
             for r in self.db.query("SELECT path, mtime_ns, size, hash FROM notes")
         }
 
+    def _index_tasks(self) -> None:
+        for columns in _TASK_INDEXES:
+            self.db.execute(f"CREATE INDEX IF NOT EXISTS idx_tasks_{'_'.join(columns)} "
+                            f"ON tasks ({', '.join(columns)})")  # fmt: skip
+
     def apply_scans(self, scans: Iterable[NoteScan], deleted: Iterable[str]) -> None:
         """Record what a sync found; call inside ``write()``."""
+        conn = self.db.conn
+        if conn.execute("SELECT NOT EXISTS (SELECT 1 FROM tasks)").fetchone()[0]:
+            # A first scan: building the indexes once at the end is cheaper than row by row.
+            for columns in _TASK_INDEXES:
+                conn.execute(f"DROP INDEX IF EXISTS idx_tasks_{'_'.join(columns)}")
+            try:
+                self._apply_scans(scans, deleted)
+            finally:
+                self._index_tasks()
+            return
+        self._apply_scans(scans, deleted)
+
+    def _apply_scans(self, scans: Iterable[NoteScan], deleted: Iterable[str]) -> None:
         conn = self.db.conn
         for path in deleted:
             conn.execute("DELETE FROM tasks WHERE path = ?", (path,))
@@ -178,19 +200,20 @@ class Store:
                  scan.newline, int(scan.final_newline), scan.person,
                  json.dumps(scan.aliases, ensure_ascii=False)),
             )  # fmt: skip
+            if scan.new:
+                conn.executemany(_INSERT_TASK, scan.rows)
+                continue
             # Write only what differs: after an edit, most of a note's tasks are unchanged.
-            old = dict(conn.execute("SELECT id, json FROM tasks WHERE path = ?", (scan.rel,)))
+            old = {row[0]: row for row in conn.execute(_SELECT_ROWS, (scan.rel,))}
             new_ids = {row[0] for row in scan.rows}
             gone = [(key,) for key in old if key not in new_ids]
             if gone:
                 conn.executemany("DELETE FROM tasks WHERE id = ?", gone)
-            conn.executemany(_INSERT_TASK, [row for row in scan.rows if old.get(row[0]) != row[-1]])
+            conn.executemany(_INSERT_TASK, [row for row in scan.rows if old.get(row[0]) != row])
 
-    def previous_rows(self, path: str) -> dict[str, str]:
-        """The note's indexed task lines: raw line -> the task's record as JSON."""
-        return dict(
-            self.db.execute("SELECT raw, json FROM tasks WHERE path = ?", (path,)).fetchall()
-        )
+    def previous_rows(self, path: str) -> dict[str, tuple[Any, ...]]:
+        """The note's indexed task lines: raw line -> the task's row."""
+        return {row[RAW]: row for row in self.db.execute(_SELECT_ROWS, (path,))}
 
     # -- caldav sync state -------------------------------------------------------------------
 
@@ -286,7 +309,7 @@ class Store:
         self, status_types: Iterable[str] | None = None, path_contains: str | None = None
     ) -> list[tuple[str | None, str, str]]:
         """(owner, tags as JSON, the record as JSON) per task: what ``list --json`` needs."""
-        sql, params = self._select("owner, tags, json", status_types, path_contains)
+        sql, params = self._select(f"owner, tags, {_RECORD_JSON}", status_types, path_contains)
         return self.db.execute(sql, params).fetchall()
 
     def counts(self) -> dict[str, int]:
@@ -333,11 +356,11 @@ class Store:
 _READERS: dict[str, sqlite3.Connection] = {}
 
 
-def read_previous_rows(db_path: str, path: str) -> dict[str, str]:
+def read_previous_rows(db_path: str, path: str) -> dict[str, tuple[Any, ...]]:
     """``Store.previous_rows`` from a worker process: a read-only connection, which sees the
     index as last committed (the sync's own writes are not visible until it commits)."""
     conn = _READERS.get(db_path)
     if conn is None:
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
         _READERS[db_path] = conn
-    return dict(conn.execute("SELECT raw, json FROM tasks WHERE path = ?", (path,)).fetchall())
+    return {row[RAW]: row for row in conn.execute(_SELECT_ROWS, (path,))}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -36,6 +37,12 @@ class SyncReport:
 
 
 Job = tuple[list[NoteFile], list[str | None], StatusTable, str]
+
+
+def _worker_started() -> None:
+    # A worker makes many short-lived containers and no reference cycles; the cyclic
+    # collector would only walk them (and the parser tables inherited from the parent).
+    gc.disable()
 
 
 def _read_chunk(job: Job) -> list[NoteScan]:
@@ -78,7 +85,8 @@ def _read_all(
                        for i in range(0, len(todo), CHUNK)]  # fmt: skip
     done = 0
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             initializer=_worker_started) as pool:  # fmt: skip
         for scans in pool.map(_read_chunk, jobs):
             done += len(scans)
             yield from scans

@@ -5,8 +5,16 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tasksync.model import StatusTable, Task
 from tasksync.notes import scan_text
-from tasksync.parse import JS_WS, TASK_PREFIX, _parser, parse_line
+from tasksync.parse import (
+    JS_WS,
+    TASK_PREFIX,
+    _parser,
+    parse_line,
+    parse_task_fields,
+    parse_task_lines,
+)
 from tasksync.signifiers import FAMILIES, SIGNIFIERS, VS16, misencode
 
 EMOJI = [e for s in SIGNIFIERS for e in (s.emoji, *s.also)]
@@ -92,3 +100,16 @@ def test_owner_and_tags_are_read_out_of_the_description(body):
 def test_line_lexer_agrees_with_larks_contextual_lexer(lines):
     text = "\n".join(prefix + "[ ]" + body.replace("\n", " ") for prefix, body in lines)
     assert _parser("line").parse(text) == _parser("contextual").parse(text)
+
+
+@given(st.lists(st.tuples(prefixes, bodies), min_size=1, max_size=5))
+def test_lean_driver_gives_what_larks_own_parser_gives(lines):
+    """The reader runs Lark's LALR tables with its own loop; Lark's parser is the reference."""
+    text = [prefix + "[ ]" + body.replace("\n", " ") for prefix, body in lines]
+    by_lark = _parser("contextual").parse("\n".join(text))
+    statuses = StatusTable()
+    assert parse_task_lines(text) == [
+        Task(status_type=statuses[f["status"]].type, **f) for f in by_lark
+    ]
+    for fields, lark_fields in zip(parse_task_fields(text), by_lark, strict=True):
+        assert fields == {k: v for k, v in lark_fields.items() if k != "segments"}

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sqlite3
 import subprocess
 import sys
+import tempfile
+from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tasksync.cli import cli
-from tasksync.model import StatusTable
+from tasksync.model import StatusTable, Task
+from tasksync.notes import scan_text
+from tasksync.records import write_json_array
 from tasksync.store import SCHEMA_VERSION, IdError, Store
 from tasksync.sync import sync
+from tests.test_roundtrip import bodies
 
 
 def scan(vault: Path, db: Path, progress=None):
@@ -220,3 +228,49 @@ def test_incremental_index_equals_a_fresh_one(make_vault, tmp_path, count):
     _, fresh = scan(vault, tmp_path / "fresh.sqlite")
     assert incremental == fresh
     assert incremental[("n000.md", "Call")]["line"] == 4
+
+
+_AWKWARD = st.sampled_from(['"', "\\", "\x01", "\x1f", "\u2028", "\x85", "é", "🔺", "\t", "/"])
+_BODY = st.lists(st.one_of(bodies, _AWKWARD, _AWKWARD.map(lambda c: f" #t{c}x")), max_size=6)
+
+
+def _expected(task: Task, path: str, line: int, heading: str | None) -> dict[str, object]:
+    """The contract's record of a task, stated from the ``Task`` the line parses to."""
+
+    def iso(day: date | None) -> str | None:
+        return day.isoformat() if day else None
+
+    return {
+        "path": path, "line": line, "status": task.status,
+        "status_type": task.status_type.value, "description": task.description,
+        "owner": task.owner, "tags": list(task.tags), "priority": task.priority.value,
+        "due": iso(task.due), "scheduled": iso(task.scheduled), "start": iso(task.start),
+        "created": iso(task.created), "done": iso(task.done), "cancelled": iso(task.cancelled),
+        "recurrence": task.recurrence, "task_id": task.task_id,
+        "depends_on": list(task.depends_on), "on_completion": task.on_completion,
+        "block_link": task.block_link, "heading": heading, "problems": list(task.problems),
+        "raw": task.render(),
+    }  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_BODY.map("".join), min_size=1, max_size=6))
+def test_listed_records_are_what_each_line_says(line_bodies):
+    """Whatever a line holds (quotes, backslashes, control characters, emoji, tags), the index's
+    JSON and its rows both give back exactly the record the line parses to."""
+    lines = [f"- [ ] {body}".replace("\n", " ").replace("\r", " ") for body in line_bodies]
+    with tempfile.TemporaryDirectory() as tmp:
+        vault = Path(tmp) / "v"
+        vault.mkdir()
+        text = "# Head\n" + "\n".join(lines)
+        (vault / "n.md").write_text(text, encoding="utf-8", newline="")
+        with Store(Path(tmp) / "i.sqlite") as store:
+            sync(vault, store, StatusTable())
+            out = io.StringIO()
+            write_json_array((text for _, _, text in store.records_as_json()), out)
+            listed = json.loads(out.getvalue())
+            rows = store.records()
+    expected = [_expected(t.task, "n.md", t.line, t.heading) for t in scan_text(text)]
+    assert [{k: v for k, v in r.items() if k != "id"} for r in listed] == expected
+    assert rows == listed
+    assert len({r["id"] for r in listed}) == len(listed)

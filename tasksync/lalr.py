@@ -1,0 +1,129 @@
+"""A lean driver for the LALR(1) tables Lark builds from a grammar.
+
+Lark computes the tables (and checks the grammar has no conflicts); this loop runs them on
+plain ``(kind, text)`` pairs instead of Lark's ``Token`` objects and keeps no tree: the
+grammar's own rules decide shift and reduce, and a handler per named rule receives that
+rule's children, flattened as Lark's tree builder would (``_TERMINAL``s dropped, ``__helper``
+rules of ``*`` and ``+`` inlined). A test checks it gives what Lark's own parser gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from lark import Lark
+from lark.parsers.lalr_analysis import Shift
+
+Piece = tuple[str, str]  # (terminal name, the text it matched)
+END = "$END"
+_START_LIST, _APPEND, _OTHER = "start_list", "append", "other"
+
+
+class GrammarMismatch(ValueError):
+    """The text does not follow the grammar (a bug upstream: callers feed prefiltered lines)."""
+
+
+class _Rule:
+    __slots__ = ("handler", "inline", "keep", "origin", "shape", "size")
+
+    def __init__(self, size: int, origin: str, keep: tuple[bool, ...], inline: tuple[bool, ...],
+                 handler: Callable[[list[Any]], Any] | None) -> None:  # fmt: skip
+        self.size = size
+        self.origin = origin
+        self.keep = keep  # per child: not a filtered (_UNDERSCORE) terminal
+        self.inline = inline  # per child: a helper rule's list, to be spliced in
+        self.handler = handler
+        # The two shapes of a `*` helper rule, reduced in place: `__h: X` and `__h: __h X`.
+        self.shape = (
+            _OTHER
+            if handler is not None
+            else _START_LIST
+            if (size, keep, inline) == (1, (True,), (False,))
+            else _APPEND
+            if (size, keep, inline) == (2, (True, True), (True, False))
+            else _OTHER
+        )
+
+
+class LeanLALR:
+    """Runs ``lark``'s LALR table; ``handlers`` maps rule names to what builds their value."""
+
+    def __init__(self, lark: Lark, handlers: dict[str, Callable[[list[Any]], Any]]) -> None:
+        table = lark.parser.parser.parser.parse_table
+        rules: dict[Any, int] = {}
+        self._rules: list[_Rule] = []
+        # Per state: kind -> next state (shift, >= 0) or ~rule index (reduce, < 0).
+        self._actions: list[dict[str, int]] = [{} for _ in table.states]
+        for state, actions in table.states.items():
+            for kind, (action, arg) in actions.items():
+                if action is Shift:
+                    self._actions[state][kind] = arg
+                    continue
+                if arg not in rules:
+                    rules[arg] = len(self._rules)
+                    self._rules.append(self._compile(arg, handlers))
+                self._actions[state][kind] = ~rules[arg]
+        self._start = table.start_states["start"]
+        self._end = table.end_states["start"]
+
+    @staticmethod
+    def _compile(rule: Any, handlers: dict[str, Callable[[list[Any]], Any]]) -> _Rule:
+        names = [symbol.name for symbol in rule.expansion]
+        origin = rule.origin.name
+        helper = origin.startswith("__")
+        if not helper and origin not in handlers:
+            raise ValueError(f"no handler for rule {origin}")
+        return _Rule(
+            len(names),
+            origin,
+            tuple(not (symbol.is_term and (symbol.filter_out or name.startswith("_")))
+                  for symbol, name in zip(rule.expansion, names, strict=True)),
+            tuple(not symbol.is_term and name.startswith("__") for symbol, name in
+                  zip(rule.expansion, names, strict=True)),
+            None if helper else handlers[origin],
+        )  # fmt: skip
+
+    def parse(self, pieces: Iterable[Piece]) -> Any:
+        actions, rules, end = self._actions, self._rules, self._end
+        states: list[int] = [self._start]
+        values: list[Any] = []
+        for piece in (*pieces, (END, "")):
+            kind = piece[0]
+            while True:
+                try:
+                    action = actions[states[-1]][kind]
+                except KeyError:
+                    raise GrammarMismatch(f"unexpected {kind} {piece[1]!r}") from None
+                if action >= 0:
+                    states.append(action)
+                    values.append(piece)
+                    break
+                rule = rules[~action]
+                shape = rule.shape
+                if shape is _APPEND:
+                    # `__h: __h X`: X joins the list below it, and the state goes back to the
+                    # one the list was in (the goto from the same state on the same rule).
+                    values[-2].append(values.pop())
+                    states.pop()
+                    continue
+                if shape is _START_LIST:
+                    values[-1] = [values[-1]]
+                    states[-1] = actions[states[-2]][rule.origin]
+                    continue
+                size = rule.size
+                children = values[-size:] if size else []
+                if size:
+                    del values[-size:]
+                    del states[-size:]
+                flat: list[Any] = []
+                for child, keep, inline in zip(children, rule.keep, rule.inline, strict=True):
+                    if inline:
+                        flat.extend(child)
+                    elif keep:
+                        flat.append(child)
+                states.append(actions[states[-1]][rule.origin])
+                values.append(flat if rule.handler is None else rule.handler(flat))
+                if kind == END and states[-1] == end:
+                    return values[-1]
+        raise GrammarMismatch("unexpected end of input")
