@@ -8,16 +8,17 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from sqlite_utils import Database
 
 from tasksync.errors import TasksyncError
 from tasksync.model import LineChange
 from tasksync.records import LIST_KEYS, RAW, RECORD_KEYS, Record, row_record
 
 if TYPE_CHECKING:
+    from sqlite_utils import Database
+
     from tasksync.reader import NoteScan
 
 SCHEMA_VERSION = 6
@@ -80,16 +81,23 @@ class Store:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
-            self.db = Database(conn)
+            self.conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
             self._prepare()
         except sqlite3.DatabaseError as exc:
             raise IndexFileError(f"cannot open the index {path}: {exc}") from None
         except OSError as exc:
             raise IndexFileError(f"cannot create the index {path}: {exc.strerror or exc}") from None
 
+    @cached_property
+    def db(self) -> Database:
+        """sqlite-utils on the same connection: for creating the schema and rows as dicts.
+        Made on first use (a sync with nothing to do needs neither, nor its import time)."""
+        from sqlite_utils import Database
+
+        return Database(self.conn)
+
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
     def __enter__(self) -> Store:
         return self
@@ -100,8 +108,8 @@ class Store:
     # -- schema ---------------------------------------------------------------------------
 
     def _prepare(self) -> None:
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
         with self.write():
             if self._schema_version() != SCHEMA_VERSION:
                 for name in self.db.table_names():
@@ -109,10 +117,11 @@ class Store:
                 self._create()
 
     def _schema_version(self) -> int | None:
-        if "meta" not in self.db.table_names():
+        exists = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        if self.conn.execute(exists).fetchone() is None:
             return None
-        rows = list(self.db.query("SELECT value FROM meta WHERE key = 'schema_version'"))
-        return int(rows[0]["value"]) if rows else None
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else None
 
     def _create(self) -> None:
         self.db.table("meta").create({"key": str, "value": str}, pk="key")
@@ -139,7 +148,7 @@ class Store:
     def write(self) -> Iterator[None]:
         """One write transaction; a second writer waits for it (up to a minute)."""
         try:
-            self.db.execute("BEGIN IMMEDIATE")
+            self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise IndexFileError(
                 f"the index is busy (another tasksync is writing it): {exc}"
@@ -147,27 +156,29 @@ class Store:
         try:
             yield
         except BaseException:
-            self.db.conn.rollback()
+            self.conn.rollback()
             raise
         else:
-            self.db.execute("COMMIT")
+            self.conn.execute("COMMIT")
 
     # -- notes ----------------------------------------------------------------------------
 
     def note_states(self) -> dict[str, NoteState]:
         return {
-            r["path"]: NoteState(r["mtime_ns"], r["size"], r["hash"])
-            for r in self.db.query("SELECT path, mtime_ns, size, hash FROM notes")
+            path: NoteState(mtime_ns, size, digest)
+            for path, mtime_ns, size, digest in self.conn.execute(
+                "SELECT path, mtime_ns, size, hash FROM notes"
+            )
         }
 
     def _index_tasks(self) -> None:
         for columns in _TASK_INDEXES:
-            self.db.execute(f"CREATE INDEX IF NOT EXISTS idx_tasks_{'_'.join(columns)} "
+            self.conn.execute(f"CREATE INDEX IF NOT EXISTS idx_tasks_{'_'.join(columns)} "
                             f"ON tasks ({', '.join(columns)})")  # fmt: skip
 
     def apply_scans(self, scans: Iterable[NoteScan], deleted: Iterable[str]) -> None:
         """Record what a sync found; call inside ``write()``."""
-        conn = self.db.conn
+        conn = self.conn
         if conn.execute("SELECT NOT EXISTS (SELECT 1 FROM tasks)").fetchone()[0]:
             # A first scan: building the indexes once at the end is cheaper than row by row.
             for columns in _TASK_INDEXES:
@@ -180,7 +191,7 @@ class Store:
         self._apply_scans(scans, deleted)
 
     def _apply_scans(self, scans: Iterable[NoteScan], deleted: Iterable[str]) -> None:
-        conn = self.db.conn
+        conn = self.conn
         for path in deleted:
             conn.execute("DELETE FROM tasks WHERE path = ?", (path,))
             conn.execute("DELETE FROM notes WHERE path = ?", (path,))
@@ -213,19 +224,19 @@ class Store:
 
     def previous_rows(self, path: str) -> dict[str, tuple[Any, ...]]:
         """The note's indexed task lines: raw line -> the task's row."""
-        return {row[RAW]: row for row in self.db.execute(_SELECT_ROWS, (path,))}
+        return {row[RAW]: row for row in self.conn.execute(_SELECT_ROWS, (path,))}
 
     # -- caldav sync state -------------------------------------------------------------------
 
     def caldav_states(self) -> dict[str, CaldavState]:
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT uid, task, href, etag, vault_fp, server_fp FROM caldav"
         ).fetchall()
         return {row[0]: CaldavState(*row) for row in rows}
 
     def set_caldav_state(self, state: CaldavState) -> None:
         with self.write():
-            self.db.execute(
+            self.conn.execute(
                 "INSERT OR REPLACE INTO caldav (uid, task, href, etag, vault_fp, server_fp) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 (state.uid, state.task, state.href, state.etag, state.vault_fp, state.server_fp),
@@ -233,19 +244,19 @@ class Store:
 
     def drop_caldav_state(self, uid: str) -> None:
         with self.write():
-            self.db.execute("DELETE FROM caldav WHERE uid = ?", (uid,))
+            self.conn.execute("DELETE FROM caldav WHERE uid = ?", (uid,))
 
     # -- journal --------------------------------------------------------------------------
 
     def record_batch(self, command: str, changes: list[LineChange]) -> int:
         """Journal one batch of note edits (for ``undo`` and ``log``); return its number."""
         with self.write():
-            cursor = self.db.execute(
+            cursor = self.conn.execute(
                 "INSERT INTO batches (time, command, undone) VALUES (?, ?, 0)",
                 (datetime.now(UTC).isoformat(timespec="seconds"), command),
             )
             batch = int(cursor.lastrowid or 0)
-            self.db.conn.executemany(
+            self.conn.executemany(
                 "INSERT INTO changes (batch, seq, path, line, before, after, task) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(batch, seq, c.path, c.line, json.dumps(c.before, ensure_ascii=False),
@@ -281,7 +292,7 @@ class Store:
 
     def mark_undone(self, batch: int) -> None:
         with self.write():
-            self.db.execute("UPDATE batches SET undone = 1 WHERE id = ?", (batch,))
+            self.conn.execute("UPDATE batches SET undone = 1 WHERE id = ?", (batch,))
 
     # -- tasks ----------------------------------------------------------------------------
 
@@ -310,25 +321,25 @@ class Store:
     ) -> list[tuple[str | None, str, str]]:
         """(owner, tags as JSON, the record as JSON) per task: what ``list --json`` needs."""
         sql, params = self._select(f"owner, tags, {_RECORD_JSON}", status_types, path_contains)
-        return self.db.execute(sql, params).fetchall()
+        return self.conn.execute(sql, params).fetchall()
 
     def counts(self) -> dict[str, int]:
-        rows = self.db.query("SELECT status_type, count(*) AS n FROM tasks GROUP BY status_type")
-        return {r["status_type"]: r["n"] for r in rows}
+        rows = self.conn.execute("SELECT status_type, count(*) FROM tasks GROUP BY status_type")
+        return dict(rows.fetchall())
 
     def problem_count(self) -> int:
-        rows = list(self.db.query("SELECT count(*) AS n FROM tasks WHERE problems != '[]'"))
-        return int(rows[0]["n"])
+        row = self.conn.execute("SELECT count(*) FROM tasks WHERE problems != '[]'").fetchone()
+        return int(row[0])
 
     def people(self) -> list[tuple[str, str, list[str]]]:
         """(note path, name, aliases) of every person note."""
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT path, person, aliases FROM notes WHERE person IS NOT NULL ORDER BY path"
         ).fetchall()
         return [(path, name, json.loads(aliases or "[]")) for path, name, aliases in rows]
 
     def note_count(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM notes").fetchone()[0])
+        return int(self.conn.execute("SELECT count(*) FROM notes").fetchone()[0])
 
     def resolve_id(self, prefix: str) -> str:
         """The full id of the one task whose id starts with ``prefix`` (as git does)."""

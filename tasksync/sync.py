@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -67,6 +65,8 @@ def _read_all(
     progress: Progress | None,
     store: Store,
 ) -> Iterator[NoteScan]:
+    if not todo:
+        return
     # Imported here: a sync with nothing to read never loads the grammar.
     from tasksync.parse import warm_up
     from tasksync.reader import read_note_file
@@ -80,6 +80,9 @@ def _read_all(
             if progress:
                 progress(index, len(todo))
         return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     warm_up()  # build the parser once, before forking, so every worker inherits it
     jobs: list[Job] = [(todo[i : i + CHUNK], hashes[i : i + CHUNK], statuses, str(store.path))
                        for i in range(0, len(todo), CHUNK)]  # fmt: skip
