@@ -4,7 +4,7 @@ applied during the parse, reads the fields off the end as the Obsidian Tasks plu
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -105,28 +105,20 @@ class LineLexer(Lexer):
             key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name),
         )
         by_name = {t.name: t for t in terminals}
-        self._item = re.compile(by_name["LIST_ITEM"].pattern.to_regexp())
+        item = by_name["LIST_ITEM"].pattern.to_regexp()
         body = [(t.name, t.pattern.to_regexp()) for t in terminals if t.name != "LIST_ITEM"]
-        self._body = re.compile(_alternation(body))
+        # The two contexts in one pattern: a list item only where a line starts.
+        self._lines = re.compile(f"(?P<LIST_ITEM>(?<![^\\n]){item})|{_alternation(body)}")
 
     def lex(self, text: str) -> Iterator[Token]:  # type: ignore[override]
         for kind, value in self.pieces(text.split("\n")):
             yield Token(kind, value)
 
     def pieces(self, lines: list[str]) -> list[tuple[str, str]]:
-        """The tokens of ``lines`` (parsed as one text) as plain (terminal name, text) pairs."""
-        pieces: list[tuple[str, str]] = []
-        item, body = self._item.match, self._body.finditer
-        for number, line in enumerate(lines):
-            if number:
-                pieces.append(("_NL", "\n"))
-            match = item(line)
-            if match is None:
-                raise TaskSyntaxError(f"not a task line: {line!r}")
-            pieces.append(("LIST_ITEM", match.group()))
-            # OTHER matches any character, so the matches cover the rest of the line.
-            pieces += [(m.lastgroup, m.group()) for m in body(line, match.end())]  # type: ignore[misc]
-        return pieces
+        """The tokens of ``lines`` (parsed as one text) as plain (terminal name, text) pairs.
+        OTHER and _NL match any character, so the tokens cover the text."""
+        text = "\n".join(lines)
+        return [(m.lastgroup, m.group()) for m in self._lines.finditer(text)]  # type: ignore[misc]
 
 
 _BLANKS = "[ \t]*"
@@ -153,14 +145,15 @@ def _alternation(named: list[tuple[str, str]]) -> str:
 
 
 def _task_line(pieces: list[tuple[str, str]]) -> dict[str, Any]:
-    item = pieces[0][1]
-    return _build(item[:-3], item[-3:], [p[1] for p in pieces[1:]], [p[0] for p in pieces[1:]])
+    kinds, texts = zip(*pieces, strict=True)
+    item = texts[0]
+    return _build(item[:-3], item[-3:], texts[1:], kinds[1:])
 
 
 def _task_line_fields(pieces: list[tuple[str, str]]) -> dict[str, Any]:
-    item = pieces[0][1]
-    return _build(item[:-3], item[-3:], [p[1] for p in pieces[1:]], [p[0] for p in pieces[1:]],
-                  with_segments=False)  # fmt: skip
+    kinds, texts = zip(*pieces, strict=True)
+    item = texts[0]
+    return _build(item[:-3], item[-3:], texts[1:], kinds[1:], with_segments=False)
 
 
 def _lead(text: str) -> int:
@@ -168,7 +161,7 @@ def _lead(text: str) -> int:
     return len(text) - len(text.lstrip(" \t")) if text[0] in " \t" else 0
 
 
-def _build(prefix: str, checkbox: str, texts: list[str], kinds: list[str],
+def _build(prefix: str, checkbox: str, texts: Sequence[str], kinds: Sequence[str],
            with_segments: bool = True) -> dict[str, Any]:  # fmt: skip
     """Read the fields off the end of the body, pass by pass, as the plugin's deserialize()."""
     count = len(texts)
@@ -234,7 +227,7 @@ def _build(prefix: str, checkbox: str, texts: list[str], kinds: list[str],
     return fields
 
 
-def _char_before(texts: list[str], i: int) -> str:
+def _char_before(texts: Sequence[str], i: int) -> str:
     """The character before piece i's own text (after the blanks it carries)."""
     text = texts[i]
     if text[0] in " \t":
@@ -245,7 +238,7 @@ def _char_before(texts: list[str], i: int) -> str:
 Span = tuple[int, int, str]  # (start, stop, kind) in the description part
 
 
-def _segments(prefix: str, checkbox: str, remaining: str, spans: list[Span], texts: list[str],
+def _segments(prefix: str, checkbox: str, remaining: str, spans: list[Span], texts: Sequence[str],
               end: int, trail: dict[int, str]) -> tuple[Segment, ...]:  # fmt: skip
     """The line cut into segments: prefix, checkbox, the description part (text, owner and
     tags), then the trailing pieces (fields, tags, block link, and the blanks between)."""

@@ -60,13 +60,17 @@ def read_note_file(note: NoteFile, statuses: StatusTable, known_hash: str | None
     known = previous or {}
     parsed = iter(parse_task_fields([line for _, _, line in found if line not in known]))
     rows: list[list[Any]] = []
+    status_types: dict[str, str] = {}
     for index, heading, line in found:
         if line in known:
             row = list(known[line])
             row[LINE], row[HEADING] = index + 1, heading
         else:
             fields = next(parsed)
-            status_type = statuses[fields["status"]].type.value
+            status = fields["status"]
+            status_type = status_types.get(status)
+            if status_type is None:
+                status_type = status_types[status] = statuses[status].type.value
             row = fields_row(note.rel, index + 1, heading, status_type, line, fields)
         rows.append(row)
     keys = [IdParts(row[TASK_ID], row[DESCRIPTION]) for row in rows]

@@ -24,17 +24,22 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 6
 BUSY_TIMEOUT_S = 60.0
 
-_TASK_COLUMNS: dict[str, type] = {
-    "id": str, "path": str, "line": int, "status": str, "status_type": str, "description": str,
-    "owner": str, "tags": str, "priority": str, "due": str, "scheduled": str, "start": str,
-    "created": str, "done": str, "cancelled": str, "recurrence": str, "task_id": str,
-    "depends_on": str, "on_completion": str, "block_link": str, "heading": str, "problems": str,
-    "raw": str,
-}  # fmt: skip
-_NOTE_COLUMNS: dict[str, type] = {
-    "path": str, "mtime_ns": int, "size": int, "hash": str, "encoding": str, "bom": int,
-    "newline": str, "final_newline": int, "person": str, "aliases": str,
-}  # fmt: skip
+_INTEGER_COLUMNS = frozenset(("line",))
+# The schema, written out: creating it is on every first scan's critical path, and plain DDL
+# spares that path the import of sqlite-utils (which reads the index's rows as dicts).
+_SCHEMA = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)",
+    "CREATE TABLE notes (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, hash TEXT, "
+    "encoding TEXT, bom INTEGER, newline TEXT, final_newline INTEGER, person TEXT, aliases TEXT)",
+    "CREATE TABLE tasks (id TEXT PRIMARY KEY, "
+    + ", ".join(f"{k} {'INTEGER' if k in _INTEGER_COLUMNS else 'TEXT'}" for k in RECORD_KEYS[1:])
+    + ")",
+    "CREATE TABLE caldav (uid TEXT PRIMARY KEY, task TEXT, href TEXT, etag TEXT, vault_fp TEXT, "
+    "server_fp TEXT)",
+    "CREATE TABLE batches (id INTEGER PRIMARY KEY, time TEXT, command TEXT, undone INTEGER)",
+    "CREATE TABLE changes (batch INTEGER, seq INTEGER, path TEXT, line INTEGER, before TEXT, "
+    "after TEXT, task TEXT, PRIMARY KEY (batch, seq))",
+)
 _INSERT_TASK = (
     f"INSERT OR REPLACE INTO tasks ({', '.join(RECORD_KEYS)}) "
     f"VALUES ({', '.join('?' for _ in RECORD_KEYS)})"
@@ -94,7 +99,7 @@ class Store:
         Made on first use (a sync with nothing to do needs neither, nor its import time)."""
         from sqlite_utils import Database
 
-        return Database(self.conn)
+        return Database(self.conn, execute_plugins=False)  # no plugin may change the index
 
     def close(self) -> None:
         self.conn.close()
@@ -112,8 +117,9 @@ class Store:
         self.conn.execute("PRAGMA synchronous=NORMAL")
         with self.write():
             if self._schema_version() != SCHEMA_VERSION:
-                for name in self.db.table_names():
-                    self.db.table(name).drop()
+                tables = "SELECT name FROM sqlite_master WHERE type = 'table'"
+                for (name,) in self.conn.execute(tables).fetchall():  # an older index: rebuilt
+                    self.conn.execute(f'DROP TABLE "{name}"')
                 self._create()
 
     def _schema_version(self) -> int | None:
@@ -124,25 +130,12 @@ class Store:
         return int(row[0]) if row else None
 
     def _create(self) -> None:
-        self.db.table("meta").create({"key": str, "value": str}, pk="key")
-        self.db.table("meta").insert({"key": "schema_version", "value": str(SCHEMA_VERSION)})
-        self.db.table("notes").create(_NOTE_COLUMNS, pk="path")
-        tasks = self.db.table("tasks")
-        tasks.create(_TASK_COLUMNS, pk="id")
+        for statement in _SCHEMA:
+            self.conn.execute(statement)
         self._index_tasks()
-        self.db.table("caldav").create(
-            {"uid": str, "task": str, "href": str, "etag": str, "vault_fp": str,
-             "server_fp": str},
-            pk="uid",
-        )  # fmt: skip
-        self.db.table("batches").create(
-            {"id": int, "time": str, "command": str, "undone": int}, pk="id"
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
         )
-        self.db.table("changes").create(
-            {"batch": int, "seq": int, "path": str, "line": int, "before": str, "after": str,
-             "task": str},
-            pk=("batch", "seq"),
-        )  # fmt: skip
 
     @contextmanager
     def write(self) -> Iterator[None]:
