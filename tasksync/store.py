@@ -34,6 +34,7 @@ _SCHEMA = (
     "CREATE TABLE tasks (id TEXT PRIMARY KEY, "
     + ", ".join(f"{k} {'INTEGER' if k in _INTEGER_COLUMNS else 'TEXT'}" for k in RECORD_KEYS[1:])
     + ")",
+    "CREATE INDEX tasks_by_place ON tasks (path, line)",  # a note's tasks, in order
     "CREATE TABLE caldav (uid TEXT PRIMARY KEY, task TEXT, href TEXT, etag TEXT, vault_fp TEXT, "
     "server_fp TEXT)",
     "CREATE TABLE batches (id INTEGER PRIMARY KEY, time TEXT, command TEXT, undone INTEGER)",
@@ -44,7 +45,6 @@ _INSERT_TASK = (
     f"INSERT OR REPLACE INTO tasks ({', '.join(RECORD_KEYS)}) "
     f"VALUES ({', '.join('?' for _ in RECORD_KEYS)})"
 )
-_TASK_INDEXES = (("path", "line"), ("status_type",), ("due",))
 # A task's record as JSON, made by SQLite (in C) when listed, in RECORD_KEYS order.
 _RECORD_JSON = "json_object(" + ", ".join(
     f"'{key}', json({key})" if key in LIST_KEYS else f"'{key}', {key}" for key in RECORD_KEYS
@@ -132,7 +132,6 @@ class Store:
     def _create(self) -> None:
         for statement in _SCHEMA:
             self.conn.execute(statement)
-        self._index_tasks()
         self.conn.execute(
             "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
         )
@@ -164,26 +163,8 @@ class Store:
             )
         }
 
-    def _index_tasks(self) -> None:
-        for columns in _TASK_INDEXES:
-            self.conn.execute(f"CREATE INDEX IF NOT EXISTS idx_tasks_{'_'.join(columns)} "
-                            f"ON tasks ({', '.join(columns)})")  # fmt: skip
-
     def apply_scans(self, scans: Iterable[NoteScan], deleted: Iterable[str]) -> None:
         """Record what a sync found; call inside ``write()``."""
-        conn = self.conn
-        if conn.execute("SELECT NOT EXISTS (SELECT 1 FROM tasks)").fetchone()[0]:
-            # A first scan: building the indexes once at the end is cheaper than row by row.
-            for columns in _TASK_INDEXES:
-                conn.execute(f"DROP INDEX IF EXISTS idx_tasks_{'_'.join(columns)}")
-            try:
-                self._apply_scans(scans, deleted)
-            finally:
-                self._index_tasks()
-            return
-        self._apply_scans(scans, deleted)
-
-    def _apply_scans(self, scans: Iterable[NoteScan], deleted: Iterable[str]) -> None:
         conn = self.conn
         for path in deleted:
             conn.execute("DELETE FROM tasks WHERE path = ?", (path,))
@@ -355,16 +336,3 @@ class Store:
         if not rows:
             raise IdError(f"no task with id {task_key}")
         return row_record(rows[0])
-
-
-_READERS: dict[str, sqlite3.Connection] = {}
-
-
-def read_previous_rows(db_path: str, path: str) -> dict[str, tuple[Any, ...]]:
-    """``Store.previous_rows`` from a worker process: a read-only connection, which sees the
-    index as last committed (the sync's own writes are not visible until it commits)."""
-    conn = _READERS.get(db_path)
-    if conn is None:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
-        _READERS[db_path] = conn
-    return {row[RAW]: row for row in conn.execute(_SELECT_ROWS, (path,))}

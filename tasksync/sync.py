@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +21,7 @@ Progress = Callable[[int, int], None]  # (notes read so far, notes to read)
 
 # Below this many notes to read, a second process costs more than it saves.
 PARALLEL_MIN_NOTES = 300
-CHUNK = 64
+CHUNK = 24  # notes per job: small, so that the workers finish together
 
 
 @dataclass
@@ -33,8 +33,16 @@ class SyncReport:
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
+    def count(self, scans: Iterable[NoteScan]) -> None:
+        for scan in scans:
+            if scan.warning:
+                self.warnings.append(scan.warning)
+            if not scan.unchanged and not scan.unreadable:
+                self.parsed += 1
+
 
 Job = tuple[list[NoteFile], list[str | None], StatusTable, str]
+_worker_stores: dict[str, Store] = {}
 
 
 def _worker_started() -> None:
@@ -43,58 +51,64 @@ def _worker_started() -> None:
     gc.disable()
 
 
-def _read_chunk(job: Job) -> list[NoteScan]:
+def _read_notes(notes: list[NoteFile], hashes: list[str | None], statuses: StatusTable,
+                store: Store, progress: Progress | None = None) -> list[NoteScan]:  # fmt: skip
+    # Imported here: a sync with nothing to read never loads the grammar.
     from tasksync.reader import read_note_file
-    from tasksync.store import read_previous_rows
 
+    scans = []
+    for note, known in zip(notes, hashes, strict=True):
+        previous = store.previous_rows(note.rel) if known else None
+        scans.append(read_note_file(note, statuses, known, previous))
+        if progress:
+            progress(len(scans), len(notes))
+    return scans
+
+
+def _index_chunk(job: Job) -> SyncReport:
+    """In a worker: read a chunk of notes and write what they hold to the index itself, in
+    one short transaction of its own; only a summary goes back to the parent process."""
     notes, hashes, statuses, db_path = job
-    return [
-        read_note_file(n, statuses, h, read_previous_rows(db_path, n.rel) if h else None)
-        for n, h in zip(notes, hashes, strict=True)
-    ]
+    store = _worker_stores.get(db_path)
+    if store is None:  # the parent's connection must not be used after a fork: a new one
+        store = _worker_stores[db_path] = Store(Path(db_path))
+    scans = _read_notes(notes, hashes, statuses, store)
+    with store.write():
+        store.apply_scans(scans, [])
+    summary = SyncReport(read=len(scans))
+    summary.count(scans)
+    return summary
 
 
 def _workers() -> int:
     return min(os.cpu_count() or 1, 4)
 
 
-def _read_all(
+def _index_in_workers(
     todo: list[NoteFile],
-    states: dict[str, NoteState],
+    hashes: list[str | None],
     statuses: StatusTable,
-    progress: Progress | None,
     store: Store,
-) -> Iterator[NoteScan]:
-    if not todo:
-        return
-    # Imported here: a sync with nothing to read never loads the grammar.
-    from tasksync.parse import warm_up
-    from tasksync.reader import read_note_file
-
-    hashes = [states[n.rel].hash if n.rel in states else None for n in todo]
-    workers = _workers()
-    if len(todo) < PARALLEL_MIN_NOTES or workers < 2:
-        for index, (note, known) in enumerate(zip(todo, hashes, strict=True), 1):
-            yield read_note_file(note, statuses, known,
-                                 store.previous_rows(note.rel) if known else None)  # fmt: skip
-            if progress:
-                progress(index, len(todo))
-        return
+    report: SyncReport,
+    progress: Progress | None,
+) -> None:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+
+    from tasksync.parse import warm_up
 
     warm_up()  # build the parser once, before forking, so every worker inherits it
     jobs: list[Job] = [(todo[i : i + CHUNK], hashes[i : i + CHUNK], statuses, str(store.path))
                        for i in range(0, len(todo), CHUNK)]  # fmt: skip
-    done = 0
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+    with ProcessPoolExecutor(max_workers=_workers(), mp_context=context,
                              initializer=_worker_started) as pool:  # fmt: skip
-        for scans in pool.map(_read_chunk, jobs):
-            done += len(scans)
-            yield from scans
+        for summary in pool.map(_index_chunk, jobs):
+            report.read += summary.read
+            report.parsed += summary.parsed
+            report.warnings += summary.warnings
             if progress:
-                progress(done, len(todo))
+                progress(report.read, len(todo))
 
 
 def _stat_changed(note: NoteFile, state: NoteState | None) -> bool:
@@ -103,26 +117,35 @@ def _stat_changed(note: NoteFile, state: NoteState | None) -> bool:
 
 def sync(vault: Path, store: Store, statuses: StatusTable,
          progress: Progress | None = None) -> SyncReport:  # fmt: skip
-    """Index what changed in ``vault`` since the last sync; unchanged notes are not read."""
+    """Index what changed in ``vault`` since the last sync; unchanged notes are not read.
+
+    A few notes are read and written in one transaction. Many are read by worker processes
+    that each write their notes in short transactions of their own, so the parent has next
+    to nothing to do; a sync cut short leaves every note it wrote whole (with its stat and
+    hash), and the next one carries on from there.
+    """
     started = time.perf_counter()
     notes = list(iter_notes(vault))
     report = SyncReport(notes=len(notes))
+    states = store.note_states()
+    todo = [n for n in notes if _stat_changed(n, states.get(n.rel))]
+    if len(todo) >= PARALLEL_MIN_NOTES and _workers() >= 2:
+        hashes = [states[n.rel].hash if n.rel in states else None for n in todo]
+        _index_in_workers(todo, hashes, statuses, store, report, progress)
+        todo = []
     with store.write():
-        states = store.note_states()
+        states = store.note_states()  # as of now: another process may have synced meanwhile
         present = {n.rel for n in notes}
         deleted = [path for path in states if path not in present]
-        todo = [n for n in notes if _stat_changed(n, states.get(n.rel))]
-
-        def counted() -> Iterator[NoteScan]:
-            for scan in _read_all(todo, states, statuses, progress, store):
-                if scan.warning:
-                    report.warnings.append(scan.warning)
-                if not scan.unchanged and not scan.unreadable:
-                    report.parsed += 1
-                yield scan  # and then forgotten: a cold scan never holds the whole vault
-
-        store.apply_scans(counted(), deleted)  # written while the workers still parse
-    report.read = len(todo)
+        todo = [n for n in todo if _stat_changed(n, states.get(n.rel))]
+        if todo:
+            hashes = [states[n.rel].hash if n.rel in states else None for n in todo]
+            scans = _read_notes(todo, hashes, statuses, store, progress)
+            report.count(scans)
+            report.read += len(scans)
+        else:
+            scans = []
+        store.apply_scans(scans, deleted)
     report.deleted = len(deleted)
     report.seconds = time.perf_counter() - started
     return report

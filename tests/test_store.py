@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import date
 from pathlib import Path
 
@@ -274,3 +276,32 @@ def test_listed_records_are_what_each_line_says(line_bodies):
     assert [{k: v for k, v in r.items() if k != "id"} for r in listed] == expected
     assert rows == listed
     assert len({r["id"] for r in listed}) == len(listed)
+
+
+def test_a_scan_killed_midway_leaves_a_sound_index_and_the_next_one_finishes(make_vault, db):
+    note = "".join(f"- [ ] task {{i}}.{j} 📅 2025-01-0{1 + j % 9}\n" for j in range(25))
+    vault = make_vault({f"d{i % 5}/n{i}.md": note.format(i=i) for i in range(600)})
+    db.parent.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen([sys.executable, "-m", "tasksync", "--vault", str(vault), "--db",
+                             str(db), "scan"], stdout=subprocess.DEVNULL,
+                            start_new_session=True)  # fmt: skip
+    deadline = time.monotonic() + 60
+    written = 0
+    while written == 0 and time.monotonic() < deadline:  # kill it once some notes are in
+        time.sleep(0.005)
+        try:
+            with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+                written = conn.execute("SELECT count(*) FROM notes").fetchone()[0]
+        except sqlite3.OperationalError:
+            continue  # not created yet
+    os.killpg(proc.pid, signal.SIGKILL)  # the scan and its worker processes
+    proc.wait()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        notes = conn.execute("SELECT count(*) FROM notes").fetchone()[0]
+        tasks = conn.execute("SELECT count(*) FROM tasks").fetchone()[0]
+    assert 0 < notes < 600, "the scan was not cut in the middle"
+    assert tasks == 25 * notes  # every note written is whole
+    report, indexed = scan(vault, db)
+    assert report.read == 600 - notes
+    assert len(indexed) == 600 * 25
