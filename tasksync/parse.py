@@ -7,8 +7,6 @@ import re
 from collections.abc import Iterator, Sequence
 from datetime import date
 from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token, Transformer
@@ -16,6 +14,7 @@ from lark.common import LexerConf
 from lark.lexer import Lexer
 
 from tasksync.errors import TaskSyntaxError
+from tasksync.grammars import grammar_text
 from tasksync.lalr import GrammarMismatch, LeanLALR
 from tasksync.model import Priority, Segment, StatusTable, Task
 from tasksync.signifiers import (
@@ -351,22 +350,28 @@ def _read_fields(raw: dict[str, str], fields: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _grammar_text() -> str:
-    packaged = resources.files("tasksync") / "grammar" / "tasks.lark"
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    source_tree = Path(__file__).resolve().parent.parent / "grammar" / "tasks.lark"
-    return source_tree.read_text(encoding="utf-8")
-
-
 @cache
 def _parser(lexer: str = "line") -> Lark:
     return Lark(
-        _grammar_text(),
+        grammar_text("tasks.lark"),
         parser="lalr",
         lexer=LineLexer if lexer == "line" else lexer,
         transformer=_ToTask(),
+        cache=_cache_file(),
     )
+
+
+def _cache_file() -> str | bool:
+    """Where Lark keeps the analysed grammar between runs (it checks the file against the
+    grammar, its options and its own version): building it costs more than the rest of a
+    small command's start-up. The user's own cache folder, as the file holds a pickle."""
+    import platformdirs
+
+    try:
+        folder = platformdirs.user_cache_path("tasksync", ensure_exists=True)
+    except OSError:
+        return False
+    return str(folder / "tasks-grammar.lark-cache")
 
 
 @cache

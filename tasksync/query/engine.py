@@ -7,13 +7,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import LarkError, VisitError
 
+from tasksync.grammars import grammar_text
 from tasksync.query.filters import (
     DONE_TYPES,
     PRIORITY_ORDER,
@@ -44,13 +43,6 @@ class Query:
     limit_groups: int | None = None
     layout: list[str] = field(default_factory=list)
     explain: bool = False
-
-
-def _grammar() -> str:
-    packaged = resources.files("tasksync") / "grammar" / "query.lark"
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    return (Path(__file__).resolve().parents[2] / "grammar" / "query.lark").read_text("utf-8")
 
 
 class _Build(Transformer[Token, Any]):
@@ -99,7 +91,9 @@ class _Build(Transformer[Token, Any]):
 
 @cache
 def _parser() -> Lark:
-    return Lark(_grammar(), parser="lalr", lexer="contextual", propagate_positions=True)
+    return Lark(
+        grammar_text("query.lark"), parser="lalr", lexer="contextual", propagate_positions=True
+    )
 
 
 def _lines(text: str) -> Iterable[tuple[int, str]]:
