@@ -21,7 +21,7 @@ Progress = Callable[[int, int], None]  # (notes read so far, notes to read)
 
 # Below this many notes to read, a second process costs more than it saves.
 PARALLEL_MIN_NOTES = 300
-CHUNK = 24  # notes per job: small, so that the workers finish together
+CHUNK = 48  # notes per job and write transaction: few commits, and workers finish together
 
 
 @dataclass
