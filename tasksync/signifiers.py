@@ -136,6 +136,12 @@ def starters() -> str:
     return "".join(sorted(chars))
 
 
+def field_starters(field: str) -> str:
+    """The first character of every emoji spelling of ``field``."""
+    sigs = [s for s in SIGNIFIERS if s.field == field]
+    return "".join(sorted({sp[0] for sig in sigs for sp in signifier_spellings(sig)}))
+
+
 def _regex_literal(text: str) -> str:
     """A regex fragment matching ``text``, readable where the characters are printable."""
     out = []
@@ -193,7 +199,10 @@ def grammar_block() -> str:
         "// optionally followed by U+FE0F in any spelling, then the value; or the Dataview form.",
     ]
     for field in FIELDS:
-        lines.append(f"{field.upper()}.3: /{LEAD}(?:{field_pattern(field)})/")
+        # The look-ahead on the first character is only there to fail fast where the field
+        # cannot begin (most places): the lexer tries every field at every piece.
+        first = _regex_literal(field_starters(field))
+        lines.append(f"{field.upper()}.3: /{LEAD}(?=[{first}\\[(])(?:{field_pattern(field)})/")
     ahead = "|".join(field_pattern(f) for f in FIELDS)
     # A tag character that cannot begin a field needs no look-ahead (the fast path).
     plain_tag_char = TAG_CHAR[:-1] + "\\[" + _regex_literal(starters()) + "]"
