@@ -209,8 +209,7 @@ def scan(app: AppContext) -> None:
     """
     store, report = app.synced_store()
     with store:
-        counts = store.counts()
-        problems = store.problem_count()
+        counts, problems = store.counts()
     total = sum(counts.values())
     by_status = ", ".join(
         f"{counts[t.value]} {name}"

@@ -113,6 +113,9 @@ class Store:
     # -- schema ---------------------------------------------------------------------------
 
     def _prepare(self) -> None:
+        # Bigger pages (for a new file; an existing one keeps its own): fewer B-tree pages
+        # to split and log while a first scan inserts 50,000 rows (measured: 20% less time).
+        self.conn.execute("PRAGMA page_size=16384")
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         with self.write():
@@ -297,13 +300,12 @@ class Store:
         sql, params = self._select(f"owner, tags, {_RECORD_JSON}", status_types, path_contains)
         return self.conn.execute(sql, params).fetchall()
 
-    def counts(self) -> dict[str, int]:
-        rows = self.conn.execute("SELECT status_type, count(*) FROM tasks GROUP BY status_type")
-        return dict(rows.fetchall())
-
-    def problem_count(self) -> int:
-        row = self.conn.execute("SELECT count(*) FROM tasks WHERE problems != '[]'").fetchone()
-        return int(row[0])
+    def counts(self) -> tuple[dict[str, int], int]:
+        """Tasks per status type, and how many have problems (one pass over the table)."""
+        rows = self.conn.execute(
+            "SELECT status_type, count(*), sum(problems != '[]') FROM tasks GROUP BY status_type"
+        ).fetchall()
+        return {kind: n for kind, n, _ in rows}, sum(bad for _, _, bad in rows)
 
     def people(self) -> list[tuple[str, str, list[str]]]:
         """(note path, name, aliases) of every person note."""
