@@ -46,7 +46,8 @@ def read_note_file(note: NoteFile, statuses: StatusTable, known_hash: str | None
     the lines of a changed note that did not change: typically all but one.
     """
     try:
-        data = note.path.read_bytes()
+        with open(note.path, "rb") as handle:
+            data = handle.read()
     except OSError as exc:
         return NoteScan(note.rel, note.mtime_ns, note.size, "", unreadable=True,
                         warning=f"skipped {note.rel}: {exc.strerror or exc}")  # fmt: skip

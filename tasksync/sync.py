@@ -129,13 +129,16 @@ def sync(vault: Path, store: Store, statuses: StatusTable,
     report = SyncReport(notes=len(notes))
     states = store.note_states()
     todo = [n for n in notes if _stat_changed(n, states.get(n.rel))]
+    present = {n.rel for n in notes}
+    if not todo and all(path in present for path in states):
+        report.seconds = time.perf_counter() - started
+        return report  # nothing changed: nothing to write
     if len(todo) >= PARALLEL_MIN_NOTES and _workers() >= 2:
         hashes = [states[n.rel].hash if n.rel in states else None for n in todo]
         _index_in_workers(todo, hashes, statuses, store, report, progress)
         todo = []
     with store.write():
         states = store.note_states()  # as of now: another process may have synced meanwhile
-        present = {n.rel for n in notes}
         deleted = [path for path in states if path not in present]
         todo = [n for n in todo if _stat_changed(n, states.get(n.rel))]
         if todo:

@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from tasksync.errors import VaultError
 
@@ -14,10 +15,9 @@ from tasksync.errors import VaultError
 FALLBACK_ENCODINGS = ("cp1252", "latin-1")
 
 
-@dataclass(frozen=True, slots=True)
-class NoteFile:
+class NoteFile(NamedTuple):  # a tuple: a vault's walk makes thousands
     rel: str  # vault-relative, with "/"
-    path: Path
+    path: str
     mtime_ns: int
     size: int
 
@@ -75,7 +75,7 @@ def iter_notes(root: Path) -> Iterator[NoteFile]:
                         stack.append((rel + "/", entry.path))
                 elif entry.name.endswith(".md") and entry.is_file():
                     st = entry.stat()
-                    found.append(NoteFile(rel, Path(entry.path), st.st_mtime_ns, st.st_size))
+                    found.append(NoteFile(rel, entry.path, st.st_mtime_ns, st.st_size))
             except OSError:
                 continue  # vanished or unreadable while listing
     found.sort(key=lambda n: n.rel)
