@@ -35,6 +35,7 @@ _SCHEMA = (
     + ", ".join(f"{k} {'INTEGER' if k in _INTEGER_COLUMNS else 'TEXT'}" for k in RECORD_KEYS[1:])
     + ")",
     "CREATE INDEX tasks_by_place ON tasks (path, line)",  # a note's tasks, in order
+    "CREATE INDEX tasks_by_status ON tasks (status_type, problems)",  # counts without the rows
     "CREATE TABLE caldav (uid TEXT PRIMARY KEY, task TEXT, href TEXT, etag TEXT, vault_fp TEXT, "
     "server_fp TEXT)",
     "CREATE TABLE batches (id INTEGER PRIMARY KEY, time TEXT, command TEXT, undone INTEGER)",
