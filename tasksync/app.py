@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 import time
@@ -32,6 +31,8 @@ def load_people(vault: Path, store: Store) -> People:
 
 def default_db_path(vault: Path) -> Path:
     """A per-vault index file in the user's data folder, never inside the vault."""
+    import hashlib  # here: with --db or $TASKSYNC_DB, a run needs no hashing at all
+
     real = os.path.realpath(vault)
     digest = hashlib.sha256(real.encode()).hexdigest()[:12]
     name = "".join(c if c.isalnum() or c in "-_" else "_" for c in Path(real).name) or "vault"

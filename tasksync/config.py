@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import tomllib
 from pathlib import Path
 
 import platformdirs
@@ -78,6 +77,8 @@ def _read_toml(path: Path) -> dict[str, object]:
         text = path.read_text(encoding="utf-8")
     except OSError:
         return {}
+    import tomllib  # here: most runs find no config file, and need no TOML reader
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
