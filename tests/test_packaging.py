@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -50,3 +51,21 @@ def test_installed_package_parses_with_its_own_grammar(wheel, tmp_path):
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["2025-10-31", "high", "Myself"]
+
+
+@pytest.mark.parametrize("cache", ["corrupt", "unwritable"])
+def test_a_bad_grammar_cache_is_rebuilt_or_skipped_silently(tmp_path, cache):
+    """Lark's analysed grammar is cached in the user's cache folder; a damaged file, or a
+    cache folder that cannot be made, must cost only time: same result, nothing on stderr."""
+    home = tmp_path / "cache"
+    if cache == "corrupt":
+        (home / "tasksync").mkdir(parents=True)
+        (home / "tasksync" / "tasks-grammar.lark-cache").write_bytes(b"not a cache\n\x80\x04junk")
+    else:
+        home.write_text("a file where the cache folder should be")
+    code = "from tasksync.parse import parse_line; print(parse_line('- [ ] x 📅 2025-01-02').due)"
+    env = {**os.environ, "XDG_CACHE_HOME": str(home)}
+    for _ in range(2):  # the second run reads what the first one left
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              env=env, check=False)  # fmt: skip
+        assert (proc.returncode, proc.stdout, proc.stderr) == (0, "2025-01-02\n", "")
