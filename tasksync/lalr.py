@@ -1,4 +1,4 @@
-"""A lean driver for the LALR(1) tables Lark builds from a grammar.
+"""A lean driver for the LALR(1) tables Lark builds from a grammar (``tasksync.tables``).
 
 Lark computes the tables (and checks the grammar has no conflicts); this loop runs them on
 plain ``(kind, text)`` pairs instead of Lark's ``Token`` objects and keeps no tree: the
@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from lark import Lark
-from lark.parsers.lalr_analysis import Shift
+from tasksync.tables import Rule, Tables
 
 Piece = tuple[str, str]  # (terminal name, the text it matched)
 END = "$END"
@@ -47,42 +46,25 @@ class _Rule:
 
 
 class LeanLALR:
-    """Runs ``lark``'s LALR table; ``handlers`` maps rule names to what builds their value."""
+    """Runs a grammar's LALR table; ``handlers`` maps rule names to what builds their value."""
 
-    def __init__(self, lark: Lark, handlers: dict[str, Callable[[list[Any]], Any]]) -> None:
-        table = lark.parser.parser.parser.parse_table
-        rules: dict[Any, int] = {}
-        self._rules: list[_Rule] = []
+    def __init__(self, tables: Tables, handlers: dict[str, Callable[[list[Any]], Any]]) -> None:
+        self._rules = [self._compile(rule, handlers) for rule in tables.rules]
         # Per state: kind -> next state (shift, >= 0) or ~rule index (reduce, < 0).
-        self._actions: list[dict[str, int]] = [{} for _ in table.states]
-        for state, actions in table.states.items():
-            for kind, (action, arg) in actions.items():
-                if action is Shift:
-                    self._actions[state][kind] = arg
-                    continue
-                if arg not in rules:
-                    rules[arg] = len(self._rules)
-                    self._rules.append(self._compile(arg, handlers))
-                self._actions[state][kind] = ~rules[arg]
-        self._start = table.start_states["start"]
-        self._end = table.end_states["start"]
+        self._actions: list[dict[str, int]] = [
+            {kind: arg if shift else ~arg for kind, (shift, arg) in by_kind.items()}
+            for by_kind in tables.actions
+        ]
+        self._start = tables.start
+        self._end = tables.end
 
     @staticmethod
-    def _compile(rule: Any, handlers: dict[str, Callable[[list[Any]], Any]]) -> _Rule:
-        names = [symbol.name for symbol in rule.expansion]
-        origin = rule.origin.name
-        helper = origin.startswith("__")
-        if not helper and origin not in handlers:
-            raise ValueError(f"no handler for rule {origin}")
-        return _Rule(
-            len(names),
-            origin,
-            tuple(not (symbol.is_term and (symbol.filter_out or name.startswith("_")))
-                  for symbol, name in zip(rule.expansion, names, strict=True)),
-            tuple(not symbol.is_term and name.startswith("__") for symbol, name in
-                  zip(rule.expansion, names, strict=True)),
-            None if helper else handlers[origin],
-        )  # fmt: skip
+    def _compile(rule: Rule, handlers: dict[str, Callable[[list[Any]], Any]]) -> _Rule:
+        helper = rule.origin.startswith("__")
+        if not helper and rule.origin not in handlers:
+            raise ValueError(f"no handler for rule {rule.origin}")
+        handler = None if helper else handlers[rule.origin]
+        return _Rule(rule.size, rule.origin, rule.keep, rule.inline, handler)
 
     def parse(self, pieces: Iterable[Piece]) -> Any:
         actions, rules, end = self._actions, self._rules, self._end

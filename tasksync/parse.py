@@ -12,11 +12,11 @@ import re
 from collections.abc import Iterator, Sequence
 from datetime import date
 from functools import cache
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from lark import Lark, Token, Transformer
-from lark.common import LexerConf
-from lark.lexer import Lexer
+if TYPE_CHECKING:
+    from lark import Lark
 
 from tasksync.errors import TaskSyntaxError
 from tasksync.grammars import grammar_text
@@ -28,6 +28,8 @@ from tasksync.signifiers import (
     VS16_SPELLINGS,
     signifier_spellings,
 )
+from tasksync.tables import load as load_tables
+from tasksync.tables import terminal_order
 
 # JavaScript's \s: what the plugin's trim() and regexes treat as white space.
 JS_WS = "\t\n\u000b\u000c\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"  # noqa: E501
@@ -81,20 +83,7 @@ _ORDER = {kind: i for i, kind in enumerate(PARSE_ORDER)}
 _BLANKABLE = frozenset(("TEXT", "OTHER"))
 
 
-class _ToTask(Transformer[Token, Any]):
-    """For Lark's own parser: builds each task's fields as Lark reduces its line."""
-
-    def __init__(self) -> None:
-        super().__init__(visit_tokens=False)
-
-    def task_line(self, children: list[Token]) -> dict[str, Any]:
-        return _task_line([(p.type, p.value) for p in children])
-
-    def start(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return lines
-
-
-class LineLexer(Lexer):
+class LineLexer:
     """The grammar's own terminals, matched with one compiled alternation.
 
     Lark's contextual lexer knows the same two contexts (a line's start expects LIST_ITEM;
@@ -104,20 +93,12 @@ class LineLexer(Lexer):
     agree.
     """
 
-    def __init__(self, conf: LexerConf) -> None:
-        terminals = sorted(
-            conf.terminals,
-            key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name),
-        )
-        by_name = {t.name: t for t in terminals}
-        item = by_name["LIST_ITEM"].pattern.to_regexp()
-        body = [(t.name, t.pattern.to_regexp()) for t in terminals if t.name != "LIST_ITEM"]
+    def __init__(self, terminals: Sequence[tuple[str, str]]) -> None:
+        """``terminals``: (name, regex) in Lark's order of preference."""
+        item = dict(terminals)["LIST_ITEM"]
+        body = [(name, rx) for name, rx in terminals if name != "LIST_ITEM"]
         # The two contexts in one pattern: a list item only where a line starts.
         self._lines = re.compile(f"(?P<LIST_ITEM>(?<![^\\n]){item})|{_alternation(body)}")
-
-    def lex(self, text: str) -> Iterator[Token]:  # type: ignore[override]
-        for kind, value in self.pieces(text.split("\n")):
-            yield Token(kind, value)
 
     def pieces(self, lines: list[str]) -> list[tuple[str, str]]:
         """The tokens of ``lines`` (parsed as one text) as plain (terminal name, text) pairs.
@@ -357,37 +338,52 @@ def _read_fields(raw: dict[str, str], fields: dict[str, Any]) -> list[str]:
 
 
 @cache
-def _parser(lexer: str = "line") -> Lark:
-    return Lark(
-        grammar_text("tasks.lark"),
-        parser="lalr",
-        lexer=LineLexer if lexer == "line" else lexer,
-        transformer=_ToTask(),
-        cache=_cache_file(),
-    )
+def _lean(with_segments: bool = True) -> tuple[LineLexer, LeanLALR]:
+    """The grammar's tables (see ``tasksync.tables``), run by the lean driver on the line
+    lexer's pairs, with the task-line handler that builds Tasks or just their fields."""
+    tables = load_tables(grammar_text("tasks.lark"), _tables_cache())
+    task_line = _task_line if with_segments else _task_line_fields
+    handlers = {"task_line": task_line, "start": lambda lines: lines}
+    return LineLexer(tables.terminals), LeanLALR(tables, handlers)
 
 
-def _cache_file() -> str | bool:
-    """Where Lark keeps the analysed grammar between runs (it checks the file against the
-    grammar, its options and its own version): building it costs more than the rest of a
-    small command's start-up. The user's own cache folder, as the file holds a pickle."""
+def _tables_cache() -> Path | None:
     import platformdirs
 
     try:
-        folder = platformdirs.user_cache_path("tasksync", ensure_exists=True)
-    except OSError:
-        return False
-    return str(folder / "tasks-grammar.lark-cache")
+        return platformdirs.user_cache_path("tasksync") / "tasks-grammar.tables"
+    except OSError:  # pragma: no cover - no home folder
+        return None
 
 
 @cache
-def _lean(with_segments: bool = True) -> tuple[LineLexer, LeanLALR]:
-    """Lark's tables for the grammar, run by the lean driver on the line lexer's pairs."""
-    lark = _parser()
-    task_line = _task_line if with_segments else _task_line_fields
-    return LineLexer(lark.lexer_conf), LeanLALR(
-        lark, {"task_line": task_line, "start": lambda lines: lines}
-    )
+def _parser(lexer: str = "line") -> Lark:
+    """Lark's own parser over the same grammar: the reference the tests hold ours to
+    (``lexer``: "line" for ours wrapped as a Lark lexer, or one of Lark's own)."""
+    from lark import Lark, Token, Transformer
+    from lark.lexer import Lexer
+
+    class ToTask(Transformer[Token, Any]):
+        def __init__(self) -> None:
+            super().__init__(visit_tokens=False)
+
+        def task_line(self, children: list[Token]) -> dict[str, Any]:
+            return _task_line([(p.type, p.value) for p in children])
+
+        def start(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return lines
+
+    class LarkLineLexer(Lexer):
+        def __init__(self, conf: Any) -> None:
+            terminals = sorted(conf.terminals, key=terminal_order)
+            self.lexer = LineLexer([(t.name, t.pattern.to_regexp()) for t in terminals])
+
+        def lex(self, text: str) -> Iterator[Token]:  # type: ignore[override]
+            for kind, value in self.lexer.pieces(text.split("\n")):
+                yield Token(kind, value)
+
+    chosen: Any = LarkLineLexer if lexer == "line" else lexer
+    return Lark(grammar_text("tasks.lark"), parser="lalr", lexer=chosen, transformer=ToTask())
 
 
 def warm_up() -> None:

@@ -53,19 +53,38 @@ def test_installed_package_parses_with_its_own_grammar(wheel, tmp_path):
     assert proc.stdout.split() == ["2025-10-31", "high", "Myself"]
 
 
-@pytest.mark.parametrize("cache", ["corrupt", "unwritable"])
-def test_a_bad_grammar_cache_is_rebuilt_or_skipped_silently(tmp_path, cache):
-    """Lark's analysed grammar is cached in the user's cache folder; a damaged file, or a
-    cache folder that cannot be made, must cost only time: same result, nothing on stderr."""
+_PARSE = "from tasksync.parse import parse_line; print(parse_line('- [ ] x 📅 2025-01-02').due)"
+
+
+def _run(code: str, cache_home: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          check=False)  # fmt: skip
+
+
+def test_with_the_grammar_tables_cached_reading_does_not_import_lark(tmp_path):
+    first = _run(_PARSE, tmp_path)  # analyses the grammar with Lark, and keeps the tables
+    assert (first.returncode, first.stdout, first.stderr) == (0, "2025-01-02\n", "")
+    assert (tmp_path / "tasksync" / "tasks-grammar.tables").is_file()
+    again = _run(_PARSE + "; import sys; print('lark' in sys.modules)", tmp_path)
+    assert again.stdout.split() == ["2025-01-02", "False"], again.stderr
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "unwritable"])
+def test_a_damaged_tables_cache_costs_only_time(tmp_path, damage):
+    """Same result and nothing on stderr, whatever state the cache folder is in."""
     home = tmp_path / "cache"
-    if cache == "corrupt":
-        (home / "tasksync").mkdir(parents=True)
-        (home / "tasksync" / "tasks-grammar.lark-cache").write_bytes(b"not a cache\n\x80\x04junk")
-    else:
+    cached = home / "tasksync" / "tasks-grammar.tables"
+    if damage == "unwritable":
         home.write_text("a file where the cache folder should be")
-    code = "from tasksync.parse import parse_line; print(parse_line('- [ ] x 📅 2025-01-02').due)"
-    env = {**os.environ, "XDG_CACHE_HOME": str(home)}
+    else:
+        assert _run(_PARSE, home).returncode == 0
+        data = cached.read_bytes()
+        cached.write_bytes(b"not a cache\n\x80\x04junk" if damage == "garbage" else data[:-200])
     for _ in range(2):  # the second run reads what the first one left
-        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              env=env, check=False)  # fmt: skip
+        proc = _run(_PARSE, home)
         assert (proc.returncode, proc.stdout, proc.stderr) == (0, "2025-01-02\n", "")
+    if damage != "unwritable":  # rewritten whole: the next run reads it and needs no Lark
+        assert cached.read_bytes().partition(b"\n")[0] == data.partition(b"\n")[0]
+        check = _run(_PARSE + "; import sys; print('lark' in sys.modules)", home)
+        assert check.stdout.split() == ["2025-01-02", "False"], check.stderr
