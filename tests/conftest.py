@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,11 @@ settings.register_profile("ci", max_examples=300, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+# The grammar's tables are cached in the user's cache folder; the tests (and the processes
+# they start) keep theirs in a folder of their own, removed when the run ends.
+_CACHE = tempfile.TemporaryDirectory(prefix="tasksync-tests-cache-")
+os.environ["XDG_CACHE_HOME"] = _CACHE.name
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_VAULT = ROOT / "examples" / "vault"
