@@ -35,10 +35,17 @@ def selected_targets(store: Store, selection: Selection) -> list[Target]:
 
 def run_batch(vault: Path, store: Store, statuses: StatusTable, command: str,
               targets: list[Target], edit: Edit, dry_run: bool) -> Outcome:  # fmt: skip
-    """Apply ``edit`` to the notes, journal what was written, and re-index those notes."""
-    outcome = apply_edits(vault, targets, edit, statuses, dry_run)
+    """Apply ``edit`` to the notes, journal what was written, and re-index those notes.
+
+    The journal is written even when the batch is cut short, so ``undo`` can restore the
+    notes it had already changed."""
+    outcome = Outcome()
+    try:
+        apply_edits(vault, targets, edit, statuses, dry_run, outcome)
+    finally:
+        if outcome.changes and not dry_run:
+            store.record_batch(command, outcome.changes)
     if outcome.changes and not dry_run:
-        store.record_batch(command, outcome.changes)
         sync(vault, store, statuses)
     return outcome
 

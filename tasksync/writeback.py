@@ -162,12 +162,15 @@ def _diff(rel: str, before: list[str], after: list[str]) -> str:
 
 
 def apply_edits(vault: Path, targets: Iterable[Target], edit: Edit, statuses: StatusTable,
-                dry_run: bool = False) -> Outcome:  # fmt: skip
-    """Apply ``edit`` to every target's line; one note failing does not stop the others."""
+                dry_run: bool = False, outcome: Outcome | None = None) -> Outcome:  # fmt: skip
+    """Apply ``edit`` to every target's line; one note failing does not stop the others.
+
+    What is written goes into ``outcome`` note by note, so a caller that passes its own
+    still knows what was written when the batch is cut short (Ctrl-C)."""
     by_note: dict[str, list[Target]] = {}
     for target in targets:
         by_note.setdefault(target.path, []).append(target)
-    outcome = Outcome()
+    outcome = outcome if outcome is not None else Outcome()
     try:
         for rel in sorted(by_note):
             _edit_one_note(vault, rel, by_note[rel], edit, statuses, dry_run, outcome)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tasksync.actions import run_batch, target_of, undo_last
 from tasksync.cli import cli
 from tasksync.model import StatusTable
 from tasksync.parse import parse_line
@@ -315,3 +316,27 @@ def test_triage_tags_are_configurable_in_the_vault(make_vault):
     bad = run(vault, "accept", "--all-proposed")
     assert bad.exit_code == 2
     assert "triage_tags must be a list of tags" in bad.stderr
+
+
+def test_a_batch_cut_short_is_journaled_so_undo_restores_what_it_wrote(make_vault, tmp_path):
+    notes = {f"n{i}.md": f"- [?] task {i}.0 #proposed\n- [?] other {i}\n" for i in range(6)}
+    vault = make_vault(notes)
+    with Store(tmp_path / "i.sqlite") as store:
+        sync(vault, store, StatusTable())
+        targets = [target_of(r) for r in store.records() if r["status"] == "?"]
+        edited = []
+
+        def edit(task):  # Ctrl-C arrives while the fourth note is being edited
+            if task.raw.endswith("3.0 #proposed"):
+                raise KeyboardInterrupt
+            edited.append(task.raw)
+            return (task.raw.replace("[?]", "[ ]"),)
+
+        with pytest.raises(KeyboardInterrupt):
+            run_batch(vault, store, StatusTable(), "accept", targets, edit, dry_run=False)
+        written = [n for n, text in notes.items() if (vault / n).read_text() != text]
+        assert written == ["n0.md", "n1.md", "n2.md"]  # whole notes, in order, then it stopped
+        outcome = undo_last(vault, store, StatusTable())
+    assert outcome.problems == []
+    assert len(outcome.reverted) == 6
+    assert all((vault / n).read_text() == text for n, text in notes.items())
