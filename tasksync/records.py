@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import date
 from typing import Any, TextIO
 
 from tasksync.model import DATE_FIELDS, Priority
@@ -17,10 +16,6 @@ RECORD_KEYS: tuple[str, ...] = (
     "depends_on", "on_completion", "block_link", "heading", "problems", "raw",
 )  # fmt: skip
 LIST_KEYS = frozenset(("tags", "depends_on", "problems"))
-
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 COLUMN = {key: index for index, key in enumerate(RECORD_KEYS)}

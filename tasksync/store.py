@@ -96,8 +96,8 @@ class Store:
 
     @cached_property
     def db(self) -> Database:
-        """sqlite-utils on the same connection: for creating the schema and rows as dicts.
-        Made on first use (a sync with nothing to do needs neither, nor its import time)."""
+        """sqlite-utils on the same connection, for reading rows as dicts. Made on first use:
+        a sync (the hot path) uses the connection directly and spares its import time."""
         from sqlite_utils import Database
 
         return Database(self.conn, execute_plugins=False)  # no plugin may change the index

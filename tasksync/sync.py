@@ -111,6 +111,11 @@ def _index_in_workers(
                 progress(report.read, len(todo))
 
 
+def _hashes(todo: list[NoteFile], states: dict[str, NoteState]) -> list[str | None]:
+    """The indexed content hash of each note (None for a new one)."""
+    return [states[n.rel].hash if n.rel in states else None for n in todo]
+
+
 def _stat_changed(note: NoteFile, state: NoteState | None) -> bool:
     return state is None or (state.mtime_ns, state.size) != (note.mtime_ns, note.size)
 
@@ -134,16 +139,14 @@ def sync(vault: Path, store: Store, statuses: StatusTable,
         report.seconds = time.perf_counter() - started
         return report  # nothing changed: nothing to write
     if len(todo) >= PARALLEL_MIN_NOTES and _workers() >= 2:
-        hashes = [states[n.rel].hash if n.rel in states else None for n in todo]
-        _index_in_workers(todo, hashes, statuses, store, report, progress)
+        _index_in_workers(todo, _hashes(todo, states), statuses, store, report, progress)
         todo = []
     with store.write():
         states = store.note_states()  # as of now: another process may have synced meanwhile
         deleted = [path for path in states if path not in present]
         todo = [n for n in todo if _stat_changed(n, states.get(n.rel))]
         if todo:
-            hashes = [states[n.rel].hash if n.rel in states else None for n in todo]
-            scans = _read_notes(todo, hashes, statuses, store, progress)
+            scans = _read_notes(todo, _hashes(todo, states), statuses, store, progress)
             report.count(scans)
             report.read += len(scans)
         else:
