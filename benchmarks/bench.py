@@ -94,7 +94,7 @@ def main() -> None:
         ics = best(args.runs, [*tasksync, "ics", "--include-done", "-o", str(Path(tmp) / "x.ics")])
         accept = run([*tasksync, "accept", "--all-proposed"])  # once: it changes the vault
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import tasksync.cli"], check=True)
+        subprocess.run([sys.executable, "-c", "import tasksync.cli.main"], check=True)
         startup = time.perf_counter() - started
 
     rows = [

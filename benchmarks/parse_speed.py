@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import time
 
-from tasksync.notes import scan_text
-from tasksync.parse import parse_line
+from tasksync.read.notes import scan_text
+from tasksync.read.parse import parse_line
 
 LINES = [
     "- [?] Order two more humidity probes for the east greenhouse bench before the price change."

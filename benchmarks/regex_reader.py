@@ -11,7 +11,7 @@ import os
 import re
 import sys
 
-from tasksync.signifiers import SIGNIFIERS, VS16_SPELLINGS, signifier_spellings
+from tasksync.read.signifiers import SIGNIFIERS, VS16_SPELLINGS, signifier_spellings
 
 TASK = re.compile(r"^[ \t>]*(?:[-*+]|[0-9]+[.)]) +\[(.)\] *(.*)$", re.MULTILINE)
 

@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate
 
+from tasksync.index.store import Store
+from tasksync.index.sync import sync
 from tasksync.model import StatusTable
-from tasksync.store import Store
-from tasksync.sync import sync
 from tasksync.tui.app import make_app
 
 

@@ -1,3 +1,3 @@
-from tasksync.cli import main
+from tasksync.cli.main import main
 
 main()

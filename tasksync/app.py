@@ -14,11 +14,11 @@ import click
 import platformdirs
 
 from tasksync.config import load_me, load_people_folder, load_status_table
+from tasksync.index.store import Store
+from tasksync.index.sync import SyncReport, sync
 from tasksync.model import StatusTable
-from tasksync.people import People
-from tasksync.store import Store
-from tasksync.sync import SyncReport, sync
-from tasksync.vault import check_vault
+from tasksync.query.people import People
+from tasksync.read.vault import check_vault
 
 
 def load_people(vault: Path, store: Store) -> People:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tasksync.cli import cli
+from tasksync.cli.main import cli
 
 caldav = pytest.importorskip("caldav")
 pytest.importorskip("radicale")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tasksync.cli import cli
+from tasksync.cli.main import cli
 
 CONTRACT_KEYS = {
     "id", "path", "line", "status", "status_type", "description", "owner", "tags", "priority",

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from ical.calendar_stream import IcsCalendarStream
 from icalendar import Calendar
 
-from tasksync.cli import cli
+from tasksync.cli.main import cli
 
 GOLDEN = Path(__file__).parent / "golden"
 NOW = "2026-11-22T09:00:00Z"

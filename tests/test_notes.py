@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tasksync.notes import scan_text
+from tasksync.read.notes import scan_text
 
 
 def lines_of(text: str) -> list[tuple[int, str | None, str]]:

@@ -39,7 +39,7 @@ def test_installed_package_parses_with_its_own_grammar(wheel, tmp_path):
     with zipfile.ZipFile(wheel) as zf:
         zf.extractall(site)
     code = (
-        "import tasksync.parse as p, pathlib;"
+        "import tasksync.read.parse as p, pathlib;"
         "assert pathlib.Path(p.__file__).is_relative_to(pathlib.Path.cwd());"
         "t = p.parse_line('- [?] Ship it @Myself \\uf8ffüìÖ 2025-10-31 ‚è´ #proposed');"
         "print(t.due, t.priority.value, t.owner);"
@@ -53,7 +53,9 @@ def test_installed_package_parses_with_its_own_grammar(wheel, tmp_path):
     assert proc.stdout.split() == ["2025-10-31", "high", "Myself"]
 
 
-_PARSE = "from tasksync.parse import parse_line; print(parse_line('- [ ] x 📅 2025-01-02').due)"
+_PARSE = (
+    "from tasksync.read.parse import parse_line; print(parse_line('- [ ] x 📅 2025-01-02').due)"
+)
 
 
 def _run(code: str, cache_home: Path) -> subprocess.CompletedProcess[str]:

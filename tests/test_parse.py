@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from tasksync.model import Priority, Status, StatusTable, StatusType
-from tasksync.parse import parse_line
+from tasksync.read.parse import parse_line
 
 
 def parsed(line: str):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tasksync.cli import cli
+from tasksync.cli.main import cli
 
 TODAY = "2026-11-18"  # a Wednesday: this week is 2026-11-16 .. 2026-11-22
 

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from tasksync import edits
 from tasksync.model import StatusTable
-from tasksync.parse import parse_line
-from tasksync.recurrence import RuleError, parse_rule
+from tasksync.read.parse import parse_line
+from tasksync.write import edits
+from tasksync.write.recurrence import RuleError, parse_rule
 
 from .test_writeback import ids_where, run
 

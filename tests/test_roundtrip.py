@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tasksync.model import StatusTable, Task
-from tasksync.notes import scan_text
-from tasksync.parse import (
+from tasksync.read.notes import scan_text
+from tasksync.read.parse import (
     JS_WS,
     TASK_PREFIX,
     _parser,
@@ -15,7 +15,7 @@ from tasksync.parse import (
     parse_task_fields,
     parse_task_lines,
 )
-from tasksync.signifiers import FAMILIES, SIGNIFIERS, VS16, misencode
+from tasksync.read.signifiers import FAMILIES, SIGNIFIERS, VS16, misencode
 
 EMOJI = [e for s in SIGNIFIERS for e in (s.emoji, *s.also)]
 SPELLED = EMOJI + [misencode(e, f) for e in EMOJI for f in FAMILIES]

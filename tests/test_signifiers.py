@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from tasksync.model import Priority
-from tasksync.parse import parse_line
-from tasksync.signifiers import (
+from tasksync.read.parse import parse_line
+from tasksync.read.signifiers import (
     SIGNIFIERS,
     VS16,
     grammar_block,
@@ -104,7 +104,7 @@ def test_seed_shaped_lines(line, due, priority):
 
 def test_grammar_file_holds_the_generated_table():
     text = grammar_source_path().read_text(encoding="utf-8")
-    assert grammar_block() in text, "run: python -m tasksync.signifiers --write-grammar"
+    assert grammar_block() in text, "run: python -m tasksync.read.signifiers --write-grammar"
 
 
 def test_signifier_in_prose_is_not_a_field_when_text_follows():

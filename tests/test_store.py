@@ -19,12 +19,12 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tasksync.cli import cli
+from tasksync.cli.main import cli
+from tasksync.index.store import SCHEMA_VERSION, IdError, Store
+from tasksync.index.sync import sync
 from tasksync.model import StatusTable, Task
-from tasksync.notes import scan_text
-from tasksync.records import write_json_array
-from tasksync.store import SCHEMA_VERSION, IdError, Store
-from tasksync.sync import sync
+from tasksync.read.notes import scan_text
+from tasksync.read.records import write_json_array
 from tests.test_roundtrip import bodies
 
 
@@ -197,8 +197,8 @@ def test_two_processes_scanning_at_once_leave_a_sound_index(make_vault, db):
     note = "".join(f"- [ ] task {{i}}.{j} 📅 2025-01-0{1 + j % 9}\n" for j in range(20))
     vault = make_vault({f"d{i % 7}/n{i}.md": note.format(i=i) for i in range(400)})
     code = (
-        "import sys; from pathlib import Path; from tasksync.store import Store;"
-        "from tasksync.sync import sync; from tasksync.model import StatusTable;"
+        "import sys; from pathlib import Path; from tasksync.index.store import Store;"
+        "from tasksync.index.sync import sync; from tasksync.model import StatusTable;"
         "s = Store(Path(sys.argv[2])); sync(Path(sys.argv[1]), s, StatusTable()); s.close()"
     )
     procs = [subprocess.Popen([sys.executable, "-c", code, str(vault), str(db)],

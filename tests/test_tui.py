@@ -37,7 +37,7 @@ def test_inbox_groups_proposed_by_note_with_duplicates_together(example_vault):
 
     from click.testing import CliRunner
 
-    from tasksync.cli import cli
+    from tasksync.cli.main import cli
 
     records = json.loads(CliRunner().invoke(cli, ["--vault", str(example_vault), "list", "--json",
                                                   "--status", "all"]).stdout)  # fmt: skip
@@ -180,7 +180,7 @@ def test_dupes_and_merge_on_the_cli(example_vault):
 
     from click.testing import CliRunner
 
-    from tasksync.cli import cli
+    from tasksync.cli.main import cli
 
     def run(*args: str):
         return CliRunner().invoke(cli, ["--vault", str(example_vault), "--today", "2026-11-22",
@@ -204,7 +204,7 @@ def test_seed_vault_duplicates_are_the_nine_reworded_pairs(seed_vault, tmp_path)
 
     from click.testing import CliRunner
 
-    from tasksync.cli import cli
+    from tasksync.cli.main import cli
 
     vault = seed_vault
     groups = json.loads(CliRunner().invoke(cli, ["--vault", str(vault), "dupes", "--json"]).stdout)

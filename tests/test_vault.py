@@ -7,7 +7,7 @@ import os
 import pytest
 
 from tasksync.errors import VaultError
-from tasksync.vault import decode, iter_notes
+from tasksync.read.vault import decode, iter_notes
 
 
 def test_only_markdown_outside_dot_folders(make_vault):

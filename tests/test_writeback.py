@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tasksync.actions import run_batch, target_of, undo_last
-from tasksync.cli import cli
+from tasksync.cli.main import cli
+from tasksync.index.store import Store
+from tasksync.index.sync import sync
 from tasksync.model import StatusTable
-from tasksync.parse import parse_line
-from tasksync.store import Store
-from tasksync.sync import sync
-from tasksync.writeback import Target, apply_edits
+from tasksync.read.parse import parse_line
+from tasksync.write.actions import run_batch, target_of, undo_last
+from tasksync.write.writeback import Target, apply_edits
 
 TODAY = "2026-11-22"
 
@@ -189,7 +189,7 @@ def test_edit_follows_the_task_when_the_user_changed_its_date(make_vault):
         [record] = store.records()
     (vault / "n.md").write_text("- [?] Call Dana 📅 2026-02-02 #proposed\n")
     target = Target(record["id"], "n.md", 1, record["raw"])
-    from tasksync.edits import accept
+    from tasksync.write.edits import accept
 
     outcome = apply_edits(vault, [target], lambda t: (accept(t, StatusTable()).raw,),
                           StatusTable())  # fmt: skip
@@ -298,7 +298,7 @@ def test_a_killed_batch_leaves_every_note_wholly_old_or_wholly_new(make_vault):
 
 def test_parse_after_edit_matches_intent():
     line = "- [?] Order probes @Myself \uf8ffüìÖ 2026-11-20 ‚è´ #task #proposed #auto"
-    from tasksync.edits import accept
+    from tasksync.write.edits import accept
 
     task = accept(parse_line(line), StatusTable())
     again = parse_line(task.raw)

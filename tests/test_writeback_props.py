@@ -10,11 +10,11 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tasksync import edits
 from tasksync.ids import task_ids
 from tasksync.model import Priority, StatusTable
-from tasksync.notes import scan_text
-from tasksync.writeback import Target, apply_edits
+from tasksync.read.notes import scan_text
+from tasksync.write import edits
+from tasksync.write.writeback import Target, apply_edits
 
 STATUSES = StatusTable()
 TODAY = date(2026, 11, 22)
@@ -81,7 +81,7 @@ def test_random_batches_change_only_their_lines(files, edit_name, newline, final
 @given(task_lines)
 def test_line_only_edits_equal_the_task_edits(line):
     from tasksync.model import StatusType
-    from tasksync.parse import parse_line
+    from tasksync.read.parse import parse_line
 
     task = parse_line(line)
     assert task is not None

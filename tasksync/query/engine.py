@@ -12,7 +12,6 @@ from typing import Any
 from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import LarkError, VisitError
 
-from tasksync.grammars import grammar_text
 from tasksync.query.filters import (
     DONE_TYPES,
     PRIORITY_ORDER,
@@ -22,7 +21,8 @@ from tasksync.query.filters import (
     QueryError,
     parse_filter,
 )
-from tasksync.records import Record
+from tasksync.read.grammars import grammar_text
+from tasksync.read.records import Record
 
 STATUS_ORDER = {"IN_PROGRESS": 1, "TODO": 2, "PROPOSED": 2.5, "ON_HOLD": 3, "DONE": 4,
                 "CANCELLED": 5, "NON_TASK": 6}  # fmt: skip

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tasksync.query.dates import parse_range
-from tasksync.records import Record
-from tasksync.recurrence import RuleError, parse_rule
+from tasksync.read.records import Record
+from tasksync.write.recurrence import RuleError, parse_rule
 
 Predicate = Callable[[Record], bool]
 

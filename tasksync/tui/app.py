@@ -21,21 +21,21 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
 
-from tasksync import edits
-from tasksync.actions import run_batch, target_of, undo_last
 from tasksync.app import load_people
 from tasksync.config import load_status_table, load_triage_tags
 from tasksync.dates import parse_day
 from tasksync.errors import TasksyncError
+from tasksync.index.store import Store
+from tasksync.index.sync import sync
 from tasksync.model import Priority, StatusTable, Task
-from tasksync.notes import frontmatter_end
-from tasksync.people import People
-from tasksync.records import Record
-from tasksync.store import Store
-from tasksync.sync import sync
+from tasksync.query.people import People
+from tasksync.read.notes import frontmatter_end
+from tasksync.read.records import Record
+from tasksync.read.vault import read_note
 from tasksync.tui.views import TITLES, VIEWS, Row, followup_rows, inbox_rows, open_rows, overdue
-from tasksync.vault import read_note
-from tasksync.writeback import Outcome
+from tasksync.write import edits
+from tasksync.write.actions import run_batch, target_of, undo_last
+from tasksync.write.writeback import Outcome
 
 FIRST_PAINT = 300  # rows shown at once; the rest are added in batches right after
 BATCH = 1000

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from tasksync.dupes import duplicate_groups
-from tasksync.people import People
-from tasksync.records import Record
+from tasksync.query.dupes import duplicate_groups
+from tasksync.query.people import People
+from tasksync.read.records import Record
 
 OPEN_TYPES = frozenset(("TODO", "IN_PROGRESS", "ON_HOLD"))
 VIEWS = ("inbox", "open", "followups")

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from tasksync.index.select import Selection
+from tasksync.index.store import Store
+from tasksync.index.sync import sync
 from tasksync.model import LineChange, StatusTable
-from tasksync.records import Record
-from tasksync.select import Selection
-from tasksync.store import Store
-from tasksync.sync import sync
-from tasksync.writeback import Edit, Outcome, Target, apply_edits, revert
+from tasksync.read.records import Record
+from tasksync.write.writeback import Edit, Outcome, Target, apply_edits, revert
 
 
 def target_of(record: Record) -> Target:

@@ -19,16 +19,16 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from tasksync import edits
-from tasksync.actions import run_batch, target_of
-from tasksync.dupes import merged
+from tasksync.calendar.ics import task_uid, to_calendar, uid_namespace
 from tasksync.errors import TasksyncError
-from tasksync.ics import task_uid, to_calendar, uid_namespace
+from tasksync.index.store import CaldavState, Store
+from tasksync.index.sync import sync
 from tasksync.model import StatusTable, StatusType, Task
-from tasksync.people import People
-from tasksync.records import Record
-from tasksync.store import CaldavState, Store
-from tasksync.sync import sync
+from tasksync.query.dupes import merged
+from tasksync.query.people import People
+from tasksync.read.records import Record
+from tasksync.write import edits
+from tasksync.write.actions import run_batch, target_of
 
 OPEN = frozenset(("TODO", "IN_PROGRESS", "ON_HOLD"))
 

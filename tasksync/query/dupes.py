@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from rapidfuzz import fuzz, utils
 
-from tasksync.records import Record
+from tasksync.read.records import Record
 
 THRESHOLD = 72.0
 # Short tasks share a word or two by chance ("Water the seedlings" / "Pot on the tomato

@@ -9,10 +9,10 @@ from typing import Any
 
 from tasksync.ids import IdParts, task_ids
 from tasksync.model import StatusTable
-from tasksync.notes import frontmatter, task_lines
-from tasksync.parse import parse_task_fields
-from tasksync.records import DESCRIPTION, HEADING, ID, LINE, TASK_ID, fields_row
-from tasksync.vault import NoteFile, decode
+from tasksync.read.notes import frontmatter, task_lines
+from tasksync.read.parse import parse_task_fields
+from tasksync.read.records import DESCRIPTION, HEADING, ID, LINE, TASK_ID, fields_row
+from tasksync.read.vault import NoteFile, decode
 
 
 @dataclass(slots=True)

@@ -3,7 +3,7 @@
 The real emoji are listed once (``SIGNIFIERS``); every mis-encoded spelling is *derived*
 from them by re-decoding their UTF-8 bytes the way broken pipelines do. The grammar's
 terminals (``grammar/tasks.lark``) are generated from this module
-(``python -m tasksync.signifiers --write-grammar``) and a test checks they agree.
+(``python -m tasksync.read.signifiers --write-grammar``) and a test checks they agree.
 """
 
 from __future__ import annotations
@@ -193,7 +193,7 @@ GRAMMAR_END = "// END GENERATED SIGNIFIERS"
 def grammar_block() -> str:
     """The generated terminal definitions of ``grammar/tasks.lark``."""
     lines = [
-        GRAMMAR_BEGIN + " -- python -m tasksync.signifiers --write-grammar",
+        GRAMMAR_BEGIN + " -- python -m tasksync.read.signifiers --write-grammar",
         "// Each field: the real emoji, the ones the plugin also reads, and their mis-encodings",
         "// (" + "; ".join(FAMILIES.values()) + "),",
         "// optionally followed by U+FE0F in any spelling, then the value; or the Dataview form.",
@@ -219,7 +219,7 @@ def grammar_block() -> str:
 
 
 def grammar_source_path() -> Path:
-    return Path(__file__).resolve().parent.parent / "grammar" / "tasks.lark"
+    return Path(__file__).resolve().parents[2] / "grammar" / "tasks.lark"
 
 
 def write_grammar(path: Path) -> bool:

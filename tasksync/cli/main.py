@@ -16,19 +16,19 @@ import click
 from tasksync import __version__
 from tasksync.app import AppContext, default_db_path
 from tasksync.errors import TasksyncError
-from tasksync.people import People
-from tasksync.records import write_json_array
-from tasksync.select import DEFAULT_STATUSES, STATUS_CHOICES, Selection
-from tasksync.vault import check_vault
+from tasksync.index.select import DEFAULT_STATUSES, STATUS_CHOICES, Selection
+from tasksync.query.people import People
+from tasksync.read.records import write_json_array
+from tasksync.read.vault import check_vault
 
 # Commands defined in other modules, imported only when used (start-up stays fast: a
 # `tasksync scan` does not load icalendar, rapidfuzz or the query grammar).
 LAZY_COMMANDS = {
     **dict.fromkeys(("accept", "reject", "done", "set", "merge", "repair", "undo", "log"),
-                    "tasksync.commands"),
-    **dict.fromkeys(("ics", "dupes"), "tasksync.exports"),
-    **dict.fromkeys(("query", "followups", "config"), "tasksync.queries"),
-    **dict.fromkeys(("caldav", "watch"), "tasksync.remote"),
+                    "tasksync.cli.changes"),
+    **dict.fromkeys(("ics", "dupes"), "tasksync.cli.exports"),
+    **dict.fromkeys(("query", "followups", "config"), "tasksync.cli.queries"),
+    **dict.fromkeys(("caldav", "watch"), "tasksync.cli.remote"),
 }  # fmt: skip
 
 
@@ -150,7 +150,7 @@ def list_tasks(
         records = list(selection.apply(records))
     from rich.console import Console
 
-    from tasksync.render import print_tasks
+    from tasksync.cli.render import print_tasks
 
     print_tasks(records, Console())
 

@@ -10,13 +10,13 @@ from typing import Any
 import click
 
 from tasksync.app import AppContext
-from tasksync.caldav_sync import describe, open_calendar, password_for, run_sync
+from tasksync.calendar.caldav import describe, open_calendar, password_for, run_sync
+from tasksync.cli.exports import ICS_DEFAULT_STATUSES, build_calendar, export_time
 from tasksync.config import load_vault_config
 from tasksync.errors import UsageError
-from tasksync.exports import ICS_DEFAULT_STATUSES, build_calendar, export_time
-from tasksync.files import atomic_write
-from tasksync.store import Store
-from tasksync.sync import sync
+from tasksync.index.store import Store
+from tasksync.index.sync import sync
+from tasksync.write.files import atomic_write
 
 
 def _caldav_settings(app: AppContext, url: str | None, calendar: str | None,

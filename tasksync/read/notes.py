@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tasksync.model import StatusTable, Task
-from tasksync.parse import JS_WS, TASK_PREFIX, parse_task_lines
+from tasksync.read.parse import JS_WS, TASK_PREFIX, parse_task_lines
 
 _FENCE_OPEN = re.compile(
     r"(?P<prefix>[" + re.escape(JS_WS) + r">]*(?:(?:[-*+]|[0-9]+[.)])[ \t]+)?)"

@@ -13,9 +13,9 @@ from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY
 from icalendar import Calendar, Component, Event, Todo
 
 from tasksync import __version__
-from tasksync.records import Record
-from tasksync.recurrence import Rule, RuleError, parse_rule
-from tasksync.signifiers import canonical_spellings
+from tasksync.read.records import Record
+from tasksync.read.signifiers import canonical_spellings
+from tasksync.write.recurrence import Rule, RuleError, parse_rule
 
 PRODID = f"-//tasksync//tasksync {__version__}//EN"
 # RFC 5545 PRIORITY: 1 highest … 9 lowest, 0 undefined.

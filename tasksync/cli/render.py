@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tasksync.model import StatusType
-from tasksync.records import Record
+from tasksync.read.records import Record
 
 SHORT_ID = 8
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from tasksync.model import StatusType
-from tasksync.records import Record
+from tasksync.read.records import Record
 
 STATUS_CHOICES: dict[str, tuple[StatusType, ...]] = {
     "proposed": (StatusType.PROPOSED,),

@@ -1,4 +1,4 @@
-"""A lean driver for the LALR(1) tables Lark builds from a grammar (``tasksync.tables``).
+"""A lean driver for the LALR(1) tables Lark builds from a grammar (``tasksync.read.tables``).
 
 Lark computes the tables (and checks the grammar has no conflicts); this loop runs them on
 plain ``(kind, text)`` pairs instead of Lark's ``Token`` objects and keeps no tree: the
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from tasksync.tables import Rule, Tables
+from tasksync.read.tables import Rule, Tables
 
 Piece = tuple[str, str]  # (terminal name, the text it matched)
 END = "$END"

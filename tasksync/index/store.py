@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from tasksync.errors import TasksyncError
 from tasksync.model import LineChange
-from tasksync.records import LIST_KEYS, RAW, RECORD_KEYS, Record, row_record
+from tasksync.read.records import LIST_KEYS, RAW, RECORD_KEYS, Record, row_record
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from tasksync.reader import NoteScan
+    from tasksync.read.reader import NoteScan
 
 SCHEMA_VERSION = 6
 BUSY_TIMEOUT_S = 60.0

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tasksync.records import Record
+from tasksync.read.records import Record
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tasksync.errors import TasksyncError
-from tasksync.files import atomic_write, sync_folders
 from tasksync.ids import task_ids
 from tasksync.model import LineChange, StatusTable, Task
-from tasksync.notes import scan_lines
-from tasksync.parse import parse_task_lines
-from tasksync.vault import NoteText, decode
+from tasksync.read.notes import scan_lines
+from tasksync.read.parse import parse_task_lines
+from tasksync.read.vault import NoteText, decode
+from tasksync.write.files import atomic_write, sync_folders
 
 Edit = Callable[[Task], tuple[str, ...]]  # the lines that replace the task's line
 

@@ -11,12 +11,12 @@ import click
 from tasksync.app import AppContext
 from tasksync.config import effective_config
 from tasksync.errors import UsageError
-from tasksync.notes import query_blocks
-from tasksync.people import People
 from tasksync.query.engine import Result, context_for, explain, parse_query, run_query
 from tasksync.query.filters import DONE_TYPES, Context, QueryError
-from tasksync.records import Record
-from tasksync.vault import read_note
+from tasksync.query.people import People
+from tasksync.read.notes import query_blocks
+from tasksync.read.records import Record
+from tasksync.read.vault import read_note
 
 _PRIORITY_MARK = {"highest": " 🔺", "high": " ⏫", "medium": " 🔼", "normal": "", "low": " 🔽",
                   "lowest": " ⏬"}  # fmt: skip

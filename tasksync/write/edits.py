@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from tasksync.model import Priority, Segment, StatusTable, StatusType, Task
-from tasksync.parse import parse_task_line
-from tasksync.recurrence import RuleError, next_dates, parse_rule
-from tasksync.signifiers import (
+from tasksync.read.parse import parse_task_line
+from tasksync.read.signifiers import (
     DATAVIEW_KEY_OF_FIELD,
     EMOJI_OF_FIELD,
     EMOJI_OF_PRIORITY,
@@ -22,6 +21,7 @@ from tasksync.signifiers import (
     VS16_SPELLINGS,
     canonical_spellings,
 )
+from tasksync.write.recurrence import RuleError, next_dates, parse_rule
 
 TRIAGE_TAGS = ("#proposed",)
 _FIELDS = frozenset((*EMOJI_OF_FIELD, "priority"))

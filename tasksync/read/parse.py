@@ -1,7 +1,7 @@
 """Task lines -> ``Task``s (or, for the index, their plain fields).
 
 The grammar's own terminals cut the lines into pieces (``LineLexer``); the LALR tables Lark
-builds from the grammar are run on them by ``tasksync.lalr``, and as each line is reduced
+builds from the grammar are run on them by ``tasksync.read.lalr``, and as each line is reduced
 ``_build`` reads its fields off the end, as the Obsidian Tasks plugin does. No tree is kept.
 Lark's own parser over the same grammar (``_parser``) is the reference the tests hold it to.
 """
@@ -19,17 +19,17 @@ if TYPE_CHECKING:
     from lark import Lark
 
 from tasksync.errors import TaskSyntaxError
-from tasksync.grammars import grammar_text
-from tasksync.lalr import GrammarMismatch, LeanLALR
 from tasksync.model import Priority, Segment, StatusTable, Task
-from tasksync.signifiers import (
+from tasksync.read.grammars import grammar_text
+from tasksync.read.lalr import GrammarMismatch, LeanLALR
+from tasksync.read.signifiers import (
     PARSE_ORDER,
     SIGNIFIERS,
     VS16_SPELLINGS,
     signifier_spellings,
 )
-from tasksync.tables import load as load_tables
-from tasksync.tables import terminal_order
+from tasksync.read.tables import load as load_tables
+from tasksync.read.tables import terminal_order
 
 # JavaScript's \s: what the plugin's trim() and regexes treat as white space.
 JS_WS = "\t\n\u000b\u000c\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"  # noqa: E501
@@ -339,7 +339,7 @@ def _read_fields(raw: dict[str, str], fields: dict[str, Any]) -> list[str]:
 
 @cache
 def _lean(with_segments: bool = True) -> tuple[LineLexer, LeanLALR]:
-    """The grammar's tables (see ``tasksync.tables``), run by the lean driver on the line
+    """The grammar's tables (see ``tasksync.read.tables``), run by the lean driver on the line
     lexer's pairs, with the task-line handler that builds Tasks or just their fields."""
     tables = load_tables(grammar_text("tasks.lark"), _tables_cache())
     task_line = _task_line if with_segments else _task_line_fields

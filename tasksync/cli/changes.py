@@ -8,15 +8,15 @@ from typing import Any
 
 import click
 
-from tasksync import edits
-from tasksync.actions import run_batch, selected_targets, targets_by_id, undo_last
 from tasksync.app import AppContext
 from tasksync.config import load_triage_tags
 from tasksync.dates import parse_day
 from tasksync.errors import UsageError
+from tasksync.index.select import Selection
 from tasksync.model import Priority, Task
-from tasksync.select import Selection
-from tasksync.writeback import Outcome, Target
+from tasksync.write import edits
+from tasksync.write.actions import run_batch, selected_targets, targets_by_id, undo_last
+from tasksync.write.writeback import Outcome, Target
 
 _PAST = {"accept": "accepted", "reject": "rejected", "done": "completed", "set": "changed",
          "repair": "repaired", "merge": "rejected as duplicates"}  # fmt: skip

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 import click
 
 from tasksync.app import AppContext
-from tasksync.dupes import duplicate_groups, merged
+from tasksync.calendar.ics import to_calendar
 from tasksync.errors import UsageError
-from tasksync.files import atomic_write
-from tasksync.ics import to_calendar
-from tasksync.select import STATUS_CHOICES, Selection
-from tasksync.store import Store
+from tasksync.index.select import STATUS_CHOICES, Selection
+from tasksync.index.store import Store
+from tasksync.query.dupes import duplicate_groups, merged
+from tasksync.write.files import atomic_write
 
 if TYPE_CHECKING:
     from icalendar import Calendar

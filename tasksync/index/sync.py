@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tasksync.index.store import NoteState, Store
 from tasksync.model import StatusTable
-from tasksync.store import NoteState, Store
-from tasksync.vault import NoteFile, iter_notes
+from tasksync.read.vault import NoteFile, iter_notes
 
 if TYPE_CHECKING:
-    from tasksync.reader import NoteScan
+    from tasksync.read.reader import NoteScan
 
 Progress = Callable[[int, int], None]  # (notes read so far, notes to read)
 
@@ -54,7 +54,7 @@ def _worker_started() -> None:
 def _read_notes(notes: list[NoteFile], hashes: list[str | None], statuses: StatusTable,
                 store: Store, progress: Progress | None = None) -> list[NoteScan]:  # fmt: skip
     # Imported here: a sync with nothing to read never loads the grammar.
-    from tasksync.reader import read_note_file
+    from tasksync.read.reader import read_note_file
 
     scans = []
     for note, known in zip(notes, hashes, strict=True):
@@ -95,7 +95,7 @@ def _index_in_workers(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from tasksync.parse import warm_up
+    from tasksync.read.parse import warm_up
 
     warm_up()  # build the parser once, before forking, so every worker inherits it
     jobs: list[Job] = [(todo[i : i + CHUNK], hashes[i : i + CHUNK], statuses, str(store.path))
