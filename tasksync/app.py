@@ -19,6 +19,7 @@ from tasksync.index.sync import SyncReport, sync
 from tasksync.model import StatusTable
 from tasksync.query.people import People
 from tasksync.read.vault import check_vault
+from tasksync.write.actions import recover_if_idle
 
 
 def load_people(vault: Path, store: Store) -> People:
@@ -99,18 +100,37 @@ class AppContext:
     def warn(self, message: str) -> None:
         click.echo(f"warning: {message}", err=True)
 
-    def synced_store(self) -> tuple[Store, SyncReport]:
-        """The vault's index, brought up to date (only changed notes are read)."""
+    def open_store(self) -> Store:
+        """The vault's index as it is (not brought up to date): what the user last saw
+        listed. A batch a killed writer left half-done is settled first."""
         vault = check_vault(self.vault)
         store = Store(self.db)
-        progress = LazyProgress()
         try:
-            report = sync(vault, store, load_status_table(vault), progress)
+            store.claim_vault(vault)
+            for message in recover_if_idle(vault, store):
+                self.warn(message)
         except BaseException:
             store.close()
             raise
+        return store
+
+    def bring_up_to_date(self, store: Store) -> SyncReport:
+        """Read the notes that changed since the index last saw them."""
+        progress = LazyProgress()
+        try:
+            report = sync(self.vault, store, load_status_table(self.vault), progress)
         finally:
             progress.close()
         for warning in report.warnings:
             self.warn(warning)
+        return report
+
+    def synced_store(self) -> tuple[Store, SyncReport]:
+        """The vault's index, brought up to date (only changed notes are read)."""
+        store = self.open_store()
+        try:
+            report = self.bring_up_to_date(store)
+        except BaseException:
+            store.close()
+            raise
         return store, report

@@ -25,7 +25,8 @@ class IdParts(NamedTuple):
     description: str
 
 
-def _key(path: str, task: Identified) -> str:
+def id_key(path: str, task: Identified) -> str:
+    """What a task's id is made of, but for its rank among the note's tasks with the same."""
     if task.task_id:
         return f"{path}\0id\0{task.task_id}"
     return f"{path}\0text\0{task.description.casefold()}"  # already white-space collapsed
@@ -41,7 +42,7 @@ def task_ids(path: str, tasks: Sequence[Identified]) -> list[str]:
     seen: Counter[str] = Counter()
     ids = []
     for task in tasks:
-        key = _key(path, task)
+        key = id_key(path, task)
         digest = hashlib.blake2b(f"{key}\0{seen[key]}".encode(), digest_size=16).hexdigest()
         seen[key] += 1
         ids.append(digest[:ID_LENGTH])

@@ -19,8 +19,9 @@ from tasksync.index.store import Store
 from tasksync.index.sync import sync
 from tasksync.model import StatusTable
 from tasksync.read.parse import parse_line
-from tasksync.write.actions import run_batch, target_of, undo_last
-from tasksync.write.writeback import Target, apply_edits
+from tasksync.write import writeback
+from tasksync.write.actions import run_batch, targets_of, undo_last
+from tasksync.write.writeback import Target
 
 TODAY = "2026-11-22"
 
@@ -38,6 +39,12 @@ def listed(vault: Path, *args: str) -> list[dict]:
 
 def ids_where(vault: Path, predicate, *args: str) -> list[str]:
     return [t["id"] for t in listed(vault, "--status", "all", *args) if predicate(t)]
+
+
+def apply_edits(vault: Path, targets, edit, statuses):
+    """One batch, as the commands run it (locked, journaled), on the test's index."""
+    with Store(Path(os.environ["TASKSYNC_DB"])) as store:
+        return run_batch(vault, store, statuses, "test", list(targets), edit, False)
 
 
 def no_temp_files(vault: Path) -> bool:
@@ -318,25 +325,48 @@ def test_triage_tags_are_configurable_in_the_vault(make_vault):
     assert "triage_tags must be a list of tags" in bad.stderr
 
 
-def test_a_batch_cut_short_is_journaled_so_undo_restores_what_it_wrote(make_vault, tmp_path):
+def test_a_batch_cut_short_is_journaled_so_undo_restores_what_it_wrote(
+    make_vault, tmp_path, monkeypatch
+):
     notes = {f"n{i}.md": f"- [?] task {i}.0 #proposed\n- [?] other {i}\n" for i in range(6)}
     vault = make_vault(notes)
+    real_write = writeback.atomic_write
+    calls = []
+
+    def write_then_interrupt(*args, **kwargs):  # Ctrl-C arrives as the fourth note is written
+        calls.append(args[0])
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(writeback, "atomic_write", write_then_interrupt)
     with Store(tmp_path / "i.sqlite") as store:
         sync(vault, store, StatusTable())
-        targets = [target_of(r) for r in store.records() if r["status"] == "?"]
-        edited = []
-
-        def edit(task):  # Ctrl-C arrives while the fourth note is being edited
-            if task.raw.endswith("3.0 #proposed"):
-                raise KeyboardInterrupt
-            edited.append(task.raw)
-            return (task.raw.replace("[?]", "[ ]"),)
-
+        targets = targets_of(store, [r for r in store.records() if r["status"] == "?"])
         with pytest.raises(KeyboardInterrupt):
-            run_batch(vault, store, StatusTable(), "accept", targets, edit, dry_run=False)
+            run_batch(vault, store, StatusTable(), "accept", targets,
+                      lambda t: (t.raw.replace("[?]", "[ ]"),), dry_run=False)  # fmt: skip
         written = [n for n, text in notes.items() if (vault / n).read_text() != text]
         assert written == ["n0.md", "n1.md", "n2.md"]  # whole notes, in order, then it stopped
         outcome = undo_last(vault, store, StatusTable())
     assert outcome.problems == []
     assert len(outcome.reverted) == 6
     assert all((vault / n).read_text() == text for n, text in notes.items())
+
+
+def test_ctrl_c_while_planning_writes_nothing_and_journals_nothing(make_vault, tmp_path):
+    notes = {f"n{i}.md": f"- [?] task {i}.0 #proposed\n" for i in range(6)}
+    vault = make_vault(notes)
+    with Store(tmp_path / "i.sqlite") as store:
+        sync(vault, store, StatusTable())
+        targets = targets_of(store, store.records())
+
+        def edit(task):
+            if "3.0" in task.raw:
+                raise KeyboardInterrupt
+            return (task.raw.replace("[?]", "[ ]"),)
+
+        with pytest.raises(KeyboardInterrupt):
+            run_batch(vault, store, StatusTable(), "accept", targets, edit, dry_run=False)
+        assert all((vault / n).read_text() == text for n, text in notes.items())
+        assert store.last_batch() is None

@@ -11,10 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tasksync.ids import task_ids
+from tasksync.index.store import Store
 from tasksync.model import Priority, StatusTable
 from tasksync.read.notes import scan_text
 from tasksync.write import edits
-from tasksync.write.writeback import Target, apply_edits
+from tasksync.write.actions import run_batch
+from tasksync.write.writeback import Target
 
 STATUSES = StatusTable()
 TODAY = date(2026, 11, 22)
@@ -60,7 +62,9 @@ def test_random_batches_change_only_their_lines(files, edit_name, newline, final
             chosen = data.draw(st.lists(st.sampled_from(range(len(found))), unique=True)
                                if found else st.just([]))  # fmt: skip
             targets += [Target(ids[i], rel, found[i].line, found[i].task.raw) for i in chosen]
-        outcome = apply_edits(vault, targets, lambda t: (edit(t).raw,), STATUSES)
+        with Store(vault / ".index.sqlite") as store:  # a dot-file: not a note
+            outcome = run_batch(vault, store, STATUSES, "test", targets,
+                                lambda t: (edit(t).raw,), False)  # fmt: skip
         assert outcome.errors == []
         edited = {(c.path, c.line): c for c in outcome.changes}
         for rel, old_lines in originals.items():

@@ -13,10 +13,17 @@ from tasksync.config import load_triage_tags
 from tasksync.dates import parse_day
 from tasksync.errors import UsageError
 from tasksync.index.select import Selection
+from tasksync.index.store import IdError
 from tasksync.model import Priority, Task
 from tasksync.write import edits
-from tasksync.write.actions import run_batch, selected_targets, targets_by_id, undo_last
-from tasksync.write.writeback import Outcome, Target
+from tasksync.write.actions import (
+    Outcome,
+    run_batch,
+    selected_targets,
+    targets_by_id,
+    undo_last,
+)
+from tasksync.write.writeback import Target
 
 _PAST = {"accept": "accepted", "reject": "rejected", "done": "completed", "set": "changed",
          "repair": "repaired", "merge": "rejected as duplicates"}  # fmt: skip
@@ -43,6 +50,19 @@ def _report(verb: str, outcome: Outcome, dry_run: bool) -> None:
         sys.exit(1)
 
 
+def _batch_state(batch: dict[str, Any]) -> str:
+    notes = []
+    if batch["state"] == "pending":
+        notes.append("in progress")
+    elif batch["state"] == "interrupted":
+        notes.append("interrupted")
+    if batch["undone"]:
+        notes.append("undone")
+    elif batch["undone_changes"]:
+        notes.append(f"{batch['undone_changes']} line(s) undone")
+    return f" ({', '.join(notes)})" if notes else ""
+
+
 def _command_line(verb: str) -> str:
     """How the user asked for this batch, from the command name on (for ``log``)."""
     args = sys.argv[1:]
@@ -64,12 +84,26 @@ def _targets(app: AppContext, store: Any, ids: tuple[str, ...], all_proposed: bo
 
 
 def _batch(app: AppContext, verb: str, targets_of: Callable[[Any], list[Target]],
-           edit: Callable[[Task], tuple[str, ...]], dry_run: bool) -> None:  # fmt: skip
-    store, _ = app.synced_store()
+           edit: Callable[[Task], tuple[str, ...]], dry_run: bool,
+           by_id: bool = True) -> None:  # fmt: skip
+    """Run one batch. Ids are taken as the user last saw them listed — in the index before it
+    is brought up to date — so that an id whose task an editor has since made ambiguous (a
+    twin line deleted) is refused at the write instead of landing on its twin."""
+    store = app.open_store()
     with store:
-        targets = targets_of(store)
+        targets = None
+        if by_id:
+            try:
+                targets = targets_of(store)
+            except IdError:
+                targets = None  # not known before: perhaps new in the notes
+        app.bring_up_to_date(store)
+        if targets is None:
+            targets = targets_of(store)
         outcome = run_batch(app.vault, store, app.statuses, _command_line(verb), targets, edit,
-                            dry_run)  # fmt: skip
+                            dry_run, app.warn)  # fmt: skip
+    for message in outcome.recovered:
+        app.warn(message)
     _report(verb, outcome, dry_run)
 
 
@@ -103,7 +137,8 @@ def register(cli: click.Group) -> None:
         statuses, tags = app.statuses, load_triage_tags(app.vault)
         _batch(app, "accept",
                lambda store: _targets(app, store, ids, all_proposed, owner, tag, path_text),
-               lambda task: (edits.accepted_line(task, statuses, tags),), dry_run)  # fmt: skip
+               lambda task: (edits.accepted_line(task, statuses, tags),), dry_run,
+               by_id=not all_proposed)  # fmt: skip
 
     @cli.command()
     @_triage_options
@@ -115,7 +150,7 @@ def register(cli: click.Group) -> None:
         _batch(app, "reject",
                lambda store: _targets(app, store, ids, all_proposed, owner, tag, path_text),
                lambda task: (edits.rejected_line(task, today, statuses, tags),),
-               dry_run)  # fmt: skip
+               dry_run, by_id=not all_proposed)  # fmt: skip
 
     @cli.command()
     @click.argument("ids", nargs=-1, required=True, metavar="ID...")
@@ -206,7 +241,7 @@ def register(cli: click.Group) -> None:
             return [t for t in found if not t.raw.isascii()]
 
         _batch(app, "repair", mis_encoded,
-               lambda task: (edits.repair(task, statuses).raw,), dry_run)  # fmt: skip
+               lambda task: (edits.repair(task, statuses).raw,), dry_run, by_id=False)  # fmt: skip
 
     @cli.command()
     @click.pass_obj
@@ -214,7 +249,7 @@ def register(cli: click.Group) -> None:
         """Revert the last batch of changes, where the lines still hold what tasksync wrote."""
         store, _ = app.synced_store()
         with store:
-            outcome = undo_last(app.vault, store, app.statuses)
+            outcome = undo_last(app.vault, store, app.statuses, app.warn)
         if outcome.command is None:
             click.echo("nothing to undo")
             return
@@ -237,6 +272,5 @@ def register(cli: click.Group) -> None:
         if not batches:
             click.echo("no changes yet")
         for b in batches:
-            undone = " (undone)" if b["undone"] else ""
             click.echo(f"{b['id']:>4}  {b['time']}  {b['changes']:>4} line(s)  "
-                       f"{b['command']}{undone}")  # fmt: skip
+                       f"{b['command']}{_batch_state(b)}")  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Iterator
 from datetime import date
@@ -53,6 +54,12 @@ class TasksyncGroup(click.Group):
         except TasksyncError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.EXIT_CODE)
+        except sqlite3.DatabaseError as exc:
+            app = ctx.obj
+            where = f"the index {app.db}" if isinstance(app, AppContext) else "the index"
+            click.echo(f"error: {where} is damaged ({exc}); `tasksync scan --rebuild` "
+                       "makes it anew, keeping the undo journal", err=True)  # fmt: skip
+            ctx.exit(4)
         except BrokenPipeError:
             sys.stderr.close()  # the reader went away (e.g. `| head`): stop quietly
             ctx.exit(0)
@@ -200,13 +207,21 @@ def tui(app: AppContext, no_watch: bool) -> None:
 
 
 @cli.command()
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Read every note again into a new index (keeps the undo journal).",
+)
 @click.pass_obj
-def scan(app: AppContext) -> None:
+def scan(app: AppContext, rebuild: bool) -> None:
     """Bring the index up to date with the vault, and summarise it.
 
     Only notes that are new or changed (size or modification time, confirmed by
     content hash) are read. Every other command does this first, too.
     """
+    if rebuild:
+        with app.open_store() as store:
+            store.drop_cache()
     store, report = app.synced_store()
     with store:
         counts, problems = store.counts()

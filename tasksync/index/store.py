@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -21,10 +22,29 @@ if TYPE_CHECKING:
 
     from tasksync.read.reader import NoteScan
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 BUSY_TIMEOUT_S = 60.0
 
 _INTEGER_COLUMNS = frozenset(("line",))
+# The write-ahead journal. A batch is written here, with each note's content hash before and
+# after, before the first note is touched ('pending'); each note is marked once renamed into
+# place; a batch whose writer died stays 'pending' until the next writer settles it by the
+# notes' hashes. `undoes` names the batch an undo reverted (undo batches are not undone).
+_JOURNAL_SCHEMA = (
+    "CREATE TABLE batches (id INTEGER PRIMARY KEY, time TEXT, command TEXT, undone INTEGER, "
+    "state TEXT DEFAULT 'done', undoes INTEGER)",
+    "CREATE TABLE changes (batch INTEGER, seq INTEGER, path TEXT, line INTEGER, before TEXT, "
+    "after TEXT, task TEXT, undone INTEGER DEFAULT 0, PRIMARY KEY (batch, seq))",
+    "CREATE TABLE batch_notes (batch INTEGER, path TEXT, before_hash TEXT, after_hash TEXT, "
+    "written INTEGER DEFAULT 0, before_content BLOB, PRIMARY KEY (batch, path))",
+)
+# Columns later versions added to tables an older index keeps (its journal and sync state).
+_ADDED_COLUMNS = {
+    "batches": ("state TEXT DEFAULT 'done'", "undoes INTEGER"),
+    "changes": ("undone INTEGER DEFAULT 0",),
+    "batch_notes": ("before_content BLOB",),
+}
+_KEPT_TABLES = frozenset(("batches", "changes", "batch_notes", "caldav"))
 # The schema, written out: creating it is on every first scan's critical path, and plain DDL
 # spares that path the import of sqlite-utils (which reads the index's rows as dicts).
 _SCHEMA = (
@@ -38,9 +58,7 @@ _SCHEMA = (
     "CREATE INDEX tasks_by_status ON tasks (status_type, problems)",  # counts without the rows
     "CREATE TABLE caldav (uid TEXT PRIMARY KEY, task TEXT, href TEXT, etag TEXT, vault_fp TEXT, "
     "server_fp TEXT)",
-    "CREATE TABLE batches (id INTEGER PRIMARY KEY, time TEXT, command TEXT, undone INTEGER)",
-    "CREATE TABLE changes (batch INTEGER, seq INTEGER, path TEXT, line INTEGER, before TEXT, "
-    "after TEXT, task TEXT, PRIMARY KEY (batch, seq))",
+    *_JOURNAL_SCHEMA,
 )
 _INSERT_TASK = (
     f"INSERT OR REPLACE INTO tasks ({', '.join(RECORD_KEYS)}) "
@@ -71,6 +89,41 @@ class CaldavState:
     etag: str
     vault_fp: str
     server_fp: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoteIntent:
+    """What a batch will do to one note: its content hash before and after, and the lines."""
+
+    path: str
+    before_hash: str
+    after_hash: str
+    changes: list[LineChange]
+    before_content: bytes | None = None  # the note's bytes before, zlib-compressed
+
+
+@dataclass(frozen=True, slots=True)
+class JournaledNote:
+    path: str
+    before_hash: str
+    after_hash: str
+    written: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PendingBatch:
+    id: int
+    command: str
+    undoes: int | None
+    notes: list[JournaledNote]
+
+
+@dataclass(frozen=True, slots=True)
+class UndoableBatch:
+    id: int
+    command: str
+    changes: list[LineChange]  # those not yet undone
+    hashes: dict[str, tuple[str, str]]  # path -> content hash before and after the batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,26 +172,83 @@ class Store:
         self.conn.execute("PRAGMA page_size=16384")
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
+        if self._is_current():  # the common case, answered without a write transaction
+            return
         with self.write():
-            if self._schema_version() != SCHEMA_VERSION:
-                tables = "SELECT name FROM sqlite_master WHERE type = 'table'"
-                for (name,) in self.conn.execute(tables).fetchall():  # an older index: rebuilt
+            version = self._schema_version()
+            if version not in (None, SCHEMA_VERSION):
+                # Another version: the cache is rebuilt (every note read again); the journal
+                # and the CalDAV sync state are kept, with the columns they lack added.
+                for name in self._tables() - _KEPT_TABLES:
                     self.conn.execute(f'DROP TABLE "{name}"')
-                self._create()
+                self._add_missing_columns()
+            self._create_missing()
+
+    def _add_missing_columns(self) -> None:
+        tables = self._tables()
+        for table, columns in _ADDED_COLUMNS.items():
+            if table not in tables:
+                continue
+            have = {row[1] for row in self.conn.execute(f'PRAGMA table_info("{table}")')}
+            for column in columns:
+                if column.split()[0] not in have:
+                    self.conn.execute(f'ALTER TABLE "{table}" ADD COLUMN {column}')
+
+    def _tables(self) -> set[str]:
+        rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {name for (name,) in rows}
+
+    def _is_current(self) -> bool:
+        expected = {statement.split()[2] for statement in _SCHEMA if "TABLE" in statement}
+        return expected <= self._tables() and self._schema_version() == SCHEMA_VERSION
 
     def _schema_version(self) -> int | None:
-        exists = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
-        if self.conn.execute(exists).fetchone() is None:
+        if "meta" not in self._tables():
             return None
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        return int(row[0]) if row else None
+        try:
+            return int(row[0]) if row else None
+        except ValueError:
+            return None
 
-    def _create(self) -> None:
+    def _create_missing(self) -> None:
+        """Create what is missing: a new index, or a damaged one (a table dropped). When the
+        notes or tasks table was lost, every note is read again; the journal is kept."""
+        tables = self._tables()
+        if not {"notes", "tasks"} <= tables:
+            for name in ("notes", "tasks"):
+                self.conn.execute(f'DROP TABLE IF EXISTS "{name}"')
         for statement in _SCHEMA:
-            self.conn.execute(statement)
+            self.conn.execute(statement.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")
+                              .replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS"))  # fmt: skip
         self.conn.execute(
-            "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+            (str(SCHEMA_VERSION),),
         )
+
+    def drop_cache(self) -> None:
+        """Forget every note and task (the next sync reads the whole vault again)."""
+        with self.write():
+            for name in ("notes", "tasks"):
+                self.conn.execute(f'DROP TABLE IF EXISTS "{name}"')
+            self._create_missing()
+
+    def claim_vault(self, vault: Path) -> None:
+        """Remember which vault this index is of; refuse another vault's index.
+
+        A vault folder that was renamed or moved (its old path gone) keeps its index."""
+        real = os.path.realpath(vault)
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'vault'").fetchone()
+        if row is not None and row[0] == real:
+            return
+        if row is not None and os.path.isdir(row[0]) and not os.path.samefile(row[0], real):
+            raise IndexFileError(
+                f"the index {self.path} belongs to the vault {row[0]}, not {real}; "
+                "give this vault its own --db"
+            )
+        with self.write():
+            self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('vault', ?)",
+                              (real,))  # fmt: skip
 
     @contextmanager
     def write(self) -> Iterator[None]:
@@ -226,56 +336,160 @@ class Store:
 
     # -- journal --------------------------------------------------------------------------
 
-    def record_batch(self, command: str, changes: list[LineChange]) -> int:
-        """Journal one batch of note edits (for ``undo`` and ``log``); return its number."""
-        with self.write():
+    @contextmanager
+    def durable_write(self) -> Iterator[None]:
+        """A write transaction that is on disk when it returns (the WAL fsync'ed): what the
+        journal says must outlive a power cut that the notes' own writes survive."""
+        self.conn.execute("PRAGMA synchronous=FULL")
+        try:
+            with self.write():
+                yield
+        finally:
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+
+    def begin_batch(self, command: str, notes: Iterable[NoteIntent],
+                    undoes: int | None = None) -> int:  # fmt: skip
+        """Journal a batch before any note is written ('pending'); return its number."""
+        with self.durable_write():
             cursor = self.conn.execute(
-                "INSERT INTO batches (time, command, undone) VALUES (?, ?, 0)",
-                (datetime.now(UTC).isoformat(timespec="seconds"), command),
+                "INSERT INTO batches (time, command, undone, state, undoes) "
+                "VALUES (?, ?, 0, 'pending', ?)",
+                (datetime.now(UTC).isoformat(timespec="seconds"), command, undoes),
             )
             batch = int(cursor.lastrowid or 0)
-            self.conn.executemany(
-                "INSERT INTO changes (batch, seq, path, line, before, after, task) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(batch, seq, c.path, c.line, json.dumps(c.before, ensure_ascii=False),
-                  json.dumps(c.after, ensure_ascii=False), c.task_id)
-                 for seq, c in enumerate(changes)],
-            )  # fmt: skip
+            for note in notes:
+                self._journal_note(batch, note)
         return batch
+
+    def _journal_note(self, batch: int, note: NoteIntent) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO batch_notes "
+            "(batch, path, before_hash, after_hash, written, before_content) "
+            "VALUES (?, ?, ?, ?, 0, ?)",
+            (batch, note.path, note.before_hash, note.after_hash, note.before_content),
+        )
+        self.conn.execute("DELETE FROM changes WHERE batch = ? AND path = ?", (batch, note.path))
+        first = self.conn.execute(
+            "SELECT coalesce(max(seq), -1) + 1 FROM changes WHERE batch = ?", (batch,)
+        ).fetchone()[0]
+        self.conn.executemany(
+            "INSERT INTO changes (batch, seq, path, line, before, after, task, undone) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
+            [(batch, first + seq, c.path, c.line, json.dumps(c.before, ensure_ascii=False),
+              json.dumps(c.after, ensure_ascii=False), c.task_id)
+             for seq, c in enumerate(note.changes)],
+        )  # fmt: skip
+
+    def replan_note(self, batch: int, note: NoteIntent) -> None:
+        """The note changed before it was written: journal its new plan first."""
+        with self.durable_write():
+            self._journal_note(batch, note)
+
+    def note_written(self, batch: int, path: str) -> None:
+        with self.write():
+            self.conn.execute("UPDATE batch_notes SET written = 1 WHERE batch = ? AND path = ?",
+                              (batch, path))  # fmt: skip
+
+    def finish_batch(self, batch: int, state: str = "done") -> int:
+        """Close a batch: forget the notes it did not write; return how many it wrote.
+
+        A batch that wrote nothing is removed from the journal."""
+        with self.write():
+            rows = self.conn.execute(
+                "SELECT path FROM batch_notes WHERE batch = ? AND written = 0", (batch,)
+            )
+            unwritten = [path for (path,) in rows]
+            for path in unwritten:
+                self.conn.execute("DELETE FROM changes WHERE batch = ? AND path = ?",
+                                  (batch, path))  # fmt: skip
+            self.conn.execute("DELETE FROM batch_notes WHERE batch = ? AND written = 0", (batch,))
+            written = self.conn.execute(
+                "SELECT count(*) FROM batch_notes WHERE batch = ?", (batch,)
+            ).fetchone()[0]
+            if written == 0:
+                self.conn.execute("DELETE FROM batches WHERE id = ?", (batch,))
+            else:
+                self.conn.execute("UPDATE batches SET state = ? WHERE id = ?", (state, batch))
+        return int(written)
+
+    def pending_batches(self) -> list[PendingBatch]:
+        """Batches whose writer has not closed them (it is running, or it died)."""
+        batches = self.conn.execute(
+            "SELECT id, command, undoes FROM batches WHERE state = 'pending' ORDER BY id"
+        ).fetchall()
+        found = []
+        for batch, command, undoes in batches:
+            notes = self.conn.execute(
+                "SELECT path, before_hash, after_hash, written FROM batch_notes WHERE batch = ?",
+                (batch,),
+            ).fetchall()
+            journaled = [JournaledNote(p, b, a, bool(w)) for p, b, a, w in notes]
+            found.append(PendingBatch(batch, command, undoes, journaled))
+        return found
 
     def batches(self, limit: int = 20) -> list[dict[str, Any]]:
         rows = self.db.query(
-            "SELECT b.id, b.time, b.command, b.undone, count(c.seq) AS changes FROM batches b "
-            "LEFT JOIN changes c ON c.batch = b.id GROUP BY b.id ORDER BY b.id DESC LIMIT ?",
+            "SELECT b.id, b.time, b.command, b.undone, b.state, b.undoes, "
+            "count(c.seq) AS changes, coalesce(sum(c.undone), 0) AS undone_changes "
+            "FROM batches b LEFT JOIN changes c ON c.batch = b.id "
+            "GROUP BY b.id ORDER BY b.id DESC LIMIT ?",
             (limit,),
         )
         return list(rows)
 
-    def last_batch(self) -> tuple[int, str, list[LineChange]] | None:
-        """The newest batch not yet undone, with its changes."""
-        rows = list(
-            self.db.query(
-                "SELECT id, command FROM batches WHERE undone = 0 ORDER BY id DESC LIMIT 1"
-            )
-        )
-        if not rows:
+    def last_batch(self) -> UndoableBatch | None:
+        """The newest closed batch (not an undo) with changes not yet undone."""
+        row = self.conn.execute(
+            "SELECT b.id, b.command FROM batches b WHERE b.state != 'pending' "
+            "AND b.undoes IS NULL AND b.undone = 0 "
+            "AND EXISTS (SELECT 1 FROM changes c WHERE c.batch = b.id AND c.undone = 0) "
+            "ORDER BY b.id DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
             return None
-        batch = rows[0]["id"]
+        batch, command = row
         changes = [
-            LineChange(r["path"], r["line"], tuple(json.loads(r["before"])),
-                       tuple(json.loads(r["after"])), r["task"])
-            for r in self.db.query("SELECT * FROM changes WHERE batch = ? ORDER BY seq", (batch,))
+            LineChange(path, line, tuple(json.loads(before)), tuple(json.loads(after)), task)
+            for path, line, before, after, task in self.conn.execute(
+                "SELECT path, line, before, after, task FROM changes "
+                "WHERE batch = ? AND undone = 0 ORDER BY seq", (batch,))
         ]  # fmt: skip
-        return batch, rows[0]["command"], changes
+        rows = self.conn.execute(
+            "SELECT path, before_hash, after_hash FROM batch_notes WHERE batch = ?", (batch,)
+        )
+        hashes = {path: (before, after) for path, before, after in rows}
+        return UndoableBatch(batch, command, changes, hashes)
 
-    def mark_undone(self, batch: int) -> None:
+    def has_pending_batches(self) -> bool:
+        return (
+            self.conn.execute("SELECT 1 FROM batches WHERE state = 'pending' LIMIT 1").fetchone()
+            is not None
+        )
+
+    def note_before(self, batch: int, path: str) -> bytes | None:
+        """The note's bytes before ``batch`` wrote it (None for batches journaled without)."""
+        import zlib
+
+        row = self.conn.execute(
+            "SELECT before_content FROM batch_notes WHERE batch = ? AND path = ?", (batch, path)
+        ).fetchone()
+        return zlib.decompress(row[0]) if row and row[0] is not None else None
+
+    def mark_note_undone(self, batch: int, path: str) -> None:
+        """One note of ``batch`` was restored; the batch is undone once all of them are."""
         with self.write():
-            self.conn.execute("UPDATE batches SET undone = 1 WHERE id = ?", (batch,))
+            self.conn.execute("UPDATE changes SET undone = 1 WHERE batch = ? AND path = ?",
+                              (batch, path))  # fmt: skip
+            self.conn.execute(
+                "UPDATE batches SET undone = 1 WHERE id = ? AND NOT EXISTS "
+                "(SELECT 1 FROM changes WHERE batch = ? AND undone = 0)", (batch, batch),
+            )  # fmt: skip
 
     # -- tasks ----------------------------------------------------------------------------
 
     def _select(self, columns: str, status_types: Iterable[str] | None,
-                path_contains: str | None) -> tuple[str, list[str]]:  # fmt: skip
+                path_contains: str | None,
+                path_equals: str | None = None) -> tuple[str, list[str]]:  # fmt: skip
         sql = f"SELECT {columns} FROM tasks"
         where, params = [], []
         if status_types is not None:
@@ -285,13 +499,18 @@ class Store:
         if path_contains:
             where.append("instr(lower(path), lower(?)) > 0")
             params.append(path_contains)
+        if path_equals is not None:
+            where.append("path = ?")
+            params.append(path_equals)
         if where:
             sql += " WHERE " + " AND ".join(where)
         return sql + " ORDER BY path, line", params
 
     def records(self, status_types: Iterable[str] | None = None,
-                path_contains: str | None = None) -> list[Record]:  # fmt: skip
-        sql, params = self._select(", ".join(RECORD_KEYS), status_types, path_contains)
+                path_contains: str | None = None,
+                path_equals: str | None = None) -> list[Record]:  # fmt: skip
+        sql, params = self._select(", ".join(RECORD_KEYS), status_types, path_contains,
+                                   path_equals)  # fmt: skip
         return [row_record(row) for row in self.db.query(sql, params)]
 
     def records_as_json(

@@ -45,10 +45,27 @@ Job = tuple[list[NoteFile], list[str | None], StatusTable, str]
 _worker_stores: dict[str, Store] = {}
 
 
-def _worker_started() -> None:
+def _worker_started(parent: int) -> None:
+    die_with_parent(parent)
     # A worker makes many short-lived containers and no reference cycles; the cyclic
     # collector would only walk them (and the parser tables inherited from the parent).
     gc.disable()
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (a parent killed with -9 gets
+    no chance to stop its workers, which would live on holding the index). Linux only; where
+    the call is missing, the workers end when their work queue closes."""
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the call above took effect
+        os._exit(1)
 
 
 def _read_notes(notes: list[NoteFile], hashes: list[str | None], statuses: StatusTable,
@@ -102,7 +119,8 @@ def _index_in_workers(
                        for i in range(0, len(todo), CHUNK)]  # fmt: skip
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=_workers(), mp_context=context,
-                             initializer=_worker_started) as pool:  # fmt: skip
+                             initializer=_worker_started,
+                             initargs=(os.getpid(),)) as pool:  # fmt: skip
         for summary in pool.map(_index_chunk, jobs):
             report.read += summary.read
             report.parsed += summary.parsed
@@ -130,8 +148,9 @@ def sync(vault: Path, store: Store, statuses: StatusTable,
     hash), and the next one carries on from there.
     """
     started = time.perf_counter()
-    notes = list(iter_notes(vault))
-    report = SyncReport(notes=len(notes))
+    skipped: list[str] = []
+    notes = list(iter_notes(vault, skipped))
+    report = SyncReport(notes=len(notes), warnings=skipped)
     states = store.note_states()
     todo = [n for n in notes if _stat_changed(n, states.get(n.rel))]
     present = {n.rel for n in notes}

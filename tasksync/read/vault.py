@@ -43,16 +43,20 @@ def check_vault(root: Path) -> Path:
     return root
 
 
-def iter_notes(root: Path) -> Iterator[NoteFile]:
+def iter_notes(root: Path, skipped: list[str] | None = None) -> Iterator[NoteFile]:
     """Every ``.md`` note below ``root``, sorted by path.
 
     Dot-folders (``.obsidian``, ``.trash``, ``.git`` …) and dot-files are skipped; a symlink
-    is followed only when it points inside the vault, and each folder is visited once.
+    is followed only when it points inside the vault, and each folder is visited once; a
+    symlink to a note of the vault is not a second note (its target is listed). What cannot
+    be a note — a name that is not UTF-8, a FIFO or device named ``.md`` — is skipped and
+    said in ``skipped``.
     """
     real_root = os.path.realpath(check_vault(root))
     seen_dirs = {real_root}
     stack = [("", str(root))]
     found: list[NoteFile] = []
+    said = skipped if skipped is not None else []
     while stack:
         rel_dir, dir_path = stack.pop()
         try:
@@ -68,18 +72,43 @@ def iter_notes(root: Path) -> Iterator[NoteFile]:
                     target = os.path.realpath(entry.path)
                     if os.path.commonpath([real_root, target]) != real_root:
                         continue
+                    if entry.is_file() and _listed_itself(real_root, target):
+                        continue
                 if entry.is_dir():
                     real = os.path.realpath(entry.path)
                     if real not in seen_dirs:
                         seen_dirs.add(real)
                         stack.append((rel + "/", entry.path))
-                elif entry.name.endswith(".md") and entry.is_file():
-                    st = entry.stat()
-                    found.append(NoteFile(rel, entry.path, st.st_mtime_ns, st.st_size))
+                elif entry.name.endswith(".md"):
+                    if not _is_utf8(rel):
+                        said.append(f"skipped {_shown(rel)}: its name is not valid UTF-8")
+                    elif not entry.is_file():
+                        said.append(f"skipped {rel}: not a regular file")
+                    else:
+                        st = entry.stat()
+                        found.append(NoteFile(rel, entry.path, st.st_mtime_ns, st.st_size))
             except OSError:
                 continue  # vanished or unreadable while listing
     found.sort(key=lambda n: n.rel)
     yield from found
+
+
+def _listed_itself(real_root: str, target: str) -> bool:
+    """Whether the walk lists ``target`` (a real path inside the vault) as a note."""
+    parts = os.path.relpath(target, real_root).split(os.sep)
+    return target.endswith(".md") and not any(p.startswith(".") for p in parts)
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes, kept by Python as lone surrogates
+        return False
+    return True
+
+
+def _shown(name: str) -> str:
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def decode(data: bytes) -> NoteText:

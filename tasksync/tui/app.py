@@ -34,8 +34,7 @@ from tasksync.read.records import Record
 from tasksync.read.vault import read_note
 from tasksync.tui.views import TITLES, VIEWS, Row, followup_rows, inbox_rows, open_rows, overdue
 from tasksync.write import edits
-from tasksync.write.actions import run_batch, target_of, undo_last
-from tasksync.write.writeback import Outcome
+from tasksync.write.actions import Outcome, run_batch, targets_of, undo_last
 
 FIRST_PAINT = 300  # rows shown at once; the rest are added in batches right after
 BATCH = 1000
@@ -348,7 +347,7 @@ class TasksyncApp(App[None]):
             return
         try:
             with Store(self.db) as store:
-                targets = [target_of(r) for r in records]
+                targets = targets_of(store, records)
                 outcome: Outcome = run_batch(
                     self.vault, store, self.statuses, f"tui {verb}", targets, edit, False
                 )

@@ -1,29 +1,43 @@
-"""Applying edits to the notes, safely. The only module that writes vault files.
+"""Planning and writing the edits of one note. The only module that writes vault files.
 
-For each note: read it fresh, find each task again (its line as indexed, else that exact line
-elsewhere in the note, else the task with the same id), apply the edit to what the line says
-*now*, and write the note atomically (temporary file in the same folder, fsync, rename),
-keeping its encoding, BOM, line endings and final newline. A note that changed while we worked
-is read again; a task that cannot be found unambiguously is refused, never guessed.
+A note is planned first: read fresh, each task found again (its line as indexed, else that
+exact line elsewhere in the note, else the task with the same id — refused when a twin makes
+it ambiguous), the edit applied to what the line says *now*. The plan (the note's bytes
+before and after) is journaled by the caller, then written atomically: a temporary file in
+the same folder, fsync, and — only if the note still holds the bytes the plan was made
+from — the rename. Encoding, BOM, line endings and final newline are kept.
 """
 
 from __future__ import annotations
 
+import codecs
 import difflib
+import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tasksync.errors import TasksyncError
-from tasksync.ids import task_ids
+from tasksync.ids import id_key, task_ids
 from tasksync.model import LineChange, StatusTable, Task
 from tasksync.read.notes import scan_lines
 from tasksync.read.parse import parse_task_lines
+from tasksync.read.reader import content_hash
 from tasksync.read.vault import NoteText, decode
-from tasksync.write.files import atomic_write, sync_folders
+from tasksync.write.files import atomic_write
 
 Edit = Callable[[Task], tuple[str, ...]]  # the lines that replace the task's line
+
+
+def _utf8_bytes(error: UnicodeError) -> tuple[bytes, int]:
+    """A character a legacy-encoded note cannot hold goes in as its UTF-8 bytes: the
+    spelling that note's other emoji already have (and that tasksync reads back)."""
+    assert isinstance(error, UnicodeEncodeError)
+    return error.object[error.start : error.end].encode("utf-8"), error.end
+
+
+codecs.register_error("tasksync-utf8", _utf8_bytes)
 
 
 class NoteError(TasksyncError):
@@ -38,203 +52,220 @@ class Target:
     path: str
     line: int
     raw: str
+    twins: int = 1  # tasks of that note, then, with the same description (or 🆔)
 
 
 @dataclass
-class Outcome:
+class NotePlan:
+    """One note's edits, made on its bytes as read; written only if they still hold."""
+
+    rel: str
+    path: Path  # the file to write: a symlink's target, so that the link stays a link
+    original: bytes
+    text: NoteText
+    lines: list[str]  # split on "\n"; each keeps its "\r" if it had one
     changes: list[LineChange] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     unchanged: int = 0
-    diffs: list[str] = field(default_factory=list)
 
-
-@dataclass
-class _Note:
-    path: Path
-    text: NoteText
-    lines: list[str]  # split on "\n"; each keeps its "\r" if it had one
-    mtime_ns: int
-    size: int
-
-    def line(self, index: int) -> str:
-        return self.lines[index].removesuffix("\r")
+    @property
+    def before_hash(self) -> str:
+        return content_hash(self.original)
 
     def encoded(self) -> bytes:
-        body = "\n".join(self.lines).encode(self.text.encoding)
+        body = "\n".join(self.lines).encode(self.text.encoding, "tasksync-utf8")
         if self.text.bom and self.text.encoding == "utf-8":
             return b"\xef\xbb\xbf" + body
         return body
 
+    def line(self, index: int) -> str:
+        return self.lines[index].removesuffix("\r")
 
-def _open_note(vault: Path, rel: str) -> _Note:
-    path = vault / rel
+    def replace(self, index: int, count: int, new: tuple[str, ...]) -> None:
+        """Put ``new`` (lines without endings) where ``count`` lines stood, in the note's
+        own line endings (a CRLF note gets no bare LF, and loses no line break)."""
+        last = index + count - 1
+        ending = "\r" if count and self.lines[last].endswith("\r") else ""
+        inner = "\r" if self.text.newline == "\r\n" else ""
+        lines = [line + inner for line in new[:-1]] + [new[-1] + ending] if new else []
+        self.lines[index : index + count] = lines
+        if not new and index == len(self.lines) and index > 0:
+            # the last line went, and with it the note's end: the line before it becomes the
+            # last, without the line break that led to the removed one (as in a LF note)
+            self.lines[index - 1] = self.lines[index - 1].removesuffix("\r")
+
+    def diff(self) -> str:
+        old = [line.removesuffix("\r") for line in decode(self.original).text.split("\n")]
+        new = [line.removesuffix("\r") for line in self.lines]
+        return "\n".join(difflib.unified_diff(old, new, f"a/{self.rel}", f"b/{self.rel}",
+                                              lineterm=""))  # fmt: skip
+
+
+def note_file(vault: Path, rel: str) -> Path:
+    """The file behind a vault-relative path — which must lie inside the vault, also after
+    following symlinks (a path from the index or the journal is never trusted)."""
+    parts = rel.split("/")
+    if not rel or rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts):
+        raise NoteError(f"{rel!r} is not a path inside the vault; refused")
+    root = os.path.realpath(vault)
+    real = os.path.realpath(os.path.join(root, *parts))
+    if os.path.commonpath([root, real]) != root:
+        raise NoteError(f"{rel} leads outside the vault; refused")
+    return Path(real)
+
+
+def read_for_write(vault: Path, rel: str) -> tuple[Path, bytes]:
+    """The note's file and bytes, when it is a regular file tasksync may rewrite."""
+    path = note_file(vault, rel)
     try:
-        info = path.lstat()
-        if stat.S_ISDIR(info.st_mode):
-            raise NoteError(f"{rel} is now a folder, not a note")
-        if stat.S_ISLNK(info.st_mode):
-            info = path.stat()
-        if not info.st_mode & stat.S_IWUSR:
-            raise NoteError(f"{rel} is read-only")
-        data = path.read_bytes()
+        # O_NONBLOCK: a FIFO put in a note's place must not hang us on open
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         raise NoteError(f"{rel} no longer exists") from None
     except IsADirectoryError:
         raise NoteError(f"{rel} is now a folder, not a note") from None
     except PermissionError:
         raise NoteError(f"{rel} cannot be read (permission denied)") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise NoteError(f"{rel} is now a folder, not a note")
+        if not stat.S_ISREG(info.st_mode):
+            raise NoteError(f"{rel} is not a regular file; tasksync only writes plain files")
+        if info.st_nlink > 1:
+            raise NoteError(f"{rel} has {info.st_nlink} hard links; tasksync does not rewrite "
+                            "hard-linked notes (the links would be split)")  # fmt: skip
+        if not os.access(path, os.W_OK) or not info.st_mode & stat.S_IWUSR:
+            raise NoteError(f"{rel} is read-only")
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            raise NoteError(f"{rel}: its folder is read-only")
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return path, handle.read()
+    finally:
+        os.close(fd)
+
+
+def open_plan(vault: Path, rel: str) -> NotePlan:
+    path, data = read_for_write(vault, rel)
     text = decode(data)
     if text.encoding == "utf-16":
         raise NoteError(f"{rel} is UTF-16; tasksync does not write UTF-16 notes")
-    return _Note(path, text, text.text.split("\n"), info.st_mtime_ns, info.st_size)
+    return NotePlan(rel, path, data, text, text.text.split("\n"))
 
 
-def _locate(note: _Note, target: Target, statuses: StatusTable) -> int:
-    """The index of the target's line in the note as it is now; NoteError when unsure."""
-    index = target.line - 1
-    if 0 <= index < len(note.lines) and note.line(index) == target.raw:
-        return index
-    same = [i for i in range(len(note.lines)) if note.line(i) == target.raw]
-    if len(same) == 1:
-        return same[0]
-    found = scan_lines(note.lines, statuses)
+def _twins_now(plan: NotePlan, target: Target, statuses: StatusTable) -> tuple[int, int]:
+    """Where the task with the target's id is now (-1: nowhere), and how many tasks of the
+    note have the same description (or 🆔) as it."""
+    found = scan_lines(plan.lines, statuses)
     ids = task_ids(target.path, [f.task for f in found])
-    matches = [f.line - 1 for f, key in zip(found, ids, strict=True) if key == target.id]
-    if len(matches) == 1:
-        return matches[0]
-    raise NoteError(
+    where = [i for i, key in enumerate(ids) if key == target.id]
+    if len(where) != 1:
+        return 0, -1
+    key = id_key(target.path, found[where[0]].task)
+    return sum(id_key(target.path, f.task) == key for f in found), found[where[0]].line - 1
+
+
+def _locate(plan: NotePlan, target: Target, statuses: StatusTable) -> int:
+    """The index of the target's line in the note as it is now; NoteError when unsure."""
+    refused = NoteError(
         f"{target.path}:{target.line}: the task changed since the last scan and cannot be "
-        f"found for sure; nothing written for it (run the command again)"
+        f"found for sure; nothing written for it"
     )
+    index = target.line - 1
+    here = 0 <= index < len(plan.lines) and plan.line(index) == target.raw
+    same = [i for i in range(len(plan.lines)) if plan.line(i) == target.raw]
+    if target.twins == 1 and (here or len(same) == 1):
+        return index if here else same[0]
+    # The task had twins (same description), or its line was rewritten: it is found by its
+    # id only while the note has as many of them as the index saw — a twin deleted or added
+    # in an editor makes "the first" or "the second" mean another task.
+    count, found = _twins_now(plan, target, statuses)
+    if count != target.twins or found < 0:
+        raise refused
+    return index if here and len(same) == 1 else found
 
 
-def _unchanged_since(note: _Note) -> bool:
-    try:
-        info = note.path.stat()
-    except OSError:
-        return False
-    return (info.st_mtime_ns, info.st_size) == (note.mtime_ns, note.size)
-
-
-def _edit_note(vault: Path, rel: str, targets: list[Target], edit: Edit,
-               statuses: StatusTable, dry_run: bool, outcome: Outcome) -> None:  # fmt: skip
-    for _attempt in range(3):
-        note = _open_note(vault, rel)
-        original = list(note.lines)
-        located: list[tuple[int, Target]] = []
-        errors: list[str] = []
-        for target in targets:
-            try:
-                located.append((_locate(note, target, statuses), target))
-            except NoteError as exc:
-                errors.append(str(exc))
-        changes: list[LineChange] = []
-        unchanged = 0
-        # Bottom-up, so that lines added or removed do not move the ones still to edit.
-        located.sort(key=lambda pair: -pair[0])
-        tasks = parse_task_lines([note.line(index) for index, _ in located], statuses)
-        for (index, target), task in zip(located, tasks, strict=True):
-            ending = "\r" if note.lines[index].endswith("\r") else ""
-            before = note.line(index)
-            after = edit(task)
-            if after == (before,):
-                unchanged += 1
-                continue
-            note.lines[index : index + 1] = [line + ending for line in after]
-            changes.append(LineChange(rel, index + 1, (before,), after, target.id))
-        if changes and not dry_run:
-            if not _unchanged_since(note):
-                continue  # edited by someone else meanwhile: read it again and redo
-            atomic_write(note.path, note.encoded(), sync_folder=False)
-        if changes and dry_run:
-            outcome.diffs.append(_diff(rel, original, note.lines))
-        outcome.errors.extend(errors)
-        outcome.unchanged += unchanged
-        outcome.changes.extend(sorted(changes, key=lambda c: c.line))
-        return
-    raise NoteError(f"{rel} keeps changing while tasksync writes it; nothing written")
-
-
-def _diff(rel: str, before: list[str], after: list[str]) -> str:
-    old = [line.removesuffix("\r") for line in before]
-    new = [line.removesuffix("\r") for line in after]
-    return "\n".join(difflib.unified_diff(old, new, f"a/{rel}", f"b/{rel}", lineterm=""))
-
-
-def apply_edits(vault: Path, targets: Iterable[Target], edit: Edit, statuses: StatusTable,
-                dry_run: bool = False, outcome: Outcome | None = None) -> Outcome:  # fmt: skip
-    """Apply ``edit`` to every target's line; one note failing does not stop the others.
-
-    What is written goes into ``outcome`` note by note, so a caller that passes its own
-    still knows what was written when the batch is cut short (Ctrl-C)."""
-    by_note: dict[str, list[Target]] = {}
+def plan_edits(vault: Path, rel: str, targets: list[Target], edit: Edit,
+               statuses: StatusTable) -> NotePlan:  # fmt: skip
+    plan = open_plan(vault, rel)
+    located: list[tuple[int, Target]] = []
     for target in targets:
-        by_note.setdefault(target.path, []).append(target)
-    outcome = outcome if outcome is not None else Outcome()
-    try:
-        for rel in sorted(by_note):
-            _edit_one_note(vault, rel, by_note[rel], edit, statuses, dry_run, outcome)
-    finally:
-        sync_folders((vault / c.path).parent for c in outcome.changes)
-    return outcome
-
-
-def _edit_one_note(vault: Path, rel: str, targets: list[Target], edit: Edit,
-                   statuses: StatusTable, dry_run: bool, outcome: Outcome) -> None:  # fmt: skip
-    """One note's edits; its failure is recorded in ``outcome``, not raised."""
-    tasks = f"{len(targets)} task{'s' if len(targets) != 1 else ''}"
-    try:
-        _edit_note(vault, rel, targets, edit, statuses, dry_run, outcome)
-    except NoteError as exc:
-        outcome.errors.append(f"{exc}; {tasks} not changed")
-    except OSError as exc:
-        outcome.errors.append(f"{rel}: {exc.strerror or exc}; {tasks} not changed")
-
-
-def revert(vault: Path, changes: list[LineChange]) -> tuple[list[LineChange], list[str]]:
-    """Undo ``changes`` where the notes still hold what was written; report the others."""
-    reverted: list[LineChange] = []
-    problems: list[str] = []
-    by_note: dict[str, list[LineChange]] = {}
-    for change in changes:
-        by_note.setdefault(change.path, []).append(change)
-    for rel, note_changes in sorted(by_note.items()):
         try:
-            note = _open_note(vault, rel)
+            located.append((_locate(plan, target, statuses), target))
         except NoteError as exc:
-            problems.append(f"{exc}; not undone")
+            plan.errors.append(str(exc))
+    seen: set[int] = set()
+    unique = []
+    for index, target in located:
+        if index in seen:  # two targets found on one line: one of them is not there any more
+            plan.errors.append(f"{target.path}:{target.line}: the task cannot be found for "
+                               "sure (its twin is gone); nothing written for it")  # fmt: skip
             continue
-        done_here = []
-        for change in sorted(note_changes, key=lambda c: -c.line):
-            index = _find_block(note, change)
-            if index is None:
-                problems.append(f"{rel}:{change.line} changed since; left as it is")
-                continue
-            ending = "\r" if index < len(note.lines) and note.lines[index].endswith("\r") else ""
-            count = len(change.after)
-            note.lines[index : index + count] = [line + ending for line in change.before]
-            done_here.append(change)
-        if done_here:
-            try:
-                atomic_write(note.path, note.encoded())
-            except OSError as exc:
-                problems.append(f"{rel}: {exc.strerror or exc}; not undone")
-                continue
-            reverted.extend(done_here)
-    return reverted, problems
+        seen.add(index)
+        unique.append((index, target))
+    # Bottom-up, so that lines added or removed do not move the ones still to edit.
+    unique.sort(key=lambda pair: -pair[0])
+    tasks = parse_task_lines([plan.line(index) for index, _ in unique], statuses)
+    for (index, target), task in zip(unique, tasks, strict=True):
+        before = plan.line(index)
+        after = edit(task)
+        if after == (before,):
+            plan.unchanged += 1
+            continue
+        plan.replace(index, 1, after)
+        plan.changes.append(LineChange(rel, index + 1, (before,), after, target.id))
+    plan.changes.sort(key=lambda c: c.line)
+    return plan
 
 
-def _find_block(note: _Note, change: LineChange) -> int | None:
+def write_plan(plan: NotePlan) -> None:
+    """Write the planned bytes, unless the note changed since it was read (then
+    ``files.ChangedMeanwhile``: plan again on what it holds now)."""
+
+    def still_current() -> bool:
+        try:
+            with open(plan.path, "rb") as handle:
+                return handle.read() == plan.original
+        except OSError:
+            return False
+
+    atomic_write(plan.path, plan.encoded(), sync_folder=False, still_current=still_current)
+
+
+def plan_revert(vault: Path, rel: str, changes: list[LineChange], original: bytes | None,
+                written_hash: str | None) -> NotePlan:  # fmt: skip
+    """Undo ``changes`` in one note. When the note still holds exactly what the batch wrote,
+    its bytes from before the batch come back whole; else each change is reverted where
+    the lines it wrote still stand, and the others are reported."""
+    plan = open_plan(vault, rel)
+    if original is not None and content_hash(plan.original) == written_hash:
+        text = decode(original)
+        plan.text, plan.lines = text, text.text.split("\n")
+        plan.changes = [LineChange(c.path, c.line, c.after, c.before, c.task_id) for c in changes]
+        return plan
+    for change in sorted(changes, key=lambda c: -c.line):
+        index = _find_block(plan, change)
+        if index is None:
+            plan.errors.append(f"{rel}:{change.line} changed since; left as it is")
+            continue
+        plan.replace(index, len(change.after), change.before)
+        plan.changes.append(LineChange(rel, index + 1, change.after, change.before,
+                                       change.task_id))  # fmt: skip
+    return plan
+
+
+def _find_block(plan: NotePlan, change: LineChange) -> int | None:
     """Where the lines ``change`` wrote stand now (their old place, else one unique place)."""
     count = len(change.after)
 
     def holds(index: int) -> bool:
-        window = [note.line(i) for i in range(index, index + count) if i < len(note.lines)]
+        window = [plan.line(i) for i in range(index, index + count) if i < len(plan.lines)]
         return window == list(change.after)
 
     if count == 0:
-        return change.line - 1 if change.line - 1 <= len(note.lines) else None
+        return None  # a removed line's place cannot be told once the note changed
     if holds(change.line - 1):
         return change.line - 1
-    places = [i for i in range(len(note.lines) - count + 1) if holds(i)]
+    places = [i for i in range(len(plan.lines) - count + 1) if holds(i)]
     return places[0] if len(places) == 1 else None

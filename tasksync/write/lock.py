@@ -1,0 +1,112 @@
+"""One writer per vault: every batch that changes notes holds the vault's lock.
+
+The lock is an advisory ``flock`` on a file outside the vault, named after the vault's real
+path, in the user's state folder: the commands, the TUI, `caldav sync` and `watch` all take
+it, whichever index file they use. The kernel releases it when its holder dies (even by
+``kill -9``), so a crash never leaves the vault locked. Readers never take it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import platformdirs
+
+from tasksync.errors import TasksyncError
+
+WAIT_NOTICE_S = 1.0
+WAIT_LIMIT_S = 600.0
+
+
+class VaultBusyError(TasksyncError):
+    EXIT_CODE = 8
+
+
+def lock_paths(vault: Path) -> list[Path]:
+    """Where the vault's lock file is: the user's state folder, else (a user without a
+    writable home) a folder of the user's own in the system's temporary folder."""
+    real = os.path.realpath(vault)
+    name = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:16] + ".lock"
+    fallback = Path(tempfile.gettempdir()) / f"tasksync-{os.getuid()}" / "locks"
+    return [platformdirs.user_state_path("tasksync") / "locks" / name, fallback / name]
+
+
+def _open(vault: Path) -> int:
+    problem = ""
+    for path in lock_paths(vault):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            problem = problem or f"{path}: {exc.strerror or exc}"
+    raise VaultBusyError(f"cannot open the vault's lock file {problem}")
+
+
+def _holder(fd: int) -> str:
+    try:
+        return os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another tasksync"
+    except OSError:
+        return "another tasksync"
+
+
+def _announce(fd: int, what: str) -> None:
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}: {what}".encode(), 0)
+    except OSError:
+        pass  # the note of who holds it is a courtesy
+
+
+@contextmanager
+def vault_lock(vault: Path, what: str,
+               notice: Callable[[str], None] | None = None) -> Iterator[None]:  # fmt: skip
+    """Hold the vault's writer lock; wait for another writer (saying so after a second)."""
+    fd = _open(vault)
+    try:
+        started = time.monotonic()
+        noticed = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                waited = time.monotonic() - started
+                if waited > WAIT_LIMIT_S:
+                    raise VaultBusyError(
+                        f"the vault is being changed by {_holder(fd)} for over "
+                        f"{WAIT_LIMIT_S:.0f} s; try again later"
+                    ) from None
+                if notice is not None and not noticed and waited >= WAIT_NOTICE_S:
+                    notice(f"waiting for {_holder(fd)} to finish changing the vault…")
+                    noticed = True
+                time.sleep(0.02)
+        _announce(fd, what)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+@contextmanager
+def lock_if_free(vault: Path) -> Iterator[bool]:
+    """Hold the lock if no one else does, without waiting; says whether it is held."""
+    try:
+        fd = _open(vault)
+    except VaultBusyError:
+        yield False
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)

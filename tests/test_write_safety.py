@@ -1,0 +1,468 @@
+"""Writing notes safely when the world is not tidy: a read-only or damaged index, duplicate
+lines, CRLF and Windows-1252 notes, links, odd file names, FIFOs, and a journal that lies.
+
+Every test runs the real `tasksync` command in a process of its own, on real files in a
+temporary vault with a real SQLite index, and asserts what the user would see on disk or
+on the terminal.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+TODAY = "2026-11-22"
+TIMEOUT_S = 30
+
+# Linux capabilities that let root ignore file modes, and prctl's "drop from the bounding
+# set" (after which an exec'd root process no longer gets them back).
+PR_CAPBSET_DROP = 24
+CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER = 1, 2, 3
+
+
+def _index() -> Path:
+    return Path(os.environ["TASKSYNC_DB"])  # the test's own (conftest's autouse fixture)
+
+
+Preexec = Callable[[], None] | None
+
+
+def tasksync(
+    vault: Path, *args: str, db: Path | None = None, preexec: Preexec = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real command, as a user would, in a process of its own (30 s at most)."""
+    command = [sys.executable, "-m", "tasksync", "--vault", str(vault), "--db",
+               str(db or _index()), "--today", TODAY, *args]  # fmt: skip
+    try:
+        return subprocess.run(command, capture_output=True, text=True, errors="replace",
+                              timeout=TIMEOUT_S, preexec_fn=preexec, check=False)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"`tasksync {' '.join(args)}` hung: no answer after {TIMEOUT_S} s")
+
+
+def listed(vault: Path, db: Path | None = None) -> list[dict]:
+    result = tasksync(vault, "list", "--status", "all", "--json", db=db)
+    assert result.returncode == 0, f"`list --json` failed: {result.stderr}"
+    return json.loads(result.stdout)
+
+
+def ids_of(vault: Path, description: str, db: Path | None = None) -> list[str]:
+    return [t["id"] for t in listed(vault, db) if t["description"] == description]
+
+
+def snapshot(*paths: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in paths}
+
+
+def one_clean_line(stderr: str) -> bool:
+    return len(stderr.strip().splitlines()) == 1 and "Traceback" not in stderr
+
+
+def _drop_root_power_over_file_modes() -> None:
+    """In the child, before exec: root without the capabilities that bypass file modes."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER):
+        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+
+@pytest.fixture
+def unprivileged(tmp_path: Path) -> Preexec:
+    """A preexec_fn under which tasksync obeys file modes (None: it already does).
+
+    The tests run as root, which writes read-only files anyway. A real other uid (nobody)
+    cannot run this interpreter (it lives under /root, mode 0700), so the child stays uid 0
+    but gives up the capabilities that let root ignore file modes: for it, 0o444 is
+    read-only, as for any user. Skipped where that cannot be arranged.
+    """
+    if os.geteuid() != 0:
+        return None
+    probe = tmp_path / "probe"
+    probe.write_text("x")
+    probe.chmod(0o444)
+    check = [sys.executable, "-c", f"open({str(probe)!r}, 'a')"]
+    try:
+        drop = _drop_root_power_over_file_modes
+        result = subprocess.run(
+            check, capture_output=True, timeout=TIMEOUT_S, preexec_fn=drop, check=False
+        )
+    except (subprocess.SubprocessError, OSError) as exc:
+        pytest.skip(f"cannot run a process that obeys file modes: {exc}")
+    finally:
+        probe.unlink()
+    if result.returncode == 0:
+        pytest.skip("cannot run a process that obeys file modes (root writes read-only files)")
+    return _drop_root_power_over_file_modes
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
+    """Write notes (path -> text or bytes) into a fresh vault; return its folder."""
+
+    def make(notes: dict[str, str | bytes], name: str = "v") -> Path:
+        root = tmp_path / name
+        root.mkdir()
+        for rel, content in notes.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            data = content if isinstance(content, bytes) else content.encode("utf-8")
+            path.write_bytes(data)
+        return root
+
+    return make
+
+
+# -- 4. the index cannot be written -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("folder_too", [False, True], ids=["index-file", "index-and-folder"])
+def test_read_only_index_writes_no_note_it_cannot_journal(vault, tmp_path, unprivileged,
+                                                          folder_too):  # fmt: skip
+    root = vault({"a.md": "- [?] one #proposed\n", "b.md": "# B\n- [?] two #proposed\n"})
+    db = tmp_path / "index" / "index.sqlite"
+    assert tasksync(root, "scan", db=db).returncode == 0
+    before = snapshot(root / "a.md", root / "b.md")
+    db.chmod(0o444)
+    if folder_too:
+        db.parent.chmod(0o555)
+    try:
+        result = tasksync(root, "accept", "--all-proposed", db=db, preexec=unprivileged)
+    finally:
+        db.parent.chmod(0o755)
+        db.chmod(0o644)
+    assert snapshot(*before) == before, (
+        "with a read-only index, `accept --all-proposed` changed notes it could not journal "
+        f"(undo cannot restore them); it said: {result.stderr.strip()!r}"
+    )
+    assert result.returncode != 0, "a batch that could not be journaled exited 0"
+    assert one_clean_line(result.stderr), f"expected one error line, got:\n{result.stderr}"
+
+
+# -- 5. the same description twice ---------------------------------------------------------------
+
+
+def test_same_description_twice_a_deleted_tasks_id_is_refused_not_given_to_its_twin(vault):
+    root = vault({"n.md": "- [?] Call Bob #proposed\n- [?] Call Bob #proposed\n"})
+    first, _second = ids_of(root, "Call Bob")
+    # The user deletes line 1, as an editor would.
+    (root / "n.md").write_text("- [?] Call Bob #proposed\n", encoding="utf-8")
+    result = tasksync(root, "accept", first)
+    assert (root / "n.md").read_text(encoding="utf-8") == "- [?] Call Bob #proposed\n", (
+        "accepting the deleted task accepted its twin instead"
+    )
+    assert result.returncode != 0, "accepting a deleted task exited 0"
+    assert "for sure" in result.stderr, f"no 'cannot find it for sure' error: {result.stderr!r}"
+
+
+def test_two_identical_recurring_tasks_one_deleted_no_duplicated_completion(vault):
+    line = "- [ ] water plants 🔁 every week 📅 2026-01-05\n"
+    root = vault({"n.md": line * 2})
+    first, second = ids_of(root, "water plants")
+    (root / "n.md").write_text(line, encoding="utf-8")  # the user deletes one of them
+    result = tasksync(root, "done", first, second)
+    text = (root / "n.md").read_text(encoding="utf-8")
+    assert text.count("[x]") <= 1, f"one task completed twice:\n{text}"
+    assert result.returncode == 1, (
+        f"the deleted task should be refused with exit 1; exit {result.returncode}: "
+        f"{result.stderr.strip()!r}"
+    )
+
+
+# -- 8. CRLF notes ---------------------------------------------------------------------------
+
+
+def bare_breaks(data: bytes) -> list[bytes]:
+    """The line breaks that are not CRLF: a bare LF or a bare CR."""
+    rest = data.replace(b"\r\n", b"")
+    return [b for b in (b"\n", b"\r") if b in rest]
+
+
+@pytest.mark.parametrize("final", ["\r\n", ""], ids=["final-crlf", "no-final-newline"])
+def test_crlf_note_completing_a_recurring_last_line_writes_only_crlf(vault, final):
+    root = vault({"n.md": "# T\r\n- [ ] a\r\n- [ ] x 🔁 every day 📅 2026-01-05" + final})
+    [task] = ids_of(root, "x")
+    result = tasksync(root, "done", task)
+    assert result.returncode == 0, result.stderr
+    data = (root / "n.md").read_bytes()
+    assert b"[x] x" in data, data
+    assert data.count(b"- [ ] x") == 1, data
+    assert bare_breaks(data) == [], f"the CRLF note now mixes line breaks: {data!r}"
+
+
+@pytest.mark.parametrize("final", ["\r\n", ""], ids=["final-crlf", "no-final-newline"])
+def test_crlf_note_deleting_the_last_line_on_completion_leaves_no_bare_cr(vault, final):
+    root = vault({"n.md": "# T\r\n- [ ] a\r\n- [ ] y 🏁 delete" + final})
+    [task] = ids_of(root, "y")
+    result = tasksync(root, "done", task)
+    assert result.returncode == 0, result.stderr
+    data = (root / "n.md").read_bytes()
+    assert b"- [ ] y" not in data, data
+    assert bare_breaks(data) == [], f"the CRLF note now has a bare CR or LF: {data!r}"
+
+
+# -- 9. a note in Windows-1252 ------------------------------------------------------------------
+
+CP1252_TASK = b"- [ ] caf\xe9 task " + "📅".encode() + b" 2026-01-05"
+CP1252_NOTE = b"# Caf\xe9\n" + CP1252_TASK + b"\n- [ ] other \x93quoted\x94\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "field", "expected"),
+    [(["done"], "done", TODAY), (["set", "--due", "2026-02-02"], "due", "2026-02-02"),
+     (["repair"], "due", "2026-01-05")],
+    ids=["done", "set-due", "repair"],
+)  # fmt: skip
+def test_windows_1252_note_is_edited_keeping_every_other_byte(vault, args, field, expected):
+    with pytest.raises(UnicodeDecodeError):
+        CP1252_NOTE.decode("utf-8")
+    root = vault({"n.md": CP1252_NOTE})
+    tasks = {t["description"]: t for t in listed(root)}
+    assert set(tasks) == {"café task", "other “quoted”"}, "the note was not read as cp1252"
+    task = tasks["café task"]
+    command = [args[0], *([task["id"]] if args[0] != "repair" else []), *args[1:]]
+    result = tasksync(root, *command)
+    assert result.returncode == 0, f"`{' '.join(args)}` on a cp1252 note: {result.stderr!r}"
+    after = (root / "n.md").read_bytes()
+    old_lines, new_lines = CP1252_NOTE.split(b"\n"), after.split(b"\n")
+    assert len(new_lines) == len(old_lines), after
+    assert [a for a, b in zip(old_lines, new_lines, strict=True) if a != b] in ([], [CP1252_TASK])
+    assert new_lines[1].startswith(b"- ["), after
+    assert b"caf\xe9 task" in new_lines[1], after
+    [now] = [t for t in listed(root) if t["description"].startswith("caf")]
+    assert now[field] == expected, f"the task's {field} is {now[field]!r}: {now['raw']!r}"
+    if args[0] == "done":
+        assert now["status_type"] == "DONE", now
+        assert "✅".encode() + f" {TODAY}".encode() in after, after
+
+
+# -- 10. links and extended attributes -----------------------------------------------------------
+
+
+def test_symlinked_note_is_listed_once_and_stays_a_symlink(vault):
+    root = vault({"a.md": "- [ ] linked task\n"})
+    (root / "b.md").symlink_to("a.md")
+    tasks = [t for t in listed(root) if t["description"] == "linked task"]
+    assert len(tasks) == 1, f"one task listed {len(tasks)} times: {[t['path'] for t in tasks]}"
+    result = tasksync(root, "done", tasks[0]["id"])
+    assert result.returncode == 0, result.stderr
+    assert (root / "a.md").read_text(encoding="utf-8") == f"- [x] linked task ✅ {TODAY}\n"
+    assert os.path.islink(root / "b.md"), "b.md is no longer a symlink"
+    assert os.path.realpath(root / "b.md") == os.path.realpath(root / "a.md")
+
+
+def test_hard_linked_note_is_never_split_into_two_contents(vault):
+    original = "- [ ] shared task\n"
+    root = vault({"a.md": original})
+    (root / "sub").mkdir()
+    os.link(root / "a.md", root / "sub" / "h.md")
+    task = next(t for t in listed(root) if t["path"] == "a.md")
+    result = tasksync(root, "done", task["id"])
+    a, h = root / "a.md", root / "sub" / "h.md"
+    if result.returncode == 0:
+        assert a.stat().st_ino == h.stat().st_ino, (
+            "a.md and sub/h.md were one file (hard links); now they are two: "
+            f"a.md={a.read_text(encoding='utf-8')!r}, sub/h.md={h.read_text(encoding='utf-8')!r}"
+        )
+        assert (
+            a.read_text(encoding="utf-8")
+            == h.read_text(encoding="utf-8")
+            == f"- [x] shared task ✅ {TODAY}\n"
+        )
+    else:
+        assert one_clean_line(result.stderr), result.stderr
+        assert a.read_text(encoding="utf-8") == h.read_text(encoding="utf-8") == original
+
+
+def test_extended_attributes_of_a_note_are_kept(vault):
+    root = vault({"n.md": "- [ ] tagged file\n"})
+    try:
+        os.setxattr(root / "n.md", "user.tasksync_test", b"kept")
+    except OSError as exc:
+        pytest.skip(f"this filesystem takes no user xattrs: {exc}")
+    [task] = ids_of(root, "tagged file")
+    assert tasksync(root, "done", task).returncode == 0
+    assert "[x]" in (root / "n.md").read_text(encoding="utf-8")
+    assert "user.tasksync_test" in os.listxattr(root / "n.md"), "the note lost its xattr"
+    assert os.getxattr(root / "n.md", "user.tasksync_test") == b"kept"
+
+
+# -- 11. undo ---------------------------------------------------------------------------------
+
+
+def test_undo_of_three_deleted_on_completion_lines_restores_the_note(vault):
+    text = ("# H\n- [ ] keep 1\n- [ ] gone A 🏁 delete\n- [ ] keep 2\n- [ ] gone B 🏁 delete\n"
+            "text\n- [ ] gone C 🏁 delete\n- [ ] keep 3\n")  # fmt: skip
+    root = vault({"n.md": text})
+    ids = [t["id"] for t in listed(root) if t["description"].startswith("gone")]
+    assert len(ids) == 3
+    assert tasksync(root, "done", *ids).returncode == 0
+    assert "gone" not in (root / "n.md").read_text(encoding="utf-8")
+    result = tasksync(root, "undo")
+    assert (root / "n.md").read_text(encoding="utf-8") == text, (
+        f"undo did not restore the note; it said {result.stdout + result.stderr!r}"
+    )
+
+
+def test_undo_of_two_identical_recurring_tasks_done_together(vault):
+    text = "- [ ] water plants 🔁 every week 📅 2026-01-05\n" * 2
+    root = vault({"n.md": text})
+    ids = ids_of(root, "water plants")
+    assert tasksync(root, "done", *ids).returncode == 0
+    result = tasksync(root, "undo")
+    assert "changed since" not in result.stderr, f"undo said: {result.stderr.strip()!r}"
+    assert result.returncode == 0, result.stderr
+    assert (root / "n.md").read_text(encoding="utf-8") == text
+
+
+def test_undo_that_cannot_write_a_note_keeps_the_batch_for_the_next_undo(vault, unprivileged):
+    root = vault({"a.md": "- [?] one #proposed\n", "b.md": "- [?] two #proposed\n"})
+    before = snapshot(root / "a.md", root / "b.md")
+    assert tasksync(root, "accept", "--all-proposed").returncode == 0
+    (root / "b.md").chmod(0o444)
+    try:
+        first = tasksync(root, "undo", preexec=unprivileged)
+    finally:
+        (root / "b.md").chmod(0o644)
+    assert first.returncode != 0, "undo could not write b.md, yet exited 0"
+    assert "b.md" in first.stderr, f"undo did not say b.md was left: {first.stderr!r}"
+    second = tasksync(root, "undo")
+    assert snapshot(*before) == before, (
+        "after the note was writable again, undo did not finish the batch "
+        f"(it said {second.stdout.strip()!r}): b.md stays accepted"
+    )
+
+
+# -- 12. odd file names ---------------------------------------------------------------------------
+
+
+def test_a_file_name_that_is_not_utf8_does_not_stop_the_vault(vault):
+    root = vault({"a.md": "- [?] one #proposed\n", "z.md": "- [?] two #proposed\n"})
+    fd = os.open(os.fsencode(str(root)) + b"/caf\xe9.md", os.O_CREAT | os.O_WRONLY, 0o644)
+    os.write(fd, b"- [?] odd name #proposed\n")
+    os.close(fd)
+    for args in (["list", "--status", "all"], ["scan"]):
+        result = tasksync(root, *args)
+        assert result.returncode == 0, f"`{' '.join(args)}` failed: {result.stderr.strip()!r}"
+    shown = {t["description"] for t in listed(root)}
+    assert {"one", "two"} <= shown, shown
+    result = tasksync(root, "accept", "--all-proposed")
+    assert result.returncode == 0, f"accept failed: {result.stderr.strip()!r}"
+    assert len(result.stderr.strip().splitlines()) <= 1, result.stderr
+    assert (root / "a.md").read_text(encoding="utf-8") == "- [ ] one\n"
+    assert (root / "z.md").read_text(encoding="utf-8") == "- [ ] two\n"
+
+
+def test_a_note_with_a_244_byte_name_can_be_changed(vault):
+    name = "n" * 241 + ".md"
+    root = vault({name: "- [?] long name #proposed\n"})
+    [task] = ids_of(root, "long name")
+    result = tasksync(root, "accept", task)
+    assert result.returncode == 0, f"accept in a long-named note: {result.stderr.strip()!r}"
+    assert (root / name).read_text(encoding="utf-8") == "- [ ] long name\n"
+
+
+# -- 13. FIFOs ----------------------------------------------------------------------------------
+
+
+def test_a_note_replaced_by_a_fifo_is_reported_and_the_others_are_accepted(vault):
+    notes = {f"{n}.md": f"- [?] task {n} #proposed\n" for n in "abc"}
+    root = vault(notes)
+    assert tasksync(root, "scan").returncode == 0
+    [b_task] = ids_of(root, "task b")
+    (root / "b.md").unlink()
+    os.mkfifo(root / "b.md")
+    by_id = tasksync(root, "accept", b_task)  # fails the test if it hangs
+    assert by_id.returncode != 0, "accepting a task of a note that became a FIFO said nothing"
+    assert "b.md" in by_id.stderr, by_id.stderr
+    assert "regular file" in by_id.stderr, by_id.stderr
+    # Accepting everything: b.md is no note any more; it is named, the others are accepted.
+    result = tasksync(root, "accept", "--all-proposed")
+    assert (root / "a.md").read_text(encoding="utf-8") == "- [ ] task a\n"
+    assert (root / "c.md").read_text(encoding="utf-8") == "- [ ] task c\n"
+    assert stat.S_ISFIFO((root / "b.md").lstat().st_mode)
+    assert "b.md" in result.stderr, f"nothing said of b.md: {result.stderr!r}"
+
+
+def test_a_fifo_named_like_a_note_does_not_hang_the_scan(vault):
+    root = vault({"a.md": "- [ ] real task\n"})
+    os.mkfifo(root / "x.md")
+    result = tasksync(root, "scan")  # fails the test if it hangs
+    assert result.returncode == 0, result.stderr
+    assert ids_of(root, "real task")
+
+
+# -- 15. a damaged index ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["DROP TABLE tasks", "UPDATE tasks SET tags = '{{{'"],
+    ids=["tasks-table-dropped", "bad-json-in-tags"],
+)
+def test_damaged_index_is_rebuilt_or_named_never_an_internal_error(vault, damage):
+    root = vault({"a.md": "- [ ] one #x\n- [ ] two\n", "b.md": "- [x] three\n"})
+    assert len(listed(root)) == 3
+    with sqlite3.connect(_index()) as conn:
+        conn.execute(damage)
+    conn.close()
+    result = tasksync(root, "list", "--status", "all", "--json")
+    said = f"a damaged index gave exit {result.returncode}: {result.stderr.strip()!r}"
+    assert result.returncode != 70, said
+    assert "internal error" not in result.stderr, said
+    if result.returncode == 0:
+        assert sorted(t["description"] for t in json.loads(result.stdout)) == [
+            "one", "three", "two"]  # fmt: skip
+    else:
+        assert one_clean_line(result.stderr), said
+        assert str(_index()) in result.stderr, f"the error does not name the index: {said}"
+
+
+def test_index_of_another_vault_is_not_undone_into_this_one(vault, tmp_path):
+    db = tmp_path / "shared.sqlite"
+    a = vault({"n.md": "- [?] one #proposed\n"}, name="A")
+    b = vault({"n.md": "- [ ] one\n"}, name="B")  # what a naive undo would "restore"
+    a_before, b_before = (a / "n.md").read_bytes(), (b / "n.md").read_bytes()
+    assert tasksync(a, "accept", "--all-proposed", db=db).returncode == 0
+    in_b = tasksync(b, "undo", db=db)
+    assert (b / "n.md").read_bytes() == b_before, (
+        f"`undo` in vault B reverted vault A's batch into B: {in_b.stdout.strip()!r}"
+    )
+    in_a = tasksync(a, "undo", db=db)
+    assert in_a.returncode == 0, in_a.stderr
+    assert (a / "n.md").read_bytes() == a_before, (
+        f"A's batch was marked undone from vault B; undo in A said {in_a.stdout.strip()!r}"
+    )
+
+
+# -- 16. the journal points outside the vault -----------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["relative", "absolute"])
+def test_undo_never_writes_outside_the_vault(vault, tmp_path, where):
+    root = vault({"n.md": "- [?] one #proposed\n"})
+    victim = tmp_path / "outside" / "victim.md"
+    victim.parent.mkdir()
+    victim.write_text("- [ ] victim line\nkeep me\n", encoding="utf-8")
+    before = victim.read_bytes()
+    assert tasksync(root, "accept", "--all-proposed").returncode == 0
+    path = "../outside/victim.md" if where == "relative" else str(victim)
+    with sqlite3.connect(_index()) as conn:
+        conn.execute("UPDATE changes SET path = ?, line = 1, after = ?",
+                     (path, json.dumps(["- [ ] victim line"])))  # fmt: skip
+    conn.close()
+    result = tasksync(root, "undo")
+    assert victim.read_bytes() == before, (
+        f"undo wrote {victim} outside the vault: {victim.read_text(encoding='utf-8')!r}"
+    )
+    assert result.returncode != 0 or "victim" in result.stdout + result.stderr, (
+        "undo ignored a journal entry outside the vault without a word"
+    )
