@@ -19,7 +19,7 @@ from tasksync.index.store import Store
 from tasksync.index.sync import sync
 from tasksync.model import StatusTable
 from tasksync.read.parse import parse_line
-from tasksync.write import writeback
+from tasksync.write import files, writeback
 from tasksync.write.actions import run_batch, targets_of, undo_last
 from tasksync.write.writeback import Target
 
@@ -370,3 +370,62 @@ def test_ctrl_c_while_planning_writes_nothing_and_journals_nothing(make_vault, t
             run_batch(vault, store, StatusTable(), "accept", targets, edit, dry_run=False)
         assert all((vault / n).read_text() == text for n, text in notes.items())
         assert store.last_batch() is None
+
+
+def test_an_editor_saving_while_the_temporary_file_is_written_loses_nothing(
+    make_vault, monkeypatch
+):
+    """Obsidian autosaves the note after tasksync read it, while the new bytes are being
+    fsync'ed: the rename must not replace the user's save; the edit is redone on it."""
+    vault = make_vault({"n.md": "- [?] Call Dana #proposed\n- [?] Buy seeds #proposed\n"})
+    [dana] = ids_where(vault, lambda t: t["description"] == "Call Dana")
+    real_fsync = files.os.fsync
+    saves = []
+
+    def fsync_while_the_user_saves(fd):
+        real_fsync(fd)
+        if not saves:
+            saves.append(1)
+            with open(vault / "n.md", "a", encoding="utf-8") as note:
+                note.write("- [ ] typed in Obsidian meanwhile\n")
+
+    monkeypatch.setattr(files.os, "fsync", fsync_while_the_user_saves)
+    result = run(vault, "accept", dana)
+    monkeypatch.setattr(files.os, "fsync", real_fsync)
+    assert result.exit_code == 0, result.output
+    assert saves, "the user's save did not happen during the write"
+    assert (vault / "n.md").read_text() == (
+        "- [ ] Call Dana\n- [?] Buy seeds #proposed\n- [ ] typed in Obsidian meanwhile\n"
+    )
+    assert run(vault, "undo").exit_code == 0
+    assert (vault / "n.md").read_text() == (
+        "- [?] Call Dana #proposed\n- [?] Buy seeds #proposed\n- [ ] typed in Obsidian meanwhile\n"
+    )
+
+
+def test_a_second_writer_waits_for_the_first_and_says_so(make_vault, tmp_path):
+    vault = make_vault({"n.md": "- [?] Call Dana #proposed\n"})
+    [dana] = ids_where(vault, lambda t: True)
+    from tasksync.write.lock import vault_lock
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from pathlib import Path; from tasksync.write.lock import vault_lock\n"
+         "with vault_lock(Path(sys.argv[1]), 'test'):\n"
+         "    print('locked', flush=True); time.sleep(1.5)", str(vault)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "locked"
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "tasksync", "--vault", str(vault), "accept", dana],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    holder.wait()
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started >= 1.0, "the second writer did not wait"
+    assert "waiting for pid" in result.stderr
+    assert (vault / "n.md").read_text() == "- [ ] Call Dana\n"
+    with vault_lock(vault, "after"):  # released: taken at once
+        pass
