@@ -466,3 +466,54 @@ def test_undo_never_writes_outside_the_vault(vault, tmp_path, where):
     assert result.returncode != 0 or "victim" in result.stdout + result.stderr, (
         "undo ignored a journal entry outside the vault without a word"
     )
+
+
+# -- 4b. the index's disk full ------------------------------------------------------------------
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path):
+    """A 3 MiB tmpfs of our own (root only): a disk that can be filled."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small filesystem needs root")
+    where = tmp_path / "tiny"
+    where.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(where)],
+                             capture_output=True, check=False)  # fmt: skip
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    yield where
+    subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def _fill(folder: Path, spare: int) -> Path:
+    """Fill the disk but for ``spare`` bytes."""
+    filler = folder / "filler"
+    with open(filler, "wb", buffering=0) as handle:
+        try:
+            while True:
+                handle.write(b"\0" * 4096)
+        except OSError:
+            pass
+    os.truncate(filler, max(0, filler.stat().st_size - spare))
+    return filler
+
+
+@pytest.mark.parametrize("spare", [0, 8192, 32768, 131072])
+def test_a_full_disk_under_the_index_never_leaves_an_unjournaled_change(vault, tiny_disk, spare):
+    notes = {f"n{i:03d}.md": "".join(f"- [?] task {i}.{j} #proposed\n" for j in range(20))
+             for i in range(150)}  # fmt: skip
+    root = vault(notes)
+    db = tiny_disk / "index.sqlite"
+    assert tasksync(root, "scan", db=db).returncode == 0
+    before = snapshot(*sorted(root.rglob("*.md")))
+    filler = _fill(tiny_disk, spare)
+    result = tasksync(root, "accept", "--all-proposed", db=db)
+    assert result.returncode not in (0, 70), result.stderr
+    assert "Traceback" not in result.stderr
+    assert one_clean_line(result.stderr), result.stderr
+    filler.unlink()
+    after = snapshot(*sorted(root.rglob("*.md")))
+    if after != before:  # some notes were written: the journal has them, undo restores them
+        assert tasksync(root, "undo", db=db).returncode == 0
+        assert snapshot(*sorted(root.rglob("*.md"))) == before

@@ -57,8 +57,11 @@ class TasksyncGroup(click.Group):
         except sqlite3.DatabaseError as exc:
             app = ctx.obj
             where = f"the index {app.db}" if isinstance(app, AppContext) else "the index"
-            click.echo(f"error: {where} is damaged ({exc}); `tasksync scan --rebuild` "
-                       "makes it anew, keeping the undo journal", err=True)  # fmt: skip
+            if _cannot_write(exc):
+                click.echo(f"error: cannot write {where}: {exc}", err=True)
+            else:
+                click.echo(f"error: {where} is damaged ({exc}); `tasksync scan --rebuild` "
+                           "makes it anew, keeping the undo journal", err=True)  # fmt: skip
             ctx.exit(4)
         except BrokenPipeError:
             sys.stderr.close()  # the reader went away (e.g. `| head`): stop quietly
@@ -74,6 +77,12 @@ class TasksyncGroup(click.Group):
             click.echo(f"internal error: {type(exc).__name__}: {exc} "
                        "(set TASKSYNC_DEBUG=1 for details)", err=True)  # fmt: skip
             ctx.exit(70)
+
+
+def _cannot_write(exc: sqlite3.DatabaseError) -> bool:
+    """A full disk or a read-only file, not a damaged index."""
+    words = ("readonly", "read-only", "disk", "full", "unable to open", "locked", "I/O")
+    return isinstance(exc, sqlite3.OperationalError) and any(w in str(exc) for w in words)
 
 
 @click.group(cls=TasksyncGroup, context_settings={"help_option_names": ["-h", "--help"]})
