@@ -12,12 +12,17 @@ A task changed on both sides since the last sync is a conflict: the vault wins u
 
 from __future__ import annotations
 
+import base64
 import os
+import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote, urlsplit
 
 from tasksync.calendar.ics import task_uid, to_calendar, uid_namespace
 from tasksync.errors import TasksyncError
@@ -35,6 +40,58 @@ OPEN = frozenset(("TODO", "IN_PROGRESS", "ON_HOLD"))
 
 class CalDavError(TasksyncError):
     EXIT_CODE = 7
+
+
+HIDDEN = "***"
+# What a message may hold that gives access to the server: credential headers (to the end of
+# their line), Basic/Bearer tokens, the user:password@ of a URL, password-like parameters.
+_CREDENTIAL_HEADER = re.compile(r"(?i)\b((?:proxy-)?authorization|(?:set-)?cookie)\b[^\S\r\n]*"
+                                r"['\"]?[^\S\r\n]*[:=][^\r\n]*")  # fmt: skip
+_TOKEN = re.compile(r"(?i)\b(basic|bearer)\s+[A-Za-z0-9+/._~-]+=*")
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s?#]*@")
+_PASSWORD_PARAMETER = re.compile(
+    r"(?i)\b(password|passwd|pwd|access_token|api_?key|secret)(\s*[=:]\s*)[^\s&,;'\"]+"
+)
+
+
+def secret_forms(url: str, user: str | None, password: str | None) -> tuple[str, ...]:
+    """The password (given, or in the URL) as a message could show it: as it is, URL-quoted,
+    and inside the Basic token of the user and it."""
+    parts = urlsplit(url)
+    found = set()
+    for name, secret in ((user, password), (parts.username, parts.password)):
+        if not secret:
+            continue
+        plain = unquote(secret)
+        token = base64.b64encode(f"{unquote(name or '')}:{plain}".encode()).decode()
+        found |= {secret, plain, quote(plain, safe=""), token, token.rstrip("=")}
+    return tuple(sorted(found))
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` as one line of plain characters, without credentials: the ``secrets`` (see
+    ``secret_forms``), credential headers, Basic and Bearer tokens and a URL's user:password@."""
+    known = _secrets_pattern(secrets)
+    text = known.sub(HIDDEN, text) if known else text
+    text = _CREDENTIAL_HEADER.sub(rf"\1: {HIDDEN}", text)
+    text = _TOKEN.sub(rf"\1 {HIDDEN}", text)
+    text = _USERINFO.sub(rf"\1{HIDDEN}@", text)
+    text = _PASSWORD_PARAMETER.sub(rf"\1\2{HIDDEN}", text)
+    text = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
+    text = " ".join(text.split())
+    known = _secrets_pattern(" ".join(s.split()) for s in secrets)  # its blanks are one now
+    return known.sub(HIDDEN, text) if known else text
+
+
+def _secrets_pattern(secrets: Iterable[str]) -> re.Pattern[str] | None:
+    """The secrets, each where it stands as a word of its own: a password "x" is hidden in
+    "x", not in "next"."""
+    words = []
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        before = r"(?<![^\W_])" if secret[0].isalnum() else ""
+        after = r"(?![^\W_])" if secret[-1].isalnum() else ""
+        words.append(before + re.escape(secret) + after)
+    return re.compile("|".join(words)) if words else None
 
 
 @dataclass
@@ -89,6 +146,8 @@ def open_calendar(url: str, name: str, user: str | None, password: str | None) -
     import caldav
     from caldav.lib import error as dav_error
 
+    secrets = secret_forms(url, user, password)
+    shown = redact(url, secrets)
     try:
         client = caldav.DAVClient(url=url, username=user, password=password, timeout=30,
                                   require_tls=False, enable_rfc6764=False)  # fmt: skip
@@ -98,15 +157,30 @@ def open_calendar(url: str, name: str, user: str | None, password: str | None) -
         except dav_error.NotFoundError:
             return principal.make_calendar(name=name, supported_calendar_component_set=["VTODO"])
     except dav_error.AuthorizationError:
-        raise CalDavError(f"the CalDAV server at {url} refused the credentials") from None
+        raise CalDavError(f"the CalDAV server at {shown} refused the credentials") from None
     except dav_error.DAVError as exc:
-        raise CalDavError(f"CalDAV error at {url}: {type(exc).__name__}: {exc}") from None
+        raise CalDavError(f"CalDAV error at {shown}: {_short(exc, secrets)}") from None
     except Exception as exc:  # network failures come as the HTTP library's own errors
-        raise CalDavError(f"cannot reach the CalDAV server at {url}: {_short(exc)}") from None
+        raise CalDavError(f"cannot reach the CalDAV server at {shown}: "
+                          f"{_short(exc, secrets)}") from None  # fmt: skip
 
 
-def _short(exc: BaseException) -> str:
-    return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+def _short(exc: BaseException, secrets: Iterable[str] = ()) -> str:
+    """What went wrong, in one short line. Never the server's answer itself: an error page
+    may echo the request, its Authorization header with it."""
+    status = getattr(exc, "status", None)
+    if isinstance(status, int):
+        return f"{type(exc).__name__} ({_http_status(status)})"
+    first = (str(exc).splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {redact(first, secrets)[:200]}"
+
+
+def _http_status(status: int) -> str:
+    """The status with the standard's own phrase (not the server's, which it may fill)."""
+    try:
+        return f"HTTP {status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
 
 
 def _as_date(value: Any) -> date | None:
@@ -132,6 +206,13 @@ def _item(todo: Any) -> ServerItem:
 def server_items(calendar: Any) -> dict[str, ServerItem]:
     items = [_item(todo) for todo in calendar.todos(include_completed=True)]
     return {item.uid: item for item in items}
+
+
+def _listed(calendar: Any) -> dict[str, ServerItem]:
+    try:
+        return server_items(calendar)
+    except Exception as exc:
+        raise CalDavError(f"cannot list the calendar's tasks: {_short(exc)}") from None
 
 
 def _server_edit(
@@ -163,10 +244,7 @@ def run_sync(vault: Path, store: Store, statuses: StatusTable, calendar: Any, *,
     namespace = uid_namespace(vault_name)
     records = {task_uid(namespace, r["id"]): r for r in store.records()}
     state = store.caldav_states()
-    try:
-        remote = server_items(calendar)
-    except Exception as exc:
-        raise CalDavError(f"cannot list the calendar's tasks: {_short(exc)}") from None
+    remote = _listed(calendar)
     outcome = SyncOutcome()
     today = now.date()
 
@@ -194,7 +272,7 @@ def run_sync(vault: Path, store: Store, statuses: StatusTable, calendar: Any, *,
             outcome.pulled += len(result.changes)
         sync(vault, store, statuses)
         records = {task_uid(namespace, r["id"]): r for r in store.records()}
-        remote = server_items(calendar)
+        remote = _listed(calendar)
 
     # 2. Push: vault changes since the last sync (and everything new).
     if not push:

@@ -3,6 +3,7 @@ VTODOs for apps that show tasks. Pure: records in, ``icalendar.Calendar`` out; `
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import uuid
 from collections.abc import Iterable
@@ -26,6 +27,8 @@ TODO_STATUS = {"TODO": "NEEDS-ACTION", "PROPOSED": "NEEDS-ACTION", "ON_HOLD": "N
 _FREQ = {DAILY: "DAILY", WEEKLY: "WEEKLY", MONTHLY: "MONTHLY", YEARLY: "YEARLY"}
 _REPAIRS = sorted(canonical_spellings().items(), key=lambda kv: -len(kv[0]))
 _INVISIBLE = {"\ufe0f", "\u200d"}
+# A terminal's colour codes (ESC [ … m and the like), pasted into a note with the text.
+_TERMINAL_CODE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]")
 
 
 def uid_namespace(vault_name: str) -> uuid.UUID:
@@ -38,9 +41,19 @@ def task_uid(namespace: uuid.UUID, task_key: str) -> str:
     return str(uuid.uuid5(namespace, task_key))
 
 
+def plain_text(text: str) -> str:
+    """``text`` without control characters (NUL, BEL, ESC with the terminal codes it starts…):
+    calendar apps show them as garbage, or refuse the file. Those that are white space (a tab,
+    a vertical tab) become a space."""
+    text = _TERMINAL_CODE.sub("", text)
+    return "".join((" " if c.isspace() else "") if unicodedata.category(c) == "Cc" else c
+                   for c in text)  # fmt: skip
+
+
 def clean_summary(description: str) -> str:
-    """The description without emoji (mis-encoded ones included) and with single spaces."""
-    text = description
+    """The description without emoji (mis-encoded ones included), control characters, and
+    with single spaces."""
+    text = plain_text(description)
     for spelled, emoji in _REPAIRS:
         if spelled in text:
             text = text.replace(spelled, emoji)
@@ -78,12 +91,12 @@ def rrule_of(text: str | None, due: date) -> dict[str, object] | None:
 def _description(record: Record, vault_name: str) -> str:
     lines = []
     if record["owner"]:
-        lines.append(f"Owner: {record['owner']}")
+        lines.append(f"Owner: {plain_text(record['owner'])}")
     if record["priority"] != "normal":
         lines.append(f"Priority: {record['priority']}")
     if record["tags"]:
-        lines.append(f"Tags: {' '.join(record['tags'])}")
-    lines.append(f"Note: {record['path']}:{record['line']}")
+        lines.append(f"Tags: {' '.join(plain_text(t) for t in record['tags'])}")
+    lines.append(f"Note: {plain_text(record['path'])}:{record['line']}")
     link = (
         f"obsidian://open?vault={quote(vault_name, safe='')}&file={quote(record['path'], safe='')}"
     )
@@ -97,8 +110,9 @@ def _common(component: Component, record: Record, namespace: uuid.UUID, vault_na
     component.add("dtstamp", now)
     component.add("summary", clean_summary(record["description"]))
     component.add("description", _description(record, vault_name))
-    if record["tags"]:
-        component.add("categories", [t.lstrip("#") for t in record["tags"]])
+    categories = [plain_text(t).lstrip("#") for t in record["tags"]]
+    if any(categories):
+        component.add("categories", [c for c in categories if c])
     component.add("priority", PRIORITY[record["priority"]])
 
 
@@ -110,8 +124,8 @@ def to_calendar(records: Iterable[Record], *, vault_name: str, now: datetime,
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", vault_name)
-    calendar.add("name", vault_name)
+    calendar.add("x-wr-calname", plain_text(vault_name))
+    calendar.add("name", plain_text(vault_name))
     namespace = uid_namespace(vault_name)
     for record in records:
         if not record["due"] and not (todo and undated):

@@ -10,7 +10,15 @@ from typing import Any
 import click
 
 from tasksync.app import AppContext
-from tasksync.calendar.caldav import describe, open_calendar, password_for, run_sync
+from tasksync.calendar.caldav import (
+    CalDavError,
+    describe,
+    open_calendar,
+    password_for,
+    redact,
+    run_sync,
+    secret_forms,
+)
 from tasksync.cli.exports import ICS_DEFAULT_STATUSES, build_calendar, export_time
 from tasksync.config import load_vault_config
 from tasksync.errors import UsageError
@@ -34,14 +42,19 @@ def _caldav_settings(app: AppContext, url: str | None, calendar: str | None,
 
 def _sync_once(app: AppContext, url: str, calendar_name: str, user: str | None, *, push: bool,
                pull: bool, all_open: bool, prefer: str) -> list[str]:  # fmt: skip
-    calendar = open_calendar(url, calendar_name, user, password_for(url, user))
-    with Store(app.db) as store:
-        outcome = run_sync(app.vault, store, app.statuses, calendar, now=export_time(),
-                           push=push, pull=pull, all_open=all_open, prefer=prefer,
-                           people=app.people(store))  # fmt: skip
+    password = password_for(url, user)
+    secrets = secret_forms(url, user, password)
+    try:
+        calendar = open_calendar(url, calendar_name, user, password)
+        with Store(app.db) as store:
+            outcome = run_sync(app.vault, store, app.statuses, calendar, now=export_time(),
+                               push=push, pull=pull, all_open=all_open, prefer=prefer,
+                               people=app.people(store))  # fmt: skip
+    except CalDavError as exc:
+        raise CalDavError(redact(str(exc), secrets)) from None
     for error in outcome.errors:
-        click.echo(f"error: {error}", err=True)
-    return list(describe(outcome))
+        click.echo(f"error: {redact(error, secrets)}", err=True)
+    return [redact(line, secrets) for line in describe(outcome)]
 
 
 def write_ics(app: AppContext, target: Path) -> int:
@@ -134,7 +147,7 @@ def register(cli: click.Group) -> None:
                 except UsageError:
                     raise
                 except Exception as exc:
-                    click.echo(f"{_stamp()} error: {exc}", err=True)
+                    click.echo(f"{_stamp()} error: {redact(str(exc))}", err=True)
         except KeyboardInterrupt:
             pass
         click.echo("stopped", err=True)

@@ -35,6 +35,7 @@ _JOURNAL_SCHEMA = (
     "state TEXT DEFAULT 'done', undoes INTEGER)",
     "CREATE TABLE changes (batch INTEGER, seq INTEGER, path TEXT, line INTEGER, before TEXT, "
     "after TEXT, task TEXT, undone INTEGER DEFAULT 0, PRIMARY KEY (batch, seq))",
+    "CREATE INDEX changes_by_note ON changes (batch, path)",
     "CREATE TABLE batch_notes (batch INTEGER, path TEXT, before_hash TEXT, after_hash TEXT, "
     "written INTEGER DEFAULT 0, before_content BLOB, PRIMARY KEY (batch, path))",
 )
@@ -357,38 +358,43 @@ class Store:
                 (datetime.now(UTC).isoformat(timespec="seconds"), command, undoes),
             )
             batch = int(cursor.lastrowid or 0)
-            for note in notes:
-                self._journal_note(batch, note)
+            self._journal_notes(batch, list(notes))
         return batch
 
-    def _journal_note(self, batch: int, note: NoteIntent) -> None:
-        self.conn.execute(
+    def journal_notes(self, batch: int, notes: list[NoteIntent]) -> None:
+        """More notes of a pending batch (or new plans of notes that changed meanwhile),
+        durably, before they are written."""
+        with self.durable_write():
+            self._journal_notes(batch, notes)
+
+    def _journal_notes(self, batch: int, notes: list[NoteIntent]) -> None:
+        paths = [(batch, note.path) for note in notes]
+        self.conn.executemany("DELETE FROM changes WHERE batch = ? AND path = ?", paths)
+        self.conn.executemany(
             "INSERT OR REPLACE INTO batch_notes "
             "(batch, path, before_hash, after_hash, written, before_content) "
             "VALUES (?, ?, ?, ?, 0, ?)",
-            (batch, note.path, note.before_hash, note.after_hash, note.before_content),
+            [(batch, n.path, n.before_hash, n.after_hash, n.before_content) for n in notes],
         )
-        self.conn.execute("DELETE FROM changes WHERE batch = ? AND path = ?", (batch, note.path))
         first = self.conn.execute(
             "SELECT coalesce(max(seq), -1) + 1 FROM changes WHERE batch = ?", (batch,)
         ).fetchone()[0]
+        rows = [c for note in notes for c in note.changes]
         self.conn.executemany(
             "INSERT INTO changes (batch, seq, path, line, before, after, task, undone) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
             [(batch, first + seq, c.path, c.line, json.dumps(c.before, ensure_ascii=False),
               json.dumps(c.after, ensure_ascii=False), c.task_id)
-             for seq, c in enumerate(note.changes)],
+             for seq, c in enumerate(rows)],
         )  # fmt: skip
 
-    def replan_note(self, batch: int, note: NoteIntent) -> None:
-        """The note changed before it was written: journal its new plan first."""
-        with self.durable_write():
-            self._journal_note(batch, note)
-
-    def note_written(self, batch: int, path: str) -> None:
+    def notes_written(self, batch: int, paths: list[str]) -> None:
+        """These notes of ``batch`` are in place."""
         with self.write():
-            self.conn.execute("UPDATE batch_notes SET written = 1 WHERE batch = ? AND path = ?",
-                              (batch, path))  # fmt: skip
+            self.conn.executemany(
+                "UPDATE batch_notes SET written = 1 WHERE batch = ? AND path = ?",
+                [(batch, path) for path in paths],
+            )
 
     def finish_batch(self, batch: int, state: str = "done") -> int:
         """Close a batch: forget the notes it did not write; return how many it wrote.
@@ -475,11 +481,13 @@ class Store:
         ).fetchone()
         return zlib.decompress(row[0]) if row and row[0] is not None else None
 
-    def mark_note_undone(self, batch: int, path: str) -> None:
-        """One note of ``batch`` was restored; the batch is undone once all of them are."""
+    def mark_notes_undone(self, batch: int, paths: list[str]) -> None:
+        """These notes of ``batch`` were restored; it is undone once all of them are."""
         with self.write():
-            self.conn.execute("UPDATE changes SET undone = 1 WHERE batch = ? AND path = ?",
-                              (batch, path))  # fmt: skip
+            self.conn.executemany(
+                "UPDATE changes SET undone = 1 WHERE batch = ? AND path = ?",
+                [(batch, path) for path in paths],
+            )
             self.conn.execute(
                 "UPDATE batches SET undone = 1 WHERE id = ? AND NOT EXISTS "
                 "(SELECT 1 FROM changes WHERE batch = ? AND undone = 0)", (batch, batch),

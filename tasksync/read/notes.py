@@ -22,6 +22,13 @@ _FENCE_CLOSE = re.compile(r"[ \t>]*(?P<fence>`{3,}|~{3,})[ \t]*$")
 _HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]+(?P<text>.*?))?(?:[ \t]+#+)?[ \t]*$")
 _FRONTMATTER_END = ("---", "...")
 _COMMENTS = (("<!--", "-->"), ("%%", "%%"))
+_CLOSER_OF = dict(_COMMENTS)
+# One pass over the line: each comment, from its opener to the first closer after it, or an
+# opener with no closer after it (searching the line again from each comment's end, for every
+# kind of opener, made a long line of comments quadratic).
+_CLOSED = "|".join(f"{re.escape(opener)}.*?{re.escape(closer)}" for opener, closer in _COMMENTS)
+_OPENERS = "|".join(re.escape(opener) for opener, _ in _COMMENTS)
+_COMMENT = re.compile(f"{_CLOSED}|(?P<unclosed>{_OPENERS})", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,17 +52,10 @@ def _quote_depth(line: str) -> int:
 
 def _comment_left_open(text: str) -> str | None:
     """The closing marker of a comment that ``text`` opens and does not close, if any."""
-    pos = 0
-    while True:
-        starts = [(text.find(o, pos), o, c) for o, c in _COMMENTS]
-        starts = [s for s in starts if s[0] >= 0]
-        if not starts:
-            return None
-        start, opener, closer = min(starts)
-        close = text.find(closer, start + len(opener))
-        if close < 0:
-            return closer
-        pos = close + len(closer)
+    for match in _COMMENT.finditer(text):
+        if match["unclosed"] is not None:
+            return _CLOSER_OF[match["unclosed"]]
+    return None
 
 
 def frontmatter_end(lines: list[str]) -> int:

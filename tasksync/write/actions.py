@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from tasksync.ids import id_key
 from tasksync.index.select import Selection
-from tasksync.index.store import NoteIntent, Store
+from tasksync.index.store import NoteIntent, PendingBatch, Store
 from tasksync.index.sync import sync
 from tasksync.model import LineChange, StatusTable
 from tasksync.read.reader import content_hash
@@ -96,25 +97,29 @@ def recover(vault: Path, store: Store) -> list[str]:
     the temporary files it left. Call while holding the vault's lock."""
     messages = []
     for pending in store.pending_batches():
-        folders = []
-        for note in pending.notes:
-            try:
-                path = note_file(vault, note.path)
-                folders.append(path.parent)
-                current = content_hash(path.read_bytes())
-            except (NoteError, OSError):
-                current = None
-            if current == note.after_hash and not note.written:
-                store.note_written(pending.id, note.path)
-            if current == note.after_hash and pending.undoes is not None:
-                store.mark_note_undone(pending.undoes, note.path)
-        remove_temp_files(folders)
-        written = store.finish_batch(pending.id, state="interrupted")
+        written = _settle(vault, store, pending)
         messages.append(f"`{pending.command}` was interrupted: {written} of "
                         f"{len(pending.notes)} note(s) had been written"
                         + (" (see `tasksync log`; `tasksync undo` reverts them)"
                            if written and pending.undoes is None else ""))  # fmt: skip
     return messages
+
+
+def _settle(vault: Path, store: Store, pending: PendingBatch) -> int:
+    folders = []
+    for note in pending.notes:
+        try:
+            path = note_file(vault, note.path)
+            folders.append(path.parent)
+            current = content_hash(path.read_bytes())
+        except (NoteError, OSError):
+            current = None
+        if current == note.after_hash and not note.written:
+            store.notes_written(pending.id, [note.path])
+        if current == note.after_hash and pending.undoes is not None:
+            store.mark_notes_undone(pending.undoes, [note.path])
+    remove_temp_files(folders)
+    return store.finish_batch(pending.id, state="interrupted")
 
 
 def recover_if_idle(vault: Path, store: Store) -> list[str]:
@@ -125,50 +130,91 @@ def recover_if_idle(vault: Path, store: Store) -> list[str]:
         return recover(vault, store) if free else []
 
 
+CHUNK = 64  # notes planned, journaled (one durable commit) and written at a time
+
+
 def _intent(plan: NotePlan) -> NoteIntent:
-    return NoteIntent(plan.rel, plan.before_hash, content_hash(plan.encoded()), plan.changes,
+    plan.new = plan.encoded()
+    return NoteIntent(plan.rel, plan.before_hash, content_hash(plan.new), plan.changes,
                       zlib.compress(plan.original, 1))  # fmt: skip
 
 
-def _write_batch(vault: Path, store: Store, command: str, plans: list[NotePlan],
-                 replan: Callable[[NotePlan], NotePlan], outcome: Outcome,
-                 undoes: int | None = None,
-                 written: Callable[[NotePlan], None] | None = None) -> None:  # fmt: skip
-    """Journal ``plans``, then write them note by note (see the module's docstring)."""
-    plans = [p for p in plans if p.changes]
-    if not plans:
-        return
-    batch = store.begin_batch(command, [_intent(p) for p in plans], undoes)
+def _write_batch(vault: Path, store: Store, command: str, rels: list[str],
+                 plan: Callable[[str], NotePlan], outcome: Outcome,
+                 undoes: int | None = None) -> list[NotePlan]:  # fmt: skip
+    """Plan, journal and write the notes ``rels``, a chunk at a time (see the module's
+    docstring); return the plans written. A note's plan is in the journal, durably, before
+    its file is touched; memory holds one chunk of notes, not the vault."""
+    batch: int | None = None
+    done: list[NotePlan] = []
     try:
-        for plan in plans:
-            try:
-                for _attempt in range(ATTEMPTS):
-                    try:
-                        write_plan(plan)
-                        break
-                    except ChangedMeanwhile:
-                        plan = replan(plan)
-                        store.replan_note(batch, _intent(plan))
-                        if not plan.changes:
-                            break
+        for start in range(0, len(rels), CHUNK):
+            plans = []
+            for rel in rels[start : start + CHUNK]:
+                try:
+                    planned = plan(rel)
+                except (NoteError, OSError) as exc:
+                    outcome.errors.append(_failure(rel, exc))
+                    continue
+                outcome.unchanged += planned.unchanged
+                if planned.changes:
+                    plans.append(planned)
                 else:
-                    raise NoteError(f"{plan.rel} keeps changing while tasksync writes it; "
-                                    "nothing written")  # fmt: skip
-            except NoteError as exc:
-                outcome.errors.append(str(exc))
+                    outcome.errors.extend(planned.errors)
+            if not plans:
                 continue
-            except OSError as exc:
-                outcome.errors.append(f"{plan.rel}: {exc.strerror or exc}; not changed")
-                continue
-            if plan.changes:
-                store.note_written(batch, plan.rel)
-                outcome.changes.extend(plan.changes)
-                outcome.errors.extend(plan.errors)
-                if written is not None:
-                    written(plan)
+            intents = [_intent(p) for p in plans]
+            if batch is None:
+                batch = store.begin_batch(command, intents, undoes)
+            else:
+                store.journal_notes(batch, intents)
+            written = [p for p in (_write_one(store, batch, p, plan, outcome) for p in plans)
+                       if p is not None]  # fmt: skip
+            store.notes_written(batch, [p.rel for p in written])
+            for written_plan in written:
+                outcome.changes.extend(written_plan.changes)
+                outcome.errors.extend(written_plan.errors)
+            done += written
+    except BaseException:
+        if batch is not None:  # cut short (Ctrl-C, a full disk): settle by the notes' bytes
+            with suppress(Exception):
+                for pending in store.pending_batches():
+                    if pending.id == batch:
+                        _settle(vault, store, pending)
+        raise
+    else:
+        if batch is not None:
+            store.finish_batch(batch)
     finally:
-        sync_folders(note_file(vault, c.path).parent for c in outcome.changes)
-        store.finish_batch(batch)
+        sync_folders({note_file(vault, c.path).parent for c in outcome.changes})
+    return done
+
+
+def _write_one(store: Store, batch: int, plan: NotePlan, replan: Callable[[str], NotePlan],
+               outcome: Outcome) -> NotePlan | None:  # fmt: skip
+    """Write one planned note; plan it again (journaled first) while it changes under us."""
+    try:
+        for _attempt in range(ATTEMPTS):
+            try:
+                write_plan(plan)
+                return plan
+            except ChangedMeanwhile:
+                plan = replan(plan.rel)
+                store.journal_notes(batch, [_intent(plan)])
+                if not plan.changes:
+                    outcome.errors.extend(plan.errors)
+                    return None
+        raise NoteError(f"{plan.rel} keeps changing while tasksync writes it; nothing written")
+    except (NoteError, OSError) as exc:
+        outcome.errors.append(_failure(plan.rel, exc))
+        return None
+
+
+def _failure(rel: str, exc: Exception) -> str:
+    if isinstance(exc, NoteError):
+        return str(exc)
+    assert isinstance(exc, OSError)
+    return f"{rel}: {exc.strerror or exc}; not changed"
 
 
 def run_batch(vault: Path, store: Store, statuses: StatusTable, command: str,
@@ -180,37 +226,33 @@ def run_batch(vault: Path, store: Store, statuses: StatusTable, command: str,
     for target in targets:
         by_note.setdefault(target.path, []).append(target)
     outcome = Outcome()
-    with vault_lock(vault, command, notice):
-        outcome.recovered = recover(vault, store)
-        plans = []
+
+    def plan(rel: str) -> NotePlan:
+        try:
+            return plan_edits(vault, rel, by_note[rel], edit, statuses)
+        except NoteError as exc:
+            raise NoteError(f"{exc}; {_count(by_note[rel])} not changed") from None
+        except OSError as exc:
+            failure = f"{rel}: {exc.strerror or exc}; {_count(by_note[rel])} not changed"
+            raise NoteError(failure) from None
+
+    if dry_run:
         for rel in sorted(by_note):
             try:
-                plan = plan_edits(vault, rel, by_note[rel], edit, statuses)
+                planned = plan(rel)
             except NoteError as exc:
-                outcome.errors.append(f"{exc}; {_count(by_note[rel])} not changed")
+                outcome.errors.append(str(exc))
                 continue
-            except OSError as exc:
-                outcome.errors.append(f"{rel}: {exc.strerror or exc}; "
-                                      f"{_count(by_note[rel])} not changed")  # fmt: skip
-                continue
-            outcome.unchanged += plan.unchanged
-            if dry_run:
-                outcome.errors.extend(plan.errors)
-                if plan.changes:
-                    outcome.diffs.append(plan.diff())
-                    outcome.changes.extend(plan.changes)
-            else:
-                if not plan.changes:
-                    outcome.errors.extend(plan.errors)
-                plans.append(plan)
-        if dry_run:
-            return outcome
-
-        def replan(plan: NotePlan) -> NotePlan:
-            return plan_edits(vault, plan.rel, by_note[plan.rel], edit, statuses)
-
+            outcome.unchanged += planned.unchanged
+            outcome.errors.extend(planned.errors)
+            if planned.changes:
+                outcome.diffs.append(planned.diff())
+                outcome.changes.extend(planned.changes)
+        return outcome
+    with vault_lock(vault, command, notice):
+        outcome.recovered = recover(vault, store)
         try:
-            _write_batch(vault, store, command, plans, replan, outcome)
+            _write_batch(vault, store, command, sorted(by_note), plan, outcome)
         finally:
             if outcome.changes:
                 sync(vault, store, statuses)
@@ -242,36 +284,31 @@ def undo_last(vault: Path, store: Store, statuses: StatusTable,
         by_note: dict[str, list[LineChange]] = {}
         for change in last.changes:
             by_note.setdefault(change.path, []).append(change)
+        settled: list[str] = []  # notes of the batch nothing more can be done for
 
         def plan(rel: str) -> NotePlan:
             original = store.note_before(last.id, rel)
             written_hash = last.hashes.get(rel, ("", None))[1]
-            return plan_revert(vault, rel, by_note[rel], original, written_hash)
-
-        plans = []
-        for rel in sorted(by_note):
             try:
-                note_plan = plan(rel)
-            except (NoteError, OSError) as exc:  # e.g. read-only: tried again by the next undo
-                message = exc.strerror if isinstance(exc, OSError) else str(exc)
-                outcome.problems.append(f"{message}; not undone")
-                continue
+                note_plan = plan_revert(vault, rel, by_note[rel], original, written_hash)
+            except NoteError as exc:
+                raise NoteError(f"{exc}; not undone") from None
+            except OSError as exc:
+                raise NoteError(f"{rel}: {exc.strerror or exc}; not undone") from None
             if not note_plan.changes:  # the user changed every line it wrote: theirs now
-                outcome.problems.extend(note_plan.errors)
-                store.mark_note_undone(last.id, rel)
-            plans.append(note_plan)
+                settled.append(rel)
+            return note_plan
+
         written = Outcome()
-
-        def mark(note_plan: NotePlan) -> None:
-            store.mark_note_undone(last.id, note_plan.rel)
-
         try:
-            _write_batch(vault, store, f"undo {last.command}", plans,
-                         lambda p: plan(p.rel), written, undoes=last.id,
-                         written=mark)  # fmt: skip
+            _write_batch(vault, store, f"undo {last.command}", sorted(by_note), plan, written,
+                         undoes=last.id)  # fmt: skip
         finally:
+            # a note that could not be written (read-only …) is left for the next undo
+            restored = {c.path for c in written.changes}
+            store.mark_notes_undone(last.id, sorted(restored | set(settled)))
             outcome.reverted = written.changes
-            outcome.problems += written.errors
+            outcome.problems = written.errors
             if written.changes:
                 sync(vault, store, statuses)
         return outcome

@@ -8,9 +8,11 @@ line that already uses Dataview fields) at the end of the line's fields, before 
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from tasksync.errors import UsageError
 from tasksync.model import Priority, Segment, StatusTable, StatusType, Task
 from tasksync.read.parse import parse_task_line
 from tasksync.read.signifiers import (
@@ -24,6 +26,7 @@ from tasksync.read.signifiers import (
 from tasksync.write.recurrence import RuleError, next_dates, parse_rule
 
 TRIAGE_TAGS = ("#proposed",)
+_LINE_SEPARATORS = frozenset("\u2028\u2029")  # not control characters, yet they end a line
 _FIELDS = frozenset((*EMOJI_OF_FIELD, "priority"))
 _CANONICAL = sorted(
     [*canonical_spellings().items(), *((s, VS16) for s in VS16_SPELLINGS if s != VS16)],
@@ -36,6 +39,14 @@ class Change:
     """What an edit makes of one line: the lines that replace it (none: the line goes)."""
 
     lines: tuple[str, ...]
+
+
+def _refuse_control_characters(what: str, value: str) -> None:
+    """Text the user typed goes into one line of a note: nothing in it may end or garble it."""
+    for char in value:
+        if unicodedata.category(char) == "Cc" or char in _LINE_SEPARATORS:
+            raise UsageError(f"the {what} holds a control character (U+{ord(char):04X}): "
+                             "a task line cannot hold one")  # fmt: skip
 
 
 def _reparse(segments: list[Segment], statuses: StatusTable) -> Task:
@@ -105,8 +116,13 @@ def _set_field(segments: list[Segment], field: str, value: str | None) -> None:
         return
     at = _insert_at(segments)
     separator = "  " if _is_dataview(segments) and at > 2 else " "
-    segments[at:at] = [Segment("text", separator),
-                       Segment(field, _field_text(segments, field, value))]  # fmt: skip
+    added = Segment(field, _field_text(segments, field, value))
+    if at < len(segments) and segments[at].kind == "block_link":
+        # The blank the block link needs ends the text before it: the field follows that
+        # blank, and the block link gets a blank of its own after the field.
+        segments[at:at] = [Segment("text", separator[1:]), added, Segment("text", " ")]
+    else:
+        segments[at:at] = [Segment("text", separator), added]
 
 
 def _set_owner(segments: list[Segment], owner: str | None) -> None:
@@ -161,6 +177,8 @@ def _status_change(segments: list[Segment], task: Task, status_type: StatusType,
 
 def set_field(task: Task, field: str, value: str | None, statuses: StatusTable) -> Task:
     """Set (or with None remove) a date, recurrence or priority field, in the line's format."""
+    if value is not None:
+        _refuse_control_characters(field, value)
     segments = list(task.segments)
     _set_field(segments, field, value)
     return _reparse(segments, statuses)
@@ -176,12 +194,25 @@ def set_date(task: Task, field: str, value: date | None, statuses: StatusTable) 
 
 
 def set_owner(task: Task, owner: str | None, statuses: StatusTable) -> Task:
+    """Set (or with None remove) the @owner. An owner that would not read back as itself
+    (a `#`, an `@`, a fifth word, a lower-case second word…) is refused, not written."""
     segments = list(task.segments)
+    if owner is None:
+        _set_owner(segments, None)
+        return _reparse(segments, statuses)
+    _refuse_control_characters("owner", owner)
     _set_owner(segments, owner)
-    return _reparse(segments, statuses)
+    edited = _reparse(segments, statuses)
+    wanted = owner.lstrip("@").strip()
+    if edited.owner != wanted:
+        raise UsageError(f"cannot write the owner {wanted!r}: it would not read back as that "
+                         "owner (an owner is one to four words of letters, digits, ' and -, "
+                         "single-spaced, each word after the first capitalised)")  # fmt: skip
+    return edited
 
 
 def set_status(task: Task, symbol: str, statuses: StatusTable) -> Task:
+    _refuse_control_characters("status", symbol)
     segments = list(task.segments)
     _set_status(segments, symbol)
     return _reparse(segments, statuses)

@@ -67,6 +67,7 @@ class NotePlan:
     changes: list[LineChange] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     unchanged: int = 0
+    new: bytes | None = None  # the bytes to write, once the plan is final
 
     @property
     def before_hash(self) -> str:
@@ -230,7 +231,8 @@ def write_plan(plan: NotePlan) -> None:
         except OSError:
             return False
 
-    atomic_write(plan.path, plan.encoded(), sync_folder=False, still_current=still_current)
+    data = plan.new if plan.new is not None else plan.encoded()
+    atomic_write(plan.path, data, sync_folder=False, still_current=still_current)
 
 
 def plan_revert(vault: Path, rel: str, changes: list[LineChange], original: bytes | None,
