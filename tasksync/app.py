@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -14,7 +15,7 @@ import click
 import platformdirs
 
 from tasksync.config import load_me, load_people_folder, load_status_table
-from tasksync.index.store import Store
+from tasksync.index.store import Store, find_moved_index
 from tasksync.index.sync import SyncReport, sync
 from tasksync.model import StatusTable
 from tasksync.query.people import People
@@ -31,13 +32,24 @@ def load_people(vault: Path, store: Store) -> People:
 
 
 def default_db_path(vault: Path) -> Path:
-    """A per-vault index file in the user's data folder, never inside the vault."""
+    """A per-vault index file in the user's data folder, never inside the vault.
+
+    Its name comes from the vault's path; a vault folder renamed or moved finds its index
+    again (the one whose vault is gone and which knows most of this vault's notes), so the
+    tasks keep their ids, the undo journal and the CalDAV sync state."""
     import hashlib  # here: with --db or $TASKSYNC_DB, a run needs no hashing at all
 
     real = os.path.realpath(vault)
-    digest = hashlib.sha256(real.encode()).hexdigest()[:12]
+    digest = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:12]
     name = "".join(c if c.isalnum() or c in "-_" else "_" for c in Path(real).name) or "vault"
-    return platformdirs.user_data_path("tasksync") / f"{name}-{digest}.sqlite"
+    path = platformdirs.user_data_path("tasksync") / f"{name}-{digest}.sqlite"
+    if not path.exists() and os.path.isdir(real):
+        moved = find_moved_index(path.parent, Path(real))
+        if moved is not None:
+            for suffix in ("", "-wal", "-shm"):
+                with suppress(FileNotFoundError):
+                    os.replace(f"{moved}{suffix}", f"{path}{suffix}")
+    return path
 
 
 class LazyProgress:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Sequence
 from typing import NamedTuple, Protocol
 
 ID_LENGTH = 12  # hex digits; short unique prefixes are accepted wherever an id is
@@ -47,3 +47,97 @@ def task_ids(path: str, tasks: Sequence[Identified]) -> list[str]:
         seen[key] += 1
         ids.append(digest[:ID_LENGTH])
     return ids
+
+
+class Known(NamedTuple):
+    """A task of a note as the index had it: its id and what it was made of."""
+
+    id: str
+    raw: str
+    task_id: str | None
+    description: str
+
+
+SIMILAR = 70.0  # rapidfuzz ratio from which a reworded task is taken for the same task
+MAX_COMPARISONS = 250_000  # beyond, a note rewritten wholesale: reworded tasks are not sought
+
+
+def carry_ids(path: str, old: Sequence[Known], new: Sequence[tuple[str, IdParts]],
+              taken: Callable[[str], bool] = lambda _key: False) -> list[str]:  # fmt: skip
+    """Ids for a note's tasks as they are now (``new``: raw line and id parts, in order),
+    carried over from the same note's tasks as the index had them (``old``, in order): a task
+    keeps its id when its line moved, its fields changed, or its description was reworded.
+
+    Matched in rounds, each taking only what the earlier ones left: the same line; the same
+    🆔; the same description; then a similar description (the best match of each other). A task
+    matched in no round gets the id its content gives (``task_ids``), or — when that is taken
+    by another task here or, per ``taken``, elsewhere in the index — one derived from it.
+    """
+    result: list[str | None] = [None] * len(new)
+    taken_old: set[int] = set()
+
+    def pair(old_key: Callable[[Known], object], new_key: Callable[[str, IdParts], object]) -> None:
+        waiting: dict[object, deque[int]] = {}
+        for position, known in enumerate(old):
+            key = old_key(known)
+            if position not in taken_old and key is not None:
+                waiting.setdefault(key, deque()).append(position)
+        for index, (raw, parts) in enumerate(new):
+            key = new_key(raw, parts)
+            if result[index] is None and key is not None and waiting.get(key):
+                position = waiting[key].popleft()
+                result[index] = old[position].id
+                taken_old.add(position)
+
+    pair(lambda known: known.raw, lambda raw, _parts: raw)
+    pair(lambda known: known.task_id or None, lambda _raw, parts: parts.task_id or None)
+    pair(lambda known: None if known.task_id else known.description.casefold(),
+         lambda _raw, parts: None if parts.task_id else parts.description.casefold())  # fmt: skip
+    free = [position for position in range(len(old)) if position not in taken_old]
+    _pair_similar(old, new, free, result)
+    natural = task_ids(path, [parts for _, parts in new])
+    used = {key for key in result if key is not None}
+    ids = []
+    for key, fallback in zip(result, natural, strict=True):
+        if key is None:
+            key = fallback
+            salt = 0
+            while key in used or taken(key):
+                salt += 1
+                key = hashlib.blake2b(f"{fallback}\0{salt}".encode(), digest_size=16).hexdigest()
+                key = key[:ID_LENGTH]
+            used.add(key)
+        ids.append(key)
+    return ids
+
+
+def _pair_similar(old: Sequence[Known], new: Sequence[tuple[str, IdParts]], free: list[int],
+                  result: list[str | None]) -> None:  # fmt: skip
+    """Reworded tasks: pairs whose descriptions are each other's best match, above SIMILAR."""
+    waiting = [i for i, key in enumerate(result) if key is None]
+    if not waiting or not free or len(waiting) * len(free) > MAX_COMPARISONS:
+        return
+    from rapidfuzz import fuzz
+
+    def similarity(a: str, b: str) -> float:
+        # a few words added or taken away ("Call Bob" -> "Call Bob about the shed") count as
+        # a rewording, once there is enough text for that to mean something
+        score = fuzz.ratio(a, b)
+        return max(score, fuzz.token_set_ratio(a, b)) if min(len(a), len(b)) >= 8 else score
+
+    scores = {
+        (i, j): similarity(new[i][1].description.casefold(), old[j].description.casefold())
+        for i in waiting
+        for j in free
+        if not new[i][1].task_id and not old[j].task_id
+    }
+    for (i, j), score in sorted(scores.items(), key=lambda item: -item[1]):
+        if score < SIMILAR:
+            break
+        if result[i] is not None or j not in free:
+            continue
+        best_for_old = max((s for (a, b), s in scores.items() if b == j and result[a] is None),
+                           default=0.0)  # fmt: skip
+        if score >= best_for_old:
+            result[i] = old[j].id
+            free.remove(j)

@@ -117,16 +117,17 @@ def _common(component: Component, record: Record, namespace: uuid.UUID, vault_na
 
 
 def to_calendar(records: Iterable[Record], *, vault_name: str, now: datetime,
-                todo: bool = False, with_rrule: bool = False,
-                undated: bool = False) -> Calendar:  # fmt: skip
+                todo: bool = False, with_rrule: bool = False, undated: bool = False,
+                uid_key: str | None = None) -> Calendar:  # fmt: skip
     """One all-day VEVENT (or with ``todo`` one VTODO) per record with a due date (VTODOs of
-    undated records too, when ``todo`` and ``undated``)."""
+    undated records too, when ``todo`` and ``undated``). UIDs are made in the namespace of
+    ``uid_key`` (the vault's lasting key, which outlives a renamed vault folder)."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", plain_text(vault_name))
     calendar.add("name", plain_text(vault_name))
-    namespace = uid_namespace(vault_name)
+    namespace = uid_namespace(uid_key or vault_name)
     for record in records:
         if not record["due"] and not (todo and undated):
             continue

@@ -51,7 +51,7 @@ def build_calendar(app: AppContext, store: Store, statuses: tuple[str, ...],
         records, dropped = merged(records)
     vault_name = Path(os.path.realpath(app.vault)).name
     calendar = to_calendar(records, vault_name=vault_name, now=export_time(), todo=todo,
-                           with_rrule=with_rrule)  # fmt: skip
+                           with_rrule=with_rrule, uid_key=store.vault_key())  # fmt: skip
     return calendar, len(records), dropped
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -14,8 +15,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tasksync.errors import TasksyncError
+from tasksync.ids import ID_LENGTH, IdParts, Known, carry_ids
 from tasksync.model import LineChange
-from tasksync.read.records import LIST_KEYS, RAW, RECORD_KEYS, Record, row_record
+from tasksync.read.records import (
+    DESCRIPTION,
+    LIST_KEYS,
+    RAW,
+    RECORD_KEYS,
+    TASK_ID,
+    Record,
+    row_record,
+)
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -70,6 +80,47 @@ _RECORD_JSON = "json_object(" + ", ".join(
     f"'{key}', json({key})" if key in LIST_KEYS else f"'{key}', {key}" for key in RECORD_KEYS
 ) + ")"  # fmt: skip
 _SELECT_ROWS = f"SELECT {', '.join(RECORD_KEYS)} FROM tasks WHERE path = ?"
+
+
+def _most_alike(rows: list[tuple[Any, ...]], gone: dict[str, list[tuple[Any, ...]]]) -> str | None:
+    """The gone note with the most of these task lines, if it has at least half of them."""
+    lines = {row[RAW] for row in rows}
+    best, best_count = None, 0
+    for path, old in gone.items():
+        count = len(lines & {row[RAW] for row in old})
+        if count > best_count:
+            best, best_count = path, count
+    return best if best_count * 2 >= len(lines) else None
+
+
+def find_moved_index(folder: Path, vault: Path) -> Path | None:
+    """In ``folder``, the index of a vault that is gone from where it was and that knows
+    most of ``vault``'s notes: the same vault, renamed or moved."""
+    from tasksync.read.vault import iter_notes
+
+    candidates = []
+    for path in folder.glob("*.sqlite"):
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
+            try:
+                row = conn.execute("SELECT value FROM meta WHERE key = 'vault'").fetchone()
+                if row is None or os.path.exists(row[0]):
+                    continue
+                known = {p for (p,) in conn.execute("SELECT path FROM notes")}
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            continue
+        candidates.append((path, known))
+    if not candidates:
+        return None
+    here = {note.rel for note in iter_notes(vault)}
+    best, best_share = None, 0.0
+    for path, known in candidates:
+        share = len(here & known) / max(len(here | known), 1)
+        if share > best_share:
+            best, best_share = path, share
+    return best if best_share >= 0.5 else None
 
 
 class IndexFileError(TasksyncError):
@@ -177,13 +228,19 @@ class Store:
             return
         with self.write():
             version = self._schema_version()
+            kept: list[tuple[str, str]] = []
             if version not in (None, SCHEMA_VERSION):
-                # Another version: the cache is rebuilt (every note read again); the journal
-                # and the CalDAV sync state are kept, with the columns they lack added.
+                # Another version: the cache is rebuilt (every note read again); the journal,
+                # the CalDAV sync state and which vault this is are kept, with the columns
+                # they lack added.
+                kept = self.conn.execute(
+                    "SELECT key, value FROM meta WHERE key IN ('vault', 'vault_key')"
+                ).fetchall()
                 for name in self._tables() - _KEPT_TABLES:
                     self.conn.execute(f'DROP TABLE "{name}"')
                 self._add_missing_columns()
             self._create_missing()
+            self.conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", kept)
 
     def _add_missing_columns(self) -> None:
         tables = self._tables()
@@ -240,7 +297,7 @@ class Store:
         A vault folder that was renamed or moved (its old path gone) keeps its index."""
         real = os.path.realpath(vault)
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'vault'").fetchone()
-        if row is not None and row[0] == real:
+        if row is not None and row[0] == real and self.vault_key() is not None:
             return
         if row is not None and os.path.isdir(row[0]) and not os.path.samefile(row[0], real):
             raise IndexFileError(
@@ -250,6 +307,14 @@ class Store:
         with self.write():
             self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('vault', ?)",
                               (real,))  # fmt: skip
+            # The key of the vault's calendar UIDs: its folder's name when first seen (as
+            # UIDs were always made), kept when the folder is renamed.
+            self.conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('vault_key', ?)",
+                              (Path(real).name,))  # fmt: skip
+
+    def vault_key(self) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'vault_key'").fetchone()
+        return str(row[0]) if row else None
 
     @contextmanager
     def write(self) -> Iterator[None]:
@@ -278,12 +343,13 @@ class Store:
             )
         }
 
-    def apply_scans(self, scans: Iterable[NoteScan], deleted: Iterable[str]) -> None:
-        """Record what a sync found; call inside ``write()``."""
+    def apply_scans(self, scans: Iterable[NoteScan], deleted: Iterable[str],
+                    added: Iterable[str] = ()) -> None:  # fmt: skip
+        """Record what a sync found; call inside ``write()``. ``added``: notes new to the index
+        that worker processes wrote already. A note that seems new while another is gone may
+        be that one renamed or moved: its tasks then keep their ids (``carry_renamed``)."""
         conn = self.conn
-        for path in deleted:
-            conn.execute("DELETE FROM tasks WHERE path = ?", (path,))
-            conn.execute("DELETE FROM notes WHERE path = ?", (path,))
+        scans, deleted = list(scans), list(deleted)
         for scan in scans:
             if scan.unchanged:
                 conn.execute("UPDATE notes SET mtime_ns = ?, size = ? WHERE path = ?",
@@ -301,7 +367,7 @@ class Store:
                  json.dumps(scan.aliases, ensure_ascii=False)),
             )  # fmt: skip
             if scan.new:
-                conn.executemany(_INSERT_TASK, scan.rows)
+                self.insert_rows(scan.rel, scan.rows)
                 continue
             # Write only what differs: after an edit, most of a note's tasks are unchanged.
             old = {row[0]: row for row in conn.execute(_SELECT_ROWS, (scan.rel,))}
@@ -309,11 +375,79 @@ class Store:
             gone = [(key,) for key in old if key not in new_ids]
             if gone:
                 conn.executemany("DELETE FROM tasks WHERE id = ?", gone)
-            conn.executemany(_INSERT_TASK, [row for row in scan.rows if old.get(row[0]) != row])
+            fresh = [row for row in scan.rows if row[0] not in old]
+            conn.executemany(_INSERT_TASK, [row for row in scan.rows
+                                            if row[0] in old and old[row[0]] != row])  # fmt: skip
+            self.insert_rows(scan.rel, fresh, whole_note=False)
+        if deleted:
+            added = [*added, *(scan.rel for scan in scans if scan.new)]
+            self.carry_renamed(added, deleted)
+        for path in deleted:
+            conn.execute("DELETE FROM tasks WHERE path = ?", (path,))
+            conn.execute("DELETE FROM notes WHERE path = ?", (path,))
 
-    def previous_rows(self, path: str) -> dict[str, tuple[Any, ...]]:
-        """The note's indexed task lines: raw line -> the task's row."""
-        return {row[RAW]: row for row in self.conn.execute(_SELECT_ROWS, (path,))}
+    def insert_rows(self, path: str, rows: list[tuple[Any, ...]], whole_note: bool = True) -> None:
+        """Insert a note's new task rows. An id another note's task holds already (one carried
+        over from a renamed note can be) is not taken over: the new task gets another."""
+        insert = _INSERT_TASK.replace(" OR REPLACE", "")
+        try:
+            with self.savepoint():
+                self.conn.executemany(insert, rows)
+            return
+        except sqlite3.IntegrityError:
+            pass
+        # Another process indexed this note meanwhile (its rows are replaced), or an id is
+        # another note's (the new task gets another id).
+        if whole_note:
+            self.conn.execute("DELETE FROM tasks WHERE path = ?", (path,))
+        for row in rows:
+            key, salt = row[0], 0
+            while self.conn.execute("SELECT 1 FROM tasks WHERE id = ?", (key,)).fetchone():
+                salt += 1
+                key = hashlib.blake2b(f"{row[0]}\0{salt}".encode(), digest_size=16).hexdigest()
+                key = key[:ID_LENGTH]
+            self.conn.execute(insert, (key, *row[1:]))
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        self.conn.execute("SAVEPOINT part")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK TO part")
+            self.conn.execute("RELEASE part")
+            raise
+        self.conn.execute("RELEASE part")
+
+    def carry_renamed(self, added: list[str], deleted: list[str]) -> None:
+        """Give the tasks of notes new to the index the ids they had in a note that is gone —
+        the same note renamed or moved (the same bytes, else most of its task lines)."""
+        if not added or not deleted:
+            return
+        hashes = dict(self.conn.execute(
+            f"SELECT path, hash FROM notes WHERE path IN ({', '.join('?' * len(deleted))})",
+            deleted,
+        ).fetchall())  # fmt: skip
+        gone = {path: self.previous_rows(path) for path in deleted}
+        for path in added:
+            rows = self.previous_rows(path)
+            if not rows or not gone:
+                continue
+            row = self.conn.execute("SELECT hash FROM notes WHERE path = ?", (path,)).fetchone()
+            origin = next((p for p in gone if row and hashes.get(p) == row[0]), None)
+            origin = origin or _most_alike(rows, gone)
+            if origin is None:
+                continue
+            olds = [Known(r[0], r[RAW], r[TASK_ID], r[DESCRIPTION]) for r in gone.pop(origin)]
+            news = [(r[RAW], IdParts(r[TASK_ID], r[DESCRIPTION])) for r in rows]
+            ids = carry_ids(path, olds, news)
+            self.conn.execute("DELETE FROM tasks WHERE path = ?", (origin,))
+            self.conn.execute("DELETE FROM tasks WHERE path = ?", (path,))
+            self.insert_rows(path, [(key, *r[1:]) for key, r in zip(ids, rows, strict=True)])
+
+    def previous_rows(self, path: str) -> list[tuple[Any, ...]]:
+        """The note's indexed tasks' rows, in line order."""
+        return self.conn.execute(_SELECT_ROWS + " ORDER BY line", (path,)).fetchall()
 
     # -- caldav sync state -------------------------------------------------------------------
 

@@ -157,8 +157,10 @@ def sync(vault: Path, store: Store, statuses: StatusTable,
     if not todo and all(path in present for path in states):
         report.seconds = time.perf_counter() - started
         return report  # nothing changed: nothing to write
+    added_by_workers: list[str] = []
     if len(todo) >= PARALLEL_MIN_NOTES and _workers() >= 2:
         _index_in_workers(todo, _hashes(todo, states), statuses, store, report, progress)
+        added_by_workers = [n.rel for n in todo if n.rel not in states]
         todo = []
     with store.write():
         states = store.note_states()  # as of now: another process may have synced meanwhile
@@ -170,7 +172,7 @@ def sync(vault: Path, store: Store, statuses: StatusTable,
             report.read += len(scans)
         else:
             scans = []
-        store.apply_scans(scans, deleted)
+        store.apply_scans(scans, deleted, added_by_workers)
     report.deleted = len(deleted)
     report.seconds = time.perf_counter() - started
     return report

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tasksync.ids import IdParts, task_ids
+from tasksync.ids import IdParts, Known, carry_ids, task_ids
 from tasksync.model import StatusTable
 from tasksync.read.notes import frontmatter, task_lines
 from tasksync.read.parse import parse_task_fields
-from tasksync.read.records import DESCRIPTION, HEADING, ID, LINE, TASK_ID, fields_row
+from tasksync.read.records import DESCRIPTION, HEADING, ID, LINE, RAW, TASK_ID, fields_row
 from tasksync.read.vault import NoteFile, decode
 
 
@@ -39,11 +39,12 @@ def content_hash(data: bytes) -> str:
 
 
 def read_note_file(note: NoteFile, statuses: StatusTable, known_hash: str | None = None,
-                   previous: Mapping[str, tuple[Any, ...]] | None = None) -> NoteScan:  # fmt: skip
+                   previous: Sequence[tuple[Any, ...]] | None = None) -> NoteScan:  # fmt: skip
     """Read and parse one note. When its bytes hash to ``known_hash``, nothing is parsed.
 
-    ``previous`` (raw line -> that task's row in the index) spares re-parsing
-    the lines of a changed note that did not change: typically all but one.
+    ``previous`` (the note's task rows in the index, in order) spares re-parsing the lines
+    of a changed note that did not change — typically all but one — and gives each task the
+    id it had (see ``ids.carry_ids``): a task keeps its id when it is edited or moves.
     """
     try:
         with open(note.path, "rb") as handle:
@@ -58,7 +59,7 @@ def read_note_file(note: NoteFile, statuses: StatusTable, known_hash: str | None
     lines = text.text.split("\n")
     person, aliases = _person(lines, note.rel)
     found = list(task_lines(lines))
-    known = previous or {}
+    known = {row[RAW]: row for row in previous or ()}
     parsed = iter(parse_task_fields([line for _, _, line in found if line not in known]))
     rows: list[list[Any]] = []
     status_types: dict[str, str] = {}
@@ -75,7 +76,12 @@ def read_note_file(note: NoteFile, statuses: StatusTable, known_hash: str | None
             row = fields_row(note.rel, index + 1, heading, status_type, line, fields)
         rows.append(row)
     keys = [IdParts(row[TASK_ID], row[DESCRIPTION]) for row in rows]
-    for row, key in zip(rows, task_ids(note.rel, keys), strict=True):
+    if previous:
+        olds = [Known(r[ID], r[RAW], r[TASK_ID], r[DESCRIPTION]) for r in previous]
+        ids = carry_ids(note.rel, olds, [(row[RAW], k) for row, k in zip(rows, keys, strict=True)])
+    else:
+        ids = task_ids(note.rel, keys)
+    for row, key in zip(rows, ids, strict=True):
         row[ID] = key
     return NoteScan(
         note.rel, note.mtime_ns, len(data), digest, text.encoding, text.bom, text.newline,
