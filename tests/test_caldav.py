@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
+import sqlite3
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -18,69 +19,23 @@ from tasksync.cli.main import cli
 
 caldav = pytest.importorskip("caldav")
 pytest.importorskip("radicale")
+pytest.importorskip("xandikos")
+
+from tests.caldav_servers import SERVERS, Server, phone_edit  # noqa: E402
 
 NOW = "2026-11-22T09:00:00Z"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+@pytest.fixture(params=sorted(SERVERS))
+def server(request, tmp_path: Path):
+    """Each test runs against both servers."""
+    started = SERVERS[request.param](tmp_path / request.param)
+    started.start()
+    yield started
+    started.stop()
 
 
-class Radicale:
-    """A Radicale server of our own: loopback only, temp storage, optional test user."""
-
-    def __init__(self, root: Path, password: str | None = None) -> None:
-        self.root, self.port, self.password = root, free_port(), password
-        root.mkdir(parents=True, exist_ok=True)
-        self.url = f"http://127.0.0.1:{self.port}/"
-        auth = "type = none"
-        if password:
-            (root / "users").write_text(f"tester:{password}\n")
-            users = root / "users"
-            auth = f"type = htpasswd\nhtpasswd_filename = {users}\nhtpasswd_encryption = plain"
-        (root / "config").write_text(
-            f"[server]\nhosts = 127.0.0.1:{self.port}\n[auth]\n{auth}\n"
-            f"[storage]\nfilesystem_folder = {root / 'collections'}\n"
-            "[rights]\ntype = owner_only\n[logging]\nlevel = warning\n"
-        )
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "radicale", "--config", str(self.root / "config")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.1)
-        raise RuntimeError("radicale did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-    def calendar(self, name: str = "tasks"):
-        client = caldav.DAVClient(url=self.url, username="tester", password=self.password or "x",
-                                  require_tls=False, enable_rfc6764=False)  # fmt: skip
-        return client.principal().calendar(name=name)
-
-
-@pytest.fixture
-def server(tmp_path: Path):
-    radicale = Radicale(tmp_path / "radicale")
-    radicale.start()
-    yield radicale
-    radicale.stop()
-
-
-def run(vault: Path, server: Radicale, *args: str, user: str = "tester"):
+def run(vault: Path, server: Server, *args: str, user: str = "tester"):
     return CliRunner().invoke(
         cli,
         ["--vault", str(vault), "--today", "2026-11-22", "caldav", *args, "--url", server.url,
@@ -89,7 +44,7 @@ def run(vault: Path, server: Radicale, *args: str, user: str = "tester"):
     )  # fmt: skip
 
 
-def todos(server: Radicale) -> dict[str, object]:
+def todos(server: Server) -> dict[str, Any]:
     return {str(t.icalendar_component["SUMMARY"]): t for t in
             server.calendar().todos(include_completed=True)}  # fmt: skip
 
@@ -147,6 +102,28 @@ def test_done_and_deleted_in_the_vault_update_the_server(example_vault, server):
 
 
 def test_conflicts_vault_wins_by_default_server_on_request(example_vault, server):
+    """The same field changed on both sides, differently: a conflict, reported."""
+    assert run(example_vault, server, "sync").exit_code == 0
+    shed = example_vault / "Projects" / "Garden Shed Rebuild.md"
+    shed.write_text(shed.read_text().replace("📅 2026-12-15", "📅 2026-12-20"))
+    phone_edit(server, "Get three quotes for treated timber", due=date(2026, 12, 24))
+    result = run(example_vault, server, "sync")
+    assert result.exit_code == 0, result.output
+    assert "1 conflict(s)" in result.stdout
+    assert "due changed in the vault and on the server; the vault wins" in result.stdout
+    assert "- [ ] Get three quotes for treated timber 🔼 📅 2026-12-20" in shed.read_text()
+    item = todos(server)["Get three quotes for treated timber"].icalendar_component
+    assert item["DUE"].dt.isoformat() == "2026-12-20"
+    # the other way round
+    shed.write_text(shed.read_text().replace("📅 2026-12-20", "📅 2026-12-21"))
+    phone_edit(server, "Get three quotes for treated timber", due=date(2026, 12, 27))
+    result = run(example_vault, server, "sync", "--prefer", "server")
+    assert "the server wins" in result.stdout
+    assert "- [ ] Get three quotes for treated timber 🔼 📅 2026-12-27" in shed.read_text()
+
+
+def test_changes_to_different_fields_merge_without_a_conflict(example_vault, server):
+    """Re-dated in the vault, completed on the phone: both are kept."""
     assert run(example_vault, server, "sync").exit_code == 0
     shed = example_vault / "Projects" / "Garden Shed Rebuild.md"
     shed.write_text(shed.read_text().replace("📅 2026-12-15", "📅 2026-12-20"))
@@ -154,22 +131,12 @@ def test_conflicts_vault_wins_by_default_server_on_request(example_vault, server
         completion_timestamp=datetime(2026, 11, 21, 8, tzinfo=UTC))  # fmt: skip
     result = run(example_vault, server, "sync")
     assert result.exit_code == 0, result.output
-    assert "1 conflict(s)" in result.stdout
-    assert "changed in the vault and on the server; the vault wins" in result.stdout
-    assert "- [ ] Get three quotes for treated timber 🔼 📅 2026-12-20" in shed.read_text()
+    assert "0 conflict(s)" in result.stdout
+    assert ("- [x] Get three quotes for treated timber 🔼 📅 2026-12-20 ✅ 2026-11-21"
+            in shed.read_text())  # fmt: skip
     item = todos(server)["Get three quotes for treated timber"].icalendar_component
-    assert str(item["STATUS"]) == "NEEDS-ACTION"
-    assert item["DUE"].dt.isoformat() == "2026-12-20"
-    # the other way round
-    shed.write_text(shed.read_text().replace("📅 2026-12-20", "📅 2026-12-21"))
-    todos(server)["Get three quotes for treated timber"].complete(
-        completion_timestamp=datetime(2026, 11, 21, 8, tzinfo=UTC))  # fmt: skip
-    result = run(example_vault, server, "sync", "--prefer", "server")
-    assert "the server wins" in result.stdout
-    assert (
-        "- [x] Get three quotes for treated timber 🔼 📅 2026-12-21 ✅ 2026-11-21"
-        in shed.read_text()
-    )
+    assert (str(item["STATUS"]), item["DUE"].dt.isoformat()) == ("COMPLETED", "2026-12-20")
+    assert run(example_vault, server, "sync").stdout.startswith("pushed 0, removed 0, pulled 0")
 
 
 def test_server_down_is_a_clear_error_and_the_next_sync_completes(example_vault, server):
@@ -187,7 +154,9 @@ def test_server_down_is_a_clear_error_and_the_next_sync_completes(example_vault,
 
 
 def test_bad_credentials(example_vault, tmp_path):
-    guarded = Radicale(tmp_path / "guarded", password="right")
+    # Radicale only: Xandikos serves Basic authentication over HTTPS with a self-signed
+    # certificate only, which a client rightly refuses.
+    guarded = SERVERS["radicale"](tmp_path / "guarded", password="right")
     guarded.start()
     try:
         guarded.password = "wrong"
@@ -238,29 +207,43 @@ def test_watch_rewrites_the_ics_file_when_a_note_changes(example_vault, tmp_path
     assert "Traceback" not in err
 
 
-def test_server_stopping_in_the_middle_of_a_push_is_resumed(make_vault, server):
+def test_server_stopping_in_the_middle_of_a_push_is_resumed(make_vault, server, tmp_path):
     notes = {f"n{i:02d}.md": "".join(f"- [ ] task {i}.{j} 📅 2026-12-{1 + j:02d}\n"
                                      for j in range(6)) for i in range(40)}  # fmt: skip
     vault = make_vault(notes)
     before = {p: p.read_bytes() for p in vault.rglob("*.md")}
-    env = {**os.environ, "TASKSYNC_NOW": NOW, "TASKSYNC_CALDAV_PASSWORD": "x"}
+    db = tmp_path / "push.sqlite"
+    env = {**os.environ, "TASKSYNC_NOW": NOW, "TASKSYNC_CALDAV_PASSWORD": "x",
+           "TASKSYNC_DB": str(db)}  # fmt: skip
     command = [sys.executable, "-m", "tasksync", "--vault", str(vault), "caldav", "sync",
                "--url", server.url, "--calendar", "tasks", "--user", "tester"]  # fmt: skip
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env)  # fmt: skip
-    stored = server.root / "collections"
+    # The sync records each VTODO once the server has it: stop the server after 30 of 240.
     deadline = time.monotonic() + 60
-    while len(list(stored.rglob("*.ics"))) < 30 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    while pushed_so_far(db) < 30 and time.monotonic() < deadline:
+        time.sleep(0.005)
     server.stop()  # in the middle of the push
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 7
-    assert err.startswith("error: the server stopped answering while tasksync pushed")
+    assert proc.returncode == 7, err
+    assert err.startswith("error: the server stopped answering while tasksync pushed"), err
     assert "the next sync sends the rest" in err
     assert {p: p.read_bytes() for p in vault.rglob("*.md")} == before  # notes untouched
     server.start()
     resumed = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     assert resumed.returncode == 0, resumed.stderr
+    assert "0 conflict(s)" in resumed.stdout
     assert len(server.calendar().todos(include_completed=True)) == 240
     again = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     assert again.stdout.startswith("pushed 0, removed 0, pulled 0")
+
+
+def pushed_so_far(db: Path) -> int:
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            return int(conn.execute("SELECT count(*) FROM caldav_state").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0

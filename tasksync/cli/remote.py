@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -10,15 +11,8 @@ from typing import Any
 import click
 
 from tasksync.app import AppContext
-from tasksync.calendar.caldav import (
-    CalDavError,
-    describe,
-    open_calendar,
-    password_for,
-    redact,
-    run_sync,
-    secret_forms,
-)
+from tasksync.calendar.caldav import CalDavError, open_calendar, password_for, redact, secret_forms
+from tasksync.calendar.twoway import DEFAULT_INBOX, describe, run_sync
 from tasksync.cli.exports import ICS_DEFAULT_STATUSES, build_calendar, export_time
 from tasksync.config import load_vault_config
 from tasksync.errors import UsageError
@@ -27,34 +21,51 @@ from tasksync.index.sync import sync
 from tasksync.write.files import atomic_write
 
 
+@dataclass(frozen=True)
+class CaldavSettings:
+    url: str
+    calendar: str | None  # None: the URL names the calendar, else the default one
+    user: str | None
+    inbox: str
+    poll: float
+
+
 def _caldav_settings(app: AppContext, url: str | None, calendar: str | None,
-                     user: str | None) -> tuple[str, str, str | None]:  # fmt: skip
+                     user: str | None) -> CaldavSettings:  # fmt: skip
     configured = load_vault_config(app.vault).get("caldav", {})
     if not isinstance(configured, dict):
-        raise UsageError("[caldav] in the config must be a table (url, calendar, user)")
+        raise UsageError("[caldav] in the config must be a table (url, calendar, user, inbox)")
     url = url or configured.get("url")
-    calendar = calendar or configured.get("calendar") or "tasksync"
+    calendar = calendar or configured.get("calendar")
     user = user or configured.get("user")
     if not url:
         raise UsageError("which server? give --url or set [caldav] url in the config")
-    return str(url), str(calendar), str(user) if user else None
-
-
-def _sync_once(app: AppContext, url: str, calendar_name: str, user: str | None, *, push: bool,
-               pull: bool, all_open: bool, prefer: str) -> list[str]:  # fmt: skip
-    password = password_for(url, user)
-    secrets = secret_forms(url, user, password)
     try:
-        calendar = open_calendar(url, calendar_name, user, password)
+        poll = float(configured.get("poll", DEFAULT_POLL_S))
+    except (TypeError, ValueError):
+        raise UsageError("[caldav] poll must be a number of seconds") from None
+    return CaldavSettings(str(url), str(calendar) if calendar else None,
+                          str(user) if user else None,
+                          str(configured.get("inbox") or DEFAULT_INBOX), poll)  # fmt: skip
+
+
+def _sync_once(app: AppContext, settings: CaldavSettings, *, push: bool, pull: bool,
+               all_open: bool, prefer: str) -> tuple[list[str], list[str]]:  # fmt: skip
+    """One sync: the lines that describe it, and the errors (each a line)."""
+    password = password_for(settings.url, settings.user)
+    secrets = secret_forms(settings.url, settings.user, password)
+    try:
+        calendar = open_calendar(settings.url, settings.calendar, settings.user, password)
         with Store(app.db) as store:
-            outcome = run_sync(app.vault, store, app.statuses, calendar, now=export_time(),
+            store.claim_vault(app.vault)
+            outcome = run_sync(app.vault, store, app.statuses, calendar,
+                               account=str(calendar.url), now=export_time(), today=app.today,
                                push=push, pull=pull, all_open=all_open, prefer=prefer,
-                               people=app.people(store))  # fmt: skip
+                               people=app.people(store), inbox=settings.inbox)  # fmt: skip
     except CalDavError as exc:
         raise CalDavError(redact(str(exc), secrets)) from None
-    for error in outcome.errors:
-        click.echo(f"error: {redact(error, secrets)}", err=True)
-    return [redact(line, secrets) for line in describe(outcome)]
+    errors = [redact(error, secrets) for error in outcome.errors]
+    return [redact(line, secrets) for line in describe(outcome)], errors
 
 
 def write_ics(app: AppContext, target: Path) -> int:
@@ -80,7 +91,8 @@ def register(cli: click.Group) -> None:
         for option in reversed([
             click.option("--url", help="The server's CalDAV address."),
             click.option("--calendar", "calendar_name", metavar="NAME",
-                         help="The calendar (created if missing). [default: tasksync]"),
+                         help="The calendar (created if missing). [default: the calendar the "
+                              "URL names, else tasksync]"),
             click.option("--user", help="The user name."),
             click.option("--all-open", is_flag=True, help="Also open tasks without a due date."),
             click.option("--prefer", type=click.Choice(["vault", "server"]), default="vault",
@@ -100,9 +112,14 @@ def register(cli: click.Group) -> None:
             def command(app: AppContext, url: str | None, calendar_name: str | None,
                         user: str | None, all_open: bool, prefer: str) -> None:  # fmt: skip
                 settings = _caldav_settings(app, url, calendar_name, user)
-                for line in _sync_once(app, *settings, push=push, pull=pull, all_open=all_open,
-                                       prefer=prefer):  # fmt: skip
+                lines, errors = _sync_once(app, settings, push=push, pull=pull,
+                                           all_open=all_open, prefer=prefer)  # fmt: skip
+                for line in lines:
                     click.echo(line)
+                for error in errors:
+                    click.echo(f"error: {error}", err=True)
+                if errors:  # the server keeps its version; the next sync writes it
+                    sys.exit(1)
 
             return command
 
@@ -114,15 +131,30 @@ def register(cli: click.Group) -> None:
     @click.option("--caldav", "with_caldav", is_flag=True,
                   help="Sync with the CalDAV server of the config on changes.")  # fmt: skip
     @click.option("--debounce", default=1.0, show_default=True, help="Seconds to wait for quiet.")
+    @click.option("--poll", type=float, metavar="SECONDS",
+                  help="With --caldav: ask the server this often, notes changed or not. "
+                       f"[default: [caldav] poll, else {DEFAULT_POLL_S:.0f}]")  # fmt: skip
     @click.pass_obj
-    def watch(app: AppContext, ics_file: Path | None, with_caldav: bool, debounce: float) -> None:
+    def watch(app: AppContext, ics_file: Path | None, with_caldav: bool, debounce: float,
+              poll: float | None) -> None:  # fmt: skip
         """Keep the index (and an .ics file, and a CalDAV calendar) current as notes change.
 
-        Ctrl-C stops it.
+        With --caldav the server is also asked every minute (--poll), so a task completed on
+        a phone comes into the notes while the notes stay quiet. Ctrl-C stops it.
         """
         from watchfiles import watch as watch_files
 
         settings = _caldav_settings(app, None, None, None) if with_caldav else None
+        every = poll if poll is not None else settings.poll if settings else None
+
+        def poll_server() -> None:
+            assert settings is not None
+            lines, errors = _sync_once(app, settings, push=True, pull=True, all_open=False,
+                                       prefer="vault")  # fmt: skip
+            for line in lines:
+                click.echo(f"{_stamp()} caldav: {line}", err=True)
+            for error in errors:
+                click.echo(f"{_stamp()} caldav error: {error}", err=True)
 
         def refresh() -> None:
             if ics_file is not None:
@@ -133,17 +165,20 @@ def register(cli: click.Group) -> None:
                     sync(app.vault, store, app.statuses)
                 click.echo(f"{_stamp()} index up to date", err=True)
             if settings is not None:
-                for line in _sync_once(app, *settings, push=True, pull=True, all_open=False,
-                                       prefer="vault"):  # fmt: skip
-                    click.echo(f"{_stamp()} caldav: {line}", err=True)
+                poll_server()
 
         refresh()
         click.echo(f"watching {app.vault} (Ctrl-C stops)", err=True)
         try:
-            for _ in watch_files(app.vault, debounce=int(debounce * 1000), step=100,
-                                 watch_filter=lambda _c, p: p.endswith(".md")):  # fmt: skip
+            for changes in watch_files(app.vault, debounce=int(debounce * 1000), step=100,
+                                       watch_filter=lambda _c, p: p.endswith(".md"),
+                                       rust_timeout=int((every or 0) * 1000),
+                                       yield_on_timeout=every is not None):  # fmt: skip
                 try:
-                    refresh()
+                    if changes:
+                        refresh()
+                    elif settings is not None:  # quiet notes: the server may have news
+                        poll_server()
                 except UsageError:
                     raise
                 except Exception as exc:
@@ -152,6 +187,9 @@ def register(cli: click.Group) -> None:
             pass
         click.echo("stopped", err=True)
         sys.stdout.flush()
+
+
+DEFAULT_POLL_S = 60.0
 
 
 def _stamp() -> str:

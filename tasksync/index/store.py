@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from tasksync.read.reader import NoteScan
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 BUSY_TIMEOUT_S = 60.0
 
 _INTEGER_COLUMNS = frozenset(("line",))
@@ -55,7 +55,7 @@ _ADDED_COLUMNS = {
     "changes": ("undone INTEGER DEFAULT 0",),
     "batch_notes": ("before_content BLOB",),
 }
-_KEPT_TABLES = frozenset(("batches", "changes", "batch_notes", "caldav"))
+_KEPT_TABLES = frozenset(("batches", "changes", "batch_notes", "caldav_state", "caldav"))
 # The schema, written out: creating it is on every first scan's critical path, and plain DDL
 # spares that path the import of sqlite-utils (which reads the index's rows as dicts).
 _SCHEMA = (
@@ -67,8 +67,10 @@ _SCHEMA = (
     + ")",
     "CREATE INDEX tasks_by_place ON tasks (path, line)",  # a note's tasks, in order
     "CREATE INDEX tasks_by_status ON tasks (status_type, problems)",  # counts without the rows
-    "CREATE TABLE caldav (uid TEXT PRIMARY KEY, task TEXT, href TEXT, etag TEXT, vault_fp TEXT, "
-    "server_fp TEXT)",
+    # What the last CalDAV sync saw of each task, per account (server URL and calendar): the
+    # fields both sides agreed on then (the base of a three-way merge), and the kind of entry.
+    "CREATE TABLE caldav_state (account TEXT, uid TEXT, task TEXT, base TEXT, kind TEXT, "
+    "PRIMARY KEY (account, uid))",
     *_JOURNAL_SCHEMA,
 )
 _INSERT_TASK = (
@@ -132,15 +134,15 @@ class IdError(TasksyncError):
 
 
 @dataclass(frozen=True, slots=True)
-class CaldavState:
-    """What the last CalDAV sync left for one task: where it is, and both sides' fingerprints."""
+class SyncState:
+    """What the last CalDAV sync left for one UID: the task it is, the fields both sides
+    agreed on then, and what kind of entry it is: 'synced'; 'deleted' (deleted on the server:
+    not sent again); 'hidden' (a near-duplicate shown by another UID, named in ``base``)."""
 
     uid: str
     task: str
-    href: str
-    etag: str
-    vault_fp: str
-    server_fp: str
+    base: dict[str, Any] | None
+    kind: str = "synced"
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +281,12 @@ class Store:
         for statement in _SCHEMA:
             self.conn.execute(statement.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")
                               .replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS"))  # fmt: skip
+        if "caldav" in tables:  # the sync state of before: its tasks, with no base to merge on
+            self.conn.execute(
+                "INSERT OR IGNORE INTO caldav_state (account, uid, task, base, kind) "
+                "SELECT '', uid, task, NULL, 'synced' FROM caldav"
+            )
+            self.conn.execute("DROP TABLE caldav")
         self.conn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),
@@ -451,23 +459,31 @@ class Store:
 
     # -- caldav sync state -------------------------------------------------------------------
 
-    def caldav_states(self) -> dict[str, CaldavState]:
+    def sync_states(self, account: str) -> dict[str, SyncState]:
+        """What the last CalDAV syncs with ``account`` (server URL and calendar) left, by UID.
+        State kept from before accounts were told apart is taken over by the first account."""
+        with self.write():
+            self.conn.execute("UPDATE caldav_state SET account = ? WHERE account = ''",
+                              (account,))  # fmt: skip
         rows = self.conn.execute(
-            "SELECT uid, task, href, etag, vault_fp, server_fp FROM caldav"
+            "SELECT uid, task, base, kind FROM caldav_state WHERE account = ?", (account,)
         ).fetchall()
-        return {row[0]: CaldavState(*row) for row in rows}
+        return {uid: SyncState(uid, task, json.loads(base) if base else None, kind)
+                for uid, task, base, kind in rows}  # fmt: skip
 
-    def set_caldav_state(self, state: CaldavState) -> None:
+    def save_sync_states(self, account: str, states: Iterable[SyncState]) -> None:
         with self.write():
-            self.conn.execute(
-                "INSERT OR REPLACE INTO caldav (uid, task, href, etag, vault_fp, server_fp) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (state.uid, state.task, state.href, state.etag, state.vault_fp, state.server_fp),
-            )
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO caldav_state (account, uid, task, base, kind) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(account, s.uid, s.task, json.dumps(s.base) if s.base is not None else None,
+                  s.kind) for s in states],
+            )  # fmt: skip
 
-    def drop_caldav_state(self, uid: str) -> None:
+    def drop_sync_states(self, account: str, uids: Iterable[str]) -> None:
         with self.write():
-            self.conn.execute("DELETE FROM caldav WHERE uid = ?", (uid,))
+            self.conn.executemany("DELETE FROM caldav_state WHERE account = ? AND uid = ?",
+                                  [(account, uid) for uid in uids])  # fmt: skip
 
     # -- journal --------------------------------------------------------------------------
 
@@ -678,6 +694,14 @@ class Store:
 
     def note_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM notes").fetchone()[0])
+
+    def identities(self, paths: set[str]) -> list[tuple[str, str | None, str]]:
+        """(path, 🆔, description) of every task in these notes: what their ids are made of."""
+        sql = "SELECT path, task_id, description FROM tasks"
+        if len(paths) > 500:  # most of the vault: one pass, filtered here
+            return [row for row in self.conn.execute(sql) if row[0] in paths]
+        marks = ", ".join("?" * len(paths))
+        return self.conn.execute(f"{sql} WHERE path IN ({marks})", sorted(paths)).fetchall()
 
     def resolve_id(self, prefix: str) -> str:
         """The full id of the one task whose id starts with ``prefix`` (as git does)."""

@@ -11,6 +11,7 @@ before it is written. So `undo` can always restore what any batch — even a kil
 from __future__ import annotations
 
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -27,11 +28,13 @@ from tasksync.read.records import Record
 from tasksync.write.files import ChangedMeanwhile, remove_temp_files, sync_folders
 from tasksync.write.lock import lock_if_free, vault_lock
 from tasksync.write.writeback import (
-    Edit,
+    ABSENT,
+    Edits,
     NoteError,
     NotePlan,
     Target,
     note_file,
+    plan_append,
     plan_edits,
     plan_revert,
     write_plan,
@@ -71,19 +74,12 @@ def targets_by_id(store: Store, ids: Iterable[str]) -> list[Target]:
 
 def targets_of(store: Store, records: list[Record]) -> list[Target]:
     """Targets for these records, each with its twin count from the index."""
-    twins: dict[str, dict[str, int]] = {}
-    result = []
-    for record in records:
-        path = record["path"]
-        if path not in twins:
-            counts: dict[str, int] = {}
-            for other in store.records(path_equals=path):
-                key = id_key(path, _Identity(other["task_id"], other["description"]))
-                counts[key] = counts.get(key, 0) + 1
-            twins[path] = counts
-        key = id_key(path, _Identity(record["task_id"], record["description"]))
-        result.append(target_of(record, twins[path].get(key, 1)))
-    return result
+    counts: Counter[str] = Counter(
+        id_key(path, _Identity(task_id, description))
+        for path, task_id, description in store.identities({r["path"] for r in records})
+    )
+    return [target_of(r, counts[id_key(r["path"], _Identity(r["task_id"], r["description"]))] or 1)
+            for r in records]  # fmt: skip
 
 
 def selected_targets(store: Store, selection: Selection) -> list[Target]:
@@ -111,7 +107,9 @@ def _settle(vault: Path, store: Store, pending: PendingBatch) -> int:
         try:
             path = note_file(vault, note.path)
             folders.append(path.parent)
-            current = content_hash(path.read_bytes())
+            current: str | None = content_hash(path.read_bytes())
+        except FileNotFoundError:
+            current = ABSENT
         except (NoteError, OSError):
             current = None
         if current == note.after_hash and not note.written:
@@ -135,18 +133,19 @@ CHUNK = 64  # notes planned, journaled (one durable commit) and written at a tim
 
 def _intent(plan: NotePlan) -> NoteIntent:
     plan.new = plan.encoded()
-    return NoteIntent(plan.rel, plan.before_hash, content_hash(plan.new), plan.changes,
+    after = ABSENT if plan.remove else content_hash(plan.new)
+    return NoteIntent(plan.rel, plan.before_hash, after, plan.changes,
                       zlib.compress(plan.original, 1))  # fmt: skip
 
 
 def _write_batch(vault: Path, store: Store, command: str, rels: list[str],
                  plan: Callable[[str], NotePlan], outcome: Outcome,
-                 undoes: int | None = None) -> list[NotePlan]:  # fmt: skip
+                 undoes: int | None = None) -> None:  # fmt: skip
     """Plan, journal and write the notes ``rels``, a chunk at a time (see the module's
-    docstring); return the plans written. A note's plan is in the journal, durably, before
-    its file is touched; memory holds one chunk of notes, not the vault."""
+    docstring). A note's plan is in the journal, durably, before its file is touched; memory
+    holds one chunk of notes, not the vault."""
     batch: int | None = None
-    done: list[NotePlan] = []
+    folders: set[Path] = set()
     try:
         for start in range(0, len(rels), CHUNK):
             plans = []
@@ -174,7 +173,7 @@ def _write_batch(vault: Path, store: Store, command: str, rels: list[str],
             for written_plan in written:
                 outcome.changes.extend(written_plan.changes)
                 outcome.errors.extend(written_plan.errors)
-            done += written
+                folders.add(written_plan.path.parent)
     except BaseException:
         if batch is not None:  # cut short (Ctrl-C, a full disk): settle by the notes' bytes
             with suppress(Exception):
@@ -186,8 +185,7 @@ def _write_batch(vault: Path, store: Store, command: str, rels: list[str],
         if batch is not None:
             store.finish_batch(batch)
     finally:
-        sync_folders({note_file(vault, c.path).parent for c in outcome.changes})
-    return done
+        sync_folders(folders)
 
 
 def _write_one(store: Store, batch: int, plan: NotePlan, replan: Callable[[str], NotePlan],
@@ -218,7 +216,7 @@ def _failure(rel: str, exc: Exception) -> str:
 
 
 def run_batch(vault: Path, store: Store, statuses: StatusTable, command: str,
-              targets: list[Target], edit: Edit, dry_run: bool,
+              targets: list[Target], edit: Edits, dry_run: bool,
               notice: Notice | None = None) -> Outcome:  # fmt: skip
     """Apply ``edit`` to the targets' lines in the notes, as one journaled batch, and
     re-index the notes written. One note failing does not stop the others."""
@@ -259,6 +257,24 @@ def run_batch(vault: Path, store: Store, statuses: StatusTable, command: str,
     return outcome
 
 
+def append_lines(vault: Path, store: Store, statuses: StatusTable, command: str, rel: str,
+                 lines: tuple[str, ...], notice: Notice | None = None) -> Outcome:  # fmt: skip
+    """Add ``lines`` at the end of the note ``rel`` (made if missing), as one journaled,
+    undoable batch."""
+    outcome = Outcome()
+    if not lines:
+        return outcome
+    with vault_lock(vault, command, notice):
+        outcome.recovered = recover(vault, store)
+        try:
+            _write_batch(vault, store, command, [rel],
+                         lambda r: plan_append(vault, r, lines), outcome)  # fmt: skip
+        finally:
+            if outcome.changes:
+                sync(vault, store, statuses)
+    return outcome
+
+
 def _count(targets: list[Target]) -> str:
     return f"{len(targets)} task{'s' if len(targets) != 1 else ''}"
 
@@ -288,9 +304,10 @@ def undo_last(vault: Path, store: Store, statuses: StatusTable,
 
         def plan(rel: str) -> NotePlan:
             original = store.note_before(last.id, rel)
-            written_hash = last.hashes.get(rel, ("", None))[1]
+            before_hash, written_hash = last.hashes.get(rel, ("", None))
             try:
-                note_plan = plan_revert(vault, rel, by_note[rel], original, written_hash)
+                note_plan = plan_revert(vault, rel, by_note[rel], original, written_hash,
+                                        was_absent=before_hash == ABSENT)  # fmt: skip
             except NoteError as exc:
                 raise NoteError(f"{exc}; not undone") from None
             except OSError as exc:

@@ -341,3 +341,34 @@ def repair(task: Task, statuses: StatusTable) -> Task:
             segments[index] = Segment(seg.kind, text)
             changed = True
     return _reparse(segments, statuses) if changed else task
+
+
+def set_description(task: Task, text: str, statuses: StatusTable) -> Task:
+    """Replace the words of the task (its owner, fields, tags and block link stay; tags that
+    stood among the words follow the new words). Text that would not read back as itself —
+    one holding a field's emoji, say — is refused, not written."""
+    _refuse_control_characters("description", text)
+    wanted = " ".join(text.split())
+    if not wanted:
+        raise UsageError("a task needs a description")
+    segments = list(task.segments)
+    box = next(i for i, s in enumerate(segments) if s.kind == "checkbox")
+    end = len(segments)  # the words end with the last text segment that holds any
+
+    def holds_words(segment: Segment) -> bool:
+        return segment.kind == "text" and bool(segment.text.strip())
+
+    while end > box + 1 and not holds_words(segments[end - 1]):
+        end -= 1
+    inline_tags = [s for s in segments[box + 1 : end] if s.kind == "tag"]
+    words: list[Segment] = [Segment("text", " " + wanted)]
+    for tag in inline_tags:
+        words += [Segment("text", " "), tag]
+    if end < len(segments) and not segments[end].text.startswith(" "):
+        words.append(Segment("text", " "))
+    segments[box + 1 : end] = words
+    edited = _reparse(segments, statuses)
+    if edited.description != wanted:
+        raise UsageError(f"cannot write the description {wanted!r}: it would not read back as "
+                         "itself")  # fmt: skip
+    return edited

@@ -14,7 +14,7 @@ import codecs
 import difflib
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,9 +25,11 @@ from tasksync.read.notes import scan_lines
 from tasksync.read.parse import parse_task_lines
 from tasksync.read.reader import content_hash
 from tasksync.read.vault import NoteText, decode
-from tasksync.write.files import atomic_write
+from tasksync.write.files import ChangedMeanwhile, atomic_write
 
 Edit = Callable[[Task], tuple[str, ...]]  # the lines that replace the task's line
+Edits = Edit | Mapping[str, Edit]  # one edit for all, or one per task id
+ABSENT = "absent"  # the content hash journaled for a note that did not exist before
 
 
 def _utf8_bytes(error: UnicodeError) -> tuple[bytes, int]:
@@ -68,10 +70,12 @@ class NotePlan:
     errors: list[str] = field(default_factory=list)
     unchanged: int = 0
     new: bytes | None = None  # the bytes to write, once the plan is final
+    created: bool = False  # the note did not exist: the plan makes it
+    remove: bool = False  # the plan deletes the note (undoing its creation)
 
     @property
     def before_hash(self) -> str:
-        return content_hash(self.original)
+        return ABSENT if self.created else content_hash(self.original)
 
     def encoded(self) -> bytes:
         body = "\n".join(self.lines).encode(self.text.encoding, "tasksync-utf8")
@@ -175,9 +179,11 @@ def _locate(plan: NotePlan, target: Target, statuses: StatusTable) -> int:
     )
     index = target.line - 1
     here = 0 <= index < len(plan.lines) and plan.line(index) == target.raw
+    if target.twins == 1 and here:
+        return index
     same = [i for i in range(len(plan.lines)) if plan.line(i) == target.raw]
-    if target.twins == 1 and (here or len(same) == 1):
-        return index if here else same[0]
+    if target.twins == 1 and len(same) == 1:
+        return same[0]
     # The task had twins (same description), or its line was rewritten: it is found by its
     # id only while the note has as many of them as the index saw — a twin deleted or added
     # in an editor makes "the first" or "the second" mean another task.
@@ -187,7 +193,7 @@ def _locate(plan: NotePlan, target: Target, statuses: StatusTable) -> int:
     return index if here and len(same) == 1 else found
 
 
-def plan_edits(vault: Path, rel: str, targets: list[Target], edit: Edit,
+def plan_edits(vault: Path, rel: str, targets: list[Target], edit: Edits,
                statuses: StatusTable) -> NotePlan:  # fmt: skip
     plan = open_plan(vault, rel)
     located: list[tuple[int, Target]] = []
@@ -210,7 +216,7 @@ def plan_edits(vault: Path, rel: str, targets: list[Target], edit: Edit,
     tasks = parse_task_lines([plan.line(index) for index, _ in unique], statuses)
     for (index, target), task in zip(unique, tasks, strict=True):
         before = plan.line(index)
-        after = edit(task)
+        after = (edit[target.id] if isinstance(edit, Mapping) else edit)(task)
         if after == (before,):
             plan.unchanged += 1
             continue
@@ -228,19 +234,58 @@ def write_plan(plan: NotePlan) -> None:
         try:
             with open(plan.path, "rb") as handle:
                 return handle.read() == plan.original
+        except FileNotFoundError:
+            return plan.created
         except OSError:
             return False
 
+    if plan.remove:
+        if not still_current():
+            raise ChangedMeanwhile(str(plan.path))
+        os.unlink(plan.path)
+        return
+    if plan.created and plan.path.exists():
+        raise ChangedMeanwhile(str(plan.path))  # made by someone else meanwhile
     data = plan.new if plan.new is not None else plan.encoded()
     atomic_write(plan.path, data, sync_folder=False, still_current=still_current)
 
 
+def plan_append(vault: Path, rel: str, new_lines: tuple[str, ...]) -> NotePlan:
+    """Add lines at the end of a note (made, with its folder, when it does not exist)."""
+    try:
+        plan = open_plan(vault, rel)
+    except NoteError:
+        path = note_file(vault, rel)
+        if path.exists() or path.is_symlink():
+            raise
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = decode(b"")
+        plan = NotePlan(rel, path, b"", text, [""], created=True)
+    inner = "\r" if plan.text.newline == "\r\n" else ""
+    ends_with_break = plan.lines[-1] == ""
+    if ends_with_break:
+        at = len(plan.lines) - 1
+        plan.lines[at:at] = [line + inner for line in new_lines]
+    else:
+        plan.lines[-1] += inner
+        at = len(plan.lines)
+        plan.lines.extend([line + inner for line in new_lines[:-1]] + [new_lines[-1]])
+    for offset, line in enumerate(new_lines):
+        plan.changes.append(LineChange(rel, at + offset + 1, (), (line,)))
+    return plan
+
+
 def plan_revert(vault: Path, rel: str, changes: list[LineChange], original: bytes | None,
-                written_hash: str | None) -> NotePlan:  # fmt: skip
+                written_hash: str | None, was_absent: bool = False) -> NotePlan:  # fmt: skip
     """Undo ``changes`` in one note. When the note still holds exactly what the batch wrote,
-    its bytes from before the batch come back whole; else each change is reverted where
-    the lines it wrote still stand, and the others are reported."""
+    its bytes from before the batch come back whole (a note the batch made is removed);
+    else each change is reverted where the lines it wrote still stand, and the others are
+    reported."""
     plan = open_plan(vault, rel)
+    if was_absent and content_hash(plan.original) == written_hash:
+        plan.remove = True
+        plan.changes = [LineChange(c.path, c.line, c.after, c.before, c.task_id) for c in changes]
+        return plan
     if original is not None and content_hash(plan.original) == written_hash:
         text = decode(original)
         plan.text, plan.lines = text, text.text.split("\n")

@@ -1,0 +1,376 @@
+"""Two-way sync of the vault's tasks with a CalDAV calendar (VTODOs).
+
+Each task is merged field by field — status, due date, summary — against what both sides
+agreed on at the last sync (the base, kept in the index per server and calendar): a field
+changed on one side only takes that side's value; changed on both to the same value is no
+conflict; changed on both to different values is a conflict, which the vault wins unless
+``prefer="server"``. The first time a task and a VTODO meet (no base), the vault wins, except
+that a completion, cancellation or start on the server is never thrown away.
+
+What the server changed is written to the notes first, as one journaled batch (undoable); a
+note that cannot be written keeps the server's version and makes the sync fail, so the next
+one completes it. Then what the vault changed goes up, one VTODO at a time, the state saved
+after each, so an interrupted sync resumes with no false conflicts. A VTODO deleted on the
+server is reported and not sent again; one created there becomes a task line in the inbox
+note; one the vault can no longer place is left on the server.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from tasksync.calendar.caldav import CalDavError, short_reason
+from tasksync.calendar.ics import plain_text, task_uid, to_calendar, uid_namespace
+from tasksync.calendar.vtodo import FIELDS, ServerItem, item_of, vault_fields
+from tasksync.errors import TasksyncError
+from tasksync.index.store import Store, SyncState
+from tasksync.index.sync import sync
+from tasksync.model import StatusTable, StatusType, Task
+from tasksync.query.dupes import duplicate_groups
+from tasksync.query.people import People
+from tasksync.read.records import Record
+from tasksync.write import edits
+from tasksync.write.actions import append_lines, run_batch, targets_of
+
+OPEN = frozenset(("TODO", "IN_PROGRESS", "ON_HOLD"))
+DEFAULT_INBOX = "Inbox.md"
+_STATUS_TYPE = {"open": StatusType.TODO, "in-progress": StatusType.IN_PROGRESS,
+                "done": StatusType.DONE, "cancelled": StatusType.CANCELLED}  # fmt: skip
+
+
+@dataclass
+class SyncOutcome:
+    pushed: int = 0
+    removed: int = 0
+    pulled: int = 0
+    imported: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Decision:
+    """What one sync does with one task and its VTODO."""
+
+    uid: str
+    record: Record
+    item: ServerItem | None
+    base: dict[str, Any] | None
+    pull: dict[str, Any] = field(default_factory=dict)  # field -> the server's value
+    push: bool = False
+
+
+def merge(decision: Decision, prefer: str) -> list[str]:
+    """Fill in what to pull and whether to push; return the fields in conflict."""
+    vault = vault_fields(decision.record)
+    if decision.item is None:
+        decision.push = True
+        return []
+    server, base, conflicts = decision.item.fields(), decision.base, []
+    for name in FIELDS:
+        mine, theirs = vault[name], server[name]
+        if mine == theirs:
+            continue
+        if base is None:  # first meeting: the vault wins, but a phone's completion is kept
+            if name == "status" and mine == "open":
+                decision.pull[name] = theirs
+            else:
+                decision.push = True
+            continue
+        vault_changed, server_changed = mine != base.get(name), theirs != base.get(name)
+        if vault_changed and server_changed:
+            conflicts.append(name)
+            server_changed = prefer == "server"
+        if server_changed:
+            decision.pull[name] = theirs
+        else:
+            decision.push = True
+    return conflicts
+
+
+def _server_edit(decision: Decision, statuses: StatusTable, today: date,
+                 refused: dict[str, str]) -> Callable[[Task], tuple[str, ...]]:  # fmt: skip
+    """What the server's values make of the task's line."""
+    item = decision.item
+    assert item is not None
+
+    def change(task: Task) -> tuple[str, ...]:
+        if "summary" in decision.pull:
+            try:
+                task = edits.set_description(task, decision.pull["summary"], statuses)
+            except TasksyncError as exc:
+                refused[decision.record["id"]] = (
+                    f"{decision.record['path']}:{decision.record['line']}: the summary changed "
+                    f"on the server is not written: {exc}")  # fmt: skip
+        if "due" in decision.pull:
+            due = decision.pull["due"]
+            task = edits.set_date(task, "due", date.fromisoformat(due) if due else None,
+                                  statuses)  # fmt: skip
+        status = decision.pull.get("status")
+        if status == "done" and task.status_type is not StatusType.DONE:
+            return edits.complete(task, item.completed or today, statuses)
+        if status is not None and status != "done":
+            task = edits.change_status(task, _STATUS_TYPE[status], today, statuses)
+        return (task.raw,)
+
+    return change
+
+
+def _listed(calendar: Any) -> dict[str, ServerItem]:
+    try:
+        todos = calendar.todos(include_completed=True)
+        items = [item_of(todo.icalendar_component, todo) for todo in todos]
+    except Exception as exc:
+        raise CalDavError(f"cannot list the calendar's tasks: {short_reason(exc)}") from None
+    return {item.uid: item for item in items}
+
+
+def _twins(candidates: list[Record], people: People | None) -> dict[str, str]:
+    """Near-duplicates shown as one VTODO: each hidden task's id -> the shown one's id."""
+    shown = people.with_persons(candidates) if people else candidates
+    hidden: dict[str, str] = {}
+    for group in duplicate_groups(shown):
+        if len({r["due"] for r in group if r["due"]}) > 1:
+            continue
+        keep = next((r for r in group if r["due"]), group[0])
+        hidden.update({r["id"]: keep["id"] for r in group if r is not keep})
+    return hidden
+
+
+@dataclass
+class _Run:
+    """One sync's view: the index's records, the server's items and the last states."""
+
+    vault: Path
+    store: Store
+    account: str
+    namespace: Any
+    records: dict[str, Record]
+    states: dict[str, SyncState]
+    remote: dict[str, ServerItem]
+
+    def __post_init__(self) -> None:
+        self.uid_of = {s.task: uid for uid, s in self.states.items() if s.kind != "hidden"}
+
+    def uid_for(self, task: str) -> str:
+        return self.uid_of.get(task) or task_uid(self.namespace, task)
+
+    def label(self, record: Record) -> str:
+        return f"{record['path']}:{record['line']} {record['description']!r}"
+
+
+def run_sync(vault: Path, store: Store, statuses: StatusTable, calendar: Any, *, account: str,
+             now: datetime, today: date, push: bool = True, pull: bool = True,
+             all_open: bool = False, prefer: str = "vault", people: People | None = None,
+             inbox: str = DEFAULT_INBOX) -> SyncOutcome:  # fmt: skip
+    """One sync with ``calendar`` (see the module's docstring)."""
+    sync(vault, store, statuses)
+    vault_name = Path(os.path.realpath(vault)).name
+    run = _Run(vault, store, account, uid_namespace(store.vault_key() or vault_name),
+               {r["id"]: r for r in store.records()}, store.sync_states(account),
+               _listed(calendar))  # fmt: skip
+    outcome = SyncOutcome()
+    decisions, imports, forget, deletions, marks = _decide(run, all_open, people, outcome)
+    conflicting: dict[str, list[str]] = {}
+    for decision in decisions:
+        fields = merge(decision, prefer)
+        if fields:
+            conflicting[decision.uid] = fields
+    if not pull:  # push only: nothing of the server is written into the notes
+        for decision in decisions:
+            if decision.pull:
+                decision.pull.clear()
+                decision.push = decision.push or decision.item is not None
+    for uid, fields in conflicting.items():
+        record = next(d.record for d in decisions if d.uid == uid)
+        winner = "the server" if prefer == "server" else "the vault"
+        outcome.conflicts.append(f"{run.label(record)}: {', '.join(fields)} changed in the vault "
+                                 f"and on the server; {winner} wins")  # fmt: skip
+    failed = _pull(run, statuses, today, decisions, outcome) if pull else set()
+    if pull and imports:
+        _import(run, statuses, today, imports, inbox, outcome)
+    store.drop_sync_states(account, forget)
+    store.save_sync_states(account, marks)
+    # What needs no push is agreed now: its state is saved before any request can fail.
+    settled = [d for d in decisions if d.uid not in failed and not d.push]
+    store.save_sync_states(account, [_agreed(run, d) for d in settled])
+    if push:
+        pushes = [d for d in decisions if d.push and d.uid not in failed]
+        _push(run, calendar, vault_name, now, pushes, outcome)
+        _delete(run, deletions, outcome)
+    return outcome
+
+
+def _decide(run: _Run, all_open: bool, people: People | None, outcome: SyncOutcome) -> tuple[
+    list[Decision], list[ServerItem], list[str], list[str], list[SyncState]
+]:  # fmt: skip
+    """What to merge, import, forget and delete, and the entries to mark."""
+    decisions: list[Decision] = []
+    forget: list[str] = []
+    deletions: list[str] = []
+    marks: list[SyncState] = []
+    candidates = [r for r in run.records.values()
+                  if r["status_type"] in OPEN and (r["due"] or all_open)]  # fmt: skip
+    hidden = _twins(candidates, people)
+    # a twin stays hidden while the task that shows it is synced (even once that is done)
+    still_hidden = {
+        s.task for s in run.states.values()
+        if s.kind == "hidden" and s.base and str(s.base.get("by")) in run.states
+    }  # fmt: skip
+    for task, shown in hidden.items():
+        marks.append(SyncState(run.uid_for(task), task, {"by": run.uid_for(shown)}, "hidden"))
+    wanted = {run.uid_for(r["id"]): r for r in candidates
+              if r["id"] not in hidden and r["id"] not in still_hidden}  # fmt: skip
+    for uid, state in run.states.items():
+        if state.kind in ("hidden", "deleted", "left"):
+            continue
+        record, item = run.records.get(state.task), run.remote.get(uid)
+        if record is None:
+            if item is None:
+                forget.append(uid)
+            elif state.base is not None and item.fields() != state.base:
+                outcome.notices.append(f"{item.summary!r} is gone from the vault but was changed "
+                                       "on the server since; left on the server")  # fmt: skip
+                marks.append(SyncState(uid, state.task, state.base, "left"))
+            else:
+                deletions.append(uid)  # deleted in the vault
+            continue
+        if item is None and state.base is not None:
+            outcome.notices.append(f"{run.label(record)}: deleted on the server; not sent again "
+                                   "(complete or delete it in the note)")  # fmt: skip
+            marks.append(SyncState(uid, state.task, state.base, "deleted"))
+            continue
+        decisions.append(Decision(uid, record, item, state.base))
+    for uid, record in wanted.items():
+        if uid not in run.states:
+            decisions.append(Decision(uid, record, run.remote.get(uid), None))
+    known = set(run.states) | set(wanted)
+    unknown = [item for uid, item in run.remote.items() if uid not in known]
+    derived = {task_uid(run.namespace, task): task for task in run.records} if unknown else {}
+    imports: list[ServerItem] = []
+    for item in unknown:
+        known_task = derived.get(item.uid)
+        if known_task is not None:  # a task of the vault met again (its sync state was lost)
+            decisions.append(Decision(item.uid, run.records[known_task], item, None))
+        else:
+            imports.append(item)  # created on the server
+    return decisions, imports, forget, deletions, marks
+
+
+def _agreed(run: _Run, decision: Decision) -> SyncState:
+    record = run.records.get(decision.record["id"], decision.record)
+    return SyncState(decision.uid, record["id"], vault_fields(record))
+
+
+def _pull(run: _Run, statuses: StatusTable, today: date, decisions: list[Decision],
+          outcome: SyncOutcome) -> set[str]:  # fmt: skip
+    """Write the server's values into the notes, in one batch; the UIDs that failed."""
+    pulls = [d for d in decisions if d.pull]
+    if not pulls:
+        return set()
+    refused: dict[str, str] = {}
+    changes = {d.record["id"]: _server_edit(d, statuses, today, refused) for d in pulls}
+    targets = targets_of(run.store, [d.record for d in pulls])
+    result = run_batch(run.vault, run.store, statuses, "caldav pull", targets, changes, False)
+    outcome.pulled += len({c.task_id for c in result.changes})
+    outcome.errors += result.errors
+    outcome.notices += refused.values()
+    run.records = {r["id"]: r for r in run.store.records()}
+    failed = set()
+    for decision in pulls:
+        record = run.records.get(decision.record["id"])
+        now = vault_fields(record) if record else {}
+        wanted = {k: v for k, v in decision.pull.items()
+                  if k != "summary" or decision.record["id"] not in refused}  # fmt: skip
+        if record is None or any(now.get(k) != v for k, v in wanted.items()):
+            failed.add(decision.uid)  # the server keeps its version: the next sync retries
+            continue
+        decision.record = record
+        assert decision.item is not None
+        if vault_fields(record) != decision.item.fields():
+            decision.push = True  # the vault won a field too: the merged task goes up
+    return failed
+
+
+def _import(run: _Run, statuses: StatusTable, today: date, items: list[ServerItem],
+            inbox: str, outcome: SyncOutcome) -> None:  # fmt: skip
+    """VTODOs created on the server become task lines at the end of the inbox note."""
+    lines = tuple(_new_line(item, today) for item in items)
+    result = append_lines(run.vault, run.store, statuses, "caldav import", inbox, lines)
+    outcome.errors += result.errors
+    if not result.changes:
+        return
+    by_line = {r["line"]: r for r in run.store.records(path_equals=inbox)}
+    states = []
+    for item, change in zip(items, result.changes, strict=True):
+        record = by_line.get(change.line)
+        if record is not None:
+            states.append(SyncState(item.uid, record["id"], item.fields()))
+            outcome.imported += 1
+    run.store.save_sync_states(run.account, states)
+    run.records = {r["id"]: r for r in run.store.records()}
+
+
+def _new_line(item: ServerItem, today: date) -> str:
+    box = {"open": " ", "in-progress": "/", "done": "x", "cancelled": "-"}[item.status]
+    words = " ".join(plain_text(item.summary).split()) or "(no summary)"
+    line = f"- [{box}] {words}"
+    if item.due:
+        line += f" 📅 {item.due.isoformat()}"
+    line += f" ➕ {today.isoformat()}"
+    if item.status == "done":
+        line += f" ✅ {(item.completed or today).isoformat()}"
+    if item.status == "cancelled":
+        line += f" ❌ {today.isoformat()}"
+    return line
+
+
+def _push(run: _Run, calendar: Any, vault_name: str, now: datetime, decisions: list[Decision],
+          outcome: SyncOutcome) -> None:  # fmt: skip
+    for decision in decisions:
+        record = run.records.get(decision.record["id"], decision.record)
+        vtodo = to_calendar([record], vault_name=vault_name, now=now, todo=True, undated=True,
+                            uid_key=run.store.vault_key())  # fmt: skip
+        component = next(iter(vtodo.walk("VTODO")))
+        component.pop("UID")
+        component.add("uid", decision.uid)
+        try:
+            calendar.save_todo(vtodo.to_ical().decode("utf-8"))
+        except Exception as exc:
+            raise CalDavError(f"the server stopped answering while tasksync pushed "
+                              f"({outcome.pushed} sent; the next sync sends the rest): "
+                              f"{short_reason(exc)}") from None  # fmt: skip
+        run.store.save_sync_states(run.account, [SyncState(decision.uid, record["id"],
+                                                           vault_fields(record))])  # fmt: skip
+        outcome.pushed += 1
+
+
+def _delete(run: _Run, uids: list[str], outcome: SyncOutcome) -> None:
+    for uid in uids:
+        item = run.remote.get(uid)
+        try:
+            if item is not None and item.raw is not None:
+                item.raw.delete()
+        except Exception as exc:
+            raise CalDavError(f"the server stopped answering while tasksync removed tasks: "
+                              f"{short_reason(exc)}") from None  # fmt: skip
+        run.store.drop_sync_states(run.account, [uid])
+        outcome.removed += 1
+
+
+def describe(outcome: SyncOutcome) -> list[str]:
+    changes = f"change{'s' if outcome.pulled != 1 else ''}"
+    summary = (f"pushed {outcome.pushed}, removed {outcome.removed}, pulled {outcome.pulled} "
+               f"{changes}; {len(outcome.conflicts)} conflict(s)")  # fmt: skip
+    if outcome.imported:
+        summary += f"; imported {outcome.imported} new task(s)"
+    lines = [summary]
+    lines += [f"conflict: {c}" for c in outcome.conflicts]
+    lines += [f"note: {n}" for n in outcome.notices]
+    return lines

@@ -1,0 +1,75 @@
+"""What a VTODO on the server says, in the terms the sync merges: a status, a due date, a
+summary — dates as the user's local dates, however the server wrote them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from tasksync.calendar.ics import clean_summary
+from tasksync.read.records import Record
+
+# The fields both sides have, merged one by one.
+FIELDS = ("status", "due", "summary")
+_VAULT_STATUS = {
+    "TODO": "open", "PROPOSED": "open", "ON_HOLD": "open", "IN_PROGRESS": "in-progress",
+    "DONE": "done", "CANCELLED": "cancelled", "NON_TASK": "cancelled",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ServerItem:
+    uid: str
+    status: str  # open, in-progress, done, cancelled
+    due: date | None
+    summary: str
+    completed: date | None  # the local day it was completed, when it says
+    raw: Any = None  # the caldav object, to delete it
+
+    def fields(self) -> dict[str, Any]:
+        return {"status": self.status, "due": _iso(self.due), "summary": self.summary}
+
+
+def vault_fields(record: Record) -> dict[str, Any]:
+    return {
+        "status": _VAULT_STATUS[record["status_type"]],
+        "due": record["due"],
+        "summary": clean_summary(record["description"]),
+    }
+
+
+def local_date(value: Any) -> date | None:
+    """A DATE as it is; a DATE-TIME (UTC, with a TZID, or floating) as the user's local day."""
+    if value is None:
+        return None
+    moment = value.dt if hasattr(value, "dt") else value
+    if isinstance(moment, datetime):
+        return (moment.astimezone() if moment.tzinfo else moment).date()
+    return moment if isinstance(moment, date) else None
+
+
+def _status(component: Any) -> str:
+    status = str(component.get("STATUS", "NEEDS-ACTION")).upper()
+    try:
+        percent = int(str(component.get("PERCENT-COMPLETE", "0")))
+    except ValueError:
+        percent = 0
+    if status == "COMPLETED" or (percent >= 100 and status != "CANCELLED"):
+        return "done"  # several task apps mark done with PERCENT-COMPLETE:100 alone
+    if status == "CANCELLED":
+        return "cancelled"
+    if status == "IN-PROCESS":
+        return "in-progress"
+    return "open"
+
+
+def item_of(component: Any, raw: Any = None) -> ServerItem:
+    summary = " ".join(str(component.get("SUMMARY", "")).split())
+    return ServerItem(str(component.get("UID")), _status(component),
+                      local_date(component.get("DUE")), summary,
+                      local_date(component.get("COMPLETED")), raw)  # fmt: skip
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None

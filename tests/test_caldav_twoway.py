@@ -1,0 +1,384 @@
+"""What a phone does to the calendar always lands in the notes, on both real servers: every
+case of the sync's behaviour table, time zones, interruptions and messages."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tasksync.cli.main import cli
+
+pytest.importorskip("radicale")
+pytest.importorskip("xandikos")
+
+from tests.caldav_servers import (
+    SERVERS,
+    Server,
+    phone_create,
+    phone_edit,
+    todo_by_summary,
+)
+
+NOW = "2026-11-22T09:00:00Z"
+WEEK = (
+    "# Week\n"
+    "- [ ] Call the council about the compost bins 📅 2026-11-24\n"
+    "- [ ] Order two more humidity probes 📅 2026-11-25\n"
+    "- [ ] Water the seedlings 📅 2026-11-26\n"
+)
+
+
+@pytest.fixture(params=sorted(SERVERS))
+def server(request, tmp_path: Path):
+    started = SERVERS[request.param](tmp_path / request.param)
+    started.start()
+    yield started
+    started.stop()
+
+
+def sync(vault: Path, server: Server, *args: str, calendar: str | None = "tasks", env=None):
+    options = ["--calendar", calendar] if calendar else []
+    return CliRunner().invoke(
+        cli,
+        ["--vault", str(vault), "--today", "2026-11-22", "caldav", *(args or ("sync",)),
+         "--url", server.url, *options, "--user", "tester"],
+        env={"TASKSYNC_NOW": NOW, "TASKSYNC_CALDAV_PASSWORD": "x", **(env or {})},
+    )  # fmt: skip
+
+
+def sync_command(vault: Path, server: Server) -> list[str]:
+    """`tasksync caldav sync` as a process of its own."""
+    return [
+        sys.executable,
+        "-m",
+        "tasksync",
+        "--vault",
+        str(vault),
+        "--today",
+        "2026-11-22",
+        "caldav",
+        "sync",
+        "--url",
+        server.url,
+        "--calendar",
+        "tasks",
+        "--user",
+        "tester",
+    ]
+
+
+def ok(result) -> str:
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def summaries(server: Server, name: str = "tasks") -> dict[str, str]:
+    return {str(t.icalendar_component["SUMMARY"]): str(t.icalendar_component["STATUS"])
+            for t in server.calendar(name).todos(include_completed=True)}  # fmt: skip
+
+
+def test_a_phone_completion_survives_a_rewording_in_the_vault(make_vault, server):
+    vault = make_vault({"Week.md": WEEK})
+    ok(sync(vault, server))
+    todo_by_summary(server, "Order two more humidity probes").complete(
+        completion_timestamp=datetime(2026, 11, 21, 12, tzinfo=UTC))  # fmt: skip
+    note = vault / "Week.md"
+    note.write_text(note.read_text().replace("two more humidity probes",
+                                             "three humidity probes"))  # fmt: skip
+    out = ok(sync(vault, server, "sync", "--prefer", "server"))
+    assert "0 conflict(s)" in out
+    assert "- [x] Order three humidity probes 📅 2026-11-25 ✅ 2026-11-21" in note.read_text()
+    assert summaries(server) == {
+        "Call the council about the compost bins": "NEEDS-ACTION",
+        "Order three humidity probes": "COMPLETED",
+        "Water the seedlings": "NEEDS-ACTION",
+    }
+
+
+def test_a_completion_that_cannot_be_written_fails_and_comes_on_the_next_sync(make_vault, server):
+    vault = make_vault({"Week.md": WEEK})
+    ok(sync(vault, server))
+    todo_by_summary(server, "Water the seedlings").complete(
+        completion_timestamp=datetime(2026, 11, 21, 12, tzinfo=UTC))  # fmt: skip
+    os.link(vault / "Week.md", vault.parent / "hard link")  # a note tasksync must not rewrite
+    result = sync(vault, server)
+    assert result.exit_code != 0
+    assert "hard links" in result.stderr
+    assert "- [ ] Water the seedlings" in (vault / "Week.md").read_text()
+    assert summaries(server)["Water the seedlings"] == "COMPLETED"  # the server keeps it
+    (vault.parent / "hard link").unlink()
+    out = ok(sync(vault, server))
+    assert "pulled 1 change" in out
+    assert (
+        "- [x] Water the seedlings 📅 2026-11-26 ✅ 2026-11-21" in (vault / "Week.md").read_text()
+    )
+    assert summaries(server)["Water the seedlings"] == "COMPLETED"
+
+
+def test_renaming_the_vault_folder_sends_nothing_again(tmp_path, server, monkeypatch):
+    monkeypatch.delenv("TASKSYNC_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    vault = tmp_path / "Garden"
+    vault.mkdir()
+    (vault / "Week.md").write_text(WEEK)
+    assert ok(sync(vault, server)).startswith("pushed 3")
+    uids = {str(t.icalendar_component["UID"]) for t in server.calendar().todos()}
+    vault.rename(tmp_path / "Garden 2026")
+    assert ok(sync(tmp_path / "Garden 2026", server)).startswith("pushed 0, removed 0, pulled 0")
+    assert {str(t.icalendar_component["UID"]) for t in server.calendar().todos()} == uids
+
+
+@pytest.mark.parametrize(("zone", "due", "done"), [
+    ("Asia/Tokyo", "2025-12-22", "2025-12-22"),
+    ("America/Los_Angeles", "2025-12-21", "2025-12-21"),
+])  # fmt: skip
+def test_dates_from_the_phone_are_the_users_local_dates(make_vault, server, tmp_path, zone, due,
+                                                        done):  # fmt: skip
+    vault = make_vault({"Week.md": WEEK})
+    env = {**os.environ, "TASKSYNC_NOW": NOW, "TASKSYNC_CALDAV_PASSWORD": "x", "TZ": zone,
+           "TASKSYNC_DB": str(tmp_path / f"{zone.replace('/', '_')}.sqlite")}  # fmt: skip
+    command = sync_command(vault, server)
+    first = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert first.returncode == 0, first.stderr
+    todo = todo_by_summary(server, "Water the seedlings")
+    todo.icalendar_component.pop("DUE")
+    todo.icalendar_component.add("due", datetime(2025, 12, 21, 20, 0,
+                                                 tzinfo=_zone("America/New_York")))  # fmt: skip
+    todo.save()
+    todo_by_summary(server, "Call the council about the compost bins").complete(
+        completion_timestamp=datetime(2025, 12, 22, 6, 0, tzinfo=UTC))  # fmt: skip
+    second = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert second.returncode == 0, second.stderr
+    text = (vault / "Week.md").read_text()
+    assert f"- [ ] Water the seedlings 📅 {due}" in text
+    assert f"- [x] Call the council about the compost bins 📅 2026-11-24 ✅ {done}" in text
+
+
+def _zone(name: str):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+def test_percent_complete_100_alone_is_done(make_vault, server):
+    vault = make_vault({"Week.md": WEEK})
+    ok(sync(vault, server))
+    phone_edit(server, "Water the seedlings", percent_complete=100)
+    ok(sync(vault, server))
+    assert (
+        "- [x] Water the seedlings 📅 2026-11-26 ✅ 2026-11-22" in (vault / "Week.md").read_text()
+    )
+
+
+def test_in_process_on_the_phone_is_in_progress_in_the_note(make_vault, server):
+    vault = make_vault({"Week.md": WEEK})
+    ok(sync(vault, server))
+    phone_edit(server, "Water the seedlings", status="IN-PROCESS")
+    ok(sync(vault, server))
+    assert "- [/] Water the seedlings 📅 2026-11-26" in (vault / "Week.md").read_text()
+    assert ok(sync(vault, server)).startswith("pushed 0, removed 0, pulled 0")
+    assert summaries(server)["Water the seedlings"] == "IN-PROCESS"
+
+
+def test_a_summary_changed_on_the_phone_rewords_the_note(make_vault, server):
+    vault = make_vault({"Week.md": WEEK})
+    ok(sync(vault, server))
+    phone_edit(server, "Water the seedlings", summary="Water the seedlings and the basil")
+    ok(sync(vault, server))
+    text = (vault / "Week.md").read_text()
+    assert "- [ ] Water the seedlings and the basil 📅 2026-11-26" in text
+    assert ok(sync(vault, server)).startswith("pushed 0, removed 0, pulled 0")
+
+
+def test_deleted_on_the_phone_is_reported_and_not_sent_again(make_vault, server):
+    vault = make_vault({"Week.md": WEEK})
+    ok(sync(vault, server))
+    before = (vault / "Week.md").read_bytes()
+    todo_by_summary(server, "Water the seedlings").delete()
+    out = ok(sync(vault, server))
+    assert "deleted on the server; not sent again" in out
+    assert "Water the seedlings" not in summaries(server)
+    assert (vault / "Week.md").read_bytes() == before
+    ok(sync(vault, server))
+    assert "Water the seedlings" not in summaries(server)
+
+
+def test_created_on_the_phone_is_imported_once_into_the_inbox(make_vault, server):
+    vault = make_vault({"Week.md": WEEK})
+    ok(sync(vault, server))
+    phone_create(server, "phone-1@example", "Buy compost", due="2026-11-30")
+    out = ok(sync(vault, server))
+    assert "imported 1 new task" in out
+    assert (vault / "Inbox.md").read_text() == "- [ ] Buy compost 📅 2026-11-30 ➕ 2026-11-22\n"
+    assert ok(sync(vault, server)).startswith("pushed 0, removed 0, pulled 0")
+    assert (vault / "Inbox.md").read_text().count("Buy compost") == 1
+    # ticked in the note, it is completed on the phone's own VTODO (no second one)
+    inbox = vault / "Inbox.md"
+    inbox.write_text(inbox.read_text().replace("- [ ]", "- [x]"))
+    ok(sync(vault, server))
+    assert summaries(server)["Buy compost"] == "COMPLETED"
+    assert len(summaries(server)) == 4
+    # and the import is undoable like any change
+    assert "undid" in CliRunner().invoke(cli, ["--vault", str(vault), "undo"]).stdout
+
+
+def test_completing_a_merged_twin_does_not_show_the_other(make_vault, server):
+    twins = ("- [ ] Send the meeting notes to Dana 📅 2026-11-27\n"
+             "- [ ] Send notes from the meeting to Dana\n")  # fmt: skip
+    vault = make_vault({"Meeting.md": twins})
+    ok(sync(vault, server, "sync", "--all-open"))
+    assert list(summaries(server)) == ["Send the meeting notes to Dana"]
+    todo_by_summary(server, "Send the meeting notes to Dana").complete()
+    ok(sync(vault, server, "sync", "--all-open"))
+    assert list(summaries(server)) == ["Send the meeting notes to Dana"]
+    assert "- [x] Send the meeting notes to Dana" in (vault / "Meeting.md").read_text()
+
+
+def test_the_same_change_on_both_sides_is_no_conflict(make_vault, server):
+    vault = make_vault({"Week.md": WEEK})
+    ok(sync(vault, server))
+    note = vault / "Week.md"
+    done = "- [x] Water the seedlings 📅 2026-11-26 ✅ 2026-11-22"
+    note.write_text(note.read_text().replace("- [ ] Water the seedlings 📅 2026-11-26", done))
+    todo_by_summary(server, "Water the seedlings").complete()
+    assert "0 conflict(s)" in ok(sync(vault, server))
+
+
+def test_pull_then_sync_reports_no_conflict(make_vault, server):
+    vault = make_vault({"Week.md": WEEK})
+    ok(sync(vault, server))
+    todo_by_summary(server, "Water the seedlings").complete()
+    assert "pulled 1 change" in ok(sync(vault, server, "pull"))
+    assert ok(sync(vault, server)).startswith("pushed 0, removed 0, pulled 0 changes; 0 conflict")
+
+
+def test_a_sync_killed_mid_way_leaves_no_false_conflicts(make_vault, server, tmp_path):
+    notes = {f"n{i:02d}.md": "".join(f"- [ ] task {i}.{j} 📅 2026-12-{1 + j:02d}\n"
+                                     for j in range(5)) for i in range(40)}  # fmt: skip
+    vault = make_vault(notes)
+    db = tmp_path / "kill.sqlite"
+    env = {**os.environ, "TASKSYNC_NOW": NOW, "TASKSYNC_CALDAV_PASSWORD": "x",
+           "TASKSYNC_DB": str(db)}  # fmt: skip
+    command = sync_command(vault, server)
+    assert subprocess.run(command, capture_output=True, env=env, check=False).returncode == 0
+    for todo in server.calendar().todos():
+        todo.complete(completion_timestamp=datetime(2026, 11, 21, 12, tzinfo=UTC))
+    # the vault changes too, so the sync has to push as well as pull
+    for name in list(notes)[:10]:
+        path = vault / name
+        path.write_text(path.read_text().replace("📅 2026-12-01", "📅 2026-12-09"))
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    time.sleep(0.4)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    server.stop()
+    server.start()
+    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert result.returncode == 0, result.stderr
+    assert " 0 conflict(s)" in result.stdout, result.stdout
+    done = sum(text.count("- [x]") for text in (p.read_text() for p in vault.glob("*.md")))
+    assert done == 200
+    assert set(summaries(server).values()) == {"COMPLETED"}
+
+
+def test_state_is_per_calendar_and_a_url_may_name_the_calendar(make_vault, server):
+    vault = make_vault({"Week.md": WEEK})
+    assert ok(sync(vault, server, calendar="work")).startswith("pushed 3")
+    assert ok(sync(vault, server, calendar="home")).startswith("pushed 3")
+    assert ok(sync(vault, server, calendar="work")).startswith("pushed 0")
+    work = server.calendar("work")
+    named = CliRunner().invoke(
+        cli, ["--vault", str(vault), "caldav", "sync", "--url", str(work.url), "--user", "tester"],
+        env={"TASKSYNC_NOW": NOW, "TASKSYNC_CALDAV_PASSWORD": "x"},
+    )  # fmt: skip
+    assert ok(named).startswith("pushed 0")
+    names = {str(c.get_display_name()) for c in server.client().principal().calendars()}
+    assert "tasksync" not in names
+
+
+def test_watch_polls_the_server_while_the_notes_are_quiet(make_vault, server, tmp_path):
+    config = f'[caldav]\nurl = "{server.url}"\ncalendar = "tasks"\nuser = "tester"\n'
+    vault = make_vault({"Week.md": WEEK, ".tasksync.toml": config})
+    env = {**os.environ, "TASKSYNC_NOW": NOW, "TASKSYNC_CALDAV_PASSWORD": "x",
+           "TASKSYNC_DB": str(tmp_path / "watch.sqlite")}  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tasksync", "--vault", str(vault), "watch", "--caldav",
+         "--poll", "0.5", "--debounce", "0.1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                todo_by_summary(server, "Water the seedlings")
+                break
+            except (KeyError, Exception):
+                time.sleep(0.2)
+        todo_by_summary(server, "Water the seedlings").complete()
+        deadline = time.monotonic() + 20
+        while "- [x] Water" not in (vault / "Week.md").read_text():
+            assert time.monotonic() < deadline, "the completion never came"
+            time.sleep(0.2)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=20)
+    assert "Traceback" not in err
+
+
+def test_no_password_says_how_to_give_one(example_vault, tmp_path):
+    guarded = SERVERS["radicale"](tmp_path / "guarded", password="right")
+    guarded.start()
+    try:
+        result = CliRunner().invoke(
+            cli, ["--vault", str(example_vault), "caldav", "sync", "--url", guarded.url,
+                  "--user", "tester"], env={"TASKSYNC_CALDAV_PASSWORD": ""},
+        )  # fmt: skip
+        assert result.exit_code == 7
+        assert "asks for a password and none was given" in result.stderr
+        assert "TASKSYNC_CALDAV_PASSWORD" in result.stderr
+        forbidden = CliRunner().invoke(
+            cli, ["--vault", str(example_vault), "caldav", "sync", "--url",
+                  f"{guarded.url}someone-else/", "--user", "tester"],
+            env={"TASKSYNC_CALDAV_PASSWORD": "right"},
+        )  # fmt: skip
+        assert forbidden.exit_code == 7
+        assert "HTTP 403" in forbidden.stderr or "HTTP 404" in forbidden.stderr, forbidden.stderr
+        assert len(forbidden.stderr.strip().splitlines()) == 1
+    finally:
+        guarded.stop()
+
+
+def test_credentials_go_with_the_first_request(example_vault, tmp_path):
+    guarded = SERVERS["radicale"](tmp_path / "guarded", password="right")
+    guarded.start()
+    try:
+        result = CliRunner().invoke(
+            cli, ["--vault", str(example_vault), "caldav", "sync", "--url", guarded.url,
+                  "--calendar", "tasks", "--user", "tester"],
+            env={"TASKSYNC_CALDAV_PASSWORD": "right", "TASKSYNC_NOW": NOW},
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+    finally:
+        guarded.stop()
+    log = guarded.log.read_text()
+    assert " 401 " not in log, log[-2000:]
+    assert "401 Unauthorized" not in log, log[-2000:]
+
+
+def test_an_unknown_path_is_named(example_vault, server):
+    result = CliRunner().invoke(
+        cli, ["--vault", str(example_vault), "caldav", "sync", "--url",
+              f"{server.url}nobody/calendars/none/", "--user", "tester"],
+        env={"TASKSYNC_CALDAV_PASSWORD": "x"},
+    )  # fmt: skip
+    assert result.exit_code == 7
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
