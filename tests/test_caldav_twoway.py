@@ -230,6 +230,24 @@ def test_created_on_the_phone_is_imported_once_into_the_inbox(make_vault, server
     assert "undid" in CliRunner().invoke(cli, ["--vault", str(vault), "undo"]).stdout
 
 
+def test_a_sent_task_the_vault_cannot_place_is_left_on_the_server(make_vault, server, tmp_path):
+    """The index deleted and a task reworded since: its VTODO is reported, never deleted,
+    and not imported as a second task."""
+    vault = make_vault({"Week.md": WEEK})
+    ok(sync(vault, server))
+    todo_by_summary(server, "Water the seedlings").complete()
+    note = vault / "Week.md"
+    note.write_text(note.read_text().replace("Water the seedlings", "Water the tomatoes"))
+    index = Path(os.environ["TASKSYNC_DB"])
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{index}{suffix}").unlink(missing_ok=True)
+    out = ok(sync(vault, server))
+    assert "sent by tasksync but its task is not found in the vault; left on the server" in out
+    assert not (vault / "Inbox.md").exists()
+    assert summaries(server)["Water the seedlings"] == "COMPLETED"
+    assert ok(sync(vault, server)).count("left on the server") == 0
+
+
 def test_completing_a_merged_twin_does_not_show_the_other(make_vault, server):
     twins = ("- [ ] Send the meeting notes to Dana 📅 2026-11-27\n"
              "- [ ] Send notes from the meeting to Dana\n")  # fmt: skip

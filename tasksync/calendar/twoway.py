@@ -26,7 +26,7 @@ from typing import Any
 
 from tasksync.calendar.caldav import CalDavError, short_reason
 from tasksync.calendar.ics import plain_text, task_uid, to_calendar, uid_namespace
-from tasksync.calendar.vtodo import FIELDS, ServerItem, item_of, vault_fields
+from tasksync.calendar.vtodo import FIELDS, MARK, ServerItem, item_of, vault_fields
 from tasksync.errors import TasksyncError
 from tasksync.index.store import Store, SyncState
 from tasksync.index.sync import sync
@@ -258,6 +258,12 @@ def _decide(run: _Run, all_open: bool, people: People | None, outcome: SyncOutco
         known_task = derived.get(item.uid)
         if known_task is not None:  # a task of the vault met again (its sync state was lost)
             decisions.append(Decision(item.uid, run.records[known_task], item, None))
+        elif item.ours:  # sent once, but its task cannot be placed any more: never deleted
+            outcome.notices.append(
+                f"{item.summary!r} on the server was sent by tasksync but its task is not "
+                "found in the vault; left on the server"
+            )
+            marks.append(SyncState(item.uid, "", item.fields(), "left"))
         else:
             imports.append(item)  # created on the server
     return decisions, imports, forget, deletions, marks
@@ -340,6 +346,7 @@ def _push(run: _Run, calendar: Any, vault_name: str, now: datetime, decisions: l
         component = next(iter(vtodo.walk("VTODO")))
         component.pop("UID")
         component.add("uid", decision.uid)
+        component.add(MARK, record["id"])
         try:
             calendar.save_todo(vtodo.to_ical().decode("utf-8"))
         except Exception as exc:

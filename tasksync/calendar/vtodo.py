@@ -26,6 +26,7 @@ class ServerItem:
     summary: str
     completed: date | None  # the local day it was completed, when it says
     raw: Any = None  # the caldav object, to delete it
+    ours: bool = False  # sent by tasksync (not made on the phone)
 
     def fields(self) -> dict[str, Any]:
         return {"status": self.status, "due": _iso(self.due), "summary": self.summary}
@@ -64,11 +65,15 @@ def _status(component: Any) -> str:
     return "open"
 
 
+MARK = "X-TASKSYNC-TASK"  # on every VTODO tasksync sends: the task's id
+
+
 def item_of(component: Any, raw: Any = None) -> ServerItem:
     summary = " ".join(str(component.get("SUMMARY", "")).split())
+    ours = MARK in component or "obsidian://open?vault=" in str(component.get("DESCRIPTION", ""))
     return ServerItem(str(component.get("UID")), _status(component),
                       local_date(component.get("DUE")), summary,
-                      local_date(component.get("COMPLETED")), raw)  # fmt: skip
+                      local_date(component.get("COMPLETED")), raw, ours)  # fmt: skip
 
 
 def _iso(day: date | None) -> str | None:
