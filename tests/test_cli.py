@@ -91,7 +91,7 @@ def test_vault_from_environment(example_vault, tmp_path):
 
 
 def test_readable_table(example_vault):
-    result = run("--vault", str(example_vault), "list")
+    result = run("--vault", str(example_vault), "list", "--format", "table")
     assert result.exit_code == 0
     assert "Order two more humidity probes" in result.stdout
     assert "2026-11-20" in result.stdout

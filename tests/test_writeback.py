@@ -58,7 +58,10 @@ def test_accept_changes_only_status_and_triage_tag_keeping_every_other_byte(make
     first = ids_where(vault, lambda t: t["status"] == "?")[0]
     result = run(vault, "accept", first[:7])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == ["n.md:3", "1 task accepted in 1 note"]
+    assert result.stdout.splitlines() == [
+        f"{first[:8]}  Order probes  (n.md:3)",
+        "1 task accepted in 1 note",
+    ]
     expected = original.replace(line, line.replace("[?]", "[ ]").replace(" #proposed", ""))
     assert (vault / "n.md").read_bytes() == expected.encode("utf-8")
     assert no_temp_files(vault)
@@ -70,6 +73,15 @@ def test_reject_writes_a_real_emoji_and_keeps_the_mis_encoded_ones(make_vault):
     assert run(vault, "reject", task).exit_code == 0
     assert (vault / "n.md").read_text() == "- [-] Maybe later â« ❌ 2026-11-22\n"
     assert listed(vault, "--status", "cancelled")[0]["cancelled"] == TODAY
+
+
+def test_accept_of_a_task_that_is_not_proposed_says_what_it_is(make_vault):
+    vault = make_vault({"n.md": "- [ ] Call Dana\n- [x] Buy seeds ✅ 2026-11-01\n"})
+    dana, seeds = ids_where(vault, lambda t: True)
+    result = run(vault, "reject", dana, seeds)
+    assert result.exit_code == 0, result.output
+    assert f"{dana[:8]}  Call Dana: not proposed: it is a to-do" in result.stderr
+    assert f"{seeds[:8]}  Buy seeds: not proposed: it is done" in result.stderr
 
 
 def test_accept_is_idempotent(example_vault):

@@ -29,14 +29,25 @@ _PAST = {"accept": "accepted", "reject": "rejected", "done": "completed", "set":
          "repair": "repaired", "merge": "rejected as duplicates"}  # fmt: skip
 
 
-def _report(verb: str, outcome: Outcome, dry_run: bool) -> None:
-    """Each changed path:line, then one summary line; errors on stderr, exit 1 if any."""
+def task_label(task_id: str, description: str, where: str = "") -> str:
+    """How a task is named wherever it is printed: short id, short description, place."""
+    words = " ".join(description.split()) or "(no description)"
+    words = words if len(words) <= 60 else words[:59] + "…"
+    return f"{task_id[:8]}  {words}" + (f"  ({where})" if where else "")
+
+
+def _report(verb: str, outcome: Outcome, dry_run: bool, targets: list[Target]) -> None:
+    """Each changed task (id, description, path:line), then one summary line; errors on
+    stderr, exit 1 if any."""
+    labels = {t.id: t.label for t in targets}
     if dry_run:
         for diff in outcome.diffs:
             click.echo(diff)
     else:
         for change in outcome.changes:
-            click.echo(f"{change.path}:{change.line}")
+            if change.task_id:
+                click.echo(task_label(change.task_id, labels.get(change.task_id, ""),
+                                      f"{change.path}:{change.line}"))  # fmt: skip
     notes = len({c.path for c in outcome.changes})
     count = len(outcome.changes)
     done = f"would be {_PAST[verb]}" if dry_run else _PAST[verb]
@@ -61,6 +72,27 @@ def _batch_state(batch: dict[str, Any]) -> str:
     elif batch["undone_changes"]:
         notes.append(f"{batch['undone_changes']} line(s) undone")
     return f" ({', '.join(notes)})" if notes else ""
+
+
+_KIND = {"TODO": "a to-do", "IN_PROGRESS": "in progress", "ON_HOLD": "on hold",
+         "DONE": "done", "CANCELLED": "cancelled", "NON_TASK": "not a task"}  # fmt: skip
+
+
+def _explain_unchanged(verb: str, targets: list[Target], outcome: Outcome) -> None:
+    """Why ``accept`` or ``reject`` left a task as it was: it is not proposed."""
+    if verb not in ("accept", "reject") or not outcome.unchanged:
+        return
+    from tasksync.read.parse import parse_line
+
+    changed = {c.task_id for c in outcome.changes}
+    for target in targets:
+        if target.id in changed:
+            continue
+        task = parse_line(target.raw)
+        kind = task.status_type.value if task else "NON_TASK"
+        if kind != "PROPOSED":
+            click.echo(f"{task_label(target.id, target.label)}: not proposed: it is "
+                       f"{_KIND.get(kind, kind.lower())}", err=True)  # fmt: skip
 
 
 def _command_line(verb: str) -> str:
@@ -104,7 +136,8 @@ def _batch(app: AppContext, verb: str, targets_of: Callable[[Any], list[Target]]
                             dry_run, app.warn)  # fmt: skip
     for message in outcome.recovered:
         app.warn(message)
-    _report(verb, outcome, dry_run)
+    _report(verb, outcome, dry_run, targets)
+    _explain_unchanged(verb, targets, outcome)
 
 
 def _triage_options(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,6 +55,39 @@ def build_calendar(app: AppContext, store: Store, statuses: tuple[str, ...],
     return calendar, len(records), dropped
 
 
+def _left_out(store: Store, chosen: tuple[str, ...], include_proposed: bool,
+              include_done: bool) -> list[str]:  # fmt: skip
+    """What has a due date but was not exported by default, and how to include it."""
+    if "proposed" in chosen and ("done" in chosen or include_done):
+        return []
+    counts = store.dated_counts()
+    reasons = []
+    if "proposed" not in chosen and counts.get("PROPOSED"):
+        reasons.append(f"{counts['PROPOSED']} proposed task(s) with due dates not included: "
+                       "accept them or use --include-proposed")  # fmt: skip
+    closed = counts.get("DONE", 0) + counts.get("CANCELLED", 0)
+    if "done" not in chosen and closed:
+        reasons.append(f"{closed} done or cancelled task(s) with due dates not included "
+                       "(--include-done)")  # fmt: skip
+    return reasons
+
+
+def keep_valid(calendar: Calendar) -> None:
+    """RFC 5545 wants at least one component in a calendar: an empty export gets the UTC
+    time zone, which no calendar app shows."""
+    from icalendar import Timezone, TimezoneStandard
+
+    zone = Timezone()
+    zone.add("tzid", "UTC")
+    standard = TimezoneStandard()
+    standard.add("dtstart", datetime(1970, 1, 1))
+    standard.add("tzoffsetfrom", timedelta(0))
+    standard.add("tzoffsetto", timedelta(0))
+    standard.add("tzname", "UTC")
+    zone.add_component(standard)
+    calendar.add_component(zone)
+
+
 def register(cli: click.Group) -> None:
     @cli.command()
     @click.option("--todo", is_flag=True, help="VTODOs instead of all-day events.")
@@ -98,17 +131,22 @@ def register(cli: click.Group) -> None:
                 app, store, chosen, owner, tag, path_text, todo=todo, with_rrule=with_rrule,
                 keep_duplicates=keep_duplicates,
             )  # fmt: skip
-        if dropped:
-            click.echo(f"merged {dropped} near-duplicate task(s) into one entry each "
-                       "(--keep-duplicates to export them all)", err=True)  # fmt: skip
+            left_out = _left_out(store, chosen, include_proposed, include_done)
+        if count == 0:
+            keep_valid(calendar)
         data = calendar.to_ical()
         if output is None:
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
         else:
             atomic_write(output, data)
-            kind = "to-dos" if todo else "events"
-            click.echo(f"wrote {count} {kind} to {output}", err=True)
+        kind = ("to-do" if todo else "event") + ("s" if count != 1 else "")
+        summary = f"{count} {kind}" + (f" written to {output}" if output else "")
+        reasons = [*left_out]
+        if dropped:
+            reasons.append(f"{dropped} near-duplicate task(s) merged into one entry each "
+                           "(--keep-duplicates exports them all)")  # fmt: skip
+        click.echo(summary + (" — " + "; ".join(reasons) if reasons else ""), err=True)
 
     @cli.command()
     @click.option("--json", "as_json", is_flag=True, help="A list of groups, each a list of ids.")

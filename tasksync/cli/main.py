@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import shutil
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -16,10 +17,12 @@ import click
 
 from tasksync import __version__
 from tasksync.app import AppContext, default_db_path
+from tasksync.cli.render import FORMATS, LEGEND, OPEN_TYPES, SORTS, line, sort_key, table
+from tasksync.dates import parse_day
 from tasksync.errors import TasksyncError
 from tasksync.index.select import DEFAULT_STATUSES, STATUS_CHOICES, Selection
 from tasksync.query.people import People
-from tasksync.read.records import write_json_array
+from tasksync.read.records import Record, write_json_array
 from tasksync.read.vault import check_vault
 
 # Commands defined in other modules, imported only when used (start-up stays fast: a
@@ -33,9 +36,39 @@ LAZY_COMMANDS = {
 }  # fmt: skip
 
 
+GLOBAL_OPTIONS = ("--vault", "--db", "--today")
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """``--vault``, ``--db`` and ``--today`` given after the command, moved before it (so
+    `tasksync done ID --today 2026-01-01` works as `tasksync --today 2026-01-01 done ID`)."""
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest += args[index:]
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS:
+            if "=" in arg:
+                front.append(arg)
+            else:
+                front += args[index : index + 2]
+                index += 1
+        else:
+            rest.append(arg)
+        index += 1
+    return front + rest
+
+
 class TasksyncGroup(click.Group):
     """Turns expected failures into one line on stderr and a non-zero exit status; loads the
-    modules of its commands on first use."""
+    modules of its commands on first use; takes the global options after the command too."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(args))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
@@ -69,6 +102,9 @@ class TasksyncGroup(click.Group):
         except OSError as exc:
             click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
             ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted: what was done so far is kept (see `tasksync log`)", err=True)
+            ctx.exit(130)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except Exception as exc:
@@ -90,8 +126,7 @@ def _cannot_write(exc: sqlite3.DatabaseError) -> bool:
     "--vault",
     type=click.Path(path_type=Path, file_okay=False),
     envvar="TASKSYNC_VAULT",
-    default=".",
-    show_default="$TASKSYNC_VAULT, else the current folder",
+    show_default="$TASKSYNC_VAULT, else the folder holding .obsidian here or above",
     help="The Obsidian vault (a folder of Markdown notes).",
 )
 @click.option(
@@ -108,7 +143,7 @@ def _cannot_write(exc: sqlite3.DatabaseError) -> bool:
 )
 @click.version_option(__version__, prog_name="tasksync")
 @click.pass_context
-def cli(ctx: click.Context, vault: Path, db: Path | None, today: str | None) -> None:
+def cli(ctx: click.Context, vault: Path | None, db: Path | None, today: str | None) -> None:
     """Track the tasks of an Obsidian vault, in the Obsidian Tasks syntax.
 
     The Markdown notes are the source of truth: tasksync reads every task line of the
@@ -118,7 +153,20 @@ def cli(ctx: click.Context, vault: Path, db: Path | None, today: str | None) -> 
         fixed_today = date.fromisoformat(today) if today else None
     except ValueError:
         raise click.BadParameter(f"not a date: {today!r}", param_hint="--today") from None
+    if vault is None:
+        vault = find_vault(Path.cwd())
     ctx.obj = AppContext(vault=vault, db=db or default_db_path(vault), fixed_today=fixed_today)
+
+
+def find_vault(here: Path) -> Path:
+    """The vault a command run in ``here`` means: the nearest folder holding `.obsidian`,
+    here or above (as git finds `.git`); else ``here``, said on stderr."""
+    for folder in (here, *here.parents):
+        if (folder / ".obsidian").is_dir():
+            return folder
+    click.echo(f"warning: no Obsidian vault (a folder holding .obsidian) here or above; using "
+               f"{here} (give --vault or set $TASKSYNC_VAULT)", err=True)  # fmt: skip
+    return here
 
 
 @cli.command("list")
@@ -127,48 +175,83 @@ def cli(ctx: click.Context, vault: Path, db: Path | None, today: str | None) -> 
     "statuses",
     multiple=True,
     type=click.Choice(list(STATUS_CHOICES)),
-    help=f"Show tasks of this status (repeatable). [default: {', '.join(DEFAULT_STATUSES)}]",
+    help=f"Show tasks of this status (repeatable; open = to-do, in progress, on hold). "
+    f"[default: {', '.join(DEFAULT_STATUSES)}]",
 )
 @click.option("--owner", metavar="NAME", help="Only tasks owned by NAME (the @Name on the line).")
 @click.option("--tag", metavar="TAG", help="Only tasks with this tag (or a tag nested below it).")
 @click.option(
     "--path", "path_text", metavar="TEXT", help="Only tasks whose note path contains TEXT."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array (stable keys).")
+@click.option("--overdue", is_flag=True, help="Only open tasks due before today.")
+@click.option("--due-before", metavar="DATE", help="Only tasks due before DATE (tomorrow, +7d …).")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="At most N tasks.")
+@click.option("--sort", "order", type=click.Choice(SORTS),
+              help="Order: status (then due, priority), due, priority, or path (as in the "
+                   "notes). [default: status on a terminal, else path]")  # fmt: skip
+@click.option("--format", "shape", type=click.Choice(FORMATS),
+              help="table (on a terminal), line (one tab-separated line per task, id first: "
+                   "the default in a pipe), json, or raw (each task line as written).")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
 @click.pass_obj
-def list_tasks(
-    app: AppContext,
-    statuses: tuple[str, ...],
-    owner: str | None,
-    tag: str | None,
-    path_text: str | None,
-    as_json: bool,
-) -> None:
+def list_tasks(app: AppContext, statuses: tuple[str, ...], owner: str | None, tag: str | None,
+               path_text: str | None, overdue: bool, due_before: str | None, limit: int | None,
+               order: str | None, shape: str | None, as_json: bool) -> None:  # fmt: skip
     """List the vault's tasks.
 
     \b
     Examples:
-      tasksync list                      open and proposed tasks
-      tasksync list --status all --json  everything, for scripts
-      tasksync list --owner Alon --tag work
+      tasksync list                        open and proposed tasks
+      tasksync list --overdue              what is late
+      tasksync list --status all --json    everything, for scripts
+      tasksync list | grep -i compost      one line per task, id first
+      tasksync list --owner Alon --tag work --sort due --limit 20
     """
+    shape = "json" if as_json else shape or ("table" if sys.stdout.isatty() else "line")
+    before = parse_day(due_before, app.today).isoformat() if due_before else None
+    if overdue:
+        before = min(before or "9999", app.today.isoformat())
     store, _ = app.synced_store()
     with store:
         people = app.people(store)
         wanted = people.resolve(owner) if owner else None
         selection = Selection(statuses or DEFAULT_STATUSES, wanted, tag, path_text)
-        if as_json:
+        plain = shape == "json" and not (overdue or before or limit or order)
+        if plain:
             rows = store.records_as_json(selection.status_types(), path_text)
             # Written directly: click.echo would scan megabytes for ANSI codes to strip.
             write_json_array(_with_person(rows, people, selection), sys.stdout)
             return
         records = people.with_persons(store.records(selection.status_types(), path_text))
-        records = list(selection.apply(records))
-    from rich.console import Console
+    records = [r for r in selection.apply(records)
+               if not before or (r["due"] and r["due"] < before)]  # fmt: skip
+    if overdue:
+        records = [r for r in records if r["status_type"] in OPEN_TYPES]
+    order = order or ("status" if shape == "table" else "path")
+    if order != "path":
+        records.sort(key=sort_key(order))
+    records = records[:limit] if limit else records
+    _print_list(records, shape, app)
 
-    from tasksync.cli.render import print_tasks
 
-    print_tasks(records, Console())
+def _print_list(records: list[Record], shape: str, app: AppContext) -> None:
+    out = sys.stdout
+    if shape == "json":
+        write_json_array((json.dumps(r, ensure_ascii=False) for r in records), out)
+    elif shape == "raw":
+        out.writelines(r["raw"] + "\n" for r in records)
+    elif shape == "line":
+        out.writelines(line(r) + "\n" for r in records)
+    else:
+        width = shutil.get_terminal_size((100, 24)).columns
+        colour = out.isatty() and "NO_COLOR" not in os.environ
+        if not records:
+            out.write("no tasks\n")
+            return
+        out.writelines(row + "\n" for row in table(records, width, app.today, colour))
+        shown = any(r["priority"] != "normal" for r in records)
+        count = f"{len(records)} task{'s' if len(records) != 1 else ''}"
+        out.write(f"{count}{'   ' + LEGEND if shown else ''}\n")
 
 
 def _with_person(rows: list[tuple[str | None, str, str]], people: People,

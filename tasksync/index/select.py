@@ -16,6 +16,7 @@ STATUS_CHOICES: dict[str, tuple[StatusType, ...]] = {
     "done": (StatusType.DONE,),
     "cancelled": (StatusType.CANCELLED,),
     "non-task": (StatusType.NON_TASK,),
+    "open": (StatusType.TODO, StatusType.IN_PROGRESS, StatusType.ON_HOLD),
     "all": tuple(StatusType),
 }
 DEFAULT_STATUSES = ("proposed", "todo", "in-progress")

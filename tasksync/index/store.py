@@ -84,6 +84,11 @@ _RECORD_JSON = "json_object(" + ", ".join(
 _SELECT_ROWS = f"SELECT {', '.join(RECORD_KEYS)} FROM tasks WHERE path = ?"
 
 
+def _short(text: str | None) -> str:
+    words = " ".join((text or "").split())
+    return words if len(words) <= 40 else words[:39] + "…"
+
+
 def _most_alike(rows: list[tuple[Any, ...]], gone: dict[str, list[tuple[Any, ...]]]) -> str | None:
     """The gone note with the most of these task lines, if it has at least half of them."""
     lines = {row[RAW] for row in rows}
@@ -695,6 +700,13 @@ class Store:
     def note_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM notes").fetchone()[0])
 
+    def dated_counts(self) -> dict[str, int]:
+        """Tasks with a due date, per status type."""
+        rows = self.conn.execute(
+            "SELECT status_type, count(*) FROM tasks WHERE due IS NOT NULL GROUP BY status_type"
+        )
+        return dict(rows.fetchall())
+
     def identities(self, paths: set[str]) -> list[tuple[str, str | None, str]]:
         """(path, 🆔, description) of every task in these notes: what their ids are made of."""
         sql = "SELECT path, task_id, description FROM tasks"
@@ -708,15 +720,17 @@ class Store:
         key = prefix.strip().lower()
         if not key or any(c not in "0123456789abcdef" for c in key):
             raise IdError(f"not a task id: {prefix!r}")
-        rows = [r["id"] for r in self.db.query(
-            "SELECT id FROM tasks WHERE id >= ? AND id < ? ORDER BY id LIMIT 6",
+        rows = self.conn.execute(
+            "SELECT id, description FROM tasks WHERE id >= ? AND id < ? ORDER BY id LIMIT 6",
             (key, key + "g"),
-        )]  # fmt: skip
+        ).fetchall()
         if not rows:
             raise IdError(f"no task with id {prefix}")
         if len(rows) > 1:
-            shown = ", ".join(rows[:5]) + (", …" if len(rows) > 5 else "")
-            raise IdError(f"task id {prefix} is ambiguous: {shown}")
+            shown = ", ".join(f"{row_id[:8]} {_short(text)!r}" for row_id, text in rows[:5])
+            more = ", …" if len(rows) > 5 else ""
+            raise IdError(f"task id {prefix} is ambiguous: {shown}{more}")
+        rows = [row[0] for row in rows]
         return str(rows[0])
 
     def record(self, task_key: str) -> Record:

@@ -54,7 +54,8 @@ class Outcome:
 
 
 def target_of(record: Record, twins: int = 1) -> Target:
-    return Target(record["id"], record["path"], record["line"], record["raw"], twins)
+    return Target(record["id"], record["path"], record["line"], record["raw"], twins,
+                  record["description"] or "")  # fmt: skip
 
 
 @dataclass(frozen=True)

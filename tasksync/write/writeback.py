@@ -55,6 +55,7 @@ class Target:
     line: int
     raw: str
     twins: int = 1  # tasks of that note, then, with the same description (or 🆔)
+    label: str = ""  # its description, for messages
 
 
 @dataclass

@@ -1,0 +1,203 @@
+"""The command line as a person meets it: greppable lines, ids everywhere, a calendar that
+says why it is empty, the vault found from a subfolder, global options anywhere."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tasksync.cli.main import cli, hoist_global_options
+
+TODAY = "2026-11-22"
+
+
+def run(*args: str, vault: Path | None = None, cwd: Path | None = None):
+    options = ["--vault", str(vault)] if vault else []
+    if cwd is None:
+        return CliRunner().invoke(cli, [*options, *args])
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(cli, [*options, *args])
+    finally:
+        os.chdir(old)
+
+
+def test_list_in_a_pipe_is_one_greppable_line_per_task_id_first(example_vault):
+    result = run("--today", TODAY, "list", "--status", "all", vault=example_vault)
+    assert result.exit_code == 0, result.output
+    records = json.loads(run("list", "--status", "all", "--json", vault=example_vault).stdout)
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(records)
+    for text, record in zip(lines, records, strict=True):
+        fields = text.split("\t")
+        assert fields[0] == record["id"]
+        assert fields[-1] == f"{record['path']}:{record['line']}"
+        assert record["description"] in fields[4]
+    hit = [t for t in lines if "compost bins" in t]
+    assert len(hit) == 1
+
+
+def test_list_formats_raw_and_table(example_vault):
+    raw = run("list", "--format", "raw", vault=example_vault)
+    records = json.loads(run("list", "--json", vault=example_vault).stdout)
+    assert raw.stdout.splitlines() == [r["raw"] for r in records]
+    table = run("--today", TODAY, "list", "--format", "table", vault=example_vault)
+    rows = table.stdout.splitlines()
+    assert rows[0].startswith("id        st   due")
+    assert all(len(row) <= 100 for row in rows)  # never wrapped: one row per task
+    assert len(rows) == len(records) + 2
+    assert "priority: !!! highest" in rows[-1]
+
+
+def test_list_sorts_filters_and_limits(example_vault):
+    def ids(*args: str) -> list[str]:
+        out = run("--today", TODAY, "list", "--format", "line", *args, vault=example_vault)
+        assert out.exit_code == 0, out.output
+        return [line.split("\t")[0] for line in out.stdout.splitlines()]
+
+    listed = run("list", "--status", "all", "--json", vault=example_vault).stdout
+    records = {r["id"]: r for r in json.loads(listed)}
+    by_due = ids("--sort", "due")
+    dues = [records[i]["due"] for i in by_due if records[i]["due"]]
+    assert dues == sorted(dues)
+    overdue = ids("--overdue")
+    assert overdue
+    assert all(records[i]["due"] < TODAY for i in overdue)
+    assert all(records[i]["status_type"] in ("TODO", "IN_PROGRESS", "ON_HOLD", "PROPOSED")
+               for i in overdue)  # fmt: skip
+    assert ids("--sort", "due", "--limit", "2") == by_due[:2]
+    before = ids("--due-before", "+3d")
+    assert all(records[i]["due"] and records[i]["due"] < "2026-11-25" for i in before)
+    assert {records[i]["status_type"] for i in ids("--status", "open")} <= {
+        "TODO", "IN_PROGRESS", "ON_HOLD"}  # fmt: skip
+
+
+def test_on_a_terminal_the_table_marks_overdue_and_today(example_vault, tmp_path):
+    env = {**os.environ, "TASKSYNC_DB": str(tmp_path / "tty.sqlite"), "COLUMNS": "120"}
+    env.pop("NO_COLOR", None)
+    out = _run_on_a_terminal([sys.executable, "-m", "tasksync", "--vault", str(example_vault),
+                              "--today", TODAY, "list"], env)  # fmt: skip
+    assert "\x1b[31m" in out  # overdue in red
+    assert "\x1b[1;33m2026-11-22" in out  # due today highlighted
+    assert "\t" not in out
+
+
+def _run_on_a_terminal(command: list[str], env: dict[str, str]) -> str:
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(command, stdin=follower, stdout=follower, stderr=follower, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([leader], [], [], 20)
+        if not ready:
+            break
+        try:
+            data = os.read(leader, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=20)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_confirmations_name_the_task_by_id_and_description(example_vault):
+    records = json.loads(run("list", "--json", vault=example_vault).stdout)
+    water = next(r for r in records if r["description"] == "Water the seedlings")
+    result = run("--today", TODAY, "done", water["id"][:6], vault=example_vault)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0].startswith(f"{water['id'][:8]}  Water the seedlings  (")
+
+
+def test_an_ambiguous_id_lists_the_descriptions(make_vault):
+    vault = make_vault({f"n{i}.md": f"- [ ] task number {i}\n" for i in range(40)})
+    records = json.loads(run("list", "--json", vault=vault).stdout)
+    first = {}
+    for r in records:
+        first.setdefault(r["id"][0], []).append(r)
+    digit, group = next((d, g) for d, g in first.items() if len(g) > 1)
+    result = run("show", digit, vault=vault)
+    assert result.exit_code == 5
+    assert "is ambiguous" in result.stderr
+    assert all(r["description"] in result.stderr for r in group[:5])
+
+
+def test_an_empty_calendar_says_why_and_stays_valid(make_vault):
+    vault = make_vault({"a.md": "- [?] Prop one 📅 2026-12-01 #proposed\n"
+                                "- [x] Done one 📅 2026-11-01 ✅ 2026-11-02\n"})  # fmt: skip
+    result = run("ics", vault=vault)
+    assert result.exit_code == 0
+    assert result.stderr.startswith("0 events — 1 proposed task(s) with due dates not included: "
+                                    "accept them or use --include-proposed")  # fmt: skip
+    from ical.calendar_stream import IcsCalendarStream
+
+    calendar = IcsCalendarStream.calendar_from_ics(result.stdout)
+    assert calendar.events == []
+    assert "BEGIN:VTIMEZONE" in result.stdout
+    written = run("ics", "--todo", "-o", str(vault.parent / "t.ics"), vault=vault)
+    assert written.stderr.startswith(f"0 to-dos written to {vault.parent / 't.ics'} — ")
+
+
+def test_the_vault_is_found_from_a_subfolder(example_vault):
+    sub = example_vault / "Projects"
+    from_sub = run("list", "--json", cwd=sub)
+    from_top = run("list", "--json", vault=example_vault)
+    assert from_sub.exit_code == 0, from_sub.output
+    assert json.loads(from_sub.stdout) == json.loads(from_top.stdout)
+    assert "warning" not in from_sub.stderr
+
+
+def test_a_folder_that_is_no_vault_is_named(tmp_path):
+    (tmp_path / "a.md").write_text("- [ ] x\n")
+    result = run("list", cwd=tmp_path)
+    assert result.exit_code == 0
+    assert f"using {tmp_path}" in result.stderr
+
+
+def test_global_options_work_after_the_command(example_vault):
+    records = json.loads(run("list", "--json", vault=example_vault).stdout)
+    water = next(r for r in records if r["description"] == "Water the seedlings")
+    result = CliRunner().invoke(cli, ["done", water["id"], "--vault", str(example_vault),
+                                      "--today", "2026-01-01"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "✅ 2026-01-01" in (example_vault / "Inbox.md").read_text(encoding="utf-8")
+    listed = CliRunner().invoke(cli, ["list", f"--vault={example_vault}", "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert hoist_global_options(["list", "--path", "x", "--db", "i.db"]) == [
+        "--db", "i.db", "list", "--path", "x"]  # fmt: skip
+    assert hoist_global_options(["query", "--", "--vault"]) == ["query", "--", "--vault"]
+
+
+def test_ctrl_c_exits_130_and_says_the_work_is_kept(make_vault, tmp_path):
+    notes = {f"n{i:04d}.md": "- [?] task #proposed\n" * 5 for i in range(3000)}
+    vault = make_vault(notes)
+    env = {**os.environ, "TASKSYNC_DB": str(tmp_path / "c.sqlite")}
+    command = [sys.executable, "-m", "tasksync", "--vault", str(vault)]
+    subprocess.run([*command, "scan"], env=env, check=True, capture_output=True)
+    proc = subprocess.Popen([*command, "accept", "--all-proposed"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)  # fmt: skip
+    first = vault / "n0000.md"
+    deadline = time.monotonic() + 30
+    while "[?]" in first.read_text() and time.monotonic() < deadline:
+        time.sleep(0.005)  # interrupt it once it has written its first note
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted: what was done so far is kept" in err
+    assert "Traceback" not in err
+    log = subprocess.run([*command, "log"], env=env, capture_output=True, text=True, check=True)
+    assert "accept --all-proposed" in log.stdout
+    subprocess.run([*command, "undo"], env=env, check=True, capture_output=True)
+    assert all((vault / name).read_text() == text for name, text in notes.items())
