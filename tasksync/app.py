@@ -97,6 +97,7 @@ class AppContext:
     vault: Path
     db: Path
     fixed_today: date | None = None
+    notice: str | None = None  # said once, when the vault is first used
 
     @property
     def today(self) -> date:
@@ -116,6 +117,9 @@ class AppContext:
         """The vault's index as it is (not brought up to date): what the user last saw
         listed. A batch a killed writer left half-done is settled first."""
         vault = check_vault(self.vault)
+        if self.notice:
+            self.warn(self.notice)
+            self.notice = None
         store = Store(self.db)
         try:
             store.claim_vault(vault)

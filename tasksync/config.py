@@ -1,10 +1,13 @@
-"""Settings read from the vault: the Tasks plugin's own status table, when it has one, and
-tasksync's own `<vault>/.tasksync.toml`."""
+"""Settings read from the vault: the Tasks plugin's own settings (statuses, global filter,
+global query, presets), when it has them, and tasksync's own `<vault>/.tasksync.toml`."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
@@ -17,6 +20,53 @@ VAULT_CONFIG = Path(".tasksync.toml")
 DEFAULT_TRIAGE_TAGS = ("#proposed",)
 DEFAULT_ME = ("Myself",)
 PROPOSED = "?"  # tasksync's meaning of `[?]` wins over a plugin status of that symbol
+# The plugin's own presets, used while its settings hold none (as the plugin does).
+DEFAULT_PRESETS: Mapping[str, str] = {
+    "this_file": "path includes {{query.file.path}}",
+    "this_folder": "folder includes {{query.file.folder}}",
+    "this_folder_only": "filter by function task.file.folder === query.file.folder",
+    "this_root": "root includes {{query.file.root}}",
+    "hide_date_fields": "# Hide any values for all date fields\nhide due date\n"
+    "hide scheduled date\nhide start date\nhide created date\nhide done date\n"
+    "hide cancelled date",
+    "hide_non_date_fields": "# Hide all the non-date fields, but not tags\nhide id\n"
+    "hide depends on\nhide recurrence rule\nhide on completion\nhide priority",
+    "hide_query_elements": "# Hide postpone, edit and backinks\nhide postpone button\n"
+    "hide edit button\nhide backlinks",
+    "hide_everything": "# Hide everything except description and any tags\n"
+    "preset hide_date_fields\npreset hide_non_date_fields\npreset hide_query_elements",
+}
+
+
+class ReadingSettings(StatusTable):
+    """How the vault's checkbox lines read: its statuses, and the plugin's global filter (a
+    checkbox line whose text after the checkbox lacks it is no task). It travels where the
+    status table goes, so that every reader of the vault's lines reads them alike."""
+
+    def __init__(self, statuses: tuple[Status, ...] | None = None, global_filter: str = "") -> None:
+        super().__init__(statuses)
+        self.global_filter = global_filter
+
+    def fingerprint(self) -> str:
+        """Changes whenever what these settings read from a line may change (an index built
+        with other settings is stale)."""
+        parts = [self.global_filter, *(f"{s.symbol}{s.name}{s.type.value}"
+                                       for s in self.as_mapping().values())]  # fmt: skip
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+def global_filter_of(statuses: StatusTable) -> str:
+    return statuses.global_filter if isinstance(statuses, ReadingSettings) else ""
+
+
+@dataclass(frozen=True)
+class QuerySettings:
+    """The plugin's settings that shape every query: the global filter (explained), the global
+    query (prepended to every block without `ignore global query`) and the named presets."""
+
+    global_filter: str = ""
+    global_query: str = ""
+    presets: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_PRESETS))
 
 
 def _statuses_from_plugin(settings: object) -> list[Status]:
@@ -41,15 +91,32 @@ def _statuses_from_plugin(settings: object) -> list[Status]:
     return found
 
 
-def load_status_table(vault: Path) -> StatusTable:
-    """The default table, updated by the vault's Tasks plugin settings, then by the
-    `[statuses]` of tasksync's config (`"!" = {name = "Important", type = "TODO"}`)."""
+def plugin_settings(vault: Path) -> dict[str, object]:
+    """The vault's Tasks plugin settings (its data.json); empty when it has none."""
     try:
         settings = json.loads((vault / PLUGIN_SETTINGS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        settings = {}
+        return {}
+    return settings if isinstance(settings, dict) else {}
+
+
+def _text_setting(key: str, plugin_key: str, plugin: Mapping[str, object],
+                  config: Mapping[str, object], source: Path) -> str:  # fmt: skip
+    """A text setting: tasksync's config wins over the plugin's."""
+    value = config.get(key, plugin.get(plugin_key, ""))
+    if not isinstance(value, str):
+        raise UsageError(f"{source}: {key} must be text")
+    return value
+
+
+def load_status_table(vault: Path) -> ReadingSettings:
+    """The default table, updated by the vault's Tasks plugin settings, then by the
+    `[statuses]` of tasksync's config (`"!" = {name = "Important", type = "TODO"}`); with the
+    global filter (the plugin's `globalFilter`, or `global_filter` in tasksync's config)."""
+    settings = plugin_settings(vault)
     found = _statuses_from_plugin(settings)
-    configured = load_vault_config(vault).get("statuses", {})
+    config = load_vault_config(vault)
+    configured = config.get("statuses", {})
     if not isinstance(configured, dict):
         raise UsageError(f"{vault / VAULT_CONFIG}: statuses must be a table")
     for symbol, spec in configured.items():
@@ -65,7 +132,32 @@ def load_status_table(vault: Path) -> StatusTable:
                 f"{vault / VAULT_CONFIG}: a status symbol is one character: {symbol!r}"
             )
         found.append(Status(symbol, str(name), kind))
-    return StatusTable(tuple(found))
+    source = vault / VAULT_CONFIG
+    global_filter = _text_setting("global_filter", "globalFilter", settings, config, source)
+    return ReadingSettings(tuple(found), global_filter.strip())
+
+
+def load_query_settings(vault: Path) -> QuerySettings:
+    """The global filter, the global query (`globalQuery`; `global_query` in tasksync's config)
+    and the presets (the plugin's, else its defaults; tasksync's `[presets]` add and win)."""
+    plugin = plugin_settings(vault)
+    config = load_vault_config(vault)
+    source = vault / VAULT_CONFIG
+    presets = plugin.get("presets")
+    found = dict(presets) if isinstance(presets, dict) else dict(DEFAULT_PRESETS)
+    configured = config.get("presets", {})
+    if not isinstance(configured, dict):
+        raise UsageError(f'{source}: presets must be a table of name = "instructions"')
+    found.update(configured)
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in found.items()):
+        raise UsageError(f"{source}: each preset is a name and its instructions (text)")
+    return QuerySettings(
+        global_filter=_text_setting(
+            "global_filter", "globalFilter", plugin, config, source
+        ).strip(),
+        global_query=_text_setting("global_query", "globalQuery", plugin, config, source),
+        presets=found,
+    )
 
 
 def user_config_path() -> Path:
@@ -118,12 +210,18 @@ def load_people_folder(vault: Path) -> str | None:
 def effective_config(vault: Path) -> dict[str, object]:
     """Every setting with the value in force, for `tasksync config`."""
     statuses = load_status_table(vault).as_mapping()
+    query = load_query_settings(vault)
     return {
         "config files": [str(user_config_path()), str(vault / VAULT_CONFIG)],
         "me": list(load_me(vault)),
         "triage_tags": list(load_triage_tags(vault)),
         "people_folder": load_people_folder(vault) or "(any note with type: person)",
         "statuses": {s: f"{st.name} ({st.type.value})" for s, st in sorted(statuses.items())},
+        "global_filter": query.global_filter or "(none: every checkbox line is a task)",
+        "global_query": query.global_query.strip().replace("\n", " ; ") or "(none)",
+        "presets": {
+            name: text.replace("\n", " ; ") for name, text in sorted(query.presets.items())
+        },
     }
 
 

@@ -14,9 +14,10 @@ from click.testing import CliRunner
 from tasksync.cli.main import cli
 
 CONTRACT_KEYS = {
-    "id", "path", "line", "status", "status_type", "description", "owner", "tags", "priority",
-    "due", "scheduled", "start", "created", "done", "cancelled", "recurrence", "task_id",
-    "depends_on", "on_completion", "block_link", "heading", "problems", "raw", "person",
+    "id", "path", "line", "status", "status_type", "description", "plugin_description", "owner",
+    "tags", "priority", "due", "scheduled", "start", "created", "done", "cancelled",
+    "recurrence", "recurrence_text", "task_id", "depends_on", "on_completion", "block_link",
+    "heading", "problems", "raw", "person",
 }  # fmt: skip
 
 

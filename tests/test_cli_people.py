@@ -201,3 +201,19 @@ def test_ctrl_c_exits_130_and_says_the_work_is_kept(make_vault, tmp_path):
     assert "accept --all-proposed" in log.stdout
     subprocess.run([*command, "undo"], env=env, check=True, capture_output=True)
     assert all((vault / name).read_text() == text for name, text in notes.items())
+
+
+def test_every_command_has_an_example_and_the_help_groups_them():
+    top = CliRunner().invoke(cli, ["--help"]).stdout
+    for title in ("See your tasks:", "Triage proposed action items:", "Calendars:",
+                  "Change tasks (written into the notes):", "The index and settings:"):  # fmt: skip
+        assert title in top
+    assert "Other commands" not in top
+    context = cli.make_context("tasksync", ["--vault", "."], resilient_parsing=True)
+    missing = []
+    for name in cli.list_commands(context):
+        command = cli.get_command(context, name)
+        assert command is not None
+        if "Examples:" not in (command.help or ""):
+            missing.append(name)
+    assert missing == []

@@ -179,11 +179,11 @@ def test_layout_lines_and_comments_are_accepted(vault):
     ("query", "message"),
     [
         ("not done\nfoo bar", "line 2, column 1: do not understand query: foo bar"),
-        ("due before someday", "line 1, column 1: do not understand the date: someday"),
+        ("due before someday", "line 1, column 1: do not understand due date: someday"),
         ("sort by colour", "line 1, column 9: do not understand sort: colour"),
         ("group by colour", "line 1, column 10: do not understand grouping: colour"),
-        ("status.type is SLEEPY", "unknown status type: sleepy"),
-        ("description regex matches /(unclosed/", "invalid regex"),
+        ("status.type is SLEEPY", "invalid status.type instruction: 'status.type is SLEEPY'"),
+        ("description regex matches /(unclosed/", "Invalid regular expression: /(unclosed/"),
         ("(done) AND (nonsense here)", "line 1, column 13: do not understand query: nonsense"),
     ],
 )

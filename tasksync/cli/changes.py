@@ -178,7 +178,13 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def reject(app: AppContext, ids: tuple[str, ...], all_proposed: bool, owner: str | None,
                tag: str | None, path_text: str | None, dry_run: bool) -> None:  # fmt: skip
-        """Reject proposed tasks: [?] becomes [-] with ❌ today; the line stays."""
+        """Reject proposed tasks: [?] becomes [-] with ❌ today; the line stays.
+
+        \b
+        Examples:
+          tasksync reject 0275c61
+          tasksync reject --all-proposed --path "Meetings/2025-10-28" --dry-run
+        """
         statuses, today, tags = app.statuses, app.today, load_triage_tags(app.vault)
         _batch(app, "reject",
                lambda store: _targets(app, store, ids, all_proposed, owner, tag, path_text),
@@ -194,6 +200,11 @@ def register(cli: click.Group) -> None:
 
         A recurring task (🔁) gets its next occurrence on a new line above it, as the Tasks
         plugin writes it; 🏁 delete removes the completed line.
+
+        \b
+        Examples:
+          tasksync done a33a934
+          tasksync done a33a934 efdfa2c --today 2026-11-30
         """
         statuses, today = app.statuses, app.today
 
@@ -213,7 +224,14 @@ def register(cli: click.Group) -> None:
     def set_(app: AppContext, task_id: str, due: str | None, scheduled: str | None,
              start: str | None, priority: str | None, owner: str | None,
              status_symbol: str | None, dry_run: bool) -> None:  # fmt: skip
-        """Change fields of one task in place, in the line's own format (`none` removes)."""
+        """Change fields of one task in place, in the line's own format (`none` removes).
+
+        \b
+        Examples:
+          tasksync set a33a934 --due tomorrow --priority high
+          tasksync set a33a934 --owner "Dana Whitfield" --scheduled +3d
+          tasksync set a33a934 --due none
+        """
         statuses, today = app.statuses, app.today
         dates = {"due": due, "scheduled": scheduled, "start": start}
         parsed = {k: None if v.lower() == "none" else parse_day(v, today)
@@ -247,6 +265,11 @@ def register(cli: click.Group) -> None:
 
         The duplicates become [-] with ❌ today and lose their triage tags; KEEP is not
         changed. See `tasksync dupes` for the pairs tasksync finds.
+
+        \b
+        Examples:
+          tasksync merge e2ab33b8 5fbd6a7
+          tasksync merge e2ab33b8 5fbd6a7 --dry-run
         """
         statuses, today, tags = app.statuses, app.today, load_triage_tags(app.vault)
 
@@ -266,7 +289,13 @@ def register(cli: click.Group) -> None:
     @click.option("--dry-run", is_flag=True, help="Print the diff; write nothing.")
     @click.pass_obj
     def repair(app: AppContext, dry_run: bool) -> None:
-        """Rewrite mis-encoded signifiers (ðŸ“… …) in task lines as the real emoji."""
+        """Rewrite mis-encoded signifiers (ðŸ“… …) in task lines as the real emoji.
+
+        \b
+        Examples:
+          tasksync repair --dry-run
+          tasksync repair
+        """
         statuses = app.statuses
 
         def mis_encoded(store: Any) -> list[Target]:
@@ -279,7 +308,16 @@ def register(cli: click.Group) -> None:
     @cli.command()
     @click.pass_obj
     def undo(app: AppContext) -> None:
-        """Revert the last batch of changes, where the lines still hold what tasksync wrote."""
+        """Revert the last batch of changes (see `tasksync log`).
+
+        A note that still holds exactly what the batch wrote gets its bytes back whole; lines
+        you changed since are left and named.
+
+        \b
+        Examples:
+          tasksync undo
+          tasksync log && tasksync undo && tasksync undo
+        """
         store, _ = app.synced_store()
         with store:
             outcome = undo_last(app.vault, store, app.statuses, app.warn)
@@ -298,7 +336,13 @@ def register(cli: click.Group) -> None:
     @click.option("-n", "limit", default=20, show_default=True, help="How many batches.")
     @click.pass_obj
     def log(app: AppContext, limit: int) -> None:
-        """The recent batches of changes tasksync wrote (newest first)."""
+        """The recent batches of changes tasksync wrote (newest first).
+
+        \b
+        Examples:
+          tasksync log
+          tasksync log -n 5
+        """
         store, _ = app.synced_store()
         with store:
             batches = store.batches(limit)

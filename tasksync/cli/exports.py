@@ -153,7 +153,13 @@ def register(cli: click.Group) -> None:
     @click.option("--all-open", is_flag=True, help="Look at every open task, not only proposed.")
     @click.pass_obj
     def dupes(app: AppContext, as_json: bool, all_open: bool) -> None:
-        """Near-duplicate proposed tasks: the same item proposed twice in one note."""
+        """Near-duplicate proposed tasks: the same item proposed twice in one note.
+
+        \b
+        Examples:
+          tasksync dupes
+          tasksync dupes --all-open --json
+        """
         statuses = ("proposed", "todo", "in-progress") if all_open else ("proposed",)
         selection = Selection(statuses)
         store, _ = app.synced_store()

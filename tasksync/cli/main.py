@@ -37,6 +37,13 @@ LAZY_COMMANDS = {
 
 
 GLOBAL_OPTIONS = ("--vault", "--db", "--today")
+COMMAND_GROUPS = (
+    ("See your tasks", ("list", "show", "query", "followups", "agenda")),
+    ("Triage proposed action items", ("tui", "accept", "reject", "dupes", "merge")),
+    ("Change tasks (written into the notes)", ("add", "done", "set", "repair", "undo", "log")),
+    ("Calendars", ("ics", "caldav", "watch")),
+    ("The index and settings", ("scan", "config")),
+)
 
 
 def hoist_global_options(args: list[str]) -> list[str]:
@@ -69,6 +76,26 @@ class TasksyncGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_global_options(args))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands in the README's groups (a command in no group is listed last)."""
+        names = self.list_commands(ctx)
+        listed: set[str] = set()
+        for title, group in COMMAND_GROUPS:
+            rows = []
+            for name in group:
+                command = self.get_command(ctx, name) if name in names else None
+                if command is not None and not command.hidden:
+                    rows.append((name, command.get_short_help_str(formatter.width - 20)))
+                    listed.add(name)
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+        rest = [(n, c.get_short_help_str()) for n in names if n not in listed
+                and (c := self.get_command(ctx, n)) is not None]  # fmt: skip
+        if rest:
+            with formatter.section("Other commands"):
+                formatter.write_dl(rest)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
@@ -153,20 +180,21 @@ def cli(ctx: click.Context, vault: Path | None, db: Path | None, today: str | No
         fixed_today = date.fromisoformat(today) if today else None
     except ValueError:
         raise click.BadParameter(f"not a date: {today!r}", param_hint="--today") from None
+    notice = None
     if vault is None:
-        vault = find_vault(Path.cwd())
-    ctx.obj = AppContext(vault=vault, db=db or default_db_path(vault), fixed_today=fixed_today)
+        vault, notice = find_vault(Path.cwd())
+    ctx.obj = AppContext(vault=vault, db=db or default_db_path(vault), fixed_today=fixed_today,
+                         notice=notice)  # fmt: skip
 
 
-def find_vault(here: Path) -> Path:
+def find_vault(here: Path) -> tuple[Path, str | None]:
     """The vault a command run in ``here`` means: the nearest folder holding `.obsidian`,
-    here or above (as git finds `.git`); else ``here``, said on stderr."""
+    here or above (as git finds `.git`); else ``here``, with a word to say so."""
     for folder in (here, *here.parents):
         if (folder / ".obsidian").is_dir():
-            return folder
-    click.echo(f"warning: no Obsidian vault (a folder holding .obsidian) here or above; using "
-               f"{here} (give --vault or set $TASKSYNC_VAULT)", err=True)  # fmt: skip
-    return here
+            return folder, None
+    return here, (f"no Obsidian vault (a folder holding .obsidian) here or above; using {here} "
+                  "(give --vault or set $TASKSYNC_VAULT)")  # fmt: skip
 
 
 @cli.command("list")
@@ -268,7 +296,13 @@ def _with_person(rows: list[tuple[str | None, str, str]], people: People,
 @click.option("--json", "as_json", is_flag=True, help="Print the task as a JSON object.")
 @click.pass_obj
 def show(app: AppContext, task_id: str, as_json: bool) -> None:
-    """Show every field of one task. ID may be any unique prefix of the task's id."""
+    """Show every field of one task. ID may be any unique prefix of the task's id.
+
+    \b
+    Examples:
+      tasksync show e2ab3
+      tasksync show e2ab33b8 --json
+    """
     store, _ = app.synced_store()
     with store:
         record = store.record(store.resolve_id(task_id))
@@ -290,6 +324,11 @@ def tui(app: AppContext, no_watch: bool) -> None:
 
     Screens: Inbox (proposed, duplicates together), Open (by due date), Follow-ups
     (owned by others). Press ? for the keys; every change is written to the notes.
+
+    \b
+    Examples:
+      tasksync tui
+      tasksync --vault ~/Notes tui --no-watch
     """
     from tasksync.tui.app import make_app
 
@@ -310,6 +349,11 @@ def scan(app: AppContext, rebuild: bool) -> None:
 
     Only notes that are new or changed (size or modification time, confirmed by
     content hash) are read. Every other command does this first, too.
+
+    \b
+    Examples:
+      tasksync scan
+      tasksync scan --rebuild     a damaged index, made anew (the undo journal is kept)
     """
     if rebuild:
         with app.open_store() as store:

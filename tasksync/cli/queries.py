@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 
 from tasksync.app import AppContext
-from tasksync.config import effective_config
+from tasksync.config import QuerySettings, effective_config, load_query_settings
 from tasksync.errors import UsageError
-from tasksync.query.engine import Result, context_for, explain, parse_query, run_query
+from tasksync.query.engine import Result, context_for, explain, parse_block, run_block
 from tasksync.query.filters import DONE_TYPES, Context, QueryError
 from tasksync.query.people import People
 from tasksync.read.notes import query_blocks
@@ -27,18 +27,20 @@ class QuerySyntaxError(UsageError):
 
 
 def task_line(record: Record) -> str:
-    """A task as the plugin shows it in a query result, with where it lives."""
+    """A task as the plugin shows it in a query result, led by its id (to act on it) and
+    followed by where it lives."""
     owner = f" @{record['owner']}" if record["owner"] else ""
     due = f" 📅 {record['due']}" if record["due"] else ""
     tags = "".join(f" {t}" for t in record["tags"])
     where = f"{record['path']}:{record['line']}"
     mark = _PRIORITY_MARK[record["priority"]]
-    return f"- [{record['status']}] {record['description']}{owner}{mark}{due}{tags}  ({where})"
+    return (f"{record['id'][:8]}  - [{record['status']}] {record['description']}{owner}{mark}"
+            f"{due}{tags}  ({where})")  # fmt: skip
 
 
 def _print_result(result: Result) -> None:
     if result.query.explain:
-        click.echo(explain(result.query) + "\n")
+        click.echo(explain(result.block))
     shown: set[str] = set()
     for headings, records in result.groups:
         for depth, heading in enumerate(headings):
@@ -49,24 +51,6 @@ def _print_result(result: Result) -> None:
         if headings:
             click.echo("")
     click.echo(f"{len(shown)} task{'s' if len(shown) != 1 else ''}")
-
-
-def _expand(text: str, note: str) -> str:
-    """The `{{query.file.*}}` placeholders of a block, for the note that holds it."""
-    name = note.rsplit("/", 1)[-1]
-    folder = note.rsplit("/", 1)[0] + "/" if "/" in note else "/"
-    root = note.split("/", 1)[0] + "/" if "/" in note else "/"
-    values = {
-        "query.file.path": note,
-        "query.file.pathWithoutExtension": note.removesuffix(".md"),
-        "query.file.filename": name,
-        "query.file.filenameWithoutExtension": name.removesuffix(".md"),
-        "query.file.folder": folder,
-        "query.file.root": root,
-    }
-    for key, value in values.items():
-        text = text.replace("{{" + key + "}}", value)
-    return text
 
 
 def register(cli: click.Group) -> None:
@@ -84,7 +68,8 @@ def register(cli: click.Group) -> None:
         """Run an Obsidian Tasks query, outside Obsidian.
 
         TEXT holds the query's lines (separated by newlines), as in a ```tasks block.
-        Besides the plugin's instructions: `owner is NAME`, `owner is me`,
+        The vault's Tasks plugin settings apply: its global filter, global query and
+        presets. Besides the plugin's instructions: `owner is NAME`, `owner is me`,
         `owner includes TEXT`, `group by owner`, `sort by owner`.
 
         \b
@@ -99,8 +84,9 @@ def register(cli: click.Group) -> None:
             people = app.people(store)
             records = people.with_persons(store.records())
         ctx = context_for(records, app.today, people.me_names, _status_names(app))
+        settings = load_query_settings(app.vault)
         if text is not None:
-            result = _run(text, records, ctx)
+            result = _run(text, records, ctx, settings)
             if as_json:
                 click.echo(json.dumps(result.tasks, ensure_ascii=False, indent=1))
             else:
@@ -113,7 +99,7 @@ def register(cli: click.Group) -> None:
             raise UsageError(f"{rel} has no ```tasks block")
         answers = []
         for line, block in blocks:
-            result = _run(_expand(block, rel), records, ctx, where=f"{rel}:{line}")
+            result = _run(block, records, ctx, settings, rel, where=f"{rel}:{line}")
             answers.append({"line": line, "query": block, "tasks": result.tasks})
             if not as_json:
                 click.echo(f"```tasks at {rel}:{line}")
@@ -127,7 +113,13 @@ def register(cli: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True, help="A list of {person, tasks}.")
     @click.pass_obj
     def followups(app: AppContext, owner: str | None, overdue: bool, as_json: bool) -> None:
-        """What others owe you: open tasks owned by someone else, by person, oldest due first."""
+        """What others owe you: open tasks owned by someone else, by person, oldest due first.
+
+        \b
+        Examples:
+          tasksync followups
+          tasksync followups --json
+        """
         store, _ = app.synced_store()
         with store:
             people = app.people(store)
@@ -152,7 +144,13 @@ def register(cli: click.Group) -> None:
     @cli.command("config")
     @click.pass_obj
     def show_config(app: AppContext) -> None:
-        """Show the settings in force (user config file, then the vault's .tasksync.toml)."""
+        """Show the settings in force (user config file, then the vault's .tasksync.toml).
+
+        \b
+        Examples:
+          tasksync config
+          tasksync --vault ~/Notes config
+        """
         for key, value in effective_config(app.vault).items():
             if isinstance(value, dict):
                 click.echo(f"{key}:")
@@ -186,9 +184,10 @@ def _status_names(app: AppContext) -> dict[str, str]:
     return {symbol: status.name for symbol, status in app.statuses.as_mapping().items()}
 
 
-def _run(text: str, records: list[Record], ctx: Context, where: str = "query") -> Result:
+def _run(text: str, records: list[Record], ctx: Context, settings: QuerySettings,
+         note: str | None = None, where: str = "query") -> Result:  # fmt: skip
     try:
-        return run_query(parse_query(text, ctx), list(records), ctx)
+        return run_block(parse_block(text, ctx, settings, note), list(records), ctx)
     except QueryError as exc:
         raise QuerySyntaxError(f"{where}: {exc}") from None
 

@@ -84,7 +84,13 @@ def register(cli: click.Group) -> None:
 
         The password comes from $TASKSYNC_CALDAV_PASSWORD or the system keyring, never
         from a flag or the config. Settings may live in the config: [caldav] url, calendar,
-        user.
+        user, inbox, poll.
+
+        \b
+        Examples:
+          tasksync caldav sync --url https://dav.example.com/ --user me
+          tasksync caldav sync --url https://dav.example.com/me/tasks/ --prefer server
+          tasksync caldav pull
         """
 
     def common(command: Any) -> Any:
@@ -141,6 +147,11 @@ def register(cli: click.Group) -> None:
 
         With --caldav the server is also asked every minute (--poll), so a task completed on
         a phone comes into the notes while the notes stay quiet. Ctrl-C stops it.
+
+        \b
+        Examples:
+          tasksync watch --ics ~/Public/due.ics
+          tasksync watch --caldav --poll 120
         """
         from watchfiles import watch as watch_files
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from tasksync.read.reader import NoteScan
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 BUSY_TIMEOUT_S = 60.0
 
 _INTEGER_COLUMNS = frozenset(("line",))
@@ -296,6 +296,18 @@ class Store:
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),
         )
+
+    def settle_reading(self, fingerprint: str) -> None:
+        """The index was built with the vault's reading settings (statuses, global filter) of
+        ``fingerprint``; other settings make it stale: every note is read again."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'reading'").fetchone()
+        if row is not None and row[0] == fingerprint:
+            return
+        if row is not None:
+            self.drop_cache()
+        with self.write():
+            self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('reading', ?)",
+                              (fingerprint,))  # fmt: skip
 
     def drop_cache(self) -> None:
         """Forget every note and task (the next sync reads the whole vault again)."""

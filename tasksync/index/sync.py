@@ -148,6 +148,9 @@ def sync(vault: Path, store: Store, statuses: StatusTable,
     hash), and the next one carries on from there.
     """
     started = time.perf_counter()
+    fingerprint = getattr(statuses, "fingerprint", None)
+    if fingerprint is not None:
+        store.settle_reading(fingerprint())
     skipped: list[str] = []
     notes = list(iter_notes(vault, skipped))
     report = SyncReport(notes=len(notes), warnings=skipped)

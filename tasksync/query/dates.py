@@ -1,4 +1,7 @@
-"""Dates and date ranges as the query language writes them (`today`, `next week`, `2025-W44`)."""
+"""Dates and date ranges in date filters, read in the plugin's order (its DateParser):
+a relative range (`this week`, `next quarter`), a numbered one (`2025-W44`, `2025-10`,
+`2025-Q4`, `2025`), then any date or pair of dates (`today`, `in two weeks`, `14 October`,
+`2025-10-01 2025-10-31`: see ``natural_dates``)."""
 
 from __future__ import annotations
 
@@ -7,9 +10,17 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from tasksync.query.natural_dates import read_date, read_dates
+
 DateRange = tuple[date, date]  # inclusive
 
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_RELATIVE = re.compile(r"(last|this|next) (week|month|quarter|year)", re.IGNORECASE)
+_YEAR = re.compile(r"\s*([0-9]{4})\s*")
+_QUARTER = re.compile(r"\s*([0-9]{4})-Q([1-4])\s*")
+_MONTH = re.compile(r"\s*([0-9]{4})-([0-9]{2})\s*")
+_WEEK = re.compile(r"\s*([0-9]{4})-W([0-9]{2})\s*")
+# What a numbered range looks like: one that is not valid is no date at all (never a guess).
+_NUMBERED_LOOK = re.compile(r"\s*[0-9]{4}(-([WQ][0-9]*|[0-9]+))?\s*", re.IGNORECASE)
 
 
 def _period(unit: str, anchor: date) -> DateRange:
@@ -28,64 +39,49 @@ def _period(unit: str, anchor: date) -> DateRange:
 def _shift(unit: str, anchor: date, step: int) -> date:
     if unit == "week":
         return anchor + timedelta(weeks=step)
-    if unit == "month":
-        return anchor + relativedelta(months=step)
     if unit == "quarter":
         return anchor + relativedelta(months=3 * step)
+    if unit == "month":
+        return anchor + relativedelta(months=step)
     return anchor + relativedelta(years=step)
 
 
-def parse_range(text: str, today: date) -> DateRange | None:
-    """A date (as a one-day range) or a range; None when the text is neither."""
-    words = " ".join(text.lower().split())
-    named = {"today": 0, "tomorrow": 1, "yesterday": -1}
-    if words in named:
-        day = today + timedelta(days=named[words])
-        return day, day
-    relative = re.fullmatch(r"(this|next|last) (week|month|quarter|year)", words)
-    if relative:
-        step = {"this": 0, "next": 1, "last": -1}[relative.group(1)]
-        return _period(relative.group(2), _shift(relative.group(2), today, step))
-    ago = re.fullmatch(r"(\d+) (day|week|month|year)s? ago", words) or re.fullmatch(
-        r"in (\d+) (day|week|month|year)s?", words
-    )
-    if ago:
-        count = int(ago.group(1)) * (-1 if words.endswith("ago") else 1)
-        unit = ago.group(2)
-        day = today + (timedelta(days=count) if unit == "day" else
-                       timedelta(weeks=count) if unit == "week" else
-                       relativedelta(months=count) if unit == "month" else
-                       relativedelta(years=count))  # fmt: skip
-        return day, day
-    weekday = re.fullmatch(r"(next|last) (" + "|".join(_WEEKDAYS) + ")", words)
-    if weekday:
-        target = _WEEKDAYS.index(weekday.group(2))
-        if weekday.group(1) == "next":
-            day = today + timedelta(days=(target - today.weekday() - 1) % 7 + 1)
-        else:
-            day = today - timedelta(days=(today.weekday() - target - 1) % 7 + 1)
-        return day, day
-    try:
-        parts = words.split(" ")
-        if len(parts) == 2:
-            first, last = date.fromisoformat(parts[0]), date.fromisoformat(parts[1])
-            return (first, last) if first <= last else (last, first)
-        if len(parts) == 1:
-            day = date.fromisoformat(words)
-            return day, day
-    except ValueError:
-        pass
-    week = re.fullmatch(r"(\d{4})-w(\d{1,2})", words)
-    if week:
-        start = date.fromisocalendar(int(week.group(1)), int(week.group(2)), 1)
+def _relative(text: str, today: date) -> DateRange | None:
+    match = _RELATIVE.search(text)  # anywhere in the text, as the plugin's regex
+    if match is None:
+        return None
+    unit = match[2].lower()
+    step = {"this": 0, "next": 1, "last": -1}[match[1].lower()]
+    return _period(unit, _shift(unit, today, step))
+
+
+def _numbered(text: str) -> DateRange | None:
+    if match := _YEAR.fullmatch(text):
+        return _period("year", date(int(match[1]), 1, 1))
+    if match := _QUARTER.fullmatch(text):
+        return _period("quarter", date(int(match[1]), 3 * int(match[2]) - 2, 1))
+    if (match := _MONTH.fullmatch(text)) and 1 <= int(match[2]) <= 12:
+        return _period("month", date(int(match[1]), int(match[2]), 1))
+    if match := _WEEK.fullmatch(text):
+        try:
+            start = date.fromisocalendar(int(match[1]), int(match[2]), 1)
+        except ValueError:  # no such week in that year
+            return None
         return start, start + timedelta(days=6)
-    quarter = re.fullmatch(r"(\d{4})-q([1-4])", words)
-    if quarter:
-        return _period("quarter", date(int(quarter.group(1)), 3 * int(quarter.group(2)) - 2, 1))
-    month = re.fullmatch(r"(\d{4})-(\d{2})", words)
-    if month and 1 <= int(month.group(2)) <= 12:
-        return _period("month", date(int(month.group(1)), int(month.group(2)), 1))
-    year = re.fullmatch(r"\d{4}", words)
-    if year:
-        return _period("year", date(int(words), 1, 1))
     return None
+
+
+def parse_range(text: str, today: date) -> DateRange | None:
+    """A date range, or a date as a one-day range; None when the text is neither."""
+    found = _relative(text, today) or _numbered(text)
+    if found or _NUMBERED_LOOK.fullmatch(text):
+        return found
+    days = read_dates(text, today)[:2]
+    if not days:
+        return None
+    return min(days), max(days)
+
+
+def parse_day(text: str, today: date) -> date | None:
+    """One date (the plugin's fallback for `due in two weeks`, whose `two weeks` is no range)."""
+    return read_date(text, today)

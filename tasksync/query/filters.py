@@ -1,5 +1,5 @@
-"""The filter instructions of the query language, one pattern each (as the plugin's FilterParser),
-evaluated over index records."""
+"""The filter instructions, one parser each, tried in the plugin's order (its FilterParser): the
+first that claims a line reads it, or names what is wrong with it. Filters run over records."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from tasksync.query.dates import parse_range
+from tasksync.query.explain import Explanation, Statement
 from tasksync.read.records import Record
-from tasksync.write.recurrence import RuleError, parse_rule
 
 Predicate = Callable[[Record], bool]
 
@@ -18,9 +17,6 @@ DONE_TYPES = frozenset(("DONE", "CANCELLED", "NON_TASK"))
 STATUS_TYPES = ("TODO", "PROPOSED", "IN_PROGRESS", "ON_HOLD", "DONE", "CANCELLED", "NON_TASK")
 PRIORITY_ORDER = {"lowest": 0, "low": 1, "normal": 2, "none": 2, "medium": 3, "high": 4,
                   "highest": 5}  # fmt: skip
-DATE_FIELDS = {"due": "due", "scheduled": "scheduled", "starts": "start", "start": "start",
-               "done": "done", "created": "created", "cancelled": "cancelled",
-               "happens": "happens"}  # fmt: skip
 
 
 class QueryError(ValueError):
@@ -42,193 +38,194 @@ class Context:
 
 @dataclass(frozen=True)
 class Filter:
-    text: str
+    statement: Statement
     test: Predicate
+    explanation: Explanation
+
+    @property
+    def text(self) -> str:
+        return self.statement.text
 
     def __call__(self, record: Record) -> bool:
         return self.test(record)
 
+    def _explains_only_itself(self) -> bool:
+        return not self.explanation.children and self.explanation.description == self.text
 
-def _folder(path: str) -> str:
-    return path.rsplit("/", 1)[0] + "/" if "/" in path else "/"
+    def render(self, indent: str = "") -> str:
+        """The plugin's explanation of the filter (explainFilterIndented)."""
+        shown = self.statement.render(indent)
+        if self._explains_only_itself():
+            return shown + "\n"
+        return f"{shown} =>\n{self.explanation.render(indent + '  ')}\n"
 
-
-def _text_fields(ctx: Context) -> dict[str, Callable[[Record], list[str]]]:
-    return {
-        "path": lambda r: [r["path"]],
-        "filename": lambda r: [r["path"].rsplit("/", 1)[-1]],
-        "folder": lambda r: [_folder(r["path"])],
-        "root": lambda r: [r["path"].split("/", 1)[0] + "/" if "/" in r["path"] else "/"],
-        "heading": lambda r: [r["heading"] or ""] if r["heading"] else [],
-        "description": lambda r: [r["description"]],
-        "tags": lambda r: r["tags"],
-        "tag": lambda r: r["tags"],
-        "status.name": lambda r: [ctx.status_names.get(r["status"], "Unknown")],
-        "recurrence": lambda r: [r["recurrence"]] if r["recurrence"] else [],
-        "id": lambda r: [r["task_id"]] if r["task_id"] else [],
-        "owner": lambda r: [v for v in (r.get("person"), r["owner"]) if v],
-    }
+    def as_operand(self) -> Explanation:
+        """Its explanation inside a Boolean combination."""
+        if self._explains_only_itself():
+            return self.explanation
+        return Explanation(self.text + " =>", [self.explanation])
 
 
-def _js_regex(source: str, column: int) -> re.Pattern[str]:
-    match = re.fullmatch(r"/(.*)/([a-z]*)", source.strip())
-    if not match:
-        raise QueryError("a regex is written /pattern/flags", column)
-    flags = re.IGNORECASE if "i" in match.group(2) else 0
-    try:
-        return re.compile(match.group(1), flags)
-    except re.error as exc:
-        raise QueryError(f"invalid regex: {exc}", column) from None
+def make_filter(text: str, test: Predicate, explanation: str | Explanation | None = None) -> Filter:
+    if not isinstance(explanation, Explanation):
+        explanation = Explanation(explanation or text)
+    return Filter(Statement(text, text), test, explanation)
 
 
-def _date_value(record: Record, name: str) -> list[date]:
-    names = ("start", "scheduled", "due") if name == "happens" else (name,)
-    return [date.fromisoformat(record[n]) for n in names if record[n]]
-
-
-def _invalid_date(record: Record, name: str) -> bool:
-    return any(p.startswith(f"invalid {name} date") for p in record["problems"])
-
-
-def _is_recurring(record: Record) -> bool:
-    try:
-        parse_rule(record["recurrence"] or "")
-    except RuleError:
-        return False
-    return True
+# A parser reads the instruction it claims (None: not its instruction); it gets the line as
+# written and in lower case, and the context.
+Parser = Callable[[str, str, Context], "Filter | None"]
 
 
 def parse_filter(text: str, ctx: Context, column: int = 1) -> Filter:
-    """One filter instruction -> a predicate over records; QueryError when it is none."""
-    line = " ".join(text.strip().split())
+    """One filter instruction -> a Filter; QueryError when no filter reads it."""
+    from tasksync.query.filter_order import PARSERS  # the parsers import this module
+
+    line = text.strip()
     low = line.lower()
-    predicate = _filter(line, low, ctx, column)
-    if predicate is None:
-        raise QueryError(f"do not understand query: {line}", column)
-    return Filter(line, predicate)
+    try:
+        for parser in PARSERS:
+            found = parser(line, low, ctx)
+            if found is not None:
+                return found
+    except QueryError as exc:
+        raise QueryError(str(exc), column + exc.column - 1) from None
+    raise QueryError(f"do not understand query: {line}", column)
 
 
-def _filter(line: str, low: str, ctx: Context, column: int) -> Predicate | None:
-    if low == "done":
-        return lambda r: r["status_type"] in DONE_TYPES
-    if low == "not done":
-        return lambda r: r["status_type"] not in DONE_TYPES
-    if low == "exclude sub-items":
-        return lambda r: re.match(r"(> ?)*[-*+0-9]", r["raw"]) is not None
-    status = re.fullmatch(r"status\.type (is|is not) (\w+)", low)
-    if status:
-        wanted = status.group(2).upper()
-        if wanted not in STATUS_TYPES:
-            raise QueryError(f"unknown status type: {status.group(2)}", column)
-        negate = status.group(1) == "is not"
-        return lambda r: (r["status_type"] == wanted) != negate
-    has = re.fullmatch(r"(has|no) (due|scheduled|start|done|created|cancelled|happens) dates?", low)
-    if has:
-        name, want = DATE_FIELDS[has.group(2)], has.group(1) == "has"
-        return lambda r: (bool(_date_value(r, name)) or _invalid_date(r, name)) == want
-    invalid = re.fullmatch(r"(due|scheduled|start|done|created|cancelled) date is invalid", low)
-    if invalid:
-        name = DATE_FIELDS[invalid.group(1)]
-        return lambda r: _invalid_date(r, name)
-    dated = re.fullmatch(
-        r"(due|scheduled|starts|start|done|created|cancelled|happens)"
-        r"(?: (on or before|on or after|in or before|in or after|before|after|on|in))? (.+)",
-        low,
-    )
-    if dated:
-        return _date_filter(dated.group(1), dated.group(2) or "on", dated.group(3), ctx, column)
-    if low in ("is recurring", "is not recurring"):
-        want = low == "is recurring"
-        return lambda r: _is_recurring(r) == want
-    if low in ("has tags", "has tag", "no tags", "no tag"):
-        want = low.startswith("has")
-        return lambda r: bool(r["tags"]) == want
-    if low in ("has id", "no id"):
-        want = low == "has id"
-        return lambda r: bool(r["task_id"]) == want
-    if low in ("has depends on", "no depends on"):
-        want = low.startswith("has")
-        return lambda r: bool(r["depends_on"]) == want
-    if low in ("is blocked", "is not blocked"):
-        want = low == "is blocked"
-        return lambda r: (r["status_type"] not in DONE_TYPES
-                          and any(d in ctx.open_ids for d in r["depends_on"])) == want  # fmt: skip
-    if low in ("is blocking", "is not blocking"):
-        want = low == "is blocking"
-        return lambda r: (r["status_type"] not in DONE_TYPES and bool(r["task_id"])
-                          and r["task_id"] in ctx.depended_on) == want  # fmt: skip
-    priority = re.fullmatch(r"priority(?: is)?(?: (above|below|not))? (lowest|low|none|normal|"
-                            r"medium|high|highest)", low)  # fmt: skip
-    if priority:
-        level = PRIORITY_ORDER[priority.group(2)]
-        how = priority.group(1)
-        if how == "above":
-            return lambda r: PRIORITY_ORDER[r["priority"]] > level
-        if how == "below":
-            return lambda r: PRIORITY_ORDER[r["priority"]] < level
-        if how == "not":
-            return lambda r: PRIORITY_ORDER[r["priority"]] != level
-        return lambda r: PRIORITY_ORDER[r["priority"]] == level
-    owner = re.fullmatch(r"owner is (not )?(.+)", low)
-    if owner:
-        name = owner.group(2).strip().lstrip("@")
-        negate = bool(owner.group(1))
-        if name == "me":
-            return lambda r: _owned_by_me(r, ctx) != negate
-        return lambda r: (name in {v.casefold() for v in (r.get("person"), r["owner"]) if v}
-                          ) != negate  # fmt: skip
-    return _text_filter(line, low, ctx, column)
+def instructions(*named: tuple[str, Predicate, str | None]) -> Parser:
+    """Fixed instructions (`done`, `is recurring` …): each one, any case, and what it means."""
+    table = {text.lower(): (text, test, explanation) for text, test, explanation in named}
+
+    def parse(line: str, low: str, ctx: Context) -> Filter | None:
+        found = table.get(" ".join(low.split()))
+        if found is None:
+            return None
+        _, test, explanation = found
+        return make_filter(line, test, explanation)
+
+    return parse
+
+
+def _is_done(record: Record) -> bool:
+    return record["status_type"] in DONE_TYPES
+
+
+def _status_type(line: str, low: str, ctx: Context) -> Filter | None:
+    match = re.fullmatch(r"status\.type (is|is not) (\S+)", " ".join(low.split()))
+    if not low.startswith("status.type"):
+        return None
+    if match is None or match[2].upper() not in STATUS_TYPES:
+        raise QueryError(
+            f"invalid status.type instruction: '{line}' (allowed: is, is not, and "
+            f"{' '.join(STATUS_TYPES)})"
+        )
+    wanted, negate = match[2].upper(), match[1] == "is not"
+    return make_filter(line, lambda r: (r["status_type"] == wanted) != negate)
+
+
+_PRIORITY = re.compile(r"priority(\s+is)?(\s+(above|below|not))?(\s+(lowest|low|none|normal|"
+                       r"medium|high|highest))", re.IGNORECASE)  # fmt: skip
+
+
+def _priority(line: str, low: str, ctx: Context) -> Filter | None:
+    if not low.startswith("priority"):
+        return None
+    match = _PRIORITY.fullmatch(line)
+    if match is None:
+        raise QueryError(f"do not understand query filter (priority): {line}")
+    how, level = (match[3] or "").lower(), PRIORITY_ORDER[match[5].lower()]
+    tests: dict[str, Predicate] = {
+        "above": lambda r: PRIORITY_ORDER[r["priority"]] > level,
+        "below": lambda r: PRIORITY_ORDER[r["priority"]] < level,
+        "not": lambda r: PRIORITY_ORDER[r["priority"]] != level,
+        "": lambda r: PRIORITY_ORDER[r["priority"]] == level,
+    }
+    words = " ".join(w for w in ("priority is", how, match[5].lower()) if w)
+    return make_filter(line, tests[how], words)
+
+
+def _exclude_sub_items(line: str, low: str, ctx: Context) -> Filter | None:
+    if " ".join(low.split()) != "exclude sub-items":
+        return None
+    return make_filter(line, lambda r: re.match(r"(> ?)*[-*+0-9]", r["raw"]) is not None)
+
+
+def _owner(line: str, low: str, ctx: Context) -> Filter | None:
+    """tasksync's extension: `owner is NAME`, `owner is me`, `owner is not …`."""
+    match = re.fullmatch(r"owner is (not )?(.+)", " ".join(low.split()))
+    if match is None:
+        return None
+    name, negate = match[2].strip().lstrip("@"), bool(match[1])
+    if name == "me":
+        return make_filter(line, lambda r: _owned_by_me(r, ctx) != negate)
+    return make_filter(line, lambda r: (name in {v.casefold() for v in _owners(r)}) != negate)
+
+
+def _owners(record: Record) -> list[str]:
+    return [v for v in (record.get("person"), record["owner"]) if v]
 
 
 def _owned_by_me(record: Record, ctx: Context) -> bool:
-    return any(v.casefold() in ctx.me for v in (record.get("person"), record["owner"]) if v)
+    return any(v.casefold() in ctx.me for v in _owners(record))
 
 
-def _text_filter(line: str, low: str, ctx: Context, column: int) -> Predicate | None:
-    fields = _text_fields(ctx)
-    match = re.fullmatch(
-        r"(path|filename|folder|root|heading|description|tags|tag|status\.name|recurrence|id|"
-        r"owner) (includes|include|does not include|do not include|regex matches|"
-        r"regex does not match) (.*)",
-        line,
-        re.IGNORECASE,
-    )
-    if not match:
+def _javascript(line: str, low: str, ctx: Context) -> Filter | None:
+    if not low.startswith("filter by function"):
         return None
-    getter = fields[match.group(1).lower()]
-    how = match.group(2).lower()
-    value = match.group(3)
-    if "regex" in how:
-        pattern = _js_regex(value, column + match.start(3))
-        found: Predicate = lambda r: any(pattern.search(v) for v in getter(r))  # noqa: E731
-    else:
-        needle = value.casefold()
-        if match.group(1).lower() in ("tags", "tag"):
-            found = lambda r: any(needle in t.casefold() for t in getter(r))  # noqa: E731
-        else:
-            found = lambda r: any(needle in v.casefold() for v in getter(r))  # noqa: E731
-    if "not" in how:
-        return lambda r: not found(r)
-    return found
+    raise QueryError("filter by function needs JavaScript, which tasksync does not run")
 
 
-def _date_filter(field_word: str, how: str, value: str, ctx: Context, column: int) -> Predicate:
-    span = parse_range(value, ctx.today)
-    if span is None:
-        raise QueryError(f"do not understand the date: {value}", column)
-    start, end = span
-    name = DATE_FIELDS[field_word]
-    tests: dict[str, Callable[[date], bool]] = {
-        "before": lambda d: d < start,
-        "after": lambda d: d > end,
-        "on": lambda d: start <= d <= end,
-        "in": lambda d: start <= d <= end,
-        "on or before": lambda d: d <= end,
-        "in or before": lambda d: d <= end,
-        "on or after": lambda d: d >= start,
-        "in or after": lambda d: d >= start,
+def _backlink(line: str, low: str, ctx: Context) -> Filter | None:
+    if not low.startswith("backlink "):
+        return None
+    raise QueryError("backlink field does not support filtering")
+
+
+def _blocked(record: Record, ctx: Context) -> bool:
+    return not _is_done(record) and any(d in ctx.open_ids for d in record["depends_on"])
+
+
+def _blocking(record: Record, ctx: Context) -> bool:
+    return (not _is_done(record) and bool(record["task_id"])
+            and record["task_id"] in ctx.depended_on)  # fmt: skip
+
+
+def status_filters() -> Parser:
+    return instructions(
+        ("done", _is_done, "status type is DONE or CANCELLED or NON_TASK"),
+        ("not done", lambda r: not _is_done(r), "status type is TODO or IN_PROGRESS or ON_HOLD"),
+    )
+
+
+def recurring_filters() -> Parser:
+    return instructions(
+        ("is recurring", lambda r: bool(r["recurrence"]), None),
+        ("is not recurring", lambda r: not r["recurrence"], None),
+    )
+
+
+def _dependencies(line: str, low: str, ctx: Context) -> Filter | None:
+    tests: dict[str, Predicate] = {
+        "has id": lambda r: bool(r["task_id"]),
+        "no id": lambda r: not r["task_id"],
+        "has depends on": lambda r: bool(r["depends_on"]),
+        "no depends on": lambda r: not r["depends_on"],
+        "is blocking": lambda r: _blocking(r, ctx),
+        "is not blocking": lambda r: not _blocking(r, ctx),
+        "is blocked": lambda r: _blocked(r, ctx),
+        "is not blocked": lambda r: not _blocked(r, ctx),
     }
-    test = tests[how]
-    if name == "start":  # tasks without a start date match `starts …` (they can start now)
-        return lambda r: not r["start"] or test(date.fromisoformat(r["start"]))
-    return lambda r: any(test(d) for d in _date_value(r, name))
+    test = tests.get(" ".join(low.split()))
+    return make_filter(line, test) if test else None
+
+
+SIMPLE = {
+    "status.type": _status_type,
+    "priority": _priority,
+    "exclude sub-items": _exclude_sub_items,
+    "owner": _owner,
+    "function": _javascript,
+    "backlink": _backlink,
+    "dependencies": _dependencies,
+}

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from tasksync.config import global_filter_of
 from tasksync.model import StatusTable, Task
 from tasksync.read.parse import JS_WS, TASK_PREFIX, parse_task_lines
 
@@ -26,6 +27,9 @@ _CLOSER_OF = dict(_COMMENTS)
 # One pass over the line: each comment, from its opener to the first closer after it, or an
 # opener with no closer after it (searching the line again from each comment's end, for every
 # kind of opener, made a long line of comments quadratic).
+# The plugin tests the global filter on the text after the checkbox, trimmed, without the
+# block link (its blockLinkRegex).
+_BLOCK_LINK_END = re.compile(r" \^[a-zA-Z0-9-]+$")
 _CLOSED = "|".join(f"{re.escape(opener)}.*?{re.escape(closer)}" for opener, closer in _COMMENTS)
 _OPENERS = "|".join(re.escape(opener) for opener, _ in _COMMENTS)
 _COMMENT = re.compile(f"{_CLOSED}|(?P<unclosed>{_OPENERS})", re.DOTALL)
@@ -68,8 +72,18 @@ def frontmatter_end(lines: list[str]) -> int:
     return 0
 
 
-def task_lines(lines: list[str]) -> Iterator[tuple[int, str | None, str]]:
-    """(0-based index, heading, line) for every line Obsidian would see as a checkbox item."""
+def has_global_filter(line: str, prefix_end: int, global_filter: str) -> bool:
+    """Whether the text after the checkbox (``line[prefix_end:]``) holds the global filter, a
+    case-sensitive substring: a checkbox line without it is no task for the plugin."""
+    if global_filter not in line:
+        return False  # the common quick answer: not even the checkbox holds it
+    body = line[prefix_end:].strip(JS_WS)
+    return global_filter in _BLOCK_LINK_END.sub("", body).strip(JS_WS)
+
+
+def task_lines(lines: list[str], global_filter: str = "") -> Iterator[tuple[int, str | None, str]]:
+    """(0-based index, heading, line) for every line Obsidian would see as a checkbox item
+    (and, with a global filter, only those whose text holds it)."""
     heading: str | None = None
     fence: _Fence | None = None
     comment_close: str | None = None
@@ -105,7 +119,11 @@ def task_lines(lines: list[str]) -> Iterator[tuple[int, str | None, str]]:
             match = _HEADING.match(line)
             if match:
                 heading = (match["text"] or "").strip()
-        elif "[" in line and TASK_PREFIX.match(line):
+        elif (
+            "[" in line
+            and (prefix := TASK_PREFIX.match(line))
+            and (not global_filter or has_global_filter(line, prefix.end(), global_filter))
+        ):
             yield index, heading, line
         if "%%" in line or "<!--" in line:
             comment_close = _comment_left_open(line)
@@ -113,7 +131,7 @@ def task_lines(lines: list[str]) -> Iterator[tuple[int, str | None, str]]:
 
 def scan_lines(lines: list[str], statuses: StatusTable) -> list[NoteTask]:
     """The tasks in a note given as its lines (split on ``\\n`` only)."""
-    found = list(task_lines(lines))
+    found = list(task_lines(lines, global_filter_of(statuses)))
     tasks = parse_task_lines([line for _, _, line in found], statuses)
     return [
         NoteTask(index + 1, heading, task)

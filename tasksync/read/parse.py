@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from lark import Lark
 
+from tasksync.config import global_filter_of
 from tasksync.errors import TaskSyntaxError
 from tasksync.model import Priority, Segment, StatusTable, Task
 from tasksync.read.grammars import grammar_text
 from tasksync.read.lalr import GrammarMismatch, LeanLALR
+from tasksync.read.rule_text import rule_text
 from tasksync.read.signifiers import (
     PARSE_ORDER,
     SIGNIFIERS,
@@ -142,14 +144,21 @@ def _task_line_fields(pieces: list[tuple[str, str]]) -> dict[str, Any]:
     return _build(item[:-3], item[-3:], texts[1:], kinds[1:], with_segments=False)
 
 
+def _task_line_record(pieces: list[tuple[str, str]]) -> dict[str, Any]:
+    kinds, texts = zip(*pieces, strict=True)
+    item = texts[0]
+    return _build(item[:-3], item[-3:], texts[1:], kinds[1:], False, plugin_wording=True)
+
+
 def _lead(text: str) -> int:
     """How many blanks a field, tag or link piece carries before its own text."""
     return len(text) - len(text.lstrip(" \t")) if text[0] in " \t" else 0
 
 
 def _build(prefix: str, checkbox: str, texts: Sequence[str], kinds: Sequence[str],
-           with_segments: bool = True) -> dict[str, Any]:  # fmt: skip
-    """Read the fields off the end of the body, pass by pass, as the plugin's deserialize()."""
+           with_segments: bool = True, plugin_wording: bool = False) -> dict[str, Any]:  # fmt: skip
+    """Read the fields off the end of the body, pass by pass, as the plugin's deserialize().
+    With ``plugin_wording``, also the plugin's own wording of the description and the rule."""
     count = len(texts)
     first = 0  # the first non-blank piece: where the plugin's trimmed body begins
     while first < count and kinds[first] in _BLANKABLE and not texts[first].strip(JS_WS):
@@ -208,9 +217,22 @@ def _build(prefix: str, checkbox: str, texts: Sequence[str], kinds: Sequence[str
     }
     if with_segments:
         fields["segments"] = _segments(prefix, checkbox, remaining, spans, texts, end, trail)
-    problems = _read_fields({k: texts[i].lstrip(" \t") for k, i in found.items()}, fields)
+    if plugin_wording:
+        fields["plugin_description"] = _plugin_description(remaining, texts, trailing_tags)
+    raw = {k: texts[i].lstrip(" \t") for k, i in found.items()}
+    problems = _read_fields(raw, fields, plugin_wording)
     fields["problems"] = tuple(problems)
     return fields
+
+
+def _plugin_description(remaining: str, texts: Sequence[str], trailing_tags: list[int]) -> str:
+    """The plugin's description: the text before the fields, trimmed, with the tags read
+    among the fields put back at its end (one space apart)."""
+    text = remaining.strip(JS_WS)
+    if not trailing_tags:
+        return text
+    tags = " ".join(texts[i].lstrip(" \t") for i in reversed(trailing_tags))
+    return f"{text} {tags}" if text else tags
 
 
 def _char_before(texts: Sequence[str], i: int) -> str:
@@ -304,7 +326,7 @@ def _merge_text(segments: list[Segment]) -> list[Segment]:
     return merged
 
 
-def _read_fields(raw: dict[str, str], fields: dict[str, Any]) -> list[str]:
+def _read_fields(raw: dict[str, str], fields: dict[str, Any], plugin_wording: bool) -> list[str]:
     """Put the value of each field piece into ``fields``; return the problems met."""
     problems: list[str] = []
     for kind, text in raw.items():
@@ -323,7 +345,14 @@ def _read_fields(raw: dict[str, str], fields: dict[str, Any]) -> list[str]:
             except ValueError:
                 problems.append(f"invalid {kind} date {value}")
         elif kind == "recurrence":
-            fields["recurrence"] = value.strip()
+            rule = value.strip()
+            wording = rule_text(rule)
+            if wording is None:  # the plugin drops a rule rrule.js cannot read
+                problems.append(f"invalid recurrence rule {rule}")
+                continue
+            fields["recurrence"] = rule
+            if plugin_wording:
+                fields["recurrence_text"] = wording
         elif kind == "id":
             fields["task_id"] = value.strip(" ")
         elif kind == "depends_on":
@@ -337,13 +366,17 @@ def _read_fields(raw: dict[str, str], fields: dict[str, Any]) -> list[str]:
     return problems
 
 
+_HANDLERS = {"task": _task_line, "fields": _task_line_fields, "record": _task_line_record}
+
+
 @cache
-def _lean(with_segments: bool = True) -> tuple[LineLexer, LeanLALR]:
+def _lean(made: str = "task") -> tuple[LineLexer, LeanLALR]:
     """The grammar's tables (see ``tasksync.read.tables``), run by the lean driver on the line
-    lexer's pairs, with the task-line handler that builds Tasks or just their fields."""
+    lexer's pairs, with the task-line handler that builds what is ``made``: Tasks' fields with
+    their segments ("task"), just the fields ("fields"), or those and the plugin's wording of
+    the description and the rule ("record", for the index)."""
     tables = load_tables(grammar_text("tasks.lark"), _tables_cache())
-    task_line = _task_line if with_segments else _task_line_fields
-    handlers = {"task_line": task_line, "start": lambda lines: lines}
+    handlers = {"task_line": _HANDLERS[made], "start": lambda lines: lines}
     return LineLexer(tables.terminals), LeanLALR(tables, handlers)
 
 
@@ -388,8 +421,8 @@ def _parser(lexer: str = "line") -> Lark:
 
 def warm_up() -> None:
     """Build the parser now (it is built on first use otherwise)."""
-    _lean()
-    _lean(with_segments=False)
+    _lean("task")
+    _lean("record")
 
 
 _DEFAULT_STATUSES = StatusTable()
@@ -409,21 +442,41 @@ def parse_task_line(line: str, statuses: StatusTable = _DEFAULT_STATUSES) -> Tas
 
 def parse_task_lines(lines: list[str], statuses: StatusTable = _DEFAULT_STATUSES) -> list[Task]:
     """Parse lines already known to match ``TASK_PREFIX`` (none holding a newline), together."""
-    return [Task(status_type=statuses[f["status"]].type, **f) for f in _parse(lines, True)]
+    parsed = _parse(lines, "task", global_filter_of(statuses))
+    return [Task(status_type=statuses[f["status"]].type, **f) for f in parsed]
 
 
-def parse_task_fields(lines: list[str]) -> list[dict[str, Any]]:
-    """What ``parse_task_lines`` reads, as plain fields (no ``Task``, no segments): for the
-    index, which needs the values and not the means to edit the line."""
-    return _parse(lines, False)
+def parse_task_fields(lines: list[str], global_filter: str = "") -> list[dict[str, Any]]:
+    """What ``parse_task_lines`` reads, as plain fields (no ``Task``, no segments)."""
+    return _parse(lines, "fields", global_filter)
 
 
-def _parse(lines: list[str], with_segments: bool) -> list[dict[str, Any]]:
+def parse_task_records(lines: list[str], global_filter: str = "") -> list[dict[str, Any]]:
+    """The fields, and the plugin's wording of the description and the recurrence rule
+    (``plugin_description``, ``recurrence_text``): for the index, which needs the values and
+    not the means to edit the line."""
+    return _parse(lines, "record", global_filter)
+
+
+def _parse(lines: list[str], made: str, global_filter: str) -> list[dict[str, Any]]:
     if not lines:
         return []
-    lexer, lalr = _lean(with_segments)
+    lexer, lalr = _lean(made)
     try:
         parsed: list[dict[str, Any]] = lalr.parse(lexer.pieces(lines))
     except (TaskSyntaxError, GrammarMismatch) as exc:  # pragma: no cover - prefixed lines parse
         raise TaskSyntaxError(f"cannot read task lines: {exc}") from None
+    if global_filter:
+        for fields in parsed:
+            _without_global_filter(fields, global_filter)
     return parsed
+
+
+def _without_global_filter(fields: dict[str, Any], global_filter: str) -> None:
+    """As the plugin: the filter is no tag of the task, and the description instructions read
+    the description without (the first occurrence of) it."""
+    if global_filter in fields["tags"]:
+        fields["tags"] = tuple(tag for tag in fields["tags"] if tag != global_filter)
+    if "plugin_description" in fields:
+        text = fields["plugin_description"]
+        fields["plugin_description"] = text.replace(global_filter, "", 1).strip(JS_WS)

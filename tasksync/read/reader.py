@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tasksync.config import global_filter_of
 from tasksync.ids import IdParts, Known, carry_ids, task_ids
 from tasksync.model import StatusTable
 from tasksync.read.notes import frontmatter, task_lines
-from tasksync.read.parse import parse_task_fields
+from tasksync.read.parse import parse_task_records
 from tasksync.read.records import DESCRIPTION, HEADING, ID, LINE, RAW, TASK_ID, fields_row
 from tasksync.read.vault import NoteFile, decode
 
@@ -58,9 +59,11 @@ def read_note_file(note: NoteFile, statuses: StatusTable, known_hash: str | None
     text = decode(data)
     lines = text.text.split("\n")
     person, aliases = _person(lines, note.rel)
-    found = list(task_lines(lines))
+    global_filter = global_filter_of(statuses)
+    found = list(task_lines(lines, global_filter))
     known = {row[RAW]: row for row in previous or ()}
-    parsed = iter(parse_task_fields([line for _, _, line in found if line not in known]))
+    parsed = iter(parse_task_records([line for _, _, line in found if line not in known],
+                                    global_filter))  # fmt: skip
     rows: list[list[Any]] = []
     status_types: dict[str, str] = {}
     for index, heading, line in found:

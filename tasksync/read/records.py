@@ -1,4 +1,9 @@
-"""A task as a record: the JSON contract of ``list --json``, which is also the index's row."""
+"""A task as a record: the JSON contract of ``list --json``, which is also the index's row.
+
+Beside tasksync's clean ``description`` and the rule as written (``recurrence``), a record
+keeps the plugin's own wording of both: ``plugin_description`` (the text with its tags,
+without the global filter: what `description includes` reads) and ``recurrence_text``
+(rrule's `every week on Sunday`: what `recurrence includes` reads)."""
 
 from __future__ import annotations
 
@@ -11,9 +16,10 @@ from tasksync.model import DATE_FIELDS, Priority
 Record = dict[str, Any]
 
 RECORD_KEYS: tuple[str, ...] = (
-    "id", "path", "line", "status", "status_type", "description", "owner", "tags", "priority",
-    "due", "scheduled", "start", "created", "done", "cancelled", "recurrence", "task_id",
-    "depends_on", "on_completion", "block_link", "heading", "problems", "raw",
+    "id", "path", "line", "status", "status_type", "description", "plugin_description",
+    "owner", "tags", "priority", "due", "scheduled", "start", "created", "done", "cancelled",
+    "recurrence", "recurrence_text", "task_id", "depends_on", "on_completion", "block_link",
+    "heading", "problems", "raw",
 )  # fmt: skip
 LIST_KEYS = frozenset(("tags", "depends_on", "problems"))
 
@@ -41,9 +47,10 @@ def fields_row(path: str, line: int, heading: str | None, status_type: str, raw:
     get = fields.get
     priority = _PRIORITY_VALUE[get("priority", Priority.NORMAL)]
     row = [
-        "", path, line, fields["status"], status_type, fields["description"], fields["owner"],
-        _json_list(fields["tags"]), priority, None, None, None, None, None, None,
-        get("recurrence"), get("task_id"), _json_list(get("depends_on", ())),
+        "", path, line, fields["status"], status_type, fields["description"],
+        fields["plugin_description"], fields["owner"], _json_list(fields["tags"]), priority,
+        None, None, None, None, None, None, get("recurrence"), get("recurrence_text"),
+        get("task_id"), _json_list(get("depends_on", ())),
         get("on_completion"), fields["block_link"], heading, _json_list(fields["problems"]), raw,
     ]  # fmt: skip
     for key in DATE_FIELDS:

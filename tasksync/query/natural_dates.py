@@ -1,0 +1,149 @@
+"""Dates as people type them in queries (`in two weeks`, `14 October`, `last friday`), read as
+the Tasks plugin reads them: with chrono 2.3.9 (its pinned version), relative to ``today``.
+
+parsedatetime reads the phrases; two rules of chrono's that it does not share are applied here:
+a weekday (`monday`, `this sunday`, `next friday`) is a day of the Sunday-to-Saturday week around
+today (without `this`/`next`/`last`, whichever such day is closest), and a month (and day)
+without a year is in whichever year puts it closest to today.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from functools import cache
+from typing import Any
+
+_WEEKDAYS = {  # chrono's weekday words -> JavaScript's day number (Sunday 0)
+    "sunday": 0, "sun": 0, "monday": 1, "mon": 1, "tuesday": 2, "tue": 2, "wednesday": 3,
+    "wed": 3, "thursday": 4, "thurs": 4, "thur": 4, "thu": 4, "friday": 5, "fri": 5,
+    "saturday": 6, "sat": 6,
+}  # fmt: skip
+_WEEKDAY = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
+_WEEKDAY_PHRASE = re.compile(
+    rf"(?:on\s*)?(?:(this|last|past|next)\s*)?({_WEEKDAY})\.?(?:\s*(this|last|past|next)\s*week)?",
+    re.IGNORECASE,
+)
+_MONTH_NAME = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\b", re.IGNORECASE
+)
+_SLASH_DAY = re.compile(r"\b[0-9]{1,2}/[0-9]{1,2}\b")
+_YEAR = re.compile(r"\b[0-9]{4}\b")
+_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+@cache
+def _calendar() -> Any:
+    import parsedatetime  # type: ignore[import-untyped]  # here: only queries with such dates need it
+
+    return parsedatetime.Calendar(version=parsedatetime.VERSION_CONTEXT_STYLE)
+
+
+def read_dates(text: str, today: date) -> list[date]:
+    """Every date chrono would find in ``text``, in order (a range gives two)."""
+    words, isos = _without_impossible_dates(" ".join(text.split()))
+    if isos is not None:
+        return isos
+    weekday = _weekday(words, today)
+    if weekday is not None:
+        return [weekday]
+    halves = _two_dates(words, today)
+    if halves:
+        return halves
+    return [day for day, _ in _found(words, today)]
+
+
+def read_date(text: str, today: date) -> date | None:
+    """The first date chrono would find in ``text`` (its ``parseDate``), or None."""
+    found = read_dates(text, today)
+    return found[0] if found else None
+
+
+def _without_impossible_dates(words: str) -> tuple[str, list[date] | None]:
+    """The words without the `YYYY-MM-DD` dates that are none (`2015-99-29`: chrono finds no
+    date there; parsedatetime would answer with the clock's day), and the dates, when the
+    words are nothing but such dates."""
+    found = []
+    for iso in _ISO.findall(words):
+        try:
+            found.append(date.fromisoformat(iso))
+        except ValueError:
+            words = words.replace(iso, " ")
+    words = " ".join(words.split())
+    if found and _ISO.sub("", words).strip() == "":
+        return words, found
+    return words, None
+
+
+def _weekday(words: str, today: date) -> date | None:
+    match = _WEEKDAY_PHRASE.fullmatch(words)
+    if match is None:
+        return None
+    modifier = (match[1] or match[3] or "").lower()
+    target = _WEEKDAYS[match[2].lower()]
+    sunday = today - timedelta(days=(today.weekday() + 1) % 7)  # the week chrono counts in
+    if modifier == "this":
+        offset = target
+    elif modifier == "next":
+        offset = target + 7
+    elif modifier in ("last", "past"):
+        offset = target - 7
+    else:  # the closest such day (dayjs's day(n) within the Sunday-based week)
+        ref = (today.weekday() + 1) % 7
+        offset = target
+        if abs(target - 7 - ref) < abs(target - ref):
+            offset = target - 7
+        elif abs(target + 7 - ref) < abs(target - ref):
+            offset = target + 7
+    return sunday + timedelta(days=offset)
+
+
+def _two_dates(words: str, today: date) -> list[date] | None:
+    """`17 August 2013 19 August 2013`: two dates side by side (parsedatetime would read one)."""
+    parts = words.split(" ")
+    for cut in range(len(parts) - 1, 0, -1):  # chrono reads the longest first date first
+        first, second = " ".join(parts[:cut]), " ".join(parts[cut:])
+        one, other = _whole(first, today), _whole(second, today)
+        if one and other:
+            return [one, other]
+    return None
+
+
+def _whole(words: str, today: date) -> date | None:
+    """The date ``words`` are, when they are one date and nothing else."""
+    found = _found(words, today, dates_only=True)
+    if len(found) == 1 and found[0][1] == words:
+        return found[0][0]
+    return _weekday(words, today)
+
+
+def _found(words: str, today: date, dates_only: bool = False) -> list[tuple[date, str]]:
+    """(date, the words it was read from) for each date parsedatetime finds (with
+    ``dates_only``, not a time of day alone, which is how it reads `2013`)."""
+    noon = datetime(today.year, today.month, today.day, 12)
+    found = []
+    for moment, context, _, _, matched in _calendar().nlp(words, sourceTime=noon) or ():
+        if not (context.hasDate if dates_only else context.hasDateOrTime):
+            continue  # parsedatetime's "no idea" (e.g. an impossible 2023-02-30)
+        day = moment.date()
+        if (_MONTH_NAME.search(matched) or _SLASH_DAY.search(matched)) and not _YEAR.search(
+            matched
+        ):
+            day = _closest_year(day, today)
+        found.append((day, matched.strip()))
+    return found
+
+
+def _closest_year(day: date, today: date) -> date:
+    """chrono's findYearClosestToRef: this year's such day, or next or last year's if closer."""
+    try:
+        this = day.replace(year=today.year)
+        following, previous = this.replace(year=today.year + 1), this.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        return day
+    distance = abs((this - today).days)
+    if abs((following - today).days) < distance:
+        return following
+    if abs((previous - today).days) < distance:
+        return previous
+    return this

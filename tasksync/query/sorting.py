@@ -1,0 +1,164 @@
+"""`sort by FIELD [reverse]`: the plugin's sort fields, and its default sort after the user's."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from tasksync.query.explain import Statement
+from tasksync.query.filters import PRIORITY_ORDER, Context, QueryError
+from tasksync.read.records import Record
+
+STATUS_ORDER = {"IN_PROGRESS": 1, "TODO": 2, "PROPOSED": 2.5, "ON_HOLD": 3, "DONE": 4,
+                "CANCELLED": 5, "NON_TASK": 6}  # fmt: skip
+DATE_NAMES = ("due", "done", "scheduled", "start", "created", "cancelled", "happens")
+DEFAULT_SORT = ("status.type", "urgency", "due", "priority", "path")
+_PRIORITY_URGENCY = {"highest": 9.0, "high": 6.0, "medium": 3.9, "normal": 1.95, "low": 0.0,
+                     "lowest": -1.8}  # fmt: skip
+_SORT = re.compile(r"sort by (\S+)( reverse)?", re.IGNORECASE)
+_SORT_TAG = re.compile(r"sort by tag( reverse)?\s*(\d+)?", re.IGNORECASE)
+SORT_FIELDS = frozenset(("status", "status.name", "status.type", "urgency", *DATE_NAMES,
+                         "priority", "recurring", "description", "tag", "path", "filename",
+                         "heading", "id", "random", "owner"))  # fmt: skip
+
+Key = Callable[[Record], Any]
+
+
+@dataclass(frozen=True)
+class Sorter:
+    statement: Statement
+    name: str
+    reverse: bool = False
+    tag_index: int = 1  # for `sort by tag N`
+
+
+def parse_sorter(statement: Statement) -> Sorter | None:
+    """A `sort by` line (None when the line is none); QueryError for an unknown field."""
+    line = statement.text
+    tag = _SORT_TAG.match(line)
+    if tag:
+        return Sorter(statement, "tag", bool(tag[1]), int(tag[2] or 1))
+    match = _SORT.match(line)
+    if match is None:
+        return None
+    name = match[1].lower()
+    if name == "function":
+        raise QueryError("sort by function needs JavaScript, which tasksync does not run", 9)
+    if name not in SORT_FIELDS:
+        raise QueryError(f"do not understand sort: {line[len('sort by ') :]}", 9)
+    return Sorter(statement, name, bool(match[2]))
+
+
+def urgency(record: Record, today: date) -> float:
+    """The plugin's urgency score (src/Task/Urgency.ts)."""
+    score = _PRIORITY_URGENCY[record["priority"]]
+    if record["due"]:
+        days = (today - date.fromisoformat(record["due"])).days
+        if days >= 7:
+            score += 12.0
+        elif days >= -14:
+            score += ((days + 14) * 0.8 / 21 + 0.2) * 12.0
+        else:
+            score += 2.4
+    if record["scheduled"] and date.fromisoformat(record["scheduled"]) <= today:
+        score += 5.0
+    if record["start"] and date.fromisoformat(record["start"]) > today:
+        score -= 3.0
+    return score
+
+
+def date_key(record: Record, name: str) -> tuple[int, str]:
+    """Invalid dates first, then earliest to latest, then none (the plugin's order)."""
+    if name == "happens":
+        values = sorted(v for v in (record["start"], record["scheduled"], record["due"]) if v)
+        return (1, values[0]) if values else (2, "")
+    if any(p.startswith(f"invalid {name} date") for p in record["problems"]):
+        return (0, "")
+    return (1, record[name]) if record[name] else (2, "")
+
+
+def clean_description(record: Record) -> str:
+    """The plugin's description without a leading link or emphasis (its cleanDescription)."""
+    text = str(record.get("plugin_description") or record["description"])
+    link = re.match(r"\[\[?([^\]]*)]]?", text)
+    if link:
+        text = link[1][link[1].find("|") + 1 :] + text[link.end() :]
+    for emphasis in (r"\*\*([^*]+)\*\*", r"\*([^*]+)\*", r"==([^=]+)==", r"__([^_]+)__",
+                     r"_([^_]+)_"):  # fmt: skip
+        found = re.match(emphasis, text)
+        if found:
+            text = found[1] + text[found.end() :]
+    return text
+
+
+def _natural(text: str) -> tuple[Any, ...]:
+    """localeCompare with numeric: true, roughly: case-insensitive, numbers by value."""
+    return tuple(int(part) if part.isdigit() else part.casefold()
+                 for part in re.split(r"([0-9]+)", text))  # fmt: skip
+
+
+def _random_key(record: Record, today: date) -> int:
+    """The plugin's `sort by random`: a hash of the day and the description (its
+    TinySimpleHash over UTF-16 code units), so the order is the same all day."""
+    text = f"{today.isoformat()} {record.get('plugin_description') or record['description']}"
+    units = text.encode("utf-16-le")
+    h = 9
+    for i in range(0, len(units), 2):
+        code = units[i] | units[i + 1] << 8
+        h = _int32((h ^ code) * 387420489)  # Math.imul(h ^ c, 9 ** 9)
+    return _int32(h ^ ((h & 0xFFFFFFFF) >> 9))
+
+
+def _int32(value: int) -> int:
+    value &= 0xFFFFFFFF
+    return value - (1 << 32) if value & 0x80000000 else value
+
+
+def sort_key(sorter: Sorter, ctx: Context) -> Key:
+    name = sorter.name
+    if name == "status.type":
+        return lambda r: STATUS_ORDER.get(r["status_type"], 9)
+    if name == "status":  # the old two states: not done first
+        return lambda r: r["status_type"] in ("DONE", "CANCELLED", "NON_TASK")
+    if name == "status.name":
+        return lambda r: ctx.status_names.get(r["status"], "Unknown").casefold()
+    if name == "urgency":
+        return lambda r: -urgency(r, ctx.today)
+    if name in DATE_NAMES:
+        return lambda r: date_key(r, name)
+    if name == "priority":
+        return lambda r: -PRIORITY_ORDER[r["priority"]]
+    if name == "recurring":
+        return lambda r: 0 if r["recurrence"] else 1
+    if name == "description":
+        return lambda r: _natural(clean_description(r))
+    if name == "random":
+        return lambda r: _random_key(r, ctx.today)
+    if name == "tag":
+        index = sorter.tag_index - 1
+        return lambda r: (0, r["tags"][index].casefold()) if len(r["tags"]) > index else (1, "")
+    return _text_key(name)
+
+
+def _text_key(name: str) -> Key:
+    if name == "path":
+        return lambda r: _natural(r["path"])
+    if name == "filename":
+        return lambda r: _natural(r["path"].rsplit("/", 1)[-1])
+    if name == "heading":
+        return lambda r: (r["heading"] or "").casefold()
+    if name == "id":
+        return lambda r: r["task_id"] or ""
+    return lambda r: str(r.get("person") or r["owner"] or "\uffff").casefold()  # owner
+
+
+def sort_records(records: list[Record], sorters: list[Sorter], ctx: Context) -> list[Record]:
+    """The user's sort, then the plugin's default sort for what it leaves tied."""
+    chosen = {s.name for s in sorters}
+    plan = [*sorters, *(Sorter(Statement(n, n), n) for n in DEFAULT_SORT if n not in chosen)]
+    for sorter in reversed(plan):  # stable sorts, least significant first
+        records.sort(key=sort_key(sorter, ctx), reverse=sorter.reverse)
+    return records

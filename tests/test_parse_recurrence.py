@@ -1,0 +1,112 @@
+"""Recurrence rules as the plugin reads them: a rule rrule.js cannot read is dropped (and
+reported), a readable one is kept as written, with the plugin's wording beside it."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tasksync.cli.main import cli
+from tasksync.read.parse import parse_line
+from tasksync.read.rule_text import rule_text
+
+from .plugin_records import records
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- [ ] recurring 🔁 invalid rule 📅 2022-06-17",
+        "- [ ] recurring 🔁 every fortnight",
+        "- [ ] recurring 🔁 daily",
+        "- [ ] recurring 🔁 every",
+        "- [ ] recurring 🔁 every 0 days",
+        "- [ ] recurring [repeat:: whenever]",
+    ],
+)
+def test_an_invalid_rule_is_no_recurrence_and_a_problem(line):
+    task = parse_line(line)
+    assert task is not None
+    assert task.recurrence is None
+    assert task.description == "recurring"  # its text is still taken off the description
+    assert len(task.problems) == 1
+    assert task.problems[0].startswith("invalid recurrence rule ")
+    [record] = records([line])
+    assert (record["recurrence"], record["recurrence_text"]) == (None, None)
+
+
+def test_a_readable_rule_is_kept_as_written_with_the_plugins_wording():
+    [record] = records(["- [ ] chore 🔁 every Sunday when done 📅 2026-11-22"])
+    assert record["recurrence"] == "every Sunday when done"
+    assert record["recurrence_text"] == "every week on Sunday when done"
+    assert record["problems"] == []
+
+
+@pytest.mark.parametrize(
+    ("rule", "wording"),
+    [
+        # the plugin's docs and reference: rrule's toText
+        ("every Sunday", "every week on Sunday"),
+        ("every year on February the 29th", "every February on the 29th"),
+        ("every 3 days!", "every 3 days"),
+        ("every day and then some", "every day"),
+        ("every week on Sunday when done", "every week on Sunday when done"),
+        # rrule's own pairs of text and rule
+        ("Every day", "every day"),
+        ("Every day at 10, 12 and 17", "every day at 10, 12 and 17"),
+        ("Every week", "every week"),
+        ("Every 4 hours", "every 4 hours"),
+        ("Every week on Monday, Wednesday", "every week on Monday, Wednesday"),
+        ("Every weekday", "every weekday"),
+        ("Every 2 weeks", "every 2 weeks"),
+        ("Every 6 months", "every 6 months"),
+        ("Every year on the 1st Friday", "every year on the 1st Friday"),
+        ("Every month on the 4th", "every month on the 4th"),
+        ("Every month on the 4th last", "every month on the 4th last"),
+        ("Every month on the 3rd last Tuesday", "every month on the 3rd last Tuesday"),
+        ("Every month on the last Monday", "every month on the last Monday"),
+        ("Every week for 20 times", "every week for 20 times"),
+        ("every Monday and Friday", "every week on Monday, Friday"),
+        ("every January on the 15th", "every January on the 15th"),
+        ("every month on the last", "every month on the last"),
+    ],
+)
+def test_the_plugins_wording_of_a_rule(rule, wording):
+    assert rule_text(rule) == wording
+
+
+# (no months: rrule words `every 2 January` as `every 2 years January`, which it reads
+# back as `every 2 years`)
+_UNIT = st.sampled_from(["day", "days", "week", "weeks", "month", "months", "year", "years",
+                         "weekday", "Monday", "tue", "Friday"])  # fmt: skip
+_ON = st.sampled_from(["", " on Sunday", " on the 1st", " on the last Friday", " on the 2nd",
+                       " on Monday, Friday", " on the 3rd last Tuesday"])  # fmt: skip
+
+
+@given(st.integers(1, 30), _UNIT, _ON, st.booleans())
+def test_the_plugins_wording_reads_back_as_itself(interval, unit, on, when_done):
+    rule = f"every {interval} {unit}{on}" + (" when done" if when_done else "")
+    wording = rule_text(rule)
+    if wording is not None:
+        assert rule_text(wording) == wording
+
+
+@given(st.text(alphabet=st.sampled_from("everydayweekonthe0123456789, !MondayJunlast"),
+               max_size=40))  # fmt: skip
+def test_reading_any_rule_text_never_fails(text):
+    wording = rule_text(text)
+    assert wording is None or wording.startswith("every")
+
+
+def test_show_gives_the_plugins_wording(make_vault):
+    vault = make_vault({"n.md": "- [ ] water 🔁 every Sunday 📅 2026-11-22\n"})
+    runner = CliRunner()
+    listed = json.loads(runner.invoke(cli, ["--vault", str(vault), "list", "--json"]).stdout)
+    shown = runner.invoke(cli, ["--vault", str(vault), "show", listed[0]["id"]]).stdout
+    assert re.search(r"^recurrence_text +every week on Sunday$", shown, re.MULTILINE)
+    assert re.search(r"^recurrence +every Sunday$", shown, re.MULTILINE)
