@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -177,12 +178,34 @@ def _read_toml(path: Path) -> dict[str, object]:
         raise UsageError(f"{path}: {exc}") from None
 
 
+KNOWN_SETTINGS = frozenset(("me", "people_folder", "triage_tags", "statuses", "presets",
+                            "global_filter", "global_query", "caldav", "inbox"))  # fmt: skip
+KNOWN_CALDAV_SETTINGS = frozenset(("url", "calendar", "user", "inbox", "poll"))
+_warned: set[str] = set()
+
+
 def load_vault_config(vault: Path) -> dict[str, object]:
-    """The user's config file, overridden key by key by the vault's `.tasksync.toml`."""
+    """The user's config file, overridden key by key by the vault's `.tasksync.toml`. A key
+    tasksync does not know (a typo, most likely) is said once on stderr."""
     user = os.environ.get("TASKSYNC_CONFIG")
-    merged = _read_toml(Path(user) if user else user_config_path())
-    merged.update(_read_toml(vault / VAULT_CONFIG))
+    user_path = Path(user) if user else user_config_path()
+    merged: dict[str, object] = {}
+    for path in (user_path, vault / VAULT_CONFIG):
+        found = _read_toml(path)
+        _warn_unknown(path, found)
+        merged.update(found)
     return merged
+
+
+def _warn_unknown(path: Path, settings: dict[str, object]) -> None:
+    unknown = sorted(set(settings) - KNOWN_SETTINGS)
+    caldav = settings.get("caldav")
+    if isinstance(caldav, dict):
+        unknown += [f"caldav.{key}" for key in sorted(set(caldav) - KNOWN_CALDAV_SETTINGS)]
+    message = f"{path}: unknown setting(s) {', '.join(unknown)}; ignored"
+    if unknown and message not in _warned:
+        _warned.add(message)
+        sys.stderr.write(f"warning: {message}\n")
 
 
 def _names(value: object, key: str, source: Path) -> tuple[str, ...]:

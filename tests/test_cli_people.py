@@ -16,6 +16,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from tasksync.cli.main import cli, hoist_global_options
+from tasksync.read.prose import repaired
 
 TODAY = "2026-11-22"
 
@@ -42,7 +43,7 @@ def test_list_in_a_pipe_is_one_greppable_line_per_task_id_first(example_vault):
         fields = text.split("\t")
         assert fields[0] == record["id"]
         assert fields[-1] == f"{record['path']}:{record['line']}"
-        assert record["description"] in fields[4]
+        assert repaired(record["description"]) in fields[4]
     hit = [t for t in lines if "compost bins" in t]
     assert len(hit) == 1
 
@@ -217,3 +218,51 @@ def test_every_command_has_an_example_and_the_help_groups_them():
         if "Examples:" not in (command.help or ""):
             missing.append(name)
     assert missing == []
+
+
+def test_add_captures_a_task_into_the_inbox_with_dates_as_words(make_vault):
+    vault = make_vault({"a.md": "- [ ] x\n"})
+    result = run("--today", TODAY, "add", "Call Bob @Bob 📅 fri #work", vault=vault)
+    assert result.exit_code == 0, result.output
+    inbox = vault / "Inbox.md"
+    assert inbox.read_text() == "- [ ] Call Bob @Bob 📅 2026-11-27 #work ➕ 2026-11-22\n"
+    [added] = [r for r in json.loads(run("list", "--json", vault=vault).stdout)
+               if r["path"] == "Inbox.md"]  # fmt: skip
+    assert result.stdout.startswith(f"{added['id'][:8]}  Call Bob  (Inbox.md:1)")
+    assert (added["owner"], added["due"], added["tags"]) == ("Bob", "2026-11-27", ["#work"])
+    second = run("--today", TODAY, "add", "--note", "Projects/Shed.md", "Order timber",
+                 "📅", "next", "tuesday", vault=vault)  # fmt: skip
+    assert second.exit_code == 0, second.output
+    assert (
+        vault / "Projects/Shed.md"
+    ).read_text() == "- [ ] Order timber 📅 2026-11-24 ➕ 2026-11-22\n"
+    assert run("undo", vault=vault).exit_code == 0
+    assert not (vault / "Projects/Shed.md").exists()
+    bad = run("add", "Call 📅 someday", vault=vault)
+    assert bad.exit_code == 2
+    assert "not a date" in bad.stderr
+
+
+def test_prose_mis_encoded_is_shown_repaired_and_repair_text_rewrites_it(make_vault):
+    mac = "- [ ] Read Jason Vallery‚Äôs notes 📅 2026-12-01"  # UTF-8 read as Mac Roman
+    windows = "- [ ] Ask about Borkerâ€™s “plan” 📅 2026-12-02"  # as Windows-1252
+    vault = make_vault({"n.md": f"{mac}\n{windows}\n"})
+    listed = run("list", vault=vault).stdout
+    assert "Read Jason Vallery’s notes" in listed
+    assert "Ask about Borker’s “plan”" in listed  # real curly quotes stay curly
+    calendar = run("ics", vault=vault).stdout
+    assert "SUMMARY:Read Jason Vallery’s notes" in calendar
+    dry = run("repair", "--text", "--dry-run", vault=vault)
+    assert "+- [ ] Read Jason Vallery’s notes 📅 2026-12-01" in dry.stdout
+    assert (vault / "n.md").read_text() == f"{mac}\n{windows}\n"
+    assert run("repair", "--text", vault=vault).exit_code == 0
+    assert (vault / "n.md").read_text() == (
+        "- [ ] Read Jason Vallery’s notes 📅 2026-12-01\n"
+        "- [ ] Ask about Borker’s “plan” 📅 2026-12-02\n"
+    )
+
+
+def test_unknown_settings_are_named(make_vault):
+    vault = make_vault({"a.md": "- [ ] x\n", ".tasksync.toml": 'triage_tagz = ["#x"]\n'})
+    result = run("list", vault=vault)
+    assert "unknown setting(s) triage_tagz; ignored" in result.stderr

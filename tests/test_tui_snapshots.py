@@ -1,4 +1,5 @@
-"""What each TUI screen looks like, at a fixed size and clock (pytest-textual-snapshot).
+"""What each TUI screen looks like, at 80×24 (the details under the list) and 120×40 (side
+by side), at a fixed clock (pytest-textual-snapshot).
 
 Refresh after a deliberate change of the layout with `pytest --snapshot-update`, and look at
 the report first."""
@@ -9,9 +10,11 @@ import os
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from tasksync.tui.app import make_app
 
-SIZE = (140, 36)
+SIZES = [(80, 24), (120, 40)]
 TODAY = date(2026, 11, 22)
 
 
@@ -19,17 +22,53 @@ def app_for(vault: Path):
     return make_app(vault, Path(os.environ["TASKSYNC_DB"]), TODAY, watch=False)
 
 
-def test_inbox_screen(example_vault, snap_compare):
-    assert snap_compare(app_for(example_vault), terminal_size=SIZE)
+async def on_buy(pilot) -> None:
+    """The cursor on the ↳ twin of the first pair."""
+    await pilot.press("j")
+    await pilot.pause()
 
 
-def test_open_screen(example_vault, snap_compare):
-    assert snap_compare(app_for(example_vault), press=["tab"], terminal_size=SIZE)
+sized = pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 
 
-def test_followups_screen(example_vault, snap_compare):
-    assert snap_compare(app_for(example_vault), press=["tab", "tab"], terminal_size=SIZE)
+@sized
+def test_inbox_screen(example_vault, snap_compare, size):
+    assert snap_compare(app_for(example_vault), terminal_size=size)
 
 
-def test_help_screen(example_vault, snap_compare):
-    assert snap_compare(app_for(example_vault), press=["question_mark"], terminal_size=SIZE)
+@sized
+def test_open_screen(example_vault, snap_compare, size):
+    assert snap_compare(app_for(example_vault), press=["tab"], terminal_size=size)
+
+
+@sized
+def test_followups_screen(example_vault, snap_compare, size):
+    assert snap_compare(app_for(example_vault), press=["3"], terminal_size=size)
+
+
+@sized
+def test_help_screen(example_vault, snap_compare, size):
+    assert snap_compare(app_for(example_vault), press=["question_mark"], terminal_size=size)
+
+
+@sized
+def test_filtered_inbox(example_vault, snap_compare, size):
+    keys = ["slash", "v", "o", "l", "u", "n", "t", "e", "e", "r"]
+    assert snap_compare(app_for(example_vault), press=keys, terminal_size=size)
+
+
+@sized
+def test_edit_dialog(example_vault, snap_compare, size):
+    assert snap_compare(app_for(example_vault), press=["e"], terminal_size=size)
+
+
+@sized
+def test_merge_dialog(example_vault, snap_compare, size):
+    app = app_for(example_vault)
+    assert snap_compare(app, run_before=on_buy, press=["m"], terminal_size=size)
+
+
+@sized
+def test_empty_inbox(make_vault, snap_compare, size):
+    vault = make_vault({"Tasks.md": "- [ ] Something to do 📅 2026-11-30\n"})
+    assert snap_compare(app_for(vault), terminal_size=size)

@@ -14,6 +14,7 @@ from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY
 from icalendar import Calendar, Component, Event, Todo
 
 from tasksync import __version__
+from tasksync.read.prose import repaired
 from tasksync.read.records import Record
 from tasksync.read.signifiers import canonical_spellings
 from tasksync.write.recurrence import Rule, RuleError, parse_rule
@@ -57,6 +58,7 @@ def clean_summary(description: str) -> str:
     for spelled, emoji in _REPAIRS:
         if spelled in text:
             text = text.replace(spelled, emoji)
+    text = repaired(text)
     kept = "".join(c for c in text if unicodedata.category(c) != "So" and c not in _INVISIBLE)
     return " ".join(kept.split()) or "(no description)"
 

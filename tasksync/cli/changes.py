@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import re
 import sys
+import unicodedata
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import click
 
 from tasksync.app import AppContext
-from tasksync.config import load_triage_tags
+from tasksync.config import load_triage_tags, load_vault_config
 from tasksync.dates import parse_day
 from tasksync.errors import UsageError
 from tasksync.index.select import Selection
 from tasksync.index.store import IdError
-from tasksync.model import Priority, Task
+from tasksync.model import Priority, StatusTable, Task
 from tasksync.write import edits
 from tasksync.write.actions import (
     Outcome,
+    append_lines,
     run_batch,
     selected_targets,
     targets_by_id,
@@ -93,6 +97,38 @@ def _explain_unchanged(verb: str, targets: list[Target], outcome: Outcome) -> No
         if kind != "PROPOSED":
             click.echo(f"{task_label(target.id, target.label)}: not proposed: it is "
                        f"{_KIND.get(kind, kind.lower())}", err=True)  # fmt: skip
+
+
+DEFAULT_INBOX = "Inbox.md"
+_DATE_WORDS = re.compile(
+    r"(?P<emoji>📅|⏳|🛫)\ufe0f?\s+(?P<when>(?:next|this|last)\s+\w+|in\s+\d+\s+\w+|\S+)"
+)
+
+
+def quick_line(text: str, today: date, proposed: bool, statuses: StatusTable) -> str:
+    """The task line `add` writes for ``text``: its date words as dates, ➕ today added."""
+    from tasksync.read.parse import parse_line
+
+    words = " ".join(text.split())
+    if not words:
+        raise UsageError("what is the task? give its text")
+    for char in text:
+        if unicodedata.category(char) == "Cc" and char not in " \t":
+            raise UsageError(f"the task holds a control character (U+{ord(char):04X})")
+
+    def as_date(match: re.Match[str]) -> str:
+        return f"{match['emoji']} {parse_day(match['when'], today).isoformat()}"
+
+    words = _DATE_WORDS.sub(as_date, words)
+    if proposed and "#proposed" not in words.split():
+        words += " #proposed"
+    line = f"- [{'?' if proposed else ' '}] {words}"
+    task = parse_line(line, statuses)
+    if task is None or not task.description:
+        raise UsageError(f"{words!r} does not read as a task with a description")
+    if task.created is None:
+        line += f" ➕ {today.isoformat()}"
+    return line
 
 
 def _command_line(verb: str) -> str:
@@ -286,24 +322,71 @@ def register(cli: click.Group) -> None:
         _batch(app, "merge", duplicates_of, reject, dry_run)
 
     @cli.command()
+    @click.option("--text", "with_text", is_flag=True,
+                  help="Also repair mis-encoded words (Vallery‚Äôs -> Vallery’s).")  # fmt: skip
     @click.option("--dry-run", is_flag=True, help="Print the diff; write nothing.")
     @click.pass_obj
-    def repair(app: AppContext, dry_run: bool) -> None:
+    def repair(app: AppContext, with_text: bool, dry_run: bool) -> None:
         """Rewrite mis-encoded signifiers (ðŸ“… …) in task lines as the real emoji.
+
+        With --text, mis-encoded words in the tasks' descriptions are repaired too (only the
+        encoding: curly quotes stay curly). Look at the diff with --dry-run first.
 
         \b
         Examples:
           tasksync repair --dry-run
-          tasksync repair
+          tasksync repair --text --dry-run
+          tasksync repair --text
         """
         statuses = app.statuses
+
+        def fixed(task: Task) -> tuple[str, ...]:
+            task = edits.repair(task, statuses)
+            return ((edits.repair_text(task, statuses) if with_text else task).raw,)
 
         def mis_encoded(store: Any) -> list[Target]:
             found = selected_targets(store, Selection(("all",)))
             return [t for t in found if not t.raw.isascii()]
 
-        _batch(app, "repair", mis_encoded,
-               lambda task: (edits.repair(task, statuses).raw,), dry_run, by_id=False)  # fmt: skip
+        _batch(app, "repair", mis_encoded, fixed, dry_run, by_id=False)
+
+    @cli.command()
+    @click.argument("text", nargs=-1, required=True)
+    @click.option("--note", "note_path", metavar="PATH",
+                  help="The note to add it to (vault-relative). [default: the `inbox` setting, "
+                       "else Inbox.md]")  # fmt: skip
+    @click.option("--proposed", is_flag=True, help="Add it as proposed: [?] and #proposed.")
+    @click.pass_obj
+    def add(app: AppContext, text: tuple[str, ...], note_path: str | None,
+            proposed: bool) -> None:  # fmt: skip
+        """Capture a task: a new line at the end of the inbox note, with ➕ today.
+
+        Dates after 📅 ⏳ 🛫 may be words, read as `set` reads them (fri, next tuesday,
+        tomorrow, +3d …). The note is made when missing; `tasksync undo` takes it back.
+
+        \b
+        Examples:
+          tasksync add "Call Bob @Bob 📅 fri #work"
+          tasksync add Water the seedlings ⏳ tomorrow
+          tasksync add --note "Projects/Shed.md" "Order timber 📅 next tuesday ⏫"
+        """
+        line = quick_line(" ".join(text), app.today, proposed, app.statuses)
+        rel = note_path or str(load_vault_config(app.vault).get("inbox") or DEFAULT_INBOX)
+        store = app.open_store()
+        with store:
+            app.bring_up_to_date(store)
+            outcome = append_lines(app.vault, store, app.statuses, f"add {line}", rel, (line,),
+                                   app.warn)  # fmt: skip
+            added = {r["line"]: r for r in store.records(path_equals=rel)}
+        for error in outcome.errors:
+            click.echo(f"error: {error}", err=True)
+        if outcome.errors:
+            sys.exit(1)
+        for change in outcome.changes:
+            record = added.get(change.line)
+            if record is not None:
+                click.echo(task_label(record["id"], record["description"] or "",
+                                      f"{rel}:{change.line}"))  # fmt: skip
 
     @cli.command()
     @click.pass_obj

@@ -28,7 +28,7 @@ from tasksync.read.vault import check_vault
 # Commands defined in other modules, imported only when used (start-up stays fast: a
 # `tasksync scan` does not load icalendar, rapidfuzz or the query grammar).
 LAZY_COMMANDS = {
-    **dict.fromkeys(("accept", "reject", "done", "set", "merge", "repair", "undo", "log"),
+    **dict.fromkeys(("accept", "reject", "done", "set", "merge", "repair", "undo", "log", "add"),
                     "tasksync.cli.changes"),
     **dict.fromkeys(("ics", "dupes"), "tasksync.cli.exports"),
     **dict.fromkeys(("query", "followups", "config"), "tasksync.cli.queries"),

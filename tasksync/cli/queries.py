@@ -15,6 +15,7 @@ from tasksync.query.engine import Result, context_for, explain, parse_block, run
 from tasksync.query.filters import DONE_TYPES, Context, QueryError
 from tasksync.query.people import People
 from tasksync.read.notes import query_blocks
+from tasksync.read.prose import repaired
 from tasksync.read.records import Record
 from tasksync.read.vault import read_note
 
@@ -34,7 +35,8 @@ def task_line(record: Record) -> str:
     tags = "".join(f" {t}" for t in record["tags"])
     where = f"{record['path']}:{record['line']}"
     mark = _PRIORITY_MARK[record["priority"]]
-    return (f"{record['id'][:8]}  - [{record['status']}] {record['description']}{owner}{mark}"
+    return (f"{record['id'][:8]}  - [{record['status']}] {repaired(record['description'])}"
+            f"{owner}{mark}"
             f"{due}{tags}  ({where})")  # fmt: skip
 
 

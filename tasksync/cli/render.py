@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
 from tasksync.model import StatusType
+from tasksync.read.prose import repaired
 from tasksync.read.records import Record
 
 SHORT_ID = 8
@@ -60,7 +61,7 @@ def is_overdue(record: Record, today: date) -> bool:
 
 
 def _words(record: Record) -> str:
-    text = record["description"] or "(no description)"
+    text = repaired(record["description"] or "") or "(no description)"
     if record["owner"]:
         text += f" @{record['owner']}"
     if record["problems"]:

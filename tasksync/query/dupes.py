@@ -20,7 +20,7 @@ THRESHOLD = 72.0
 # Short tasks share a word or two by chance ("Water the seedlings" / "Pot on the tomato
 # seedlings" score 81): a pair must also share this many content words.
 MIN_SHARED_WORDS = 3
-_STOP = frozenset((
+STOP_WORDS = frozenset((
     "the", "a", "an", "and", "or", "to", "of", "for", "with", "on", "in", "at", "by", "from",
     "into", "about", "this", "that", "is", "are", "be", "as", "it", "its", "their", "his",
     "her", "our", "your", "my", "we", "they", "he", "she",
@@ -28,17 +28,20 @@ _STOP = frozenset((
 
 
 def _content_words(text: str) -> frozenset[str]:
-    return frozenset(w for w in text.split() if len(w) > 2 and w not in _STOP)
+    return frozenset(w for w in text.split() if len(w) > 2 and w not in STOP_WORDS)
 
 
 def _pairs(records: list[Record], threshold: float) -> list[tuple[int, int]]:
     texts = [utils.default_process(r["description"]) for r in records]
     words = [_content_words(t) for t in texts]
+    dues = [r["due"] for r in records]
     count = len(texts)
 
     def similarity(i: int, j: int) -> float:
         if i == j or len(words[i] & words[j]) < MIN_SHARED_WORDS:
             return -1.0
+        if dues[i] and dues[j] and dues[i] != dues[j]:
+            return -1.0  # due on different days: two items, however alike their words
         return float(fuzz.token_set_ratio(texts[i], texts[j]))
 
     score = [[similarity(i, j) for j in range(count)] for i in range(count)]

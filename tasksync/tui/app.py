@@ -1,143 +1,61 @@
 """`tasksync tui`: triage proposed tasks, follow open ones. Every change goes through the
-write-back layer (edits + writeback); the app never writes a note itself."""
+write layer (tui/batches.py: targets_of and run_batch, journaled and undoable); the app never
+writes a note itself."""
 
 from __future__ import annotations
 
 import os
 import shlex
 import subprocess
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from contextlib import suppress
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar, TypeVar
 from urllib.parse import quote
 
-from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import BindingType
+from textual.containers import Horizontal
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Input
 
 from tasksync.app import load_people
 from tasksync.config import load_status_table, load_triage_tags
-from tasksync.dates import parse_day
 from tasksync.errors import TasksyncError
 from tasksync.index.store import Store
 from tasksync.index.sync import sync
-from tasksync.model import Priority, StatusTable, Task
+from tasksync.model import StatusTable, StatusType, Task
 from tasksync.query.people import People
-from tasksync.read.notes import frontmatter_end
 from tasksync.read.records import Record
-from tasksync.read.vault import read_note
-from tasksync.tui.views import TITLES, VIEWS, Row, followup_rows, inbox_rows, open_rows, overdue
+from tasksync.tui import keys
+from tasksync.tui.bars import KeyBar, TabBar
+from tasksync.tui.batches import Batch, Counter, History, batch, quoted, write
+from tasksync.tui.detail import Details
+from tasksync.tui.dialogs import ConfirmScreen, HelpScreen, MergeChoice, MergeScreen, ProgressScreen
+from tasksync.tui.edit import Changes, EditScreen
+from tasksync.tui.pairs import Pairs
+from tasksync.tui.tasklist import TaskList
+from tasksync.tui.views import (
+    EMPTY,
+    TITLES,
+    VIEWS,
+    Filter,
+    Row,
+    counts,
+    note_rows,
+    notes_newest_first,
+    view_rows,
+)
 from tasksync.write import edits
-from tasksync.write.actions import Outcome, run_batch, targets_of, undo_last
+from tasksync.write.actions import Outcome, UndoOutcome, undo_last
+from tasksync.write.writeback import Edit
 
-FIRST_PAINT = 300  # rows shown at once; the rest are added in batches right after
-BATCH = 1000
-_PRIORITY = {"highest": "🔺", "high": "⏫", "medium": "🔼", "normal": "", "low": "🔽",
-             "lowest": "⏬"}  # fmt: skip
-
-
-@dataclass
-class EditValues:
-    due: date | str | None  # "" = unchanged
-    priority: Priority | None
-    owner: str | None  # "" = unchanged, "none" = remove
-
-
-class EditScreen(ModalScreen[EditValues | None]):
-    """Due, priority and owner of one task, checked before anything is written."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
-
-    def __init__(self, record: Record, today: date) -> None:
-        super().__init__()
-        self.record, self.today = record, today
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="edit"):
-            yield Label(f"Edit: {self.record['description'][:70]}")
-            yield Input(self.record["due"] or "", placeholder="due: 2026-12-01, today, fri, "
-                        "+3d, next week, none", id="due")  # fmt: skip
-            yield Input(self.record["priority"], placeholder="priority: highest high medium "
-                        "normal low lowest", id="priority")  # fmt: skip
-            yield Input(self.record["owner"] or "", placeholder="owner (empty: none)", id="owner")
-            yield Label("", id="error")
-            with Horizontal():
-                yield Button("Save", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#save")
-    def _save(self) -> None:
-        due_text = self.query_one("#due", Input).value.strip()
-        priority_text = self.query_one("#priority", Input).value.strip().lower() or "normal"
-        owner_text = self.query_one("#owner", Input).value.strip().lstrip("@")
-        try:
-            due: date | str | None = (
-                None if due_text.lower() in ("", "none") else parse_day(due_text, self.today)
-            )
-        except TasksyncError as exc:
-            self.query_one("#error", Label).update(Text(str(exc), style="red"))
-            return
-        if priority_text not in {p.value for p in Priority}:
-            self.query_one("#error", Label).update(
-                Text(f"not a priority: {priority_text}", style="red"))  # fmt: skip
-            return
-        self.dismiss(EditValues(due, Priority(priority_text), owner_text or "none"))
-
-
-class ConfirmScreen(ModalScreen[bool]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
-    ]
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="confirm"):
-            yield Label(self.question)
-            yield Label("y: yes   n: no")
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
-
-
-HELP = """\
-tasksync — keys
-
-  ↑/↓ or j/k  move            tab    next screen (Inbox, Open, Follow-ups)
-  a  accept (proposed → to do) r      reject (proposed → cancelled)
-  d  done                      e      edit due / priority / owner
-  m  merge: keep this task, reject its duplicates
-  space  select                A / R  accept / reject the selected (or all shown)
-  u  undo the last change      /      filter: words, @owner, #tag
-  o  open the note             q      quit
-
-Every change is written into the Markdown notes (atomically, undoably).
-Press any key to close."""
-
-
-class HelpScreen(ModalScreen[None]):
-    def compose(self) -> ComposeResult:
-        yield Static(HELP, id="help")
-
-    def on_key(self) -> None:
-        self.dismiss(None)
+IN_BACKGROUND = 50  # a batch of more tasks is written in a worker thread, with its progress
+T = TypeVar("T")
+REFUSED = "changed since the last scan"  # the write layer's words for a task it cannot find
 
 
 class TasksyncApp(App[None]):
@@ -145,37 +63,31 @@ class TasksyncApp(App[None]):
 
     TITLE = "tasksync"
     CSS_PATH = "tasksync.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "accept", "Accept"),
-        Binding("r", "reject", "Reject"),
-        Binding("d", "done", "Done"),
-        Binding("e", "edit", "Edit"),
-        Binding("m", "merge", "Merge"),
-        Binding("space", "select", "Select"),
-        Binding("A", "accept_many", "Accept sel."),
-        Binding("R", "reject_many", "Reject sel."),
-        Binding("u", "undo", "Undo"),
-        Binding("slash", "filter", "Filter"),
-        Binding("o", "open_note", "Open"),
-        Binding("tab", "next_view", "Next screen", priority=True),
-        Binding("j", "cursor(1)", "Down", show=False),
-        Binding("k", "cursor(-1)", "Up", show=False),
-        Binding("question_mark", "help", "Help"),
-        Binding("q", "quit", "Quit"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [*keys.bindings()]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 (Textual's)
 
     def __init__(self, vault: Path, db: Path, today: date | None = None,
                  watch: bool = True) -> None:  # fmt: skip
         super().__init__()
         self.vault, self.db, self.fixed_today, self.watching = vault, db, today, watch
+        self.statuses: StatusTable = load_status_table(vault)
         self.view = "inbox"
-        self.filter_text = ""
+        self.filter = Filter()
+        self.by_path: dict[str, list[Record]] = {}
+        self.by_id: dict[str, Record] = {}
         self.records: list[Record] = []
         self.rows: list[Row] = []
         self.selected: set[str] = set()
         self.people = People.build([], ())
-        self._generation = 0
-        self.statuses: StatusTable = load_status_table(vault)
+        self.twins: dict[str, str] = {}
+        self._twins_version = 0
+        self._note_rows: dict[str, tuple[tuple[int, str, int], list[Row]]] = {}
+        self.counts = dict.fromkeys(VIEWS, 0)
+        self.cursor_keys: dict[str, str] = {}  # each screen's task under the cursor
+        self.history = History()
+        self._hashes: dict[str, str] = {}
+        self._people_rows: list[tuple[str, str, list[str]]] | None = None
+        self.pairs = Pairs(on_ready=self._pairs_scored)
 
     @property
     def today(self) -> date:
@@ -184,121 +96,120 @@ class TasksyncApp(App[None]):
     # -- layout ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        with Horizontal():
-            yield DataTable(id="tasks", cursor_type="row", zebra_stripes=True)
-            yield Static(id="detail")
-        yield Input(placeholder="filter: words, @owner, #tag — enter to apply, empty to clear",
-                    id="filter")  # fmt: skip
-        yield Footer()
+        yield TabBar(id="tabs")
+        with Horizontal(id="body"):
+            yield TaskList(id="tasks")
+            yield Details(id="detail")
+        yield Input(placeholder="filter as you type: words, @owner, #tag — enter: to the list, "
+                    "esc: clear", id="filter")  # fmt: skip
+        yield KeyBar(id="keys")
+
+    @property
+    def task_list(self) -> TaskList:
+        return self.screen_stack[0].query_one("#tasks", TaskList)
 
     def on_mount(self) -> None:
-        table = self.query_one("#tasks", DataTable)
-        table.add_columns(" ", "due", "", "owner", "task")
+        tasks = self.task_list
+        tasks.selected = self.selected
+        tasks.today = self.today
         self.query_one("#filter", Input).display = False
         self.reload()
-        table.focus()
+        tasks.focus()
         if self.watching:
             self.watch_vault()
+
+    def on_unmount(self) -> None:
+        self.pairs.close()
 
     # -- data ------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Bring the index up to date and show the current screen again, cursor kept."""
+        """Bring the index up to date and read again the notes that changed (all of them
+        when the people changed); the cursor stays on its task."""
         with Store(self.db) as store:
             sync(self.vault, store, self.statuses)
-            self.people = load_people(self.vault, store)
-            self.records = self.people.with_persons(store.records())
+            states = {path: state.hash for path, state in store.note_states().items()}
+            people_rows = store.people()
+            everything = people_rows != self._people_rows
+            if everything:
+                self.people = load_people(self.vault, store)
+                self._people_rows = people_rows
+                self.by_path = {}
+                for record in self.people.with_persons(store.records()):
+                    self.by_path.setdefault(record["path"], []).append(record)
+            else:
+                changed = {p for p, h in states.items() if self._hashes.get(p) != h}
+                for path in changed | (set(self._hashes) - set(states)):
+                    found = self.people.with_persons(store.records(path_equals=path))
+                    if found:
+                        self.by_path[path] = found
+                    else:
+                        self.by_path.pop(path, None)
+            self._hashes = states
+        self.records = [r for records in self.by_path.values() for r in records]
+        self.by_id = {r["id"]: r for r in self.records}
+        self._update_twins()
+        self.counts = counts(self.records, self.people)
         self.refresh_rows()
 
-    def refresh_rows(self) -> None:
-        table = self.query_one("#tasks", DataTable)
-        current = self.current_key()
-        index = table.cursor_row
-        previous = self.rows
+    def _update_twins(self) -> None:
+        twins = self.pairs.update(r for r in self.records if r["status_type"] == "PROPOSED")
+        if twins != self.twins:
+            self.twins = twins
+            self._twins_version += 1
+
+    def _pairs_scored(self) -> None:
+        """A note's pairs were scored in the background (called from a worker's thread)."""
+        if self.is_running:
+            with suppress(RuntimeError):  # the app closed meanwhile
+                self.call_from_thread(self._show_pairs)
+
+    def _show_pairs(self) -> None:
+        self._update_twins()
+        self.refresh_rows()
+
+    def refresh_rows(self, key: str | None = None, keep: bool = True) -> None:
+        """Show the current screen's rows again. The cursor goes to ``key``; else (``keep``)
+        it stays on its task or goes to its neighbour; else to the first task."""
         if self.view == "inbox":
-            self.rows = inbox_rows(self.records, self.filter_text)
-        elif self.view == "open":
-            self.rows = open_rows(self.records, self.filter_text)
+            self.rows = self._inbox_rows()
         else:
-            self.rows = followup_rows(self.records, self.people, self.filter_text)
-        self.selected &= {r.key for r in self.rows}
-        self._fill(table, previous)
-        keys = [r.key for r in self.rows]
-        if current in keys:
-            table.move_cursor(row=keys.index(current))
-        elif keys:  # the task now at the old place (or the next one: not a heading)
-            start = min(index, len(keys) - 1)
-            tasks = [i for i, r in enumerate(self.rows) if r.record is not None]
-            after = [i for i in tasks if i >= start]
-            table.move_cursor(row=after[0] if after else tasks[-1] if tasks else start)
-        self._header()
-        self.show_detail()
+            self.rows = view_rows(self.view, self.records, self.people, self.filter.text,
+                                  self.twins)  # fmt: skip
+        self.selected.intersection_update(r.key for r in self.rows)
+        tasks = self.task_list
+        tasks.empty_message = (f"No task here matches “{self.filter.text}” (esc clears the "
+                               "filter)." if self.filter else EMPTY[self.view])  # fmt: skip
+        tasks.show(self.rows, key, keep)
+        self.show_bars()
 
-    def _fill(self, table: DataTable[Any], previous: list[Row]) -> None:
-        """Show ``self.rows``. When rows only went away (an accept, a reject), remove just those
-        and redraw the changed ones: with 10,000 tasks a full rebuild takes a second."""
-        new_keys = [r.key for r in self.rows]
-        old_keys = [r.key for r in previous]
-        kept = set(new_keys)
-        if table.row_count == len(previous) and [k for k in old_keys if k in kept] == new_keys:
-            old = {r.key: r for r in previous}
-            for key in old_keys:
-                if key not in kept:
-                    table.remove_row(key)
-            for row in self.rows:
-                if row != old[row.key]:
-                    for column, cell in zip(table.ordered_columns, self._cells(row), strict=True):
-                        table.update_cell(row.key, column.key, cell)
-            return
-        table.clear()
-        self._generation += 1
-        self._append_rows(table, 0, self._generation, FIRST_PAINT)
+    def _inbox_rows(self) -> list[Row]:
+        """The Inbox, each note's rows made again only when its tasks, the filter or the
+        pairs changed (an accept changes one note of hundreds)."""
+        rows: list[Row] = []
+        cache: dict[str, tuple[tuple[int, str, int], list[Row]]] = {}
+        for path in notes_newest_first(self.by_path):
+            records = self.by_path[path]
+            key = (id(records), self.filter.text, self._twins_version)
+            known = self._note_rows.get(path)
+            made = known[1] if known is not None and known[0] == key else note_rows(
+                path, records, self.filter, self.twins)  # fmt: skip
+            cache[path] = (key, made)
+            rows += made
+        self._note_rows = cache
+        return rows
 
-    def _append_rows(self, table: DataTable[Any], start: int, generation: int, count: int) -> None:
-        """Add rows from ``start``; the rest follow in batches after the screen has painted, so
-        the first screen of a 10,000-task inbox shows at once."""
-        if generation != self._generation:
-            return  # the list was rebuilt meanwhile
-        for row in self.rows[start : start + count]:
-            table.add_row(*self._cells(row), key=row.key)
-        if start + count < len(self.rows):
-            self.set_timer(0.01, lambda: self._append_rows(
-                table, start + count, generation, BATCH))  # fmt: skip
-
-    def _cells(self, row: Row) -> tuple[Text, ...]:
-        if row.record is None:
-            return (Text(""), Text(""), Text(""), Text(""),
-                    Text(row.heading, style="bold underline"))  # fmt: skip
-        r = row.record
-        mark = "●" if row.key in self.selected else ("↳" if row.duplicate_of else "")
-        due = Text(r["due"] or "", style="bold red" if overdue(r, self.today) else "")
-        owner = r.get("person") or r["owner"] or ""
-        owner = owner if len(owner) <= 14 else owner[:13] + "…"
-        return (Text(mark, style="cyan"), due, Text(_PRIORITY[r["priority"]]),
-                Text(owner, style="cyan"),
-                Text(r["description"], style="dim" if row.duplicate_of else ""))  # fmt: skip
-
-    def _header(self) -> None:
-        counts = {
-            "inbox": sum(r["status_type"] == "PROPOSED" for r in self.records),
-            "open": len(open_rows(self.records)),
-            "followups": len([r for r in followup_rows(self.records, self.people) if r.record]),
-        }
-        parts = [f"[{TITLES[v]} {counts[v]}]" if v == self.view else f"{TITLES[v]} {counts[v]}"
-                 for v in VIEWS]  # fmt: skip
-        shown = f" · filter: {self.filter_text}" if self.filter_text else ""
-        self.sub_title = "  ".join(parts) + shown
+    def show_bars(self) -> None:
+        shown = sum(r.record is not None for r in self.rows) if self.filter else None
+        note = f"filter: {self.filter.text}" if self.filter else ""
+        tabs = [(TITLES[v], self.counts[v], v == self.view) for v in VIEWS]
+        self.screen_stack[0].query_one("#tabs", TabBar).show_state(
+            tabs, shown, len(self.selected), note
+        )
+        self.screen_stack[0].query_one("#keys", KeyBar).show_keys(keys.footer_keys(self.view))
 
     def current_row(self) -> Row | None:
-        table = self.query_one("#tasks", DataTable)
-        if not self.rows or not 0 <= table.cursor_row < min(len(self.rows), table.row_count):
-            return None
-        return self.rows[table.cursor_row]
-
-    def current_key(self) -> str | None:
-        row = self.current_row()
-        return row.key if row else None
+        return self.task_list.current
 
     def current_record(self) -> Record | None:
         row = self.current_row()
@@ -307,211 +218,352 @@ class TasksyncApp(App[None]):
             return None
         return row.record
 
-    @on(DataTable.RowHighlighted)
+    @on(TaskList.Highlighted)
     def show_detail(self) -> None:
-        detail = self.query_one("#detail", Static)
         row = self.current_row()
-        if row is None or row.record is None:
-            detail.update(Text("no tasks" if not self.rows else row.heading if row else ""))
-            return
-        r = row.record
-        text = Text()
-        text.append(r["raw"].strip() + "\n\n", style="bold")
-        text.append(f"{r['path']}:{r['line']}\n", style="cyan")
-        if r["heading"]:
-            text.append(f"under: {r['heading']}\n")
-        summary = _summary(self.vault / r["path"])
-        if summary:
-            text.append(f"\n{summary}\n", style="italic")
-        text.append("\n")
-        for key in ("id", "status_type", "owner", "person", "priority", "due", "scheduled",
-                    "start", "created", "done", "cancelled", "recurrence", "task_id",
-                    "depends_on", "tags", "problems"):  # fmt: skip
-            value = r.get(key)
-            if value in (None, [], ""):
-                continue
-            shown = ", ".join(value) if isinstance(value, list) else str(value)
-            text.append(f"{key:>12}  ", style="dim")
-            text.append(shown + "\n", style="red" if key == "problems" else "")
-        if row.duplicate_of:
-            text.append("\nlooks like a duplicate of the task above (m to merge)\n", style="yellow")
-        detail.update(text)
+        twin = self.by_id.get(row.twin) if row is not None and row.twin else None
+        note = ""
+        if row is not None and row.record is not None and self.view == "inbox" and \
+                row.record["path"] in self.pairs.pending_notes():  # fmt: skip
+            note = "Still looking for near-duplicates in this note (it has many tasks)."
+        self.screen_stack[0].query_one("#detail", Details).show(
+            self.vault, row, twin, "" if row is None else note
+        )
 
-    # -- actions ---------------------------------------------------------------------------
+    # -- writing ---------------------------------------------------------------------------
 
-    def _apply(
-        self, verb: str, records: list[Record], edit: Callable[[Task], tuple[str, ...]]
-    ) -> None:
-        if not records:
-            self.notify("nothing to do", severity="warning")
-            return
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A key acts only on the screens it is for (and only on the task screens)."""
+        for key in keys.KEYS:
+            if key.action.partition("(")[0] == action:
+                return self.view in key.views
+        return True
+
+    def _write(self, made: Batch, records: list[Record], redoing: bool = False) -> Outcome | None:
+        if len(records) > IN_BACKGROUND:
+            self._write_in_background(made, records, redoing)
+            return None
         try:
-            with Store(self.db) as store:
-                targets = targets_of(store, records)
-                outcome: Outcome = run_batch(
-                    self.vault, store, self.statuses, f"tui {verb}", targets, edit, False
-                )
+            outcome = write(self.vault, self.db, self.statuses, made, records)
         except TasksyncError as exc:
-            self.notify(str(exc), severity="error", timeout=8)
-            return
+            self.notify(str(exc), severity="error", timeout=10)
+            return None
+        self._written(made, outcome, redoing)
+        return outcome
+
+    def _written(self, made: Batch, outcome: Outcome, redoing: bool) -> None:
         for error in outcome.errors:
-            self.notify(error, severity="error", timeout=8)
-        count = len(outcome.changes)
-        if count:
-            self.notify(f"{verb}: {count} task{'s' if count != 1 else ''}")
+            self.notify(_worded(error), severity="error", timeout=10)
+        if outcome.changes:
+            self.history.did(made, redoing)
+            count = len({c.task_id for c in outcome.changes})
+            what = made.what if count == len(made.ids) else f"{count:,} of {made.what}"
+            again = "redone" if redoing else "u undoes"
+            self.notify(f"{made.verb.capitalize()} {what} — {again}")
         elif not outcome.errors:
-            self.notify(f"{verb}: nothing changed", severity="warning")
-        self.selected.clear()
+            self.notify(f"Nothing to change: {made.what} already {made.verb}", severity="warning")
         self.reload()
 
-    def _rejecting(self, tags: tuple[str, ...]) -> Callable[[Task], tuple[str, ...]]:
-        def reject(task: Task) -> tuple[str, ...]:
-            return (edits.rejected_line(task, self.today, self.statuses, tags),)
+    def _write_in_background(self, made: Batch, records: list[Record], redoing: bool) -> None:
+        notes = len({r["path"] for r in records})
+        counter = Counter()
+        title = (f"{made.verb.capitalize()}: {len(records):,} tasks in {notes:,} "
+                 f"note{'s' if notes != 1 else ''}…")  # fmt: skip
 
-        return reject
+        def run() -> Outcome:
+            return write(self.vault, self.db, self.statuses, made, records, counter)
+
+        def done(outcome: Outcome) -> None:
+            self._written(made, outcome, redoing)
+
+        self._in_background(title, len(records), counter, run, done)
+
+    def _in_background(self, title: str, total: int | None, counter: Counter | None,
+                       run: Callable[[], T], done: Callable[[T], None]) -> None:  # fmt: skip
+        """Run ``run`` (a batch) in a worker thread behind a progress dialog, then ``done``
+        with its result here. Every key waits meanwhile: the dialog takes them."""
+        progress = ProgressScreen(title, total)
+        self.push_screen(progress)
+
+        def tick() -> None:
+            if counter is None or total is None:
+                return
+            stage = ("planning and writing the notes" if counter.count < total
+                     else "reading the written notes into the index")  # fmt: skip
+            progress.advance(counter.count, stage)
+
+        timer = self.set_interval(0.1, tick)
+
+        def finish(result: T | None, error: str | None) -> None:
+            timer.stop()
+            progress.dismiss(None)
+            if result is None:
+                self.notify(error or "not written", severity="error", timeout=10)
+                self.reload()
+            else:
+                done(result)
+
+        def work() -> None:
+            try:
+                result = run()
+            except TasksyncError as exc:
+                self.call_from_thread(finish, None, str(exc))
+                return
+            self.call_from_thread(finish, result, None)
+
+        self.run_worker(work, thread=True, group="write", exit_on_error=False)
+
+    def _triage_tags(self) -> tuple[str, ...]:
+        return load_triage_tags(self.vault)
+
+    def _accepting(self) -> Edit:
+        tags, statuses = self._triage_tags(), self.statuses
+        return lambda task: (edits.accepted_line(task, statuses, tags),)
+
+    def _rejecting(self) -> Edit:
+        tags, statuses, today = self._triage_tags(), self.statuses, self.today
+        return lambda task: (edits.rejected_line(task, today, statuses, tags),)
+
+    def _completing(self) -> Edit:
+        tags, statuses, today = self._triage_tags(), self.statuses, self.today
+
+        def complete(task: Task) -> tuple[str, ...]:
+            if task.status_type is StatusType.PROPOSED:  # done is an answer too: the tag goes
+                task = edits.remove_tags(task, tags, statuses)
+            return edits.complete(task, today, statuses)
+
+        return complete
 
     def action_accept(self) -> None:
         record = self.current_record()
         if record:
-            tags = load_triage_tags(self.vault)
-            self._apply(
-                "accepted", [record], lambda t: (edits.accepted_line(t, self.statuses, tags),)
-            )
+            self._write(batch("accepted", [record], self._accepting()), [record])
 
     def action_reject(self) -> None:
         record = self.current_record()
         if record:
-            tags = load_triage_tags(self.vault)
-            self._apply("rejected", [record], self._rejecting(tags))
+            self._write(batch("rejected", [record], self._rejecting()), [record])
 
     def action_done(self) -> None:
         record = self.current_record()
         if record:
-            self._apply("done", [record], lambda t: edits.complete(t, self.today, self.statuses))
+            self._write(batch("done", [record], self._completing()), [record])
 
     def action_merge(self) -> None:
-        row = self.current_row()
-        if row is None or row.record is None:
-            self.notify("no task here", severity="warning")
+        record = self.current_record()
+        if record is None:
             return
-        keep = row.duplicate_of or row.key
-        twins = [r.record for r in self.rows if r.record and r.duplicate_of == keep]
-        if not twins:
-            self.notify("this task has no duplicate", severity="warning")
+        twin = self.by_id.get(self.twins.get(record["id"], ""))
+        if twin is None:
+            pending = record["path"] in self.pairs.pending_notes()
+            self.notify(
+                "still looking for near-duplicates in this note: try again in a moment"
+                if pending
+                else "this task has no near-duplicate",
+                severity="warning",
+            )
             return
-        tags = load_triage_tags(self.vault)
-        self._apply("merged (duplicates rejected)", twins, self._rejecting(tags))
+
+        def merge(choice: MergeChoice | None) -> None:
+            if choice is None:
+                return
+            due = choice.reject["due"] if choice.take_due else None
+            statuses = self.statuses
+
+            def keep(task: Task) -> tuple[str, ...]:
+                if due is None:
+                    return (task.raw,)
+                return (edits.set_date(task, "due", date.fromisoformat(due), statuses).raw,)
+
+            made = Batch("merged", (choice.keep["id"], choice.reject["id"]),
+                         {choice.keep["id"]: keep, choice.reject["id"]: self._rejecting()},
+                         f"{quoted(choice.keep)} (rejected {quoted(choice.reject)})")  # fmt: skip
+            self._write(made, [choice.keep, choice.reject])
+
+        self.push_screen(MergeScreen(record, twin), merge)
 
     def action_select(self) -> None:
         row = self.current_row()
         if row is None or row.record is None:
             return
         self.selected ^= {row.key}
-        table = self.query_one("#tasks", DataTable)
-        index = table.cursor_row
-        table.update_cell(row.key, table.ordered_columns[0].key, self._cells(row)[0])
-        if index + 1 < len(self.rows):
-            table.move_cursor(row=index + 1)
+        self.task_list.step(1)
+        self.task_list.refresh()
+        self.show_bars()
 
-    def _many(self, verb: str, make: Callable[[list[Record]], None]) -> None:
+    def _many(self, verb: str, edit: Edit) -> None:
         chosen = [r.record for r in self.rows if r.record and r.key in self.selected]
         if chosen:
-            make(chosen)
+            self._write(batch(verb, chosen, edit), chosen)
             return
-        visible = [
-            r.record for r in self.rows if r.record and r.record["status_type"] == "PROPOSED"
-        ]
-        if not visible:
+        shown = [r.record for r in self.rows if r.record and r.record["status_type"] == "PROPOSED"]
+        if not shown:
             self.notify("no proposed tasks shown", severity="warning")
             return
 
         def confirmed(answer: bool | None) -> None:
             if answer:
-                make(visible)
+                self._write(batch(verb, shown, edit), shown)
 
-        self.push_screen(
-            ConfirmScreen(f"{verb} all {len(visible)} proposed tasks shown?"), confirmed
+        question = (
+            f"{verb.removesuffix('ed').capitalize()} all {len(shown):,} proposed tasks shown?"
         )
+        if self.filter:
+            question += f" (filter: {self.filter.text})"
+        self.push_screen(ConfirmScreen(question), confirmed)
 
     def action_accept_many(self) -> None:
-        tags = load_triage_tags(self.vault)
-
-        def accepting(task: Task) -> tuple[str, ...]:
-            return (edits.accepted_line(task, self.statuses, tags),)
-
-        self._many("Accept", lambda records: self._apply("accepted", records, accepting))
+        self._many("accepted", self._accepting())
 
     def action_reject_many(self) -> None:
-        tags = load_triage_tags(self.vault)
-        self._many(
-            "Reject", lambda records: self._apply("rejected", records, self._rejecting(tags))
-        )
+        self._many("rejected", self._rejecting())
 
     def action_edit(self) -> None:
         record = self.current_record()
-        if record is None:
+        if record is not None:
+            self.push_screen(EditScreen(record, self.today, self._save_edit))
+
+    def _save_edit(self, dialog: EditScreen, changes: Changes) -> None:
+        made = batch("edited", [dialog.record], changes.edit(self.statuses))
+        try:
+            outcome = write(self.vault, self.db, self.statuses, made, [dialog.record])
+        except TasksyncError as exc:
+            dialog.show_error(f"Not written: {exc}")
             return
-
-        def save(values: EditValues | None) -> None:
-            if values is None:
-                return
-
-            def change(task: Task) -> tuple[str, ...]:
-                due = values.due if isinstance(values.due, date) else None
-                task = edits.set_date(task, "due", due, self.statuses)
-                if values.priority is not None:
-                    task = edits.set_priority(task, values.priority, self.statuses)
-                owner = None if values.owner in (None, "none") else values.owner
-                task = edits.set_owner(task, owner, self.statuses)
-                return (task.raw,)
-
-            self._apply("edited", [record], change)
-
-        self.push_screen(EditScreen(record, self.today), save)
+        if outcome.changes:
+            dialog.dismiss(None)
+            self._written(made, outcome, False)
+            return
+        self.reload()
+        now = self.by_id.get(dialog.record["id"]) or next(
+            (r for r in self.by_path.get(dialog.record["path"], [])
+             if r["line"] == dialog.record["line"]), None)  # fmt: skip
+        if now is not None:
+            dialog.retarget(now)
+        dialog.show_error(" ".join(_worded(e, in_dialog=True) for e in outcome.errors)
+                          or "Nothing to change.")  # fmt: skip
 
     def action_undo(self) -> None:
-        try:
+        def run() -> UndoOutcome:
             with Store(self.db) as store:
-                outcome = undo_last(self.vault, store, self.statuses)
-        except TasksyncError as exc:
-            self.notify(str(exc), severity="error")
+                return undo_last(self.vault, store, self.statuses)
+
+        last = self.history.done[-1] if self.history.done else None
+        if last is not None and len(last.ids) > IN_BACKGROUND:
+            self._in_background(f"Undoing: {last.verb} {last.what}…", None, None, run,
+                                self._undone)  # fmt: skip
             return
+        try:
+            outcome = run()
+        except TasksyncError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        self._undone(outcome)
+
+    def _undone(self, outcome: UndoOutcome) -> None:
+        for problem in outcome.problems:
+            self.notify(problem, severity="error", timeout=10)
         if outcome.command is None:
             self.notify("nothing to undo", severity="warning")
         else:
-            self.notify(f"undid {outcome.command}: {len(outcome.reverted)} line(s)")
-        for problem in outcome.problems:
-            self.notify(problem, severity="error", timeout=8)
+            reverted = self.history.undid(outcome.command, {c.task_id for c in outcome.reverted})
+            if reverted is not None:
+                self.notify(f"Undid: {reverted.verb} {reverted.what} — U redoes")
+            else:
+                self.notify(f"Undid `{outcome.command}`: {len(outcome.reverted)} line(s)")
         self.reload()
+
+    def action_redo(self) -> None:
+        again = self.history.redo()
+        if again is None:
+            self.notify("nothing to redo", severity="warning")
+            return
+        records = [self.by_id[key] for key in again.ids if key in self.by_id]
+        if len(records) != len(again.ids):
+            self.notify(f"cannot redo {again.verb} {again.what}: its tasks changed since",
+                        severity="error", timeout=10)  # fmt: skip
+            return
+        self._write(again, records, redoing=True)
+
+    # -- finding and moving ----------------------------------------------------------------
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.display = True
-        box.value = self.filter_text
+        box.value = self.filter.text
         box.focus()
 
+    @on(Input.Changed, "#filter")
+    def _filter_typed(self, event: Input.Changed) -> None:
+        if Filter(event.value).text != self.filter.text:
+            self.filter = Filter(event.value)
+            self.refresh_rows()
+
     @on(Input.Submitted, "#filter")
-    def _filter(self, event: Input.Submitted) -> None:
-        self.filter_text = event.value.strip()
+    def _filter_done(self, event: Input.Submitted) -> None:
         event.input.display = False
-        self.query_one("#tasks", DataTable).focus()
+        self.task_list.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.display = False
+        self.filter = Filter()
         self.refresh_rows()
+        self.task_list.focus()
+
+    def action_view(self, view: str) -> None:
+        if view == self.view:
+            return
+        row = self.current_row()
+        if row is not None:
+            self.cursor_keys[self.view] = row.key
+        self.view = view
+        self.selected.clear()
+        self.refresh_rows(self.cursor_keys.get(view), keep=False)
+
+    def _step_view(self, by: int) -> None:
+        if isinstance(self.screen, ModalScreen):  # in a dialog, tab moves between its fields
+            (self.screen.focus_next if by > 0 else self.screen.focus_previous)()
+            return
+        self.action_view(VIEWS[(VIEWS.index(self.view) + by) % len(VIEWS)])
+        self.task_list.focus()
 
     def action_next_view(self) -> None:
-        if self.screen is not self.screen_stack[0] or self.query_one("#filter", Input).has_focus:
-            self.screen.focus_next()  # in a dialog or the filter box, tab moves between fields
-            return
-        self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
-        self.selected.clear()
-        self.refresh_rows()
+        self._step_view(1)
+
+    def action_previous_view(self) -> None:
+        self._step_view(-1)
 
     def action_cursor(self, step: int) -> None:
-        table = self.query_one("#tasks", DataTable)
-        if table.row_count:
-            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+        self.task_list.step(step)
+
+    def action_first(self) -> None:
+        self.task_list.action_edge(0)
+
+    def action_last(self) -> None:
+        self.task_list.action_edge(1)
+
+    def action_toggle_details(self) -> None:
+        details = self.query_one("#detail", Details)
+        details.display = not details.display
+
+    def action_scroll_details(self, direction: int) -> None:
+        details = self.query_one("#detail", Details)
+        details.scroll_relative(y=direction * max(1, details.size.height - 2), animate=False)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The command palette: the actions of the current screen, then Textual's own."""
+        if screen is self.screen_stack[0]:
+            for key in keys.KEYS:
+                if self.view in key.views and key.action not in keys.NOT_IN_PALETTE:
+                    yield SystemCommand(key.label[:1].upper() + key.label[1:],
+                                        f"{key.help} — key: {key.shown}",
+                                        partial(self.run_action, key.action))  # fmt: skip
+        yield from super().get_system_commands(screen)
 
     def action_open_note(self) -> None:
         record = self.current_record()
@@ -543,48 +595,19 @@ class TasksyncApp(App[None]):
             self.reload()
 
 
-_SUMMARIES: dict[tuple[Path, int], str] = {}
-
-
-def _summary(path: Path) -> str:
-    """The note's summary paragraph (cached while the note is unchanged)."""
-    try:
-        key = (path, path.stat().st_mtime_ns)
-    except OSError:
-        return ""
-    if key not in _SUMMARIES:
-        _SUMMARIES[key] = _read_summary(path)
-    return _SUMMARIES[key]
-
-
-def _read_summary(path: Path) -> str:
-    """The note's summary paragraph: under a `Summary` heading, else its first paragraph."""
-    try:
-        lines = read_note(path).text.split("\n")
-    except OSError:
-        return ""
-    body = lines[frontmatter_end(lines) :]
-    headings = [i for i, line in enumerate(body) if line.startswith("#")]
-    start = next(
-        (i + 1 for i in headings if body[i].lstrip("#").strip().lower() == "summary"), None
+def _worded(error: str, in_dialog: bool = False) -> str:
+    """The write layer's refusal, in the TUI's words (it speaks of commands and scans)."""
+    if REFUSED not in error:
+        return error
+    where = error.split(": the task", 1)[0]
+    said = (
+        f"Not written: this task changed in the note since it was listed ({where}: "
+        "reworded, moved or duplicated in another editor)."
     )
-    candidates = body[start:] if start is not None else body
-    paragraph: list[str] = []
-    for line in candidates:
-        text = line.strip()
-        if not text:
-            if paragraph:
-                break
-            continue
-        if text.startswith(("#", "- ", "* ", "|", ">", "```", "**", "---", "<!--", "%%", "!")):
-            if paragraph:
-                break
-            continue  # headings, lists, tables, quotes, code, comments: not prose
-        if text.startswith("#"):
-            break
-        paragraph.append(text)
-    summary = " ".join(paragraph)
-    return summary[:600] + ("…" if len(summary) > 600 else "")
+    if in_dialog:
+        said += (" Your values are kept, and the task is shown as the note holds it now: "
+                 "enter saves them onto it, esc cancels.")  # fmt: skip
+    return said
 
 
 def make_app(vault: Path, db: Path, today: date | None = None, watch: bool = True) -> TasksyncApp:

@@ -15,6 +15,7 @@ from datetime import date
 from tasksync.errors import UsageError
 from tasksync.model import Priority, Segment, StatusTable, StatusType, Task
 from tasksync.read.parse import parse_task_line
+from tasksync.read.prose import repaired
 from tasksync.read.signifiers import (
     DATAVIEW_KEY_OF_FIELD,
     EMOJI_OF_FIELD,
@@ -324,6 +325,16 @@ def complete(task: Task, today: date, statuses: StatusTable) -> tuple[str, ...]:
     done = () if task.on_completion == "delete" else (
         changed_status_line(task, StatusType.DONE, today, statuses),)  # fmt: skip
     return (following, *done) if following is not None else done
+
+
+def repair_text(task: Task, statuses: StatusTable) -> Task:
+    """Mis-encoded prose in the task's words (`Vallery‚Äôs`) made right; fields, tags and
+    the rest of the line stay as they are."""
+    segments = [Segment(s.kind, repaired(s.text)) if s.kind in ("text", "owner") else s
+                for s in task.segments]  # fmt: skip
+    if all(a.text == b.text for a, b in zip(segments, task.segments, strict=True)):
+        return task
+    return _reparse(segments, statuses)
 
 
 def repair(task: Task, statuses: StatusTable) -> Task:

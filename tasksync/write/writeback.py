@@ -16,6 +16,7 @@ import os
 import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from tasksync.errors import TasksyncError
@@ -74,7 +75,7 @@ class NotePlan:
     created: bool = False  # the note did not exist: the plan makes it
     remove: bool = False  # the plan deletes the note (undoing its creation)
 
-    @property
+    @cached_property
     def before_hash(self) -> str:
         return ABSENT if self.created else content_hash(self.original)
 

@@ -1,0 +1,21 @@
+"""Prose mis-encoded on its way into a note (`Vallery‚Äôs`, `Borkerâ€™s`: UTF-8 read as Mac
+Roman or Windows-1252), repaired for reading with ftfy. Only the encoding is repaired: curly
+quotes, ligatures and widths stay as written."""
+
+from __future__ import annotations
+
+import re
+
+# A mis-encoded character shows as one of these followed by more of its bytes; text without
+# them is left alone without loading ftfy (most text).
+_SUSPECT = re.compile("[\u00c2-\u00f4\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
+                      "\u02dc\u2013-\u203a\u20ac\u2122\u221a\u2202\u2206\uf8ff]")  # fmt: skip
+
+
+def repaired(text: str) -> str:
+    """``text`` with mis-encoded characters made right; anything else unchanged."""
+    if text.isascii() or not _SUSPECT.search(text):
+        return text
+    import ftfy
+
+    return str(ftfy.fix_encoding(text))

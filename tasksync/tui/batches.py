@@ -1,0 +1,98 @@
+"""The TUI's changes: each is one journaled batch through the write layer (targets_of and
+run_batch), so `tasksync undo` and `tasksync log` see it; undo and redo keep their order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tasksync.index.store import Store
+from tasksync.model import StatusTable, Task
+from tasksync.read.records import Record
+from tasksync.write.actions import Outcome, run_batch, targets_of
+from tasksync.write.writeback import Edit, Edits
+
+NAME_LENGTH = 48
+
+
+def quoted(record: Record) -> str:
+    """A task as notifications name it: its description, shortened."""
+    words = record["description"]
+    return f"“{words if len(words) <= NAME_LENGTH else words[: NAME_LENGTH - 1] + '…'}”"
+
+
+@dataclass(frozen=True)
+class Batch:
+    verb: str  # past tense: "accepted"
+    ids: tuple[str, ...]
+    edit: Edits
+    what: str  # the task named, or "12 tasks"
+
+    @property
+    def command(self) -> str:
+        """As the journal (and `tasksync log`) shows it."""
+        return f"tui {self.verb}"
+
+
+def batch(verb: str, records: list[Record], edit: Edits) -> Batch:
+    what = quoted(records[0]) if len(records) == 1 else f"{len(records):,} tasks"
+    return Batch(verb, tuple(r["id"] for r in records), edit, what)
+
+
+@dataclass
+class History:
+    """The TUI's batches, newest last, and those its undo reverted (for redo). A new batch
+    forgets what could be redone; so does an undo of a batch the TUI did not make."""
+
+    done: list[Batch] = field(default_factory=list)
+    undone: list[Batch] = field(default_factory=list)
+
+    def did(self, made: Batch, redoing: bool = False) -> None:
+        self.done.append(made)
+        if not redoing:
+            self.undone.clear()
+
+    def undid(self, command: str | None, task_ids: set[str]) -> Batch | None:
+        if self.done and self.done[-1].command == command and task_ids <= set(self.done[-1].ids):
+            reverted = self.done.pop()
+            self.undone.append(reverted)
+            return reverted
+        self.undone.clear()
+        return None
+
+    def redo(self) -> Batch | None:
+        return self.undone.pop() if self.undone else None
+
+
+class Counter:
+    """How many tasks a running batch has planned (read by the UI's progress timer; an int
+    written by one thread and read by another needs no lock)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def counting(self, edit: Edits) -> Edits:
+        def wrap(one: Edit) -> Edit:
+            def counted(task: Task) -> tuple[str, ...]:
+                self.count += 1
+                return one(task)
+
+            return counted
+
+        if isinstance(edit, Mapping):
+            return {key: wrap(one) for key, one in edit.items()}
+        return wrap(edit)
+
+
+def write(vault: Path, db: Path, statuses: StatusTable, made: Batch, records: list[Record],
+          counter: Counter | None = None) -> Outcome:  # fmt: skip
+    """Run the batch on the records' tasks (as the index last listed them). Opens its own
+    connection, so that it can run in a worker thread."""
+    edit = counter.counting(made.edit) if counter is not None else made.edit
+    with Store(db) as store:
+        targets = targets_of(store, records)
+        return run_batch(vault, store, statuses, made.command, targets, edit, False)
+
+
+Written = Callable[[Batch, Outcome | None, str | None], None]

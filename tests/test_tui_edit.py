@@ -1,0 +1,146 @@
+"""The edit dialog (issue 14, item 7): labelled fields, a live date preview, the date words
+of `set`, only the changed fields rewritten, and values kept after a refusal."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from tasksync.cli.main import cli
+from tasksync.dates import parse_day
+from tests.test_tui import SIZES, app_for, go_to, line_of, meeting, screen_text, type_text
+
+
+@pytest.fixture(params=SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def size(request: pytest.FixtureRequest) -> tuple[int, int]:
+    return request.param  # type: ignore[no-any-return]
+
+
+ORDER = "Order two more humidity probes"
+SUNDAY = date(2026, 11, 22)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("next tuesday", "2026-11-24"), ("tuesday", "2026-11-24"), ("tue", "2026-11-24"),
+    ("next sunday", "2026-11-29"), ("Next  Friday", "2026-11-27"), ("in 3 days", "2026-11-25"),
+    ("in 2 weeks", "2026-12-06"), ("in 1 month", "2026-12-22"), ("2 days ago", "2026-11-20"),
+    ("next month", "2026-12-22"), ("next week", "2026-11-29"), ("+3d", "2026-11-25"),
+    ("today", "2026-11-22"), ("2026-12-01", "2026-12-01"),
+])  # fmt: skip
+def test_date_words(text, expected):
+    assert parse_day(text, SUNDAY).isoformat() == expected
+
+
+def test_set_accepts_the_same_date_words(example_vault):
+    def run(*args: str):
+        return CliRunner().invoke(cli, ["--vault", str(example_vault), "--today", "2026-11-22",
+                                        *args])  # fmt: skip
+
+    listed = run("list", "--json").stdout
+    import json
+
+    task = next(t for t in json.loads(listed) if t["description"].startswith("Design the plant"))
+    result = run("set", task["id"], "--due", "next tuesday")
+    assert result.exit_code == 0, result.output
+    assert "📅 2026-11-24" in line_of(meeting(example_vault), "Design the plant")
+
+
+async def open_editor(pilot, app, text: str):
+    await go_to(pilot, app, text)
+    await pilot.press("e")
+    await pilot.pause()
+    assert type(app.screen).__name__ == "EditScreen"
+    return app.screen
+
+
+async def test_the_dialog_is_labelled_and_shows_the_task(example_vault, size):
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        await open_editor(pilot, app, ORDER)
+        shown = " ".join(screen_text(app).split())
+        for label in ("Description", "Due", "Priority", "Owner"):
+            assert label in shown, label
+        assert "Order two more humidity probes" in shown
+        assert "2026-11-20" in shown
+
+
+async def test_a_live_date_preview(example_vault, size):
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        dialog = await open_editor(pilot, app, ORDER)
+        dialog.query_one("#due").value = ""
+        await pilot.click("#due")
+        await type_text(pilot, "fri")
+        await pilot.pause()
+        assert "fri → 2026-11-27" in screen_text(app)
+        await type_text(pilot, "x")
+        await pilot.pause()
+        assert "not a date" in screen_text(app)
+
+
+async def test_only_the_changed_field_is_rewritten(example_vault, size):
+    note = meeting(example_vault)
+    before = line_of(note, ORDER)
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        dialog = await open_editor(pilot, app, ORDER)
+        dialog.query_one("#due").value = "next tuesday"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(app.screen_stack) == 1
+    # the mis-encoded due emoji keeps its spelling, the priority (‚è´) is not re-encoded
+    assert line_of(note, ORDER) == before.replace("2026-11-20", "2026-11-24")
+
+
+async def test_the_description_can_be_edited(example_vault, size):
+    note = meeting(example_vault)
+    before = line_of(note, "Design the plant sale flyer")
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        dialog = await open_editor(pilot, app, "Design the plant sale flyer")
+        dialog.query_one("#description").value = "Design the plant sale poster with the new logo."
+        await pilot.press("enter")
+        await pilot.pause()
+    after = before.replace("flyer", "poster")
+    assert line_of(note, "Design the plant sale poster") == after
+
+
+async def test_a_long_error_is_shown_whole(example_vault, size):
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        dialog = await open_editor(pilot, app, ORDER)
+        dialog.query_one("#due").value = "someday"
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = " ".join(screen_text(app).split())
+        assert "not a date: 'someday'" in shown
+        assert "next week)" in shown  # the end of the message, not cut off
+        dialog.query_one("#due").value = "2026-12-01"
+        dialog.query_one("#owner").value = "dana whitfield"  # would not read back as an owner
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "EditScreen"
+        assert "read back" in " ".join(screen_text(app).split())
+
+
+async def test_a_refusal_keeps_the_typed_values(example_vault, size):
+    note = meeting(example_vault)
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        dialog = await open_editor(pilot, app, "Design the plant sale flyer")
+        dialog.query_one("#due").value = "2026-12-24"
+        dialog.query_one("#owner").value = "Sam Okafor"
+        # meanwhile, the task is reworded in Obsidian
+        note.write_text(note.read_text().replace("Design the plant sale flyer",
+                                                 "Design the spring sale flyer"))  # fmt: skip
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "EditScreen", "the dialog closed on a refusal"
+        assert app.screen.query_one("#due").value == "2026-12-24"
+        assert app.screen.query_one("#owner").value == "Sam Okafor"
+        shown = " ".join(screen_text(app).split())
+        assert "again" not in shown.lower() or "run the command" not in shown.lower()
+        assert "changed in the note" in shown
+    assert "2026-12-24" not in note.read_text()

@@ -1,0 +1,146 @@
+"""Done on a proposed task, notifications, redo, the selection count, an empty Inbox, the
+command palette, and duplicate pairs that hold still (issue 14, items 8 and 9)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_tui import (
+    SIZES,
+    app_for,
+    go_to,
+    highlighted,
+    line_of,
+    meeting,
+    screen_text,
+    type_text,
+)
+
+
+@pytest.fixture(params=SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def size(request: pytest.FixtureRequest) -> tuple[int, int]:
+    return request.param  # type: ignore[no-any-return]
+
+
+ORDER = "Order two more humidity probes"
+BUY = "Buy two additional humidity probes"
+DESIGN = "Design the plant sale flyer"
+
+
+async def test_done_on_a_proposed_task_drops_its_triage_tag(example_vault, size):
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        await go_to(pilot, app, DESIGN)
+        await pilot.press("d")
+        await pilot.pause()
+    assert line_of(meeting(example_vault), DESIGN) == (
+        "- [x] Design the plant sale flyer with the new logo. @Myself 📅 2026-12-01 #task #auto "
+        "✅ 2026-11-22")  # fmt: skip
+
+
+async def test_notifications_name_the_task_and_offer_undo(example_vault, size):
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        await go_to(pilot, app, DESIGN)
+        await pilot.press("a")
+        await pilot.pause()
+        message = app._notifications.last().message if hasattr(app._notifications, "last") \
+            else list(app._notifications)[-1].message  # fmt: skip
+        assert "Design the plant sale flyer" in message
+        assert "u" in message.split() or "u undoes" in message
+
+
+async def test_redo_reapplies_what_undo_reverted(example_vault, size):
+    note = meeting(example_vault)
+    original = note.read_bytes()
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        await go_to(pilot, app, DESIGN)
+        await pilot.press("a")
+        await pilot.pause()
+        accepted = note.read_bytes()
+        assert accepted != original
+        await pilot.press("u")
+        await pilot.pause()
+        assert note.read_bytes() == original
+        await pilot.press("U")
+        await pilot.pause()
+        assert note.read_bytes() == accepted
+        await pilot.press("u")
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert note.read_bytes() == accepted
+        await pilot.press("u")
+        await pilot.pause()
+        await go_to(pilot, app, ORDER)
+        await pilot.press("r")  # a new action: nothing left to redo
+        await pilot.pause()
+        rejected = note.read_bytes()
+        await pilot.press("U")
+        await pilot.pause()
+        assert note.read_bytes() == rejected
+
+
+async def test_the_selection_count_shows(example_vault, size):
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        await go_to(pilot, app, ORDER)
+        await pilot.press("space", "space")
+        await pilot.pause()
+        assert "2 selected" in screen_text(app)
+
+
+async def test_an_empty_inbox_says_so(make_vault, size):
+    vault = make_vault({"Tasks.md": "- [ ] Something to do 📅 2026-11-30\n"})
+    app = app_for(vault)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        assert "No proposed tasks" in screen_text(app)
+
+
+async def test_the_command_palette_offers_the_apps_actions(example_vault, size):
+    note = meeting(example_vault)
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        await go_to(pilot, app, DESIGN)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "accept")
+        await pilot.pause(0.3)
+        assert "Accept" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+    assert line_of(note, DESIGN).startswith("- [ ] Design")
+
+
+async def test_duplicate_pairs_do_not_change_with_the_filter(example_vault, size):
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("slash")
+        await type_text(pilot, "additional")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert highlighted(app).startswith(BUY)
+        assert "↳" in screen_text(app)
+        await pilot.press("m")  # still knows its twin, although the filter hides it
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+    assert line_of(meeting(example_vault), ORDER).startswith("- [-]")
+
+
+async def test_tasks_due_on_different_days_are_not_paired(make_vault, size):
+    vault = make_vault({"Meetings/2026-11-20 sync.md": (
+        "- [?] Order two more humidity probes for the east greenhouse bench @Myself "
+        "📅 2026-11-20 #proposed\n"
+        "- [?] Order two more humidity probes for the east greenhouse benches @Myself "
+        "📅 2026-11-27 #proposed\n")})  # fmt: skip
+    app = app_for(vault)
+    async with app.run_test(size=size) as pilot:
+        await go_to(pilot, app, "Order two more")
+        assert "↳" not in screen_text(app)
+        await pilot.press("m")
+        await pilot.pause()
+        assert len(app.screen_stack) == 1
+    assert (vault / "Meetings/2026-11-20 sync.md").read_text().count("- [?]") == 2

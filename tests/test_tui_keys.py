@@ -1,0 +1,147 @@
+"""Keys you can see and keys that work: the footer, the layout below ~110 columns, the filter,
+moving around (issue 14, items 5 and 6)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from textual import events
+
+from tests.test_tui import SIZES, app_for, go_to, highlighted, screen_text, type_text
+
+
+@pytest.fixture(params=SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def size(request: pytest.FixtureRequest) -> tuple[int, int]:
+    return request.param  # type: ignore[no-any-return]
+
+
+ORDER = "Order two more humidity probes"
+
+
+def footer(app) -> str:
+    return screen_text(app).rstrip("\n").splitlines()[-1]
+
+
+async def test_the_footer_always_shows_help_quit_and_the_screens_keys(example_vault, size):
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        keys = footer(app)
+        for shown in ("? help", "q quit", "a accept", "r reject", "u undo", "/ filter"):
+            assert shown in keys, (shown, keys)
+        await pilot.press("tab")  # Open: nothing to accept there
+        await pilot.pause()
+        keys = footer(app)
+        for shown in ("? help", "q quit", "d done"):
+            assert shown in keys, (shown, keys)
+        assert "accept" not in keys
+
+
+async def test_a_dialog_shows_its_own_keys_not_the_lists(example_vault, size):
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        await go_to(pilot, app, ORDER)
+        await pilot.press("e")
+        await pilot.pause()
+        keys = footer(app)
+        assert "esc cancel" in keys
+        assert "accept" not in keys
+        assert "reject" not in keys
+
+
+async def test_the_task_column_gets_the_room_and_the_details_scroll(example_vault, size):
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        await go_to(pilot, app, ORDER)
+        text = screen_text(app)
+        # the description shows at least 50 characters (at 80 columns: details under the list)
+        assert "Order two more humidity probes for the east greenho" in text
+        detail = app.screen.query_one("#detail")
+        await pilot.resize_terminal(size[0], 14)  # short: the details cannot show it all
+        await pilot.pause()
+        assert detail.max_scroll_y > 0
+        await pilot._post_mouse_events([events.MouseScrollDown], detail, offset=(2, 1))
+        await pilot.pause()
+        assert detail.scroll_y > 0, "the mouse wheel did not scroll the details"
+
+
+async def test_the_details_pane_goes_under_the_list_below_110_columns(example_vault):
+    app = app_for(example_vault)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        tasks, detail = app.screen.query_one("#tasks"), app.screen.query_one("#detail")
+        assert tasks.region.width >= 78
+        assert detail.region.y > tasks.region.y
+        await pilot.resize_terminal(140, 40)
+        await pilot.pause()
+        assert detail.region.x > tasks.region.x  # side by side again
+
+
+async def test_filter_as_you_type_escape_clears_and_counts(example_vault, size):
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("slash")
+        await type_text(pilot, "@dana")
+        await pilot.pause()
+        shown = [r.record["description"][:20] for r in app.rows if r.record]
+        assert shown == ["Draft the volunteer ", "Prepare the voluntee"]
+        assert "2 of 9" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len([r for r in app.rows if r.record]) == 9
+        assert not app.screen.query_one("#filter").display
+        assert "2 of 9" not in screen_text(app)
+        await pilot.press("a")  # the keys act on the list again
+        await pilot.pause()
+        assert len([r for r in app.rows if r.record]) == 8
+
+
+async def test_enter_keeps_the_filter_and_returns_to_the_list(example_vault, size):
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("slash")
+        await type_text(pilot, "volunteer")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len([r for r in app.rows if r.record]) == 2
+        assert highlighted(app).startswith("Draft the volunteer")
+        await pilot.press("tab")  # the filter holds on every screen
+        await pilot.pause()
+        assert re.search(r"\b0 of 1\d\b", screen_text(app))
+
+
+async def test_home_end_g_and_G_move(example_vault, size):
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        for key, expected in (("G", "Design the plant"), ("g", "Order two more"),
+                              ("end", "Design the plant"), ("home", "Order two more")):  # fmt: skip
+            await pilot.press(key)
+            await pilot.pause()
+            assert highlighted(app).startswith(expected), key
+            assert app.screen.query_one("#tasks").scroll_x == 0
+
+
+async def test_screens_by_number_and_shift_tab_and_cursor_per_screen(example_vault, size):
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        await go_to(pilot, app, "Design the plant sale")
+        await pilot.press("2")
+        await pilot.pause()
+        assert app.view == "open"
+        await go_to(pilot, app, "Call the council")
+        await pilot.press("3")
+        await pilot.pause()
+        assert app.view == "followups"
+        await pilot.press("shift+tab")
+        await pilot.pause()
+        assert app.view == "open"
+        assert highlighted(app).startswith("Call the council")
+        await pilot.press("1")
+        await pilot.pause()
+        assert app.view == "inbox"
+        assert highlighted(app).startswith("Design the plant sale")
+        await pilot.press("shift+tab")
+        await pilot.pause()
+        assert app.view == "followups"
