@@ -77,13 +77,18 @@ def line(record: Record) -> str:
 
 
 def _width(text: str) -> int:
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _fit(text: str, room: int) -> str:
     """``text`` cut to ``room`` columns (with … when cut), padded to exactly that many."""
-    if _width(text) <= room:
-        return text + " " * (room - _width(text))
+    if text.isascii():
+        return text.ljust(room) if len(text) <= room else text[: room - 1] + "…"
+    width = _width(text)
+    if width <= room:
+        return text + " " * (room - width)
     out, used = [], 0
     for char in text:
         if used + _width(char) > room - 1:
@@ -105,17 +110,16 @@ def table(records: Iterable[Record], width: int, today: date, colour: bool) -> I
     header = (f"{'id':<{SHORT_ID}}  {'st':<4} {'due':<11} {'pri':<4} "
               f"{_fit('description', words_room)}")  # fmt: skip
     yield paint((header + (" note" if show_note else "")).rstrip(), "1")
+    iso_today = today.isoformat()
     for r in records:
         due = _fit(r["due"] or "", 11)
-        if r["due"] and r["due"] == today.isoformat() and r["status_type"] in OPEN_TYPES:
+        late = bool(r["due"]) and r["status_type"] in OPEN_TYPES and r["due"] < iso_today
+        if r["due"] == iso_today and r["status_type"] in OPEN_TYPES:
             due = paint(due, "1;33")  # due today
-        elif is_overdue(r, today):
+        elif late:
             due = paint(due, "31")
         words = _fit(_words(r), words_room)
-        if is_overdue(r, today):
-            words = paint(words, "31")
-        else:
-            words = paint(words, _STATUS_COLOUR.get(r["status_type"]))
+        words = paint(words, "31" if late else _STATUS_COLOUR.get(r["status_type"]))
         row = (f"{r['id'][:SHORT_ID]}  {_fit('[' + r['status'] + ']', 4)} {due} "
                f"{_fit(PRIORITY_MARK[r['priority']], 4)} {words}")  # fmt: skip
         if show_note:

@@ -25,6 +25,7 @@ from tasksync.read.records import (
     TASK_ID,
     Record,
     row_record,
+    tuple_record,
 )
 
 if TYPE_CHECKING:
@@ -686,7 +687,7 @@ class Store:
                 path_equals: str | None = None) -> list[Record]:  # fmt: skip
         sql, params = self._select(", ".join(RECORD_KEYS), status_types, path_contains,
                                    path_equals)  # fmt: skip
-        return [row_record(row) for row in self.db.query(sql, params)]
+        return [tuple_record(row) for row in self.conn.execute(sql, params)]
 
     def records_as_json(
         self, status_types: Iterable[str] | None = None, path_contains: str | None = None

@@ -59,6 +59,19 @@ def fields_row(path: str, line: int, heading: str | None, status_type: str, raw:
     return row
 
 
+_LIST_POSITIONS = tuple(i for i, k in enumerate(RECORD_KEYS) if k in LIST_KEYS)
+
+
+def tuple_record(row: tuple[Any, ...]) -> Record:
+    """A record from the index's row in RECORD_KEYS order (the fast path: no dict per row
+    from the database, JSON read only where a list is not empty)."""
+    record = dict(zip(RECORD_KEYS, row, strict=True))
+    for position in _LIST_POSITIONS:
+        text = row[position]
+        record[RECORD_KEYS[position]] = json.loads(text) if text != "[]" else []
+    return record
+
+
 def row_record(row: dict[str, Any]) -> Record:
     return {
         k: (json.loads(row[k]) if row[k] != "[]" else []) if k in LIST_KEYS else row[k]
