@@ -13,6 +13,7 @@ from __future__ import annotations
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
@@ -132,11 +133,27 @@ def recover_if_idle(vault: Path, store: Store) -> list[str]:
 CHUNK = 64  # notes planned, journaled (one durable commit) and written at a time
 
 
-def _intent(plan: NotePlan) -> NoteIntent:
+def _intent(plan: NotePlan, before: bytes) -> NoteIntent:
     plan.new = plan.encoded()
     after = ABSENT if plan.remove else content_hash(plan.new)
-    return NoteIntent(plan.rel, plan.before_hash, after, plan.changes,
-                      zlib.compress(plan.original, 1))  # fmt: skip
+    return NoteIntent(plan.rel, plan.before_hash, after, plan.changes, before)
+
+
+def _plan_chunk(rels: list[str], plan: Callable[[str], NotePlan],
+                outcome: Outcome) -> list[NotePlan]:  # fmt: skip
+    plans = []
+    for rel in rels:
+        try:
+            planned = plan(rel)
+        except (NoteError, OSError) as exc:
+            outcome.errors.append(_failure(rel, exc))
+            continue
+        outcome.unchanged += planned.unchanged
+        if planned.changes:
+            plans.append(planned)
+        else:
+            outcome.errors.extend(planned.errors)
+    return plans
 
 
 def _write_batch(vault: Path, store: Store, command: str, rels: list[str],
@@ -144,49 +161,53 @@ def _write_batch(vault: Path, store: Store, command: str, rels: list[str],
                  undoes: int | None = None) -> None:  # fmt: skip
     """Plan, journal and write the notes ``rels``, a chunk at a time (see the module's
     docstring). A note's plan is in the journal, durably, before its file is touched; memory
-    holds one chunk of notes, not the vault."""
+    holds two chunks of notes, not the vault. The next chunk is planned, and its notes' old
+    bytes compressed for the journal (in a thread: zlib lets go of the interpreter), while
+    this chunk's notes are written and fsync'ed."""
     batch: int | None = None
     folders: set[Path] = set()
-    try:
-        for start in range(0, len(rels), CHUNK):
-            plans = []
-            for rel in rels[start : start + CHUNK]:
-                try:
-                    planned = plan(rel)
-                except (NoteError, OSError) as exc:
-                    outcome.errors.append(_failure(rel, exc))
+    chunks = [rels[i : i + CHUNK] for i in range(0, len(rels), CHUNK)]
+    with ThreadPoolExecutor(max_workers=1) as squeezer:
+
+        def prepared(index: int) -> list[tuple[NotePlan, Future[bytes]]]:
+            if index >= len(chunks):
+                return []
+            plans = _plan_chunk(chunks[index], plan, outcome)
+            return [(p, squeezer.submit(zlib.compress, p.original, 1)) for p in plans]
+
+        try:
+            upcoming = prepared(0)
+            for index in range(len(chunks)):
+                current = upcoming
+                intents = [_intent(p, squeezed.result()) for p, squeezed in current]
+                if intents and batch is None:
+                    batch = store.begin_batch(command, intents, undoes)
+                elif intents:
+                    assert batch is not None
+                    store.journal_notes(batch, intents)
+                upcoming = prepared(index + 1)
+                if not current:
                     continue
-                outcome.unchanged += planned.unchanged
-                if planned.changes:
-                    plans.append(planned)
-                else:
-                    outcome.errors.extend(planned.errors)
-            if not plans:
-                continue
-            intents = [_intent(p) for p in plans]
-            if batch is None:
-                batch = store.begin_batch(command, intents, undoes)
-            else:
-                store.journal_notes(batch, intents)
-            written = [p for p in (_write_one(store, batch, p, plan, outcome) for p in plans)
-                       if p is not None]  # fmt: skip
-            store.notes_written(batch, [p.rel for p in written])
-            for written_plan in written:
-                outcome.changes.extend(written_plan.changes)
-                outcome.errors.extend(written_plan.errors)
-                folders.add(written_plan.path.parent)
-    except BaseException:
-        if batch is not None:  # cut short (Ctrl-C, a full disk): settle by the notes' bytes
-            with suppress(Exception):
-                for pending in store.pending_batches():
-                    if pending.id == batch:
-                        _settle(vault, store, pending)
-        raise
-    else:
-        if batch is not None:
-            store.finish_batch(batch)
-    finally:
-        sync_folders(folders)
+                assert batch is not None
+                written = [w for w in (_write_one(store, batch, p, plan, outcome)
+                                       for p, _ in current) if w is not None]  # fmt: skip
+                store.notes_written(batch, [w.rel for w in written])
+                for written_plan in written:
+                    outcome.changes.extend(written_plan.changes)
+                    outcome.errors.extend(written_plan.errors)
+                    folders.add(written_plan.path.parent)
+        except BaseException:
+            if batch is not None:  # cut short (Ctrl-C, a full disk): settle by the notes' bytes
+                with suppress(Exception):
+                    for pending in store.pending_batches():
+                        if pending.id == batch:
+                            _settle(vault, store, pending)
+            raise
+        else:
+            if batch is not None:
+                store.finish_batch(batch)
+        finally:
+            sync_folders(folders)
 
 
 def _write_one(store: Store, batch: int, plan: NotePlan, replan: Callable[[str], NotePlan],
@@ -199,7 +220,7 @@ def _write_one(store: Store, batch: int, plan: NotePlan, replan: Callable[[str],
                 return plan
             except ChangedMeanwhile:
                 plan = replan(plan.rel)
-                store.journal_notes(batch, [_intent(plan)])
+                store.journal_notes(batch, [_intent(plan, zlib.compress(plan.original, 1))])
                 if not plan.changes:
                     outcome.errors.extend(plan.errors)
                     return None
