@@ -211,3 +211,19 @@ def test_seed_vault_after_accepting_gives_exactly_nine_events(seed_vault, tmp_pa
         "2025-11-22", "2025-12-06", "2025-12-06",
     ]  # fmt: skip
     assert all(e.summary and "#" not in e.summary for e in events)
+
+
+def test_entries_kept_from_the_last_export_give_the_same_bytes(example_vault):
+    """The second export takes unchanged entries from the index's cache: the same bytes as
+    building each entry anew, and a changed task is built anew."""
+    first = export(example_vault, "--todo", "--include-done")
+    again = export(example_vault, "--todo", "--include-done")
+    assert again == first
+    inbox = example_vault / "Inbox.md"
+    inbox.write_bytes(inbox.read_bytes().replace(b"[due:: 2026-11-24]", b"[due:: 2026-11-26]"))
+    changed = export(example_vault, "--todo", "--include-done")
+    assert "DUE;VALUE=DATE:20261126" in changed
+    db = os.environ["TASKSYNC_DB"]
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    assert export(example_vault, "--todo", "--include-done") == changed  # built from nothing

@@ -3,15 +3,18 @@ VTODOs for apps that show tasks. Pure: records in, ``icalendar.Calendar`` out; `
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import unicodedata
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
 from urllib.parse import quote
 
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY
-from icalendar import Calendar, Component, Event, Todo
+from icalendar import Calendar, Component, Event, Todo, vDDDTypes
 
 from tasksync import __version__
 from tasksync.read.prose import repaired
@@ -107,9 +110,10 @@ def _description(record: Record, vault_name: str) -> str:
 
 
 def _common(component: Component, record: Record, namespace: uuid.UUID, vault_name: str,
-            now: datetime) -> None:  # fmt: skip
+            now: datetime | None) -> None:  # fmt: skip
     component.add("uid", task_uid(namespace, record["id"]))
-    component.add("dtstamp", now)
+    if now is not None:
+        component.add("dtstamp", now)
     component.add("summary", clean_summary(record["description"]))
     component.add("description", _description(record, vault_name))
     categories = [plain_text(t).lstrip("#") for t in record["tags"]]
@@ -118,44 +122,123 @@ def _common(component: Component, record: Record, namespace: uuid.UUID, vault_na
     component.add("priority", PRIORITY[record["priority"]])
 
 
+def _header(vault_name: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", plain_text(vault_name))
+    calendar.add("name", plain_text(vault_name))
+    return calendar
+
+
+def _exported(record: Record, todo: bool, undated: bool) -> bool:
+    return bool(record["due"]) or (todo and undated)
+
+
+def component_of(record: Record, *, namespace: uuid.UUID, vault_name: str, now: datetime | None,
+                 todo: bool, with_rrule: bool) -> Component:  # fmt: skip
+    """One task's VEVENT (or VTODO); without DTSTAMP when ``now`` is None."""
+    due = date.fromisoformat(record["due"]) if record["due"] else None
+    component: Component
+    if todo:
+        component = Todo()
+        _common(component, record, namespace, vault_name, now)
+        begins = record["start"] or record["scheduled"]
+        if due is not None:
+            component.add("due", due)
+            if begins and date.fromisoformat(begins) < due:
+                component.add("dtstart", date.fromisoformat(begins))
+        component.add("status", TODO_STATUS[record["status_type"]])
+        if record["status_type"] == "DONE" and record["done"]:
+            done = date.fromisoformat(record["done"])
+            component.add("completed", datetime(done.year, done.month, done.day, tzinfo=UTC))
+    else:
+        assert due is not None
+        component = Event()
+        _common(component, record, namespace, vault_name, now)
+        component.add("dtstart", due)
+        component.add("dtend", due + timedelta(days=1))
+        component.add("transp", "TRANSPARENT")
+    recur = rrule_of(record["recurrence"], due) if with_rrule and due else None
+    if recur:
+        component.add("rrule", recur)
+    return component
+
+
 def to_calendar(records: Iterable[Record], *, vault_name: str, now: datetime,
                 todo: bool = False, with_rrule: bool = False, undated: bool = False,
                 uid_key: str | None = None) -> Calendar:  # fmt: skip
     """One all-day VEVENT (or with ``todo`` one VTODO) per record with a due date (VTODOs of
     undated records too, when ``todo`` and ``undated``). UIDs are made in the namespace of
     ``uid_key`` (the vault's lasting key, which outlives a renamed vault folder)."""
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", plain_text(vault_name))
-    calendar.add("name", plain_text(vault_name))
+    calendar = _header(vault_name)
     namespace = uid_namespace(uid_key or vault_name)
     for record in records:
-        if not record["due"] and not (todo and undated):
-            continue
-        due = date.fromisoformat(record["due"]) if record["due"] else None
-        component: Component
-        if todo:
-            component = Todo()
-            _common(component, record, namespace, vault_name, now)
-            begins = record["start"] or record["scheduled"]
-            if due is not None:
-                component.add("due", due)
-                if begins and date.fromisoformat(begins) < due:
-                    component.add("dtstart", date.fromisoformat(begins))
-            component.add("status", TODO_STATUS[record["status_type"]])
-            if record["status_type"] == "DONE" and record["done"]:
-                done = date.fromisoformat(record["done"])
-                component.add("completed", datetime(done.year, done.month, done.day, tzinfo=UTC))
-        else:
-            assert due is not None
-            component = Event()
-            _common(component, record, namespace, vault_name, now)
-            component.add("dtstart", due)
-            component.add("dtend", due + timedelta(days=1))
-            component.add("transp", "TRANSPARENT")
-        recur = rrule_of(record["recurrence"], due) if with_rrule and due else None
-        if recur:
-            component.add("rrule", recur)
-        calendar.add_component(component)
+        if _exported(record, todo, undated):
+            calendar.add_component(component_of(record, namespace=namespace,
+                                                vault_name=vault_name, now=now, todo=todo,
+                                                with_rrule=with_rrule))  # fmt: skip
     return calendar
+
+
+class TextCache(Protocol):
+    """Where the text of entries made before is kept (the index)."""
+
+    def ics_texts(self, keys: list[str]) -> dict[str, bytes]: ...
+
+    def save_ics_texts(self, texts: dict[str, bytes], used: int) -> None: ...
+
+
+def calendar_bytes(records: Iterable[Record], *, vault_name: str, now: datetime,
+                   todo: bool = False, with_rrule: bool = False, uid_key: str | None = None,
+                   cache: TextCache) -> bytes:  # fmt: skip
+    """The bytes of ``to_calendar(…).to_ical()``, each entry's text taken from ``cache`` when
+    its task has not changed since it was made (icalendar builds only the others: most of
+    the time of an export); DTSTAMP is put in afresh."""
+    namespace = uid_namespace(uid_key or vault_name)
+    head = _header(vault_name).to_ical()
+    footer = b"END:VCALENDAR\r\n"
+    assert head.endswith(footer)
+    chosen = [r for r in records if _exported(r, todo, False)]
+    options = json.dumps([vault_name, str(namespace), todo, with_rrule, PRODID])
+    keys = [_text_key(r, options) for r in chosen]
+    known = cache.ics_texts(keys)
+    made: dict[str, bytes] = {}
+    stamp = b"DTSTAMP:" + vDDDTypes(now).to_ical() + b"\r\n"
+    parts = [head[: -len(footer)]]
+    for record, key in zip(chosen, keys, strict=True):
+        text = known.get(key) or made.get(key)
+        if text is None:
+            text = made[key] = component_of(record, namespace=namespace, vault_name=vault_name,
+                                             now=None, todo=todo,
+                                             with_rrule=with_rrule).to_ical()  # fmt: skip
+        at = _stamp_place(
+            text, tuple(getattr(Todo if todo else Event, "canonical_order", None) or ())
+        )
+        parts += [text[:at], stamp, text[at:]]
+    parts.append(footer)
+    if made:
+        cache.save_ics_texts(made, len(keys))
+    return b"".join(parts)
+
+
+def _stamp_place(text: bytes, order: tuple[str, ...]) -> int:
+    """Where DTSTAMP goes in an entry's text, as icalendar places it: the component's
+    canonical properties first, in their order, then the others by name."""
+    before = {name.encode() for name in order[: order.index("DTSTAMP")]} if order else set()
+    position = text.index(b"\r\n") + 2  # after BEGIN:…
+    while True:
+        end = text.index(b"\r\n", position) + 2
+        line = text[position:end]
+        if not line.startswith(b" "):
+            name = line.split(b":", 1)[0].split(b";", 1)[0]
+            if order and name not in before:
+                return position
+            if not order and (name == b"END" or name > b"DTSTAMP"):
+                return position
+        position = end
+
+
+def _text_key(record: Record, options: str) -> str:
+    text = json.dumps(record, sort_keys=True, ensure_ascii=False) + options
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()

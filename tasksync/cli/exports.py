@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from tasksync.app import AppContext
-from tasksync.calendar.ics import to_calendar
+from tasksync.calendar.ics import calendar_bytes, to_calendar
 from tasksync.errors import UsageError
 from tasksync.index.select import STATUS_CHOICES, Selection
 from tasksync.index.store import Store
@@ -40,8 +40,9 @@ def export_time() -> datetime:
 def build_calendar(app: AppContext, store: Store, statuses: tuple[str, ...],
                    owner: str | None = None, tag: str | None = None, path: str | None = None, *,
                    todo: bool = False, with_rrule: bool = False,
-                   keep_duplicates: bool = False) -> tuple[Calendar, int, int]:  # fmt: skip
-    """The calendar `tasksync ics` exports, how many entries it has, how many were merged."""
+                   keep_duplicates: bool = False) -> tuple[bytes, int, int]:  # fmt: skip
+    """The calendar `tasksync ics` exports (its bytes), how many entries it has, how many
+    were merged. Entries of tasks unchanged since the last export are not built again."""
     people = app.people(store)
     selection = Selection(statuses, people.resolve(owner) if owner else None, tag, path)
     records = people.with_persons(store.records(selection.status_types(), path))
@@ -50,9 +51,14 @@ def build_calendar(app: AppContext, store: Store, statuses: tuple[str, ...],
     if not keep_duplicates:
         records, dropped = merged(records)
     vault_name = Path(os.path.realpath(app.vault)).name
-    calendar = to_calendar(records, vault_name=vault_name, now=export_time(), todo=todo,
-                           with_rrule=with_rrule, uid_key=store.vault_key())  # fmt: skip
-    return calendar, len(records), dropped
+    if not records:
+        calendar = to_calendar([], vault_name=vault_name, now=export_time(), todo=todo)
+        keep_valid(calendar)
+        return calendar.to_ical(), 0, dropped
+    data = calendar_bytes(records, vault_name=vault_name, now=export_time(), todo=todo,
+                          with_rrule=with_rrule, uid_key=store.vault_key(),
+                          cache=store)  # fmt: skip
+    return data, len(records), dropped
 
 
 def _left_out(store: Store, chosen: tuple[str, ...], include_proposed: bool,
@@ -127,14 +133,11 @@ def register(cli: click.Group) -> None:
         )
         store, _ = app.synced_store()
         with store:
-            calendar, count, dropped = build_calendar(
+            data, count, dropped = build_calendar(
                 app, store, chosen, owner, tag, path_text, todo=todo, with_rrule=with_rrule,
                 keep_duplicates=keep_duplicates,
             )  # fmt: skip
             left_out = _left_out(store, chosen, include_proposed, include_done)
-        if count == 0:
-            keep_valid(calendar)
-        data = calendar.to_ical()
         if output is None:
             sys.stdout.buffer.write(data)
             sys.stdout.flush()

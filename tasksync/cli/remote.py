@@ -72,8 +72,8 @@ def write_ics(app: AppContext, target: Path) -> int:
     """The default `tasksync ics` export, written atomically to ``target``."""
     with Store(app.db) as store:
         sync(app.vault, store, app.statuses)
-        calendar, count, _ = build_calendar(app, store, ICS_DEFAULT_STATUSES)
-    atomic_write(target, calendar.to_ical())
+        data, count, _ = build_calendar(app, store, ICS_DEFAULT_STATUSES)
+    atomic_write(target, data)
     return count
 
 

@@ -7,7 +7,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from tasksync.read.reader import NoteScan
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 BUSY_TIMEOUT_S = 60.0
 
 _INTEGER_COLUMNS = frozenset(("line",))
@@ -68,6 +68,8 @@ _SCHEMA = (
     + ")",
     "CREATE INDEX tasks_by_place ON tasks (path, line)",  # a note's tasks, in order
     "CREATE INDEX tasks_by_status ON tasks (status_type, problems)",  # counts without the rows
+    # The text of calendar entries made before, by a hash of the task and the options.
+    "CREATE TABLE ics_cache (key TEXT PRIMARY KEY, text BLOB)",
     # What the last CalDAV sync saw of each task, per account (server URL and calendar): the
     # fields both sides agreed on then (the base of a three-way merge), and the kind of entry.
     "CREATE TABLE caldav_state (account TEXT, uid TEXT, task TEXT, base TEXT, kind TEXT, "
@@ -712,6 +714,27 @@ class Store:
 
     def note_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM notes").fetchone()[0])
+
+    def ics_texts(self, keys: list[str]) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            found.update(self.conn.execute(
+                f"SELECT key, text FROM ics_cache WHERE key IN ({', '.join('?' * len(part))})",
+                part,
+            ).fetchall())  # fmt: skip
+        return found
+
+    def save_ics_texts(self, texts: dict[str, bytes], used: int) -> None:
+        """Keep these texts; when the cache holds far more than an export uses, start over
+        (entries of tasks long changed are never asked for again)."""
+        # a read-only index: no cache, the same output
+        with suppress(sqlite3.OperationalError), self.write():
+            kept = self.conn.execute("SELECT count(*) FROM ics_cache").fetchone()[0]
+            if kept > 4 * max(used, 1000):
+                self.conn.execute("DELETE FROM ics_cache")
+            self.conn.executemany("INSERT OR REPLACE INTO ics_cache (key, text) VALUES (?, ?)",
+                                  list(texts.items()))  # fmt: skip
 
     def dated_counts(self) -> dict[str, int]:
         """Tasks with a due date, per status type."""
