@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -441,3 +442,19 @@ def test_a_second_writer_waits_for_the_first_and_says_so(make_vault, tmp_path):
     assert (vault / "n.md").read_text() == "- [ ] Call Dana\n"
     with vault_lock(vault, "after"):  # released: taken at once
         pass
+
+
+def test_only_the_newest_batches_keep_whole_notes_and_older_ones_still_undo(make_vault, tmp_path):
+    from tasksync.index import store as store_module
+
+    vault = make_vault({"n.md": "".join(f"- [?] task {i} #proposed\n" for i in range(25))})
+    ids = ids_where(vault, lambda t: True)
+    for key in ids:
+        assert run(vault, "accept", key).exit_code == 0
+    conn = sqlite3.connect(os.environ["TASKSYNC_DB"])
+    kept = conn.execute("SELECT count(*) FROM batch_notes WHERE before_content IS NOT NULL")
+    assert kept.fetchone()[0] == store_module.KEPT_ORIGINALS
+    conn.close()
+    for _ in ids:  # the oldest five are undone line by line
+        assert run(vault, "undo").exit_code == 0
+    assert (vault / "n.md").read_text() == "".join(f"- [?] task {i} #proposed\n" for i in range(25))

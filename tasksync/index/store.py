@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from tasksync.read.reader import NoteScan
 
 SCHEMA_VERSION = 10
+KEPT_ORIGINALS = 20  # batches whose notes' old bytes are kept whole for undo
 BUSY_TIMEOUT_S = 60.0
 
 _INTEGER_COLUMNS = frozenset(("line",))
@@ -586,6 +587,13 @@ class Store:
                 self.conn.execute("DELETE FROM batches WHERE id = ?", (batch,))
             else:
                 self.conn.execute("UPDATE batches SET state = ? WHERE id = ?", (state, batch))
+            # Only the newest batches keep their notes' whole old bytes (an older batch is
+            # undone line by line, as the journal's changes say): the index stays small.
+            self.conn.execute(
+                "UPDATE batch_notes SET before_content = NULL WHERE before_content IS NOT NULL "
+                "AND batch < (SELECT coalesce(min(id), 0) FROM (SELECT id FROM batches "
+                "ORDER BY id DESC LIMIT ?))", (KEPT_ORIGINALS,),
+            )  # fmt: skip
         return int(written)
 
     def pending_batches(self) -> list[PendingBatch]:
