@@ -77,6 +77,8 @@ def carry_ids(path: str, old: Sequence[Known], new: Sequence[tuple[str, IdParts]
     taken_old: set[int] = set()
 
     def pair(old_key: Callable[[Known], object], new_key: Callable[[str, IdParts], object]) -> None:
+        if None not in result or len(taken_old) == len(old):
+            return  # every task placed, or nothing left to place it on
         waiting: dict[object, deque[int]] = {}
         for position, known in enumerate(old):
             key = old_key(known)
@@ -95,6 +97,8 @@ def carry_ids(path: str, old: Sequence[Known], new: Sequence[tuple[str, IdParts]
          lambda _raw, parts: None if parts.task_id else parts.description.casefold())  # fmt: skip
     free = [position for position in range(len(old)) if position not in taken_old]
     _pair_similar(old, new, free, result)
+    if None not in result:
+        return [key for key in result if key is not None]
     natural = task_ids(path, [parts for _, parts in new])
     used = {key for key in result if key is not None}
     ids = []
