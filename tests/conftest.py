@@ -70,3 +70,23 @@ def _private_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test gets its own index file; nothing is written to the user's data folder."""
     monkeypatch.setenv("TASKSYNC_DB", str(tmp_path / "index.sqlite"))
     monkeypatch.delenv("TASKSYNC_VAULT", raising=False)
+
+
+# The terminal sizes every TUI test runs at: the smallest that must work, and a roomy one.
+SIZES = [(80, 24), (120, 40)]
+
+
+@pytest.fixture(params=SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def size(request: pytest.FixtureRequest) -> tuple[int, int]:
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture(params=["radicale", "xandikos"])
+def server(request: pytest.FixtureRequest, tmp_path: Path):
+    """A real CalDAV server of our own on 127.0.0.1; a test using it runs against both."""
+    from tests.caldav_servers import SERVERS
+
+    started = SERVERS[request.param](tmp_path / request.param)
+    started.start()
+    yield started
+    started.stop()

@@ -26,15 +26,6 @@ from tests.caldav_servers import SERVERS, Server, phone_edit  # noqa: E402
 NOW = "2026-11-22T09:00:00Z"
 
 
-@pytest.fixture(params=sorted(SERVERS))
-def server(request, tmp_path: Path):
-    """Each test runs against both servers."""
-    started = SERVERS[request.param](tmp_path / request.param)
-    started.start()
-    yield started
-    started.stop()
-
-
 def run(vault: Path, server: Server, *args: str, user: str = "tester"):
     return CliRunner().invoke(
         cli,

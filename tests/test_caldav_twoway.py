@@ -36,14 +36,6 @@ WEEK = (
 )
 
 
-@pytest.fixture(params=sorted(SERVERS))
-def server(request, tmp_path: Path):
-    started = SERVERS[request.param](tmp_path / request.param)
-    started.start()
-    yield started
-    started.stop()
-
-
 def sync(vault: Path, server: Server, *args: str, calendar: str | None = "tasks", env=None):
     options = ["--calendar", calendar] if calendar else []
     return CliRunner().invoke(

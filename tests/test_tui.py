@@ -8,7 +8,6 @@ import os
 from datetime import date
 from pathlib import Path
 
-import pytest
 from rich.console import Console
 
 from tasksync.tui.app import TasksyncApp, make_app
@@ -16,13 +15,6 @@ from tasksync.tui.views import inbox_rows
 
 TODAY = date(2026, 11, 22)  # a Sunday
 SIZE = (140, 40)
-SIZES = [(80, 24), (120, 40)]
-
-
-@pytest.fixture(params=SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
-def size(request: pytest.FixtureRequest) -> tuple[int, int]:
-    """Each Pilot test runs at 80×24 and at 120×40."""
-    return request.param  # type: ignore[no-any-return]
 
 
 def app_for(vault: Path, watch: bool = False) -> TasksyncApp:

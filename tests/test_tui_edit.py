@@ -10,13 +10,7 @@ from click.testing import CliRunner
 
 from tasksync.cli.main import cli
 from tasksync.dates import parse_day
-from tests.test_tui import SIZES, app_for, go_to, line_of, meeting, screen_text, type_text
-
-
-@pytest.fixture(params=SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
-def size(request: pytest.FixtureRequest) -> tuple[int, int]:
-    return request.param  # type: ignore[no-any-return]
-
+from tests.test_tui import app_for, go_to, line_of, meeting, screen_text, type_text
 
 ORDER = "Order two more humidity probes"
 SUNDAY = date(2026, 11, 22)

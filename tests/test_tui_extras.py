@@ -3,10 +3,7 @@ command palette, and duplicate pairs that hold still (issue 14, items 8 and 9)."
 
 from __future__ import annotations
 
-import pytest
-
 from tests.test_tui import (
-    SIZES,
     app_for,
     go_to,
     highlighted,
@@ -15,12 +12,6 @@ from tests.test_tui import (
     screen_text,
     type_text,
 )
-
-
-@pytest.fixture(params=SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
-def size(request: pytest.FixtureRequest) -> tuple[int, int]:
-    return request.param  # type: ignore[no-any-return]
-
 
 ORDER = "Order two more humidity probes"
 BUY = "Buy two additional humidity probes"

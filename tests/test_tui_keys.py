@@ -5,16 +5,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from textual import events
 
-from tests.test_tui import SIZES, app_for, go_to, highlighted, screen_text, type_text
-
-
-@pytest.fixture(params=SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
-def size(request: pytest.FixtureRequest) -> tuple[int, int]:
-    return request.param  # type: ignore[no-any-return]
-
+from tests.test_tui import app_for, go_to, highlighted, screen_text, type_text
 
 ORDER = "Order two more humidity probes"
 

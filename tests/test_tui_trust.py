@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from tests.test_tui import (
-    SIZES,
     app_for,
     go_to,
     highlighted,
@@ -18,12 +17,6 @@ from tests.test_tui import (
     notes_bytes,
     screen_text,
 )
-
-
-@pytest.fixture(params=SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
-def size(request: pytest.FixtureRequest) -> tuple[int, int]:
-    return request.param  # type: ignore[no-any-return]
-
 
 ORDER = "Order two more humidity probes"
 BUY = "Buy two additional humidity probes"

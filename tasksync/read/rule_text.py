@@ -9,6 +9,7 @@ port of those two (rrule 2.8, English) for what a task line can hold (``[a-zA-Z0
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -185,14 +186,7 @@ class _Parser:
             options.byweekday = [_Weekday(_WEEKDAY_SYMBOLS.index(symbol))]
             if not tokens.next_symbol():
                 return
-            while tokens.accept("comma"):
-                if tokens.is_done():
-                    raise RuleTextError("unexpected end")
-                weekday = self._weekday()
-                if weekday is None:
-                    raise RuleTextError(f"unexpected {tokens.symbol}, expected weekday")
-                options.byweekday.append(_Weekday(weekday))
-                tokens.next_symbol()
+            options.byweekday += [_Weekday(d) for d in self._more(self._weekday, "weekday")]
             self._at()
             self._monthdays()
             self._for_or_until()
@@ -201,14 +195,7 @@ class _Parser:
             options.bymonth = [_MONTH_SYMBOLS.index(symbol) + 1]
             if not tokens.next_symbol():
                 return
-            while tokens.accept("comma"):
-                if tokens.is_done():
-                    raise RuleTextError("unexpected end")
-                month = self._month()
-                if month is None:
-                    raise RuleTextError(f"unexpected {tokens.symbol}, expected month")
-                options.bymonth.append(month)
-                tokens.next_symbol()
+            options.bymonth += self._more(self._month, "month")
             self._on()
             self._for_or_until()
         else:
@@ -316,6 +303,19 @@ class _Parser:
             tokens.next_symbol()
             return -n if tokens.accept("last") else n
         return 0
+
+    def _more(self, read: Callable[[], int | None], what: str) -> list[int]:
+        """The items of a comma-separated list after its first (`monday, wednesday`)."""
+        tokens, found = self.tokens, []
+        while tokens.accept("comma"):
+            if tokens.is_done():
+                raise RuleTextError("unexpected end")
+            item = read()
+            if item is None:
+                raise RuleTextError(f"unexpected {tokens.symbol}, expected {what}")
+            found.append(item)
+            tokens.next_symbol()
+        return found
 
     def _weekday(self) -> int | None:
         symbol = self.tokens.symbol
