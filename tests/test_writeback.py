@@ -445,7 +445,7 @@ def test_a_second_writer_waits_for_the_first_and_says_so(make_vault, tmp_path):
 
 
 def test_only_the_newest_batches_keep_whole_notes_and_older_ones_still_undo(make_vault, tmp_path):
-    from tasksync.index import store as store_module
+    from tasksync.index import journal
 
     vault = make_vault({"n.md": "".join(f"- [?] task {i} #proposed\n" for i in range(25))})
     ids = ids_where(vault, lambda t: True)
@@ -453,7 +453,7 @@ def test_only_the_newest_batches_keep_whole_notes_and_older_ones_still_undo(make
         assert run(vault, "accept", key).exit_code == 0
     conn = sqlite3.connect(os.environ["TASKSYNC_DB"])
     kept = conn.execute("SELECT count(*) FROM batch_notes WHERE before_content IS NOT NULL")
-    assert kept.fetchone()[0] == store_module.KEPT_ORIGINALS
+    assert kept.fetchone()[0] == journal.KEPT_ORIGINALS
     conn.close()
     for _ in ids:  # the oldest five are undone line by line
         assert run(vault, "undo").exit_code == 0

@@ -1,4 +1,5 @@
-"""The SQLite index (a cache of the vault: delete it at any time). Only this module writes it."""
+"""The SQLite index (a cache of the vault: delete it at any time). Only this module and its
+journal part (journal.py, a mixin of ``Store``) write it."""
 
 from __future__ import annotations
 
@@ -9,14 +10,13 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tasksync.errors import TasksyncError
 from tasksync.ids import ID_LENGTH, IdParts, Known, carry_ids
-from tasksync.model import LineChange
+from tasksync.index.journal import Journal
 from tasksync.read.records import (
     DESCRIPTION,
     LIST_KEYS,
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from tasksync.read.reader import NoteScan
 
 SCHEMA_VERSION = 10
-KEPT_ORIGINALS = 20  # batches whose notes' old bytes are kept whole for undo
 BUSY_TIMEOUT_S = 60.0
 
 _INTEGER_COLUMNS = frozenset(("line",))
@@ -155,48 +154,13 @@ class SyncState:
 
 
 @dataclass(frozen=True, slots=True)
-class NoteIntent:
-    """What a batch will do to one note: its content hash before and after, and the lines."""
-
-    path: str
-    before_hash: str
-    after_hash: str
-    changes: list[LineChange]
-    before_content: bytes | None = None  # the note's bytes before, zlib-compressed
-
-
-@dataclass(frozen=True, slots=True)
-class JournaledNote:
-    path: str
-    before_hash: str
-    after_hash: str
-    written: bool
-
-
-@dataclass(frozen=True, slots=True)
-class PendingBatch:
-    id: int
-    command: str
-    undoes: int | None
-    notes: list[JournaledNote]
-
-
-@dataclass(frozen=True, slots=True)
-class UndoableBatch:
-    id: int
-    command: str
-    changes: list[LineChange]  # those not yet undone
-    hashes: dict[str, tuple[str, str]]  # path -> content hash before and after the batch
-
-
-@dataclass(frozen=True, slots=True)
 class NoteState:
     mtime_ns: int
     size: int
     hash: str
 
 
-class Store:
+class Store(Journal):
     """The index file of one vault."""
 
     def __init__(self, path: Path) -> None:
@@ -505,171 +469,6 @@ class Store:
         with self.write():
             self.conn.executemany("DELETE FROM caldav_state WHERE account = ? AND uid = ?",
                                   [(account, uid) for uid in uids])  # fmt: skip
-
-    # -- journal --------------------------------------------------------------------------
-
-    @contextmanager
-    def durable_write(self) -> Iterator[None]:
-        """A write transaction that is on disk when it returns (the WAL fsync'ed): what the
-        journal says must outlive a power cut that the notes' own writes survive."""
-        self.conn.execute("PRAGMA synchronous=FULL")
-        try:
-            with self.write():
-                yield
-        finally:
-            self.conn.execute("PRAGMA synchronous=NORMAL")
-
-    def begin_batch(self, command: str, notes: Iterable[NoteIntent],
-                    undoes: int | None = None) -> int:  # fmt: skip
-        """Journal a batch before any note is written ('pending'); return its number."""
-        with self.durable_write():
-            cursor = self.conn.execute(
-                "INSERT INTO batches (time, command, undone, state, undoes) "
-                "VALUES (?, ?, 0, 'pending', ?)",
-                (datetime.now(UTC).isoformat(timespec="seconds"), command, undoes),
-            )
-            batch = int(cursor.lastrowid or 0)
-            self._journal_notes(batch, list(notes))
-        return batch
-
-    def journal_notes(self, batch: int, notes: list[NoteIntent]) -> None:
-        """More notes of a pending batch (or new plans of notes that changed meanwhile),
-        durably, before they are written."""
-        with self.durable_write():
-            self._journal_notes(batch, notes)
-
-    def _journal_notes(self, batch: int, notes: list[NoteIntent]) -> None:
-        paths = [(batch, note.path) for note in notes]
-        self.conn.executemany("DELETE FROM changes WHERE batch = ? AND path = ?", paths)
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO batch_notes "
-            "(batch, path, before_hash, after_hash, written, before_content) "
-            "VALUES (?, ?, ?, ?, 0, ?)",
-            [(batch, n.path, n.before_hash, n.after_hash, n.before_content) for n in notes],
-        )
-        first = self.conn.execute(
-            "SELECT coalesce(max(seq), -1) + 1 FROM changes WHERE batch = ?", (batch,)
-        ).fetchone()[0]
-        rows = [c for note in notes for c in note.changes]
-        self.conn.executemany(
-            "INSERT INTO changes (batch, seq, path, line, before, after, task, undone) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
-            [(batch, first + seq, c.path, c.line, json.dumps(c.before, ensure_ascii=False),
-              json.dumps(c.after, ensure_ascii=False), c.task_id)
-             for seq, c in enumerate(rows)],
-        )  # fmt: skip
-
-    def notes_written(self, batch: int, paths: list[str]) -> None:
-        """These notes of ``batch`` are in place."""
-        with self.write():
-            self.conn.executemany(
-                "UPDATE batch_notes SET written = 1 WHERE batch = ? AND path = ?",
-                [(batch, path) for path in paths],
-            )
-
-    def finish_batch(self, batch: int, state: str = "done") -> int:
-        """Close a batch: forget the notes it did not write; return how many it wrote.
-
-        A batch that wrote nothing is removed from the journal."""
-        with self.write():
-            rows = self.conn.execute(
-                "SELECT path FROM batch_notes WHERE batch = ? AND written = 0", (batch,)
-            )
-            unwritten = [path for (path,) in rows]
-            for path in unwritten:
-                self.conn.execute("DELETE FROM changes WHERE batch = ? AND path = ?",
-                                  (batch, path))  # fmt: skip
-            self.conn.execute("DELETE FROM batch_notes WHERE batch = ? AND written = 0", (batch,))
-            written = self.conn.execute(
-                "SELECT count(*) FROM batch_notes WHERE batch = ?", (batch,)
-            ).fetchone()[0]
-            if written == 0:
-                self.conn.execute("DELETE FROM batches WHERE id = ?", (batch,))
-            else:
-                self.conn.execute("UPDATE batches SET state = ? WHERE id = ?", (state, batch))
-            # Only the newest batches keep their notes' whole old bytes (an older batch is
-            # undone line by line, as the journal's changes say): the index stays small.
-            self.conn.execute(
-                "UPDATE batch_notes SET before_content = NULL WHERE before_content IS NOT NULL "
-                "AND batch < (SELECT coalesce(min(id), 0) FROM (SELECT id FROM batches "
-                "ORDER BY id DESC LIMIT ?))", (KEPT_ORIGINALS,),
-            )  # fmt: skip
-        return int(written)
-
-    def pending_batches(self) -> list[PendingBatch]:
-        """Batches whose writer has not closed them (it is running, or it died)."""
-        batches = self.conn.execute(
-            "SELECT id, command, undoes FROM batches WHERE state = 'pending' ORDER BY id"
-        ).fetchall()
-        found = []
-        for batch, command, undoes in batches:
-            notes = self.conn.execute(
-                "SELECT path, before_hash, after_hash, written FROM batch_notes WHERE batch = ?",
-                (batch,),
-            ).fetchall()
-            journaled = [JournaledNote(p, b, a, bool(w)) for p, b, a, w in notes]
-            found.append(PendingBatch(batch, command, undoes, journaled))
-        return found
-
-    def batches(self, limit: int = 20) -> list[dict[str, Any]]:
-        rows = self.db.query(
-            "SELECT b.id, b.time, b.command, b.undone, b.state, b.undoes, "
-            "count(c.seq) AS changes, coalesce(sum(c.undone), 0) AS undone_changes "
-            "FROM batches b LEFT JOIN changes c ON c.batch = b.id "
-            "GROUP BY b.id ORDER BY b.id DESC LIMIT ?",
-            (limit,),
-        )
-        return list(rows)
-
-    def last_batch(self) -> UndoableBatch | None:
-        """The newest closed batch (not an undo) with changes not yet undone."""
-        row = self.conn.execute(
-            "SELECT b.id, b.command FROM batches b WHERE b.state != 'pending' "
-            "AND b.undoes IS NULL AND b.undone = 0 "
-            "AND EXISTS (SELECT 1 FROM changes c WHERE c.batch = b.id AND c.undone = 0) "
-            "ORDER BY b.id DESC LIMIT 1"
-        ).fetchone()
-        if row is None:
-            return None
-        batch, command = row
-        changes = [
-            LineChange(path, line, tuple(json.loads(before)), tuple(json.loads(after)), task)
-            for path, line, before, after, task in self.conn.execute(
-                "SELECT path, line, before, after, task FROM changes "
-                "WHERE batch = ? AND undone = 0 ORDER BY seq", (batch,))
-        ]  # fmt: skip
-        rows = self.conn.execute(
-            "SELECT path, before_hash, after_hash FROM batch_notes WHERE batch = ?", (batch,)
-        )
-        hashes = {path: (before, after) for path, before, after in rows}
-        return UndoableBatch(batch, command, changes, hashes)
-
-    def has_pending_batches(self) -> bool:
-        return (
-            self.conn.execute("SELECT 1 FROM batches WHERE state = 'pending' LIMIT 1").fetchone()
-            is not None
-        )
-
-    def note_before(self, batch: int, path: str) -> bytes | None:
-        """The note's bytes before ``batch`` wrote it (None for batches journaled without)."""
-        import zlib
-
-        row = self.conn.execute(
-            "SELECT before_content FROM batch_notes WHERE batch = ? AND path = ?", (batch, path)
-        ).fetchone()
-        return zlib.decompress(row[0]) if row and row[0] is not None else None
-
-    def mark_notes_undone(self, batch: int, paths: list[str]) -> None:
-        """These notes of ``batch`` were restored; it is undone once all of them are."""
-        with self.write():
-            self.conn.executemany(
-                "UPDATE changes SET undone = 1 WHERE batch = ? AND path = ?",
-                [(batch, path) for path in paths],
-            )
-            self.conn.execute(
-                "UPDATE batches SET undone = 1 WHERE id = ? AND NOT EXISTS "
-                "(SELECT 1 FROM changes WHERE batch = ? AND undone = 0)", (batch, batch),
-            )  # fmt: skip
 
     # -- tasks ----------------------------------------------------------------------------
 

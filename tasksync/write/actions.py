@@ -20,8 +20,9 @@ from datetime import date
 from pathlib import Path
 
 from tasksync.ids import id_key
+from tasksync.index.journal import NoteIntent, PendingBatch
 from tasksync.index.select import Selection
-from tasksync.index.store import NoteIntent, PendingBatch, Store
+from tasksync.index.store import Store
 from tasksync.index.sync import sync
 from tasksync.model import LineChange, StatusTable
 from tasksync.read.reader import content_hash
