@@ -98,9 +98,14 @@ class LeanLALR:
                 if size:
                     del values[-size:]
                     del states[-size:]
-                flat: list[Any] = []
+                # A helper's list that grows by more than one child at a time (`__h: __h _NL X`)
+                # is extended where it lies: copying it on every step would be quadratic.
+                reuse = rule.handler is None and size > 0 and rule.inline[0]
+                flat: list[Any] = children[0] if reuse else []
                 for child, keep, inline in zip(children, rule.keep, rule.inline, strict=True):
-                    if inline:
+                    if reuse:
+                        reuse = False
+                    elif inline:
                         flat.extend(child)
                     elif keep:
                         flat.append(child)
