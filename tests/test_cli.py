@@ -34,8 +34,8 @@ def listed(vault: Path, *args: str) -> list[dict]:
 def test_json_contract_on_the_example_vault(example_vault):
     tasks = listed(example_vault, "--status", "all")
     assert all(set(t) == CONTRACT_KEYS for t in tasks)
-    assert len(tasks) == 26
-    assert len({t["id"] for t in tasks}) == 26
+    assert len(tasks) == 36
+    assert len({t["id"] for t in tasks}) == 36
     by_raw = {t["raw"]: t for t in tasks}
     # nothing from fences, comments, .trash or .obsidian
     assert not [r for r in by_raw if "not a task" in r or "no task" in r or "trashed" in r
@@ -55,7 +55,7 @@ def test_mis_encoded_lines_keep_their_dates_and_priorities(example_vault):
     assert (probes["due"], probes["priority"], probes["owner"], probes["status_type"]) == (
         "2026-11-20", "high", "Myself", "PROPOSED")  # fmt: skip
     assert probes["tags"] == ["#task", "#proposed", "#auto"]
-    assert sum(t["due"] is not None for t in tasks) == 5
+    assert sum(t["due"] is not None for t in tasks) == 6
     done = listed(example_vault, "--status", "done")
     mounted = next(t for t in done if t["description"].startswith("Mount the first"))
     assert (mounted["due"], mounted["done"], mounted["priority"], mounted["owner"]) == (
@@ -73,7 +73,7 @@ def test_default_statuses_and_filters(example_vault):
     assert {t["path"] for t in listed(example_vault, "--path", "shed")} == {
         "Projects/Garden Shed Rebuild.md"}  # fmt: skip
     proposed = listed(example_vault, "--status", "proposed")
-    assert len(proposed) == 9
+    assert len(proposed) == 13
     assert {t["status"] for t in proposed} == {"?"}
 
 
@@ -96,7 +96,7 @@ def test_readable_table(example_vault):
     assert result.exit_code == 0
     assert "Order two more humidity probes" in result.stdout
     assert "2026-11-20" in result.stdout
-    assert "22 tasks" in result.stdout
+    assert "26 tasks" in result.stdout
 
 
 def test_non_utf8_note_is_read_with_a_warning(make_vault):
@@ -138,7 +138,7 @@ def test_installed_console_script_runs(example_vault):
     proc = subprocess.run([exe, "--vault", str(example_vault), "list", "--json"],
                           capture_output=True, text=True, check=False)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    assert len(json.loads(proc.stdout)) == 22
+    assert len(json.loads(proc.stdout)) == 26
 
 
 def test_seed_vault_reads_all_53_tasks(seed_vault, tmp_path):

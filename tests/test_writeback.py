@@ -88,7 +88,7 @@ def test_accept_of_a_task_that_is_not_proposed_says_what_it_is(make_vault):
 def test_accept_is_idempotent(example_vault):
     first = run(example_vault, "accept", "--all-proposed")
     assert first.exit_code == 0
-    assert first.stdout.endswith("9 tasks accepted in 1 note\n")
+    assert first.stdout.endswith("13 tasks accepted in 2 notes\n")
     before = {p: p.read_bytes() for p in example_vault.rglob("*.md")}
     second = run(example_vault, "accept", "--all-proposed")
     assert second.stdout.strip() == "0 tasks accepted in 0 notes"
@@ -99,8 +99,8 @@ def test_accept_is_idempotent(example_vault):
 
 def test_filters_narrow_all_proposed(example_vault):
     result = run(example_vault, "accept", "--all-proposed", "--owner", "Dana Whitfield")
-    assert result.stdout.strip().endswith("1 task accepted in 1 note")
-    assert len(listed(example_vault, "--status", "proposed")) == 8
+    assert result.stdout.strip().endswith("2 tasks accepted in 2 notes")
+    assert len(listed(example_vault, "--status", "proposed")) == 11
 
 
 def test_dry_run_prints_a_diff_and_writes_nothing(example_vault):
@@ -108,7 +108,7 @@ def test_dry_run_prints_a_diff_and_writes_nothing(example_vault):
     result = run(example_vault, "reject", "--all-proposed", "--dry-run")
     assert result.exit_code == 0
     assert "+- [-] Order two more humidity probes" in result.stdout
-    assert result.stdout.strip().endswith("9 tasks would be rejected in 1 note")
+    assert result.stdout.strip().endswith("13 tasks would be rejected in 2 notes")
     assert {p: p.read_bytes() for p in example_vault.rglob("*.md")} == before
     assert run(example_vault, "log").stdout.strip() == "no changes yet"
 

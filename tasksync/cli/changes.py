@@ -27,7 +27,7 @@ from tasksync.write.actions import (
     targets_by_id,
     undo_last,
 )
-from tasksync.write.writeback import Target
+from tasksync.write.writeback import Edits, Target
 
 _PAST = {"accept": "accepted", "reject": "rejected", "done": "completed", "set": "changed",
          "repair": "repaired", "merge": "rejected as duplicates"}  # fmt: skip
@@ -152,7 +152,7 @@ def _targets(app: AppContext, store: Any, ids: tuple[str, ...], all_proposed: bo
 
 
 def _batch(app: AppContext, verb: str, targets_of: Callable[[Any], list[Target]],
-           edit: Callable[[Task], tuple[str, ...]], dry_run: bool,
+           edit: Edits, dry_run: bool,
            by_id: bool = True) -> None:  # fmt: skip
     """Run one batch. Ids are taken as the user last saw them listed — in the index before it
     is brought up to date — so that an id whose task an editor has since made ambiguous (a
@@ -300,26 +300,48 @@ def register(cli: click.Group) -> None:
         """Keep one task and reject its duplicates (as `m` in the TUI).
 
         The duplicates become [-] with ❌ today and lose their triage tags; KEEP is not
-        changed. See `tasksync dupes` for the pairs tasksync finds.
+        changed. KEEP may stand in another note (see `tasksync dupes --elsewhere`): a
+        duplicate of another note then also says where the item lives, as
+        `(tracked in [[Note]])` after its words. See `tasksync dupes` for the pairs
+        tasksync finds.
 
         \b
         Examples:
           tasksync merge e2ab33b8 5fbd6a7
           tasksync merge e2ab33b8 5fbd6a7 --dry-run
+          tasksync merge 8d9307f1 6411a0ea      KEEP ticked in a transcript
         """
+        from tasksync.query.elsewhere import note_link, tracked_line
+
         statuses, today, tags = app.statuses, app.today, load_triage_tags(app.vault)
+        links: dict[str, str] = {}  # a duplicate of another note -> the link to KEEP's
 
         def duplicates_of(store: Any) -> list[Target]:
             kept = store.resolve_id(keep)
             targets = targets_by_id(store, duplicates)
             if any(t.id == kept for t in targets):
                 raise UsageError("KEEP_ID is also given as a duplicate")
+            kept_record = store.record(kept)
+            links.clear()
+            elsewhere = [t for t in targets if t.path != kept_record["path"]]
+            if elsewhere:
+                link = note_link(kept_record, store.note_states())
+                links.update((t.id, link) for t in elsewhere)
             return targets
 
         def reject(task: Task) -> tuple[str, ...]:
             return (edits.rejected_line(task, today, statuses, tags),)
 
-        _batch(app, "merge", duplicates_of, reject, dry_run)
+        def tracked(link: str) -> Callable[[Task], tuple[str, ...]]:
+            return lambda task: (tracked_line(task, link, today, statuses, tags),)
+
+        class PerDuplicate(dict[str, Callable[[Task], tuple[str, ...]]]):
+            """The edit of each duplicate, known once the ids are resolved."""
+
+            def __missing__(self, key: str) -> Callable[[Task], tuple[str, ...]]:
+                return tracked(links[key]) if key in links else reject
+
+        _batch(app, "merge", duplicates_of, PerDuplicate(), dry_run)
 
     @cli.command()
     @click.option("--text", "with_text", is_flag=True,

@@ -154,15 +154,27 @@ def register(cli: click.Group) -> None:
     @cli.command()
     @click.option("--json", "as_json", is_flag=True, help="A list of groups, each a list of ids.")
     @click.option("--all-open", is_flag=True, help="Look at every open task, not only proposed.")
+    @click.option("--elsewhere", is_flag=True,
+                  help="Proposals other notes already track (open or done).")  # fmt: skip
     @click.pass_obj
-    def dupes(app: AppContext, as_json: bool, all_open: bool) -> None:
+    def dupes(app: AppContext, as_json: bool, all_open: bool, elsewhere: bool) -> None:
         """Near-duplicate proposed tasks: the same item proposed twice in one note.
+
+        With --elsewhere: each proposed task that a task of another note (open or done)
+        already says, in other words, with a score (JSON: [{id, elsewhere: [{id, path,
+        line, status, score}]}], best match first).
 
         \b
         Examples:
           tasksync dupes
           tasksync dupes --all-open --json
+          tasksync dupes --elsewhere
         """
+        if elsewhere:
+            from tasksync.cli.agenda import print_elsewhere
+
+            print_elsewhere(app, as_json)
+            return
         statuses = ("proposed", "todo", "in-progress") if all_open else ("proposed",)
         selection = Selection(statuses)
         store, _ = app.synced_store()

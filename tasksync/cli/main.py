@@ -33,6 +33,7 @@ LAZY_COMMANDS = {
     **dict.fromkeys(("ics", "dupes"), "tasksync.cli.exports"),
     **dict.fromkeys(("query", "followups", "config"), "tasksync.cli.queries"),
     **dict.fromkeys(("caldav", "watch"), "tasksync.cli.remote"),
+    "agenda": "tasksync.cli.agenda",
 }  # fmt: skip
 
 

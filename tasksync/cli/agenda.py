@@ -1,0 +1,111 @@
+"""The commands that look across the whole vault: `agenda` (a 1:1 page for one person), and
+what `dupes --elsewhere` prints (proposals already tracked in other notes)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from tasksync.app import AppContext
+from tasksync.dates import parse_day
+from tasksync.errors import UsageError
+from tasksync.query.agenda import Agenda, agenda, agenda_markdown, default_since, find_person
+from tasksync.query.elsewhere import matches_elsewhere
+from tasksync.read.prose import repaired
+from tasksync.read.vault import read_note
+
+
+def build_agenda(app: AppContext, who: str, since: str | None) -> Agenda:
+    store, _ = app.synced_store()
+    with store:
+        people = app.people(store)
+        person = find_person(people, who, store.people())
+        records = people.with_persons(store.records())
+    vault = app.vault
+
+    def note_lines(path: str) -> list[str] | None:
+        try:
+            return read_note(vault / path).text.split("\n")
+        except OSError:
+            return None
+
+    if since is not None:
+        start = parse_day(since, app.today)
+    else:
+        start = default_since(note_lines(person.note) if person.note else None, app.today)
+    return agenda(person, people, records, start, note_lines)
+
+
+def print_elsewhere(app: AppContext, as_json: bool) -> None:
+    """`tasksync dupes --elsewhere`."""
+    store, _ = app.synced_store()
+    with store:
+        people = app.people(store)
+        records = people.with_persons(store.records())
+    found = matches_elsewhere(records, people)
+    proposals = [r for r in records if r["id"] in found]
+    if as_json:
+        click.echo(json.dumps([{"id": r["id"], "elsewhere": [m.as_json() for m in found[r["id"]]]}
+                               for r in proposals], ensure_ascii=False, indent=1))  # fmt: skip
+        return
+    path = None
+    for record in proposals:
+        if record["path"] != path:
+            path = record["path"]
+            click.echo(path)
+        click.echo(f"  {record['id'][:8]}  line {record['line']}: "
+                   f"{_short(repaired(record['description'] or ''))}")  # fmt: skip
+        for match in found[record["id"]]:
+            other = match.record
+            state = "done" if other["status_type"] == "DONE" else "open"
+            mark = "✓" if state == "done" else "○"
+            click.echo(f"    {mark} {state} in {other['path']}:{other['line']}  "
+                       f"{other['id'][:8]}  {match.score:.0f}%  "
+                       f"{_short(repaired(other['description'] or ''))}")  # fmt: skip
+    count = len(proposals)
+    hint = " (`tasksync merge KEEP DUP` rejects one as tracked there)" if count else ""
+    click.echo(f"{count} proposed task{'s' if count != 1 else ''} already tracked in another "
+               f"note{hint}")  # fmt: skip
+
+
+def _short(text: str, room: int = 70) -> str:
+    words = " ".join(text.split())
+    return words if len(words) <= room else words[: room - 1] + "…"
+
+
+def register(cli: click.Group) -> None:
+    @cli.command("agenda")
+    @click.argument("person", metavar="PERSON")
+    @click.option("--since", metavar="DATE",
+                  help="Done since DATE. [default: the person note's last_contact, else 14 "
+                       "days ago]")  # fmt: skip
+    @click.option("--json", "as_json", is_flag=True,
+                  help="{person, since, they_owe, you_owe, to_triage, done_since}.")  # fmt: skip
+    @click.pass_obj
+    def agenda_command(app: AppContext, person: str, since: str | None, as_json: bool) -> None:
+        """A 1:1 page for PERSON, in Markdown to paste into the meeting note.
+
+        They owe you (their open tasks), you owe them (your open tasks in notes about them),
+        to triage (proposed tasks in notes about them), done since (tasks completed since
+        DATE, theirs or in notes about them). PERSON is resolved as `list --owner` does
+        (aliases, a first name only one person has). A note is about them when its path or
+        title names them, it links their person note, or its frontmatter lists them
+        (person, participants, attendees, entities: people).
+
+        \b
+        Examples:
+          tasksync agenda "Dana Whitfield"
+          tasksync agenda Dana --since 2026-11-01 --json
+          tasksync agenda Dana | pbcopy
+        """
+        if not person.strip():
+            raise UsageError("whose agenda? give a person's name")
+        result = build_agenda(app, person, since)
+        if as_json:
+            click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=1))
+            return
+        click.echo(agenda_markdown(app.vault, result), nl=False)
+
+
+__all__ = ["agenda_markdown", "build_agenda", "print_elsewhere", "register"]
