@@ -84,7 +84,8 @@ _INSERT_TASK = (
 _RECORD_JSON = "json_object(" + ", ".join(
     f"'{key}', json({key})" if key in LIST_KEYS else f"'{key}', {key}" for key in RECORD_KEYS
 ) + ")"  # fmt: skip
-_SELECT_ROWS = f"SELECT {', '.join(RECORD_KEYS)} FROM tasks WHERE path = ?"
+_SELECT_COLUMNS = f"SELECT {', '.join(RECORD_KEYS)} FROM tasks"
+_SELECT_ROWS = f"{_SELECT_COLUMNS} WHERE path = ?"
 
 
 def _short(text: str | None) -> str:
@@ -437,6 +438,28 @@ class Store(Journal):
             self.conn.execute("DELETE FROM tasks WHERE path = ?", (origin,))
             self.conn.execute("DELETE FROM tasks WHERE path = ?", (path,))
             self.insert_rows(path, [(key, *r[1:]) for key, r in zip(ids, rows, strict=True)])
+
+    def note_hash(self, path: str) -> str | None:
+        row = self.conn.execute("SELECT hash FROM notes WHERE path = ?", (path,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def rows_of(self, ids: list[str]) -> dict[str, tuple[Any, ...]]:
+        """The rows of these tasks, by id (those the index has)."""
+        found: dict[str, tuple[Any, ...]] = {}
+        for start in range(0, len(ids), 500):  # within SQLite's limit on parameters
+            part = ids[start : start + 500]
+            query = f"{_SELECT_COLUMNS} WHERE id IN ({', '.join('?' * len(part))})"
+            found.update((row[0], row) for row in self.conn.execute(query, part))
+        return found
+
+    def take_rewritten(self, path: str, mtime_ns: int, size: int, digest: str,
+                       rows: list[tuple[Any, ...]]) -> None:  # fmt: skip
+        """A note tasksync rewrote line for line: its new stat and hash, and the new rows of
+        the lines it changed (each with its id); the note's other rows stay as they are.
+        Call inside ``write()``."""
+        self.conn.executemany(_INSERT_TASK, rows)
+        self.conn.execute("UPDATE notes SET mtime_ns = ?, size = ?, hash = ? WHERE path = ?",
+                          (mtime_ns, size, digest, path))  # fmt: skip
 
     def previous_rows(self, path: str) -> list[tuple[Any, ...]]:
         """The note's indexed tasks' rows, in line order."""

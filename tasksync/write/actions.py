@@ -10,6 +10,7 @@ before it is written. So `undo` can always restore what any batch — even a kil
 
 from __future__ import annotations
 
+import sqlite3
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from tasksync.errors import TasksyncError
 from tasksync.ids import id_key
 from tasksync.index.journal import NoteIntent, PendingBatch
 from tasksync.index.select import Selection
@@ -28,6 +30,7 @@ from tasksync.model import LineChange, StatusTable
 from tasksync.read.reader import content_hash
 from tasksync.read.records import Record
 from tasksync.write.files import ChangedMeanwhile, remove_temp_files, sync_folders
+from tasksync.write.handover import hand_over
 from tasksync.write.lock import lock_if_free, vault_lock
 from tasksync.write.writeback import (
     ABSENT,
@@ -53,6 +56,7 @@ class Outcome:
     unchanged: int = 0
     diffs: list[str] = field(default_factory=list)
     recovered: list[str] = field(default_factory=list)  # what a killed writer's batch left
+    indexed: bool = True  # the index holds all it wrote, without a sync
 
 
 def target_of(record: Record, twins: int = 1) -> Target:
@@ -157,9 +161,12 @@ def _plan_chunk(rels: list[str], plan: Callable[[str], NotePlan],
     return plans
 
 
+Indexer = Callable[[list[NotePlan]], list[str]]  # indexes what plans wrote; returns the rest
+
+
 def _write_batch(vault: Path, store: Store, command: str, rels: list[str],
                  plan: Callable[[str], NotePlan], outcome: Outcome,
-                 undoes: int | None = None) -> None:  # fmt: skip
+                 undoes: int | None = None, indexer: Indexer | None = None) -> None:  # fmt: skip
     """Plan, journal and write the notes ``rels``, a chunk at a time (see the module's
     docstring). A note's plan is in the journal, durably, before its file is touched; memory
     holds two chunks of notes, not the vault. The next chunk is planned, and its notes' old
@@ -193,6 +200,8 @@ def _write_batch(vault: Path, store: Store, command: str, rels: list[str],
                 written = [w for w in (_write_one(store, batch, p, plan, outcome)
                                        for p, _ in current) if w is not None]  # fmt: skip
                 store.notes_written(batch, [w.rel for w in written])
+                if indexer is None or indexer(written):
+                    outcome.indexed = False
                 for written_plan in written:
                     outcome.changes.extend(written_plan.changes)
                     outcome.errors.extend(written_plan.errors)
@@ -273,11 +282,25 @@ def run_batch(vault: Path, store: Store, statuses: StatusTable, command: str,
     with vault_lock(vault, command, notice):
         outcome.recovered = recover(vault, store)
         try:
-            _write_batch(vault, store, command, sorted(by_note), plan, outcome)
+            _write_batch(vault, store, command, sorted(by_note), plan, outcome,
+                         indexer=_indexer(store, statuses))  # fmt: skip
+        except BaseException:
+            outcome.indexed = False
+            raise
         finally:
-            if outcome.changes:
+            if outcome.changes and not outcome.indexed:
                 sync(vault, store, statuses)
     return outcome
+
+
+def _indexer(store: Store, statuses: StatusTable) -> Indexer:
+    def index(plans: list[NotePlan]) -> list[str]:
+        try:
+            return hand_over(store, statuses, plans)
+        except (TasksyncError, sqlite3.Error):  # the index is a cache: a sync puts it right
+            return [plan.rel for plan in plans]
+
+    return index
 
 
 def append_lines(vault: Path, store: Store, statuses: StatusTable, command: str, rel: str,
@@ -342,14 +365,17 @@ def undo_last(vault: Path, store: Store, statuses: StatusTable,
         written = Outcome()
         try:
             _write_batch(vault, store, f"undo {last.command}", sorted(by_note), plan, written,
-                         undoes=last.id)  # fmt: skip
+                         undoes=last.id, indexer=_indexer(store, statuses))  # fmt: skip
+        except BaseException:
+            written.indexed = False
+            raise
         finally:
             # a note that could not be written (read-only …) is left for the next undo
             restored = {c.path for c in written.changes}
             store.mark_notes_undone(last.id, sorted(restored | set(settled)))
             outcome.reverted = written.changes
             outcome.problems = written.errors
-            if written.changes:
+            if written.changes and not written.indexed:
                 sync(vault, store, statuses)
         return outcome
 

@@ -26,7 +26,7 @@ def temp_prefix(name: str) -> str:
 
 
 def atomic_write(path: Path, data: bytes, sync_folder: bool = True,
-                 still_current: Callable[[], bool] | None = None) -> None:  # fmt: skip
+                 still_current: Callable[[], bool] | None = None) -> os.stat_result:  # fmt: skip
     """Replace ``path`` with ``data`` all at once: readers see the old file or the new one.
 
     Permissions, owner and extended attributes are kept. ``still_current`` is asked last,
@@ -35,7 +35,8 @@ def atomic_write(path: Path, data: bytes, sync_folder: bool = True,
     caller can redo its edit on what the file holds now.
 
     The folder is fsync'ed too (so the rename survives a power cut), unless the caller
-    does that once for many files (``sync_folders``)."""
+    does that once for many files (``sync_folders``). Returns the new file's stat, taken
+    before the rename: what it is unless someone else changed the file since."""
     try:
         info = path.stat()
         mode, owner = stat.S_IMODE(info.st_mode), (info.st_uid, info.st_gid)
@@ -49,6 +50,7 @@ def atomic_write(path: Path, data: bytes, sync_folder: bool = True,
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+            written = os.fstat(handle.fileno())
         os.chmod(tmp, mode)
         if owner is not None:
             with suppress(PermissionError):
@@ -63,6 +65,7 @@ def atomic_write(path: Path, data: bytes, sync_folder: bool = True,
         raise
     if sync_folder:
         sync_folders([path.parent])
+    return written
 
 
 def _copy_xattrs(source: Path, target: str) -> None:

@@ -74,6 +74,7 @@ class NotePlan:
     new: bytes | None = None  # the bytes to write, once the plan is final
     created: bool = False  # the note did not exist: the plan makes it
     remove: bool = False  # the plan deletes the note (undoing its creation)
+    written: os.stat_result | None = None  # the new file's stat, once written
 
     @cached_property
     def before_hash(self) -> str:
@@ -249,7 +250,7 @@ def write_plan(plan: NotePlan) -> None:
     if plan.created and plan.path.exists():
         raise ChangedMeanwhile(str(plan.path))  # made by someone else meanwhile
     data = plan.new if plan.new is not None else plan.encoded()
-    atomic_write(plan.path, data, sync_folder=False, still_current=still_current)
+    plan.written = atomic_write(plan.path, data, sync_folder=False, still_current=still_current)
 
 
 def plan_append(vault: Path, rel: str, new_lines: tuple[str, ...]) -> NotePlan:
