@@ -52,9 +52,7 @@ def _rows(store: Store) -> tuple[list[dict[str, object]], set[str]]:
     """The index's tasks in note order, and their ids apart: of twins (the same line twice)
     a sync cannot tell which was edited, the batch can — the edited task keeps its id."""
     records = sorted(store.records(), key=lambda r: (r["path"], r["line"]))
-    return [{k: v for k, v in r.items() if k != "id"} for r in records], {
-        r["id"] for r in records
-    }
+    return [{k: v for k, v in r.items() if k != "id"} for r in records], {r["id"] for r in records}
 
 
 def _states(store: Store) -> dict[str, object]:
@@ -101,8 +99,8 @@ def test_the_index_after_a_batch_is_the_index_a_sync_makes(files, edit_name, new
         if outcome.changes:  # and as the batch left them
             shutil.copy(db, reference)
             with Store(db) as store:
-                redo = run_batch(vault, store, STATUSES, "test", [target_of(r) for r in chosen],
-                                 EDITS[edit_name], False)  # fmt: skip
+                run_batch(vault, store, STATUSES, "test", [target_of(r) for r in chosen],
+                          EDITS[edit_name], False)  # fmt: skip
                 handed, handed_states = _rows(store), _states(store)
             with Store(reference) as store:
                 sync(vault, store, STATUSES)
