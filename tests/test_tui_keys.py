@@ -78,16 +78,17 @@ async def test_filter_as_you_type_escape_clears_and_counts(example_vault, size):
         await type_text(pilot, "@dana")
         await pilot.pause()
         shown = [r.record["description"][:20] for r in app.rows if r.record]
-        assert shown == ["Draft the volunteer ", "Prepare the voluntee"]
-        assert "2 of 9" in screen_text(app)
+        # Dana's: two of the 11-16 sync, one of the 11-02 1:1 (the Inbox's last note)
+        assert shown == ["Draft the volunteer ", "Prepare the voluntee", "Collect the spare se"]
+        assert "3 of 13" in screen_text(app)
         await pilot.press("escape")
         await pilot.pause()
-        assert len([r for r in app.rows if r.record]) == 9
+        assert len([r for r in app.rows if r.record]) == 13
         assert not app.screen.query_one("#filter").display
         assert "2 of 9" not in screen_text(app)
         await pilot.press("a")  # the keys act on the list again
         await pilot.pause()
-        assert len([r for r in app.rows if r.record]) == 8
+        assert len([r for r in app.rows if r.record]) == 12
 
 
 async def test_enter_keeps_the_filter_and_returns_to_the_list(example_vault, size):
@@ -108,8 +109,9 @@ async def test_home_end_g_and_G_move(example_vault, size):
     app = app_for(example_vault)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
-        for key, expected in (("G", "Design the plant"), ("g", "Order two more"),
-                              ("end", "Design the plant"), ("home", "Order two more")):  # fmt: skip
+        last = "Write a short seed swap"  # the last proposal of the Inbox's last (oldest) note
+        for key, expected in (("G", last), ("g", "Order two more"), ("end", last),
+                              ("home", "Order two more")):  # fmt: skip
             await pilot.press(key)
             await pilot.pause()
             assert highlighted(app).startswith(expected), key

@@ -19,6 +19,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
 
@@ -28,13 +29,21 @@ from tasksync.errors import TasksyncError
 from tasksync.index.store import Store
 from tasksync.index.sync import sync
 from tasksync.model import StatusTable, StatusType, Task
+from tasksync.query.elsewhere import Match, matches_elsewhere, note_link, tracked_line
 from tasksync.query.people import People
 from tasksync.read.records import Record
 from tasksync.tui import keys
 from tasksync.tui.bars import KeyBar, TabBar
 from tasksync.tui.batches import Batch, Counter, History, batch, quoted, write
 from tasksync.tui.detail import Details
-from tasksync.tui.dialogs import ConfirmScreen, HelpScreen, MergeChoice, MergeScreen, ProgressScreen
+from tasksync.tui.dialogs import (
+    AgendaScreen,
+    ConfirmScreen,
+    HelpScreen,
+    MergeChoice,
+    MergeScreen,
+    ProgressScreen,
+)
 from tasksync.tui.edit import Changes, EditScreen
 from tasksync.tui.pairs import Pairs
 from tasksync.tui.tasklist import TaskList
@@ -88,6 +97,11 @@ class TasksyncApp(App[None]):
         self._hashes: dict[str, str] = {}
         self._people_rows: list[tuple[str, str, list[str]]] | None = None
         self.pairs = Pairs(on_ready=self._pairs_scored)
+        # Each proposal's tasks in other notes that say the same (query/elsewhere.py): found
+        # in a worker thread once per change of the index, never per key.
+        self.elsewhere: dict[str, list[Match]] = {}
+        self._elsewhere_generation = 0
+        self.finding_elsewhere = False
 
     @property
     def today(self) -> date:
@@ -151,6 +165,35 @@ class TasksyncApp(App[None]):
         self._update_twins()
         self.counts = counts(self.records, self.people)
         self.refresh_rows()
+        self._find_elsewhere()
+
+    def _find_elsewhere(self) -> None:
+        """Match the proposals against the other notes' tasks, in a worker thread (a vault
+        of 50,000 tasks takes about a second); the marks appear when it is done."""
+        self._elsewhere_generation += 1
+        generation, records, people = self._elsewhere_generation, list(self.records), self.people
+        self.finding_elsewhere = True
+
+        def find() -> None:
+            found = matches_elsewhere(records, people)
+            with suppress(RuntimeError):  # the app closed meanwhile
+                self.call_from_thread(self._elsewhere_found, generation, found)
+
+        self.run_worker(find, thread=True, group="elsewhere", exit_on_error=False)
+
+    def _elsewhere_found(self, generation: int, found: dict[str, list[Match]]) -> None:
+        if generation != self._elsewhere_generation:
+            return  # the index changed again meanwhile: a newer search is on its way
+        self.finding_elsewhere = False
+        self.elsewhere = found
+        try:
+            tasks = self.task_list
+        except NoMatches:  # the app is starting or closing: no task list to mark
+            return
+        tasks.elsewhere = {key: "✓" if _done(matches) else "○"
+                                    for key, matches in found.items()}  # fmt: skip
+        tasks.refresh()
+        self.show_detail()
 
     def _update_twins(self) -> None:
         twins = self.pairs.update(r for r in self.records if r["status_type"] == "PROPOSED")
@@ -226,9 +269,24 @@ class TasksyncApp(App[None]):
         if row is not None and row.record is not None and self.view == "inbox" and \
                 row.record["path"] in self.pairs.pending_notes():  # fmt: skip
             note = "Still looking for near-duplicates in this note (it has many tasks)."
+        elif row is not None and row.record is not None and self.view == "inbox":
+            note = self._tracked_note(row.record)
         self.screen_stack[0].query_one("#detail", Details).show(
             self.vault, row, twin, "" if row is None else note
         )
+
+    def _tracked_note(self, record: Record) -> str:
+        """Where the proposal is tracked already (``✓ done in 1-1 Alon.md:53``), if it is."""
+        matches = self.elsewhere.get(record["id"], [])
+        lines = []
+        for match in matches:
+            other = match.record
+            state = "✓ done" if other["status_type"] == "DONE" else "○ open"
+            lines.append(f"{state} in {other['path'].rsplit('/', 1)[-1]}:{other['line']} "
+                         f"({match.score:.0f}%): {other['description']}")  # fmt: skip
+        if lines:
+            lines.append("t rejects this one as tracked there.")
+        return "\n".join(lines)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -382,6 +440,47 @@ class TasksyncApp(App[None]):
 
         self.push_screen(MergeScreen(record, twin), merge)
 
+    def action_reject_tracked(self) -> None:
+        record = self.current_record()
+        if record is None:
+            return
+        matches = self.elsewhere.get(record["id"])
+        if not matches:
+            self.notify("still looking for this task in the other notes: try again in a moment"
+                        if self.finding_elsewhere
+                        else "no task of another note says the same as this one",
+                        severity="warning")  # fmt: skip
+            return
+        link = note_link(matches[0].record, self.by_path)
+        tags, statuses, today = self._triage_tags(), self.statuses, self.today
+        made = batch("rejected as tracked", [record],
+                     lambda task: (tracked_line(task, link, today, statuses, tags),))  # fmt: skip
+        self._write(made, [record])
+
+    def action_agenda(self) -> None:
+        record = self.current_record()
+        if record is None:
+            return
+        person = record.get("person") or record["owner"]
+        if not person:
+            self.notify("this task has no owner", severity="warning")
+            return
+        from tasksync.query.agenda import agenda, agenda_markdown, default_since, find_person
+        from tasksync.read.vault import read_note
+
+        vault = self.vault
+
+        def note_lines(path: str) -> list[str] | None:
+            try:
+                return read_note(vault / path).text.split("\n")
+            except OSError:
+                return None
+
+        who = find_person(self.people, person, self._people_rows or [])
+        since = default_since(note_lines(who.note) if who.note else None, self.today)
+        result = agenda(who, self.people, self.records, since, note_lines)
+        self.push_screen(AgendaScreen(agenda_markdown(vault, result)))
+
     def action_select(self) -> None:
         row = self.current_row()
         if row is None or row.record is None:
@@ -393,10 +492,12 @@ class TasksyncApp(App[None]):
 
     def _many(self, verb: str, edit: Edit) -> None:
         chosen = [r.record for r in self.rows if r.record and r.key in self.selected]
-        if chosen:
+        done_elsewhere = [r for r in chosen if _done(self.elsewhere.get(r["id"], []))]
+        if chosen and not (verb == "accepted" and done_elsewhere):
             self._write(batch(verb, chosen, edit), chosen)
             return
-        shown = [r.record for r in self.rows if r.record and r.record["status_type"] == "PROPOSED"]
+        shown = chosen or [r.record for r in self.rows
+                           if r.record and r.record["status_type"] == "PROPOSED"]  # fmt: skip
         if not shown:
             self.notify("no proposed tasks shown", severity="warning")
             return
@@ -405,11 +506,15 @@ class TasksyncApp(App[None]):
             if answer:
                 self._write(batch(verb, shown, edit), shown)
 
-        question = (
-            f"{verb.removesuffix('ed').capitalize()} all {len(shown):,} proposed tasks shown?"
-        )
-        if self.filter:
+        which = "selected" if chosen else "proposed tasks shown"
+        question = f"{verb.removesuffix('ed').capitalize()} all {len(shown):,} {which}?"
+        if self.filter and not chosen:
             question += f" (filter: {self.filter.text})"
+        done_elsewhere = [r for r in shown if _done(self.elsewhere.get(r["id"], []))]
+        if verb == "accepted" and done_elsewhere:
+            count = len(done_elsewhere)
+            question += (f" {count:,} of them {'is' if count == 1 else 'are'} already done in "
+                         "another note (✓; t rejects one as tracked there).")  # fmt: skip
         self.push_screen(ConfirmScreen(question), confirmed)
 
     def action_accept_many(self) -> None:
@@ -593,6 +698,10 @@ class TasksyncApp(App[None]):
         async for _changes in awatch(self.vault, debounce=300, recursive=True,
                                      watch_filter=lambda _c, p: p.endswith(".md")):  # fmt: skip
             self.reload()
+
+
+def _done(matches: list[Match]) -> bool:
+    return any(m.record["status_type"] == "DONE" for m in matches)
 
 
 def _worded(error: str, in_dialog: bool = False) -> str:

@@ -63,6 +63,31 @@ def help_text() -> Text:
     return text
 
 
+class AgendaScreen(ModalScreen[None]):
+    """A person's 1:1 agenda (Markdown, as `tasksync agenda` prints it). The arrows and page
+    keys scroll it; any other key closes it."""
+
+    def __init__(self, markdown: str) -> None:
+        super().__init__()
+        self.markdown = markdown
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Markdown
+
+        with VerticalScroll(id="agenda"):
+            yield Markdown(self.markdown, id="agenda-text")
+        yield KeyBar([("↑↓", "scroll"), ("any other key", "close")], always=1)
+
+    def on_key(self, event: events.Key) -> None:
+        event.stop()
+        event.prevent_default()
+        scroll = HelpScreen.SCROLL_KEYS.get(event.key)
+        if scroll:
+            getattr(self.query_one("#agenda", VerticalScroll), scroll)(animate=False)
+            return
+        self.dismiss(None)
+
+
 class ConfirmScreen(ModalScreen[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes"),

@@ -12,6 +12,7 @@ from tasksync.tui.views import TITLES, VIEWS
 ALL = frozenset(VIEWS)
 INBOX = frozenset(("inbox",))
 OPEN = frozenset(("open", "followups"))
+FOLLOWUPS = frozenset(("followups",))
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,11 @@ KEYS: tuple[Key, ...] = (
     Key("e", "edit", "edit", "edit the description, due date, priority, owner", "e", footer=6),
     Key("m", "merge", "merge", "merge: keep this task, reject its near-duplicate (asks first)",
         "m", INBOX, 7),
+    Key("t", "reject_tracked", "tracked", "reject as already tracked: its match in another "
+        "note (✓ done / ○ open, in the details) stays; this one gets [-] and "
+        "(tracked in [[Note]])", "t", INBOX, 11),
+    Key("p", "agenda", "agenda", "the 1:1 agenda of the highlighted task's person (they owe, "
+        "you owe, to triage, done since), in Markdown", "p", FOLLOWUPS, 7),
     Key("space", "select", "select", "select or unselect the task (A / R then act on the "
         "selection)", "space", INBOX, 8),
     Key("A", "accept_many", "accept sel.", "accept the selected tasks (none selected: all shown, "

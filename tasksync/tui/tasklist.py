@@ -63,6 +63,7 @@ class TaskList(ScrollView, can_focus=True):
         self.selected: set[str] = set()
         self.today = date.today()
         self.empty_message = ""
+        self.elsewhere: dict[str, str] = {}  # a proposal's id -> ✓ (done elsewhere) or ○ (open)
 
     # -- what the app uses -----------------------------------------------------------------
 
@@ -192,11 +193,15 @@ class TaskList(ScrollView, can_focus=True):
         emoji = PRIORITY.get(record["priority"], "")
         late = overdue(record, self.today)
         room = width - (2 + 11 + 3 + owner_width + 1)
+        tracked = self.elsewhere.get(record["id"]) if record["status_type"] == "PROPOSED" else None
+        if tracked:
+            room -= 2
         return [
             Segment(f"{mark} ", style("tasklist--mark")),
             Segment(f"{record['due'] or '':<10} ", style("tasklist--overdue") if late else None),
             Segment(emoji + " " * (3 - cell_len(emoji))),
             Segment(f"{owner:<{owner_width}} ", style("tasklist--owner")),
+            *([Segment(f"{tracked} ", style("tasklist--mark"))] if tracked else []),
             Segment(
                 _fit(record["description"], room),
                 style("tasklist--twin") if row.under_twin else None,
