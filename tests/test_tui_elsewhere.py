@@ -12,8 +12,11 @@ BOOK = "Book the village hall for the January seed swap"
 
 async def settled(pilot, app) -> None:
     """Wait for the matches of the other notes (a worker thread) to be known."""
-    await pilot.pause()
-    await app.workers.wait_for_complete()
+    for _ in range(200):
+        await pilot.pause(0.02)
+        await app.workers.wait_for_complete()
+        if not app.finding_elsewhere:
+            break
     await pilot.pause()
 
 

@@ -31,6 +31,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from rapidfuzz import fuzz, utils
 
@@ -79,6 +80,7 @@ def _stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1 << 17)
 def verb_of(description: str) -> str:
     """The first word of a description (an action item's verb), normalised."""
     words = utils.default_process(repaired(description or "")).split()
@@ -91,8 +93,10 @@ def day_of(path: str) -> str | None:
     return found[-1] if found else None
 
 
+@lru_cache(maxsize=1 << 17)
 def words_of(description: str) -> frozenset[str]:
-    """The content words of a description, normalised."""
+    """The content words of a description, normalised (remembered: the TUI matches again
+    after every change, and most descriptions are the same as last time)."""
     text = utils.default_process(repaired(description or ""))
     out = set()
     for word in text.split():

@@ -21,6 +21,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 from textual.widgets import Input
 
 from tasksync.app import load_people
@@ -62,6 +63,7 @@ from tasksync.write import edits
 from tasksync.write.actions import Outcome, UndoOutcome, undo_last
 from tasksync.write.writeback import Edit
 
+ELSEWHERE_DELAY_S = 0.4  # after a change, before the proposals are matched again
 IN_BACKGROUND = 50  # a batch of more tasks is written in a worker thread, with its progress
 T = TypeVar("T")
 REFUSED = "changed since the last scan"  # the write layer's words for a task it cannot find
@@ -102,6 +104,7 @@ class TasksyncApp(App[None]):
         self.elsewhere: dict[str, list[Match]] = {}
         self._elsewhere_generation = 0
         self.finding_elsewhere = False
+        self._elsewhere_timer: Timer | None = None
 
     @property
     def today(self) -> date:
@@ -169,10 +172,18 @@ class TasksyncApp(App[None]):
 
     def _find_elsewhere(self) -> None:
         """Match the proposals against the other notes' tasks, in a worker thread (a vault
-        of 50,000 tasks takes about a second); the marks appear when it is done."""
+        of 50,000 tasks takes under a second), started a moment after the last change so
+        that the key which made it is drawn first and keys in a row start one search; the
+        marks appear when it is done."""
         self._elsewhere_generation += 1
-        generation, records, people = self._elsewhere_generation, list(self.records), self.people
         self.finding_elsewhere = True
+        if self._elsewhere_timer is not None:
+            self._elsewhere_timer.stop()
+        self._elsewhere_timer = self.set_timer(ELSEWHERE_DELAY_S, self._start_elsewhere)
+
+    def _start_elsewhere(self) -> None:
+        self._elsewhere_timer = None
+        generation, records, people = self._elsewhere_generation, list(self.records), self.people
 
         def find() -> None:
             found = matches_elsewhere(records, people)
