@@ -38,8 +38,10 @@ def main() -> None:
     per_line = seconds * 1e6 / len(lines)
     print(f"task lines: {len(lines) / seconds:,.0f} lines/s ({per_line:.1f} µs each)")
     one_call = best_of(3, lambda: parse_task_records(lines))
-    print(f"task lines in one call (a 20,000-task note): {len(lines) / one_call:,.0f} lines/s "
-          f"({one_call / seconds:.2f}x the time line by line; linear: about 1x or less)")
+    print(
+        f"task lines in one call (a 20,000-task note): {len(lines) / one_call:,.0f} lines/s "
+        f"({one_call / seconds:.2f}x the time line by line; linear: about 1x or less)"
+    )
     note = "\n".join((LINES + [PROSE] * 8) * 2000)
     n_lines = note.count("\n") + 1
     seconds = best_of(3, lambda: scan_text(note))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import click
@@ -11,7 +12,8 @@ import click
 from tasksync.app import AppContext
 from tasksync.config import QuerySettings, effective_config, load_query_settings
 from tasksync.errors import UsageError
-from tasksync.query.engine import Result, context_for, explain, parse_block, run_block
+from tasksync.index.store import Store
+from tasksync.query.engine import Result, explain, parse_block, run_on_index
 from tasksync.query.filters import DONE_TYPES, Context, QueryError
 from tasksync.query.people import People
 from tasksync.read.notes import query_blocks
@@ -84,28 +86,24 @@ def register(cli: click.Group) -> None:
         store, _ = app.synced_store()
         with store:
             people = app.people(store)
-            records = people.with_persons(store.records())
-        ctx = context_for(records, app.today, people.me_names, _status_names(app))
-        settings = load_query_settings(app.vault)
-        if text is not None:
-            result = _run(text, records, ctx, settings)
-            if as_json:
-                click.echo(json.dumps(result.tasks, ensure_ascii=False, indent=1))
-            else:
-                _print_result(result)
-            return
-        assert note_path is not None
-        rel, lines = _note_lines(app, note_path)
-        blocks = query_blocks(lines)
-        if not blocks:
-            raise UsageError(f"{rel} has no ```tasks block")
-        answers = []
-        for line, block in blocks:
-            result = _run(block, records, ctx, settings, rel, where=f"{rel}:{line}")
-            answers.append({"line": line, "query": block, "tasks": result.tasks})
-            if not as_json:
-                click.echo(f"```tasks at {rel}:{line}")
-                _print_result(result)
+            open_ids, depended_on = store.open_dependencies()
+            ctx = Context(app.today, frozenset(m.casefold() for m in people.me_names),
+                          _status_names(app), open_ids, depended_on)  # fmt: skip
+            settings = load_query_settings(app.vault)
+            if text is not None:
+                result = _run(text, store, people, ctx, settings)
+                if as_json:
+                    click.echo(json.dumps(result.tasks, ensure_ascii=False, indent=1))
+                else:
+                    _print_result(result)
+                return
+            assert note_path is not None
+            rel, lines = _note_lines(app, note_path)
+            blocks = query_blocks(lines)
+            if not blocks:
+                raise UsageError(f"{rel} has no ```tasks block")
+            answers = [_answer(store, people, ctx, settings, rel, line, block, as_json)
+                       for line, block in blocks]  # fmt: skip
         if as_json:
             click.echo(json.dumps(answers, ensure_ascii=False, indent=1))
 
@@ -186,10 +184,28 @@ def _status_names(app: AppContext) -> dict[str, str]:
     return {symbol: status.name for symbol, status in app.statuses.as_mapping().items()}
 
 
-def _run(text: str, records: list[Record], ctx: Context, settings: QuerySettings,
+def _answer(store: Store, people: People, ctx: Context,
+            settings: QuerySettings, rel: str, line: int, block: str,
+            as_json: bool) -> dict[str, object]:  # fmt: skip
+    result = _run(block, store, people, ctx, settings, rel, where=f"{rel}:{line}")
+    if not as_json:
+        click.echo(f"```tasks at {rel}:{line}")
+        _print_result(result)
+    return {"line": line, "query": block, "tasks": result.tasks}
+
+
+def _with_person(people: People, record: Record) -> Record:
+    record["person"] = people.resolve(record["owner"])
+    return record
+
+
+def _run(text: str, store: Store, people: People, ctx: Context, settings: QuerySettings,
          note: str | None = None, where: str = "query") -> Result:  # fmt: skip
+    """Run a block over the index, streamed: SQLite leaves out what the block's filters
+    rule out, and with a limit only the first tasks are kept."""
     try:
-        return run_block(parse_block(text, ctx, settings, note), list(records), ctx)
+        block = parse_block(text, ctx, settings, note)
+        return run_on_index(block, store, ctx, partial(_with_person, people))
     except QueryError as exc:
         raise QuerySyntaxError(f"{where}: {exc}") from None
 

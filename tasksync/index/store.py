@@ -521,6 +521,28 @@ class Store(Journal):
                                    path_equals)  # fmt: skip
         return [tuple_record(row) for row in self.conn.execute(sql, params)]
 
+    def stream_records(self, conditions: Iterable[str] = (),
+                       order: Iterable[str] = ()) -> Iterator[Record]:  # fmt: skip
+        """The tasks meeting every SQL condition, in the ``order`` given and then in note and
+        line order, one at a time: memory holds what the caller keeps, not the table. The
+        conditions and terms are trusted text (see ``Filter.narrow``, ``sorting.sql_terms``)."""
+        sql = f"SELECT {', '.join(RECORD_KEYS)} FROM tasks"
+        conditions = list(conditions)
+        if conditions:
+            sql += " WHERE " + " AND ".join(f"({condition})" for condition in conditions)
+        for row in self.conn.execute(f"{sql} ORDER BY {', '.join([*order, 'path', 'line'])}"):
+            yield tuple_record(row)
+
+    def open_dependencies(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The 🆔 of the tasks not done, and the 🆔 those tasks depend on."""
+        done = ", ".join(repr(kind) for kind in ("DONE", "CANCELLED", "NON_TASK"))
+        ids = self.conn.execute(f"SELECT task_id FROM tasks WHERE task_id IS NOT NULL AND "
+                                f"task_id != '' AND status_type NOT IN ({done})")  # fmt: skip
+        needs = self.conn.execute(f"SELECT depends_on FROM tasks WHERE depends_on != '[]' AND "
+                                  f"status_type NOT IN ({done})")  # fmt: skip
+        return (frozenset(row[0] for row in ids),
+                frozenset(d for (text,) in needs for d in json.loads(text)))  # fmt: skip
+
     def records_as_json(
         self, status_types: Iterable[str] | None = None, path_contains: str | None = None
     ) -> list[tuple[str | None, str, str]]:

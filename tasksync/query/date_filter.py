@@ -59,7 +59,12 @@ def date_field(name: str, word: str | None = None) -> Parser:
             span = (day, day) if day else None
         if span is None:
             raise QueryError(f"do not understand {name} date: {match[3] or match[1]}")
-        return make_filter(line, _compare(name, keyword, span), _explanation(name, keyword, span))
+        return make_filter(
+            line,
+            _compare(name, keyword, span),
+            _explanation(name, keyword, span),
+            _narrow(name, keyword, span),
+        )
 
     return parse
 
@@ -88,6 +93,20 @@ def _compare(name: str, keyword: str, span: DateRange) -> Predicate:
             test(date.fromisoformat(r["start"])) if r["start"] else not _is_invalid(r, "start")
         )
     return lambda r: any(test(d) for d in _dates(r, name))
+
+
+def _narrow(name: str, keyword: str, span: DateRange) -> str:
+    """The comparison on the index's date columns (ISO text, which sorts as the dates do)."""
+    start, end = (day.isoformat() for day in span)
+    condition = {
+        "before": f"< '{start}'", "after": f"> '{end}'",
+        "on or before": f"<= '{end}'", "in or before": f"<= '{end}'",
+        "on or after": f">= '{start}'", "in or after": f">= '{start}'",
+    }.get(keyword, f"BETWEEN '{start}' AND '{end}'")  # fmt: skip
+    if name == "start":  # no start date matches too
+        return f"(start IS NULL OR start {condition})"
+    names = _HAPPENS if name == "happens" else (name,)
+    return "(" + " OR ".join(f"{column} {condition}" for column in names) + ")"
 
 
 def _explanation(name: str, keyword: str, span: DateRange) -> Explanation:

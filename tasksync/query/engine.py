@@ -3,18 +3,19 @@ block's filters, sort, limit and groups; and `explain`, in the plugin's words.""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
 from lark import Lark
 
 from tasksync.config import QuerySettings
+from tasksync.index.store import Store
 from tasksync.query.boolean import boolean_parser
 from tasksync.query.filters import DONE_TYPES, Context
 from tasksync.query.grouping import Group, grouped
 from tasksync.query.instructions import Query, Source, parse_query
-from tasksync.query.sorting import sort_records
+from tasksync.query.sorting import Key, sort_key, sort_plan, sort_records, sql_terms
 from tasksync.read.records import Record
 
 
@@ -66,16 +67,94 @@ class Result:
         return list(seen.values())
 
 
-def run_block(block: Block, records: list[Record], ctx: Context) -> Result:
+KEPT_WHILE_SORTING = 4096  # with a limit: tasks held at once, whatever the vault's size
+
+
+def run_block(block: Block, records: Iterable[Record], ctx: Context) -> Result:
+    """Run the block over ``records`` (a stream is read once; with a limit, memory holds a
+    few thousand of them, not all that match)."""
     query = block.effective
-    matching = [r for r in records if all(f(r) for f in query.filters)]
-    ordered = sort_records(matching, query.sorters, ctx)
+    matching = (r for r in records if all(f(r) for f in query.filters))
     if query.limit is not None:
-        ordered = ordered[: query.limit]
+        ordered = _first(matching, query, ctx, query.limit)
+    else:
+        ordered = sort_records(list(matching), query.sorters, ctx)
+    return _result(block, ordered, ctx)
+
+
+def run_on_index(block: Block, store: Store, ctx: Context,
+                 prepare: Callable[[Record], Record] = lambda r: r) -> Result:  # fmt: skip
+    """``run_block`` over the index's tasks (each through ``prepare`` first), read streamed:
+    SQLite leaves out what the filters rule out and, under a limit, hands the tasks over in
+    the sort's order as far as it can tell it — so reading stops soon after the limit."""
+    query = block.effective
+    conditions = sql_conditions(block)
+    order = _sql_order(query, ctx) if query.limit is not None else None
+    if order is None:
+        return run_block(block, map(prepare, store.stream_records(conditions)), ctx)
+    assert query.limit is not None
+    terms, same_place = order
+    records = map(prepare, store.stream_records(conditions, terms))
+    return _result(block, _first_in_order(records, query, ctx, query.limit, same_place), ctx)
+
+
+def _sql_order(query: Query, ctx: Context) -> tuple[list[str], Key] | None:
+    """The ORDER BY terms of the sort's first keys SQLite can order by, and those keys."""
+    terms: list[str] = []
+    keys: list[Key] = []
+    for sorter in sort_plan(query.sorters):
+        sorter_terms = sql_terms(sorter, ctx)
+        if sorter_terms is None:
+            break
+        terms += sorter_terms
+        keys.append(sort_key(sorter, ctx))
+    if not terms:
+        return None
+    return terms, lambda record: tuple(key(record) for key in keys)
+
+
+def _first_in_order(records: Iterator[Record], query: Query, ctx: Context, limit: int,
+                    same_place: Key) -> list[Record]:  # fmt: skip
+    """The first ``limit`` tasks, from tasks ordered by the sort's first keys: the first
+    ``limit`` that pass the filters, and those tied with the last of them on those keys
+    (the rest of the sort may put one of them first), sorted."""
+    kept: list[Record] = []
+    last = None
+    for record in records:
+        if not all(f(record) for f in query.filters):
+            continue
+        if len(kept) >= limit and same_place(record) != last:
+            break
+        kept.append(record)
+        if len(kept) == limit:
+            last = same_place(record)
+    return sort_records(kept, query.sorters, ctx)[:limit]
+
+
+def _result(block: Block, ordered: list[Record], ctx: Context) -> Result:
+    query = block.effective
     groups = grouped(ordered, query.groupers, ctx)
     if query.limit_groups is not None:
         groups = [(heads, tasks[: query.limit_groups]) for heads, tasks in groups]
     return Result(block, groups)
+
+
+def _first(records: Iterator[Record], query: Query, ctx: Context, limit: int) -> list[Record]:
+    """``sort_records(all)[:limit]``, sorting as it goes: the sort is stable, so the first
+    ``limit`` of what came so far, followed by what comes next, sort as all of it would."""
+    kept: list[Record] = []
+    room = max(KEPT_WHILE_SORTING, 4 * limit)
+    for record in records:
+        kept.append(record)
+        if len(kept) >= room:
+            kept = sort_records(kept, query.sorters, ctx)[:limit]
+    return sort_records(kept, query.sorters, ctx)[:limit]
+
+
+def sql_conditions(block: Block) -> list[str]:
+    """What SQLite can rule out for the block: its filters' conditions on the tasks table
+    (each filter still runs on what comes back)."""
+    return [f.narrow for f in block.effective.filters if f.narrow]
 
 
 def context_for(records: list[Record], today: date, me: Iterable[str],

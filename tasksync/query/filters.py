@@ -41,6 +41,10 @@ class Filter:
     statement: Statement
     test: Predicate
     explanation: Explanation
+    # A condition on the index's tasks table that every task the filter takes meets (it may
+    # take more): what SQLite can rule out before a record is made. Values are inlined, so
+    # only constants and ISO dates go in.
+    narrow: str | None = None
 
     @property
     def text(self) -> str:
@@ -66,10 +70,11 @@ class Filter:
         return Explanation(self.text + " =>", [self.explanation])
 
 
-def make_filter(text: str, test: Predicate, explanation: str | Explanation | None = None) -> Filter:
+def make_filter(text: str, test: Predicate, explanation: str | Explanation | None = None,
+                narrow: str | None = None) -> Filter:  # fmt: skip
     if not isinstance(explanation, Explanation):
         explanation = Explanation(explanation or text)
-    return Filter(Statement(text, text), test, explanation)
+    return Filter(Statement(text, text), test, explanation, narrow)
 
 
 # A parser reads the instruction it claims (None: not its instruction); it gets the line as
@@ -93,16 +98,19 @@ def parse_filter(text: str, ctx: Context, column: int = 1) -> Filter:
     raise QueryError(f"do not understand query: {line}", column)
 
 
-def instructions(*named: tuple[str, Predicate, str | None]) -> Parser:
-    """Fixed instructions (`done`, `is recurring` …): each one, any case, and what it means."""
+def instructions(*named: tuple[str, Predicate, str | None],
+                 narrow: dict[str, str] | None = None) -> Parser:  # fmt: skip
+    """Fixed instructions (`done`, `is recurring` …): each one, any case, and what it means
+    (and, in ``narrow``, their conditions on the index's table, by instruction)."""
     table = {text.lower(): (text, test, explanation) for text, test, explanation in named}
+    conditions = {text.lower(): condition for text, condition in (narrow or {}).items()}
 
     def parse(line: str, low: str, ctx: Context) -> Filter | None:
         found = table.get(" ".join(low.split()))
         if found is None:
             return None
         _, test, explanation = found
-        return make_filter(line, test, explanation)
+        return make_filter(line, test, explanation, conditions.get(" ".join(low.split())))
 
     return parse
 
@@ -121,7 +129,8 @@ def _status_type(line: str, low: str, ctx: Context) -> Filter | None:
             f"{' '.join(STATUS_TYPES)})"
         )
     wanted, negate = match[2].upper(), match[1] == "is not"
-    return make_filter(line, lambda r: (r["status_type"] == wanted) != negate)
+    condition = f"status_type {'!=' if negate else '='} '{wanted}'"  # one of STATUS_TYPES
+    return make_filter(line, lambda r: (r["status_type"] == wanted) != negate, narrow=condition)
 
 
 _PRIORITY = re.compile(r"priority(\s+is)?(\s+(above|below|not))?(\s+(lowest|low|none|normal|"
@@ -191,10 +200,14 @@ def _blocking(record: Record, ctx: Context) -> bool:
             and record["task_id"] in ctx.depended_on)  # fmt: skip
 
 
+_DONE_SQL = f"status_type IN ({', '.join(repr(kind) for kind in sorted(DONE_TYPES))})"
+
+
 def status_filters() -> Parser:
     return instructions(
         ("done", _is_done, "status type is DONE or CANCELLED or NON_TASK"),
         ("not done", lambda r: not _is_done(r), "status type is TODO or IN_PROGRESS or ON_HOLD"),
+        narrow={"done": _DONE_SQL, "not done": f"NOT {_DONE_SQL}"},
     )
 
 

@@ -169,7 +169,7 @@ def _add_statement(query: Query, statement: Statement, ctx: Context, source: Sou
         query.layout.append(statement)
     else:
         found = parse_filter(text, ctx)
-        query.filters.append(Filter(statement, found.test, found.explanation))
+        query.filters.append(Filter(statement, found.test, found.explanation, found.narrow))
 
 
 def _add_limit(query: Query, text: str) -> None:

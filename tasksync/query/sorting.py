@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -155,10 +155,53 @@ def _text_key(name: str) -> Key:
     return lambda r: str(r.get("person") or r["owner"] or "\uffff").casefold()  # owner
 
 
-def sort_records(records: list[Record], sorters: list[Sorter], ctx: Context) -> list[Record]:
+def sort_plan(sorters: list[Sorter]) -> list[Sorter]:
     """The user's sort, then the plugin's default sort for what it leaves tied."""
     chosen = {s.name for s in sorters}
-    plan = [*sorters, *(Sorter(Statement(n, n), n) for n in DEFAULT_SORT if n not in chosen)]
+    return [*sorters, *(Sorter(Statement(n, n), n) for n in DEFAULT_SORT if n not in chosen)]
+
+
+def sort_records(records: list[Record], sorters: list[Sorter], ctx: Context) -> list[Record]:
+    """The user's sort, then the plugin's default sort for what it leaves tied."""
+    plan = sort_plan(sorters)
     for sorter in reversed(plan):  # stable sorts, least significant first
         records.sort(key=sort_key(sorter, ctx), reverse=sorter.reverse)
     return records
+
+
+# -- the same orders, as SQLite's ORDER BY terms on the index's tasks table ---------------------
+
+
+def _cases(column: str, values: Mapping[str, float], other: float) -> str:
+    whens = " ".join(f"WHEN '{key}' THEN {value!r}" for key, value in values.items())
+    return f"CASE {column} {whens} ELSE {other!r} END"
+
+
+def _urgency_sql(today: date) -> str:
+    """``urgency`` in SQL, operation for operation (so the doubles come out the same)."""
+    days = f"(julianday('{today.isoformat()}') - julianday(due))"
+    due = (f"CASE WHEN due IS NULL THEN 0.0 WHEN {days} >= 7 THEN 12.0 "
+           f"WHEN {days} >= -14 THEN (({days} + 14) * 0.8 / 21 + 0.2) * 12.0 "
+           "ELSE 2.4 END")  # fmt: skip
+    scheduled = f"CASE WHEN scheduled <= '{today.isoformat()}' THEN 5.0 ELSE 0.0 END"
+    start = f"CASE WHEN start > '{today.isoformat()}' THEN 3.0 ELSE 0.0 END"
+    return f"((({_cases('priority', _PRIORITY_URGENCY, 0.0)} + {due}) + {scheduled}) - {start})"
+
+
+def sql_terms(sorter: Sorter, ctx: Context) -> list[str] | None:
+    """ORDER BY terms that order the table as ``sort_key`` orders records (None: SQLite
+    cannot, as for the natural order of text)."""
+    down, up = ("ASC", "DESC") if sorter.reverse else ("DESC", "ASC")
+    name = sorter.name
+    if name == "status.type":
+        return [f"{_cases('status_type', STATUS_ORDER, 9)} {up}"]
+    if name == "urgency":
+        return [f"{_urgency_sql(ctx.today)} {down}"]
+    if name == "priority":
+        return [f"{_cases('priority', PRIORITY_ORDER, 0)} {down}"]
+    if name in DATE_NAMES and name != "happens":
+        invalid = (f"EXISTS (SELECT 1 FROM json_each(problems) WHERE substr(value, 1, "
+                   f"{len(name) + 13}) = 'invalid {name} date')")  # fmt: skip
+        rank = f"CASE WHEN {invalid} THEN 0 WHEN {name} IS NOT NULL THEN 1 ELSE 2 END"
+        return [f"{rank} {up}", f"{name} {up}"]
+    return None
