@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import heapq
 import importlib
 import json
 import os
 import shutil
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -251,27 +253,31 @@ def list_tasks(app: AppContext, statuses: tuple[str, ...], owner: str | None, ta
             # Written directly: click.echo would scan megabytes for ANSI codes to strip.
             write_json_array(_with_person(rows, people, selection), sys.stdout)
             return
-        records = people.with_persons(store.records(selection.status_types(), path_text))
-    records = [r for r in selection.apply(records)
-               if not before or (r["due"] and r["due"] < before)]  # fmt: skip
-    if overdue:
-        records = [r for r in records if r["status_type"] in OPEN_TYPES]
-    order = order or ("status" if shape == "table" else "path")
-    if order != "path":
-        records.sort(key=sort_key(order))
-    records = records[:limit] if limit else records
-    _print_list(records, shape, app)
+        found = _persons(store.selected_records(selection.status_types(), path_text), people)
+        found = (r for r in selection.apply(found)
+                 if not before or (r["due"] and r["due"] < before))  # fmt: skip
+        if overdue:
+            found = (r for r in found if r["status_type"] in OPEN_TYPES)
+        order = order or ("status" if shape == "table" else "path")
+        if order != "path" and limit:  # as sorted()[:limit], holding `limit` tasks
+            found = iter(heapq.nsmallest(limit, found, key=sort_key(order)))
+        elif order != "path":
+            found = iter(sorted(found, key=sort_key(order)))
+        _print_list(islice(found, limit) if limit else found, shape, app)
 
 
-def _print_list(records: list[Record], shape: str, app: AppContext) -> None:
+def _print_list(found: Iterator[Record], shape: str, app: AppContext) -> None:
+    """The tasks as ``shape`` says, each printed as it comes but for the table (which
+    measures its columns on all of them): a vault of any size streams through."""
     out = sys.stdout
     if shape == "json":
-        write_json_array((json.dumps(r, ensure_ascii=False) for r in records), out)
+        write_json_array((json.dumps(r, ensure_ascii=False) for r in found), out)
     elif shape == "raw":
-        out.writelines(r["raw"] + "\n" for r in records)
+        out.writelines(r["raw"] + "\n" for r in found)
     elif shape == "line":
-        out.writelines(line(r) + "\n" for r in records)
+        out.writelines(line(r) + "\n" for r in found)
     else:
+        records = list(found)
         width = shutil.get_terminal_size((100, 24)).columns
         colour = out.isatty() and "NO_COLOR" not in os.environ
         if not records:
@@ -283,7 +289,13 @@ def _print_list(records: list[Record], shape: str, app: AppContext) -> None:
         out.write(f"{count}{'   ' + LEGEND if shown else ''}\n")
 
 
-def _with_person(rows: list[tuple[str | None, str, str]], people: People,
+def _persons(records: Iterator[Record], people: People) -> Iterator[Record]:
+    for record in records:
+        record["person"] = people.resolve(record["owner"])
+        yield record
+
+
+def _with_person(rows: Iterable[tuple[str | None, str, str]], people: People,
                  selection: Selection) -> Iterator[str]:  # fmt: skip
     """The stored JSON of each selected task, with its resolved ``person`` added."""
     for owner, tags, text in rows:

@@ -517,9 +517,16 @@ class Store(Journal):
     def records(self, status_types: Iterable[str] | None = None,
                 path_contains: str | None = None,
                 path_equals: str | None = None) -> list[Record]:  # fmt: skip
+        return list(self.selected_records(status_types, path_contains, path_equals))
+
+    def selected_records(self, status_types: Iterable[str] | None = None,
+                         path_contains: str | None = None,
+                         path_equals: str | None = None) -> Iterator[Record]:  # fmt: skip
+        """``records``, one at a time (memory holds what the caller keeps)."""
         sql, params = self._select(", ".join(RECORD_KEYS), status_types, path_contains,
                                    path_equals)  # fmt: skip
-        return [tuple_record(row) for row in self.conn.execute(sql, params)]
+        for row in self.conn.execute(sql, params):
+            yield tuple_record(row)
 
     def stream_records(self, conditions: Iterable[str] = (),
                        order: Iterable[str] = ()) -> Iterator[Record]:  # fmt: skip
@@ -545,10 +552,11 @@ class Store(Journal):
 
     def records_as_json(
         self, status_types: Iterable[str] | None = None, path_contains: str | None = None
-    ) -> list[tuple[str | None, str, str]]:
-        """(owner, tags as JSON, the record as JSON) per task: what ``list --json`` needs."""
+    ) -> Iterator[tuple[str | None, str, str]]:
+        """(owner, tags as JSON, the record as JSON) per task, one at a time: what
+        ``list --json`` needs."""
         sql, params = self._select(f"owner, tags, {_RECORD_JSON}", status_types, path_contains)
-        return self.conn.execute(sql, params).fetchall()
+        return iter(self.conn.execute(sql, params))
 
     def counts(self) -> tuple[dict[str, int], int]:
         """Tasks per status type, and how many have problems (one pass over the table)."""
