@@ -24,7 +24,19 @@ def app_for(vault: Path):
 
 async def on_buy(pilot) -> None:
     """The cursor on the ↳ twin of the first pair."""
+    await matched(pilot)
     await pilot.press("j")
+    await pilot.pause()
+
+
+async def matched(pilot) -> None:
+    """The proposals' matches in other notes known (✓ / ○ shown): they are searched in a
+    worker a moment after the app starts."""
+    for _ in range(200):
+        await pilot.pause(0.02)
+        await pilot.app.workers.wait_for_complete()
+        if not pilot.app.finding_elsewhere:
+            break
     await pilot.pause()
 
 
@@ -33,33 +45,37 @@ sized = pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 
 @sized
 def test_inbox_screen(example_vault, snap_compare, size):
-    assert snap_compare(app_for(example_vault), terminal_size=size)
+    assert snap_compare(app_for(example_vault), run_before=matched, terminal_size=size)
 
 
 @sized
 def test_open_screen(example_vault, snap_compare, size):
-    assert snap_compare(app_for(example_vault), press=["tab"], terminal_size=size)
+    assert snap_compare(
+        app_for(example_vault), run_before=matched, press=["tab"], terminal_size=size
+    )
 
 
 @sized
 def test_followups_screen(example_vault, snap_compare, size):
-    assert snap_compare(app_for(example_vault), press=["3"], terminal_size=size)
+    assert snap_compare(app_for(example_vault), run_before=matched, press=["3"], terminal_size=size)
 
 
 @sized
 def test_help_screen(example_vault, snap_compare, size):
-    assert snap_compare(app_for(example_vault), press=["question_mark"], terminal_size=size)
+    assert snap_compare(
+        app_for(example_vault), run_before=matched, press=["question_mark"], terminal_size=size
+    )
 
 
 @sized
 def test_filtered_inbox(example_vault, snap_compare, size):
     keys = ["slash", "v", "o", "l", "u", "n", "t", "e", "e", "r"]
-    assert snap_compare(app_for(example_vault), press=keys, terminal_size=size)
+    assert snap_compare(app_for(example_vault), run_before=matched, press=keys, terminal_size=size)
 
 
 @sized
 def test_edit_dialog(example_vault, snap_compare, size):
-    assert snap_compare(app_for(example_vault), press=["e"], terminal_size=size)
+    assert snap_compare(app_for(example_vault), run_before=matched, press=["e"], terminal_size=size)
 
 
 @sized
