@@ -189,36 +189,55 @@ class TextCache(Protocol):
     def save_ics_texts(self, texts: dict[str, bytes], used: int) -> None: ...
 
 
+Entry = tuple[bytes, bytes]  # an entry's text before its DTSTAMP line, and after it
+
+
 def calendar_bytes(records: Iterable[Record], *, vault_name: str, now: datetime,
                    todo: bool = False, with_rrule: bool = False, uid_key: str | None = None,
                    cache: TextCache) -> bytes:  # fmt: skip
     """The bytes of ``to_calendar(…).to_ical()``, each entry's text taken from ``cache`` when
     its task has not changed since it was made (icalendar builds only the others: most of
     the time of an export); DTSTAMP is put in afresh."""
+    entries = calendar_entries(records, vault_name=vault_name, todo=todo,
+                               with_rrule=with_rrule, uid_key=uid_key, cache=cache)  # fmt: skip
+    return assembled(entries, vault_name=vault_name, now=now)
+
+
+def calendar_entries(records: Iterable[Record], *, vault_name: str, todo: bool = False,
+                     with_rrule: bool = False, uid_key: str | None = None,
+                     cache: TextCache) -> list[Entry]:  # fmt: skip
+    """The entries of the records, without their DTSTAMP (see ``calendar_bytes``)."""
     namespace = uid_namespace(uid_key or vault_name)
-    head = _header(vault_name).to_ical()
-    footer = b"END:VCALENDAR\r\n"
-    assert head.endswith(footer)
     chosen = [r for r in records if _exported(r, todo, False)]
     options = json.dumps([vault_name, str(namespace), todo, with_rrule, PRODID])
     keys = [_text_key(r, options) for r in chosen]
-    known = cache.ics_texts(keys)
+    known = cache.ics_texts(keys) if keys else {}
     made: dict[str, bytes] = {}
-    stamp = b"DTSTAMP:" + vDDDTypes(now).to_ical() + b"\r\n"
-    parts = [head[: -len(footer)]]
+    order = tuple(getattr(Todo if todo else Event, "canonical_order", None) or ())
+    entries = []
     for record, key in zip(chosen, keys, strict=True):
         text = known.get(key) or made.get(key)
         if text is None:
             text = made[key] = component_of(record, namespace=namespace, vault_name=vault_name,
                                              now=None, todo=todo,
                                              with_rrule=with_rrule).to_ical()  # fmt: skip
-        at = _stamp_place(
-            text, tuple(getattr(Todo if todo else Event, "canonical_order", None) or ())
-        )
-        parts += [text[:at], stamp, text[at:]]
-    parts.append(footer)
+        at = _stamp_place(text, order)
+        entries.append((text[:at], text[at:]))
     if made:
         cache.save_ics_texts(made, len(keys))
+    return entries
+
+
+def assembled(entries: Iterable[Entry], *, vault_name: str, now: datetime) -> bytes:
+    """The calendar of these entries, each stamped ``now``."""
+    head = _header(vault_name).to_ical()
+    footer = b"END:VCALENDAR\r\n"
+    assert head.endswith(footer)
+    stamp = b"DTSTAMP:" + vDDDTypes(now).to_ical() + b"\r\n"
+    parts = [head[: -len(footer)]]
+    for before, after in entries:
+        parts += [before, stamp, after]
+    parts.append(footer)
     return b"".join(parts)
 
 

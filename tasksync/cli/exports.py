@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,11 +13,12 @@ from typing import TYPE_CHECKING
 import click
 
 from tasksync.app import AppContext
-from tasksync.calendar.ics import calendar_bytes, to_calendar
+from tasksync.calendar.ics import Entry, assembled, calendar_bytes, calendar_entries, to_calendar
 from tasksync.errors import UsageError
 from tasksync.index.select import STATUS_CHOICES, Selection
 from tasksync.index.store import Store
 from tasksync.query.dupes import duplicate_groups, merged
+from tasksync.read.records import Record
 from tasksync.write.files import atomic_write
 
 if TYPE_CHECKING:
@@ -35,6 +37,69 @@ def export_time() -> datetime:
     except ValueError:
         raise UsageError(f"TASKSYNC_NOW is not an ISO date-time: {fixed!r}") from None
     return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC)
+
+
+@dataclass
+class _NoteEntries:
+    hash: str
+    entries: list[Entry]
+    merged: int
+
+
+@dataclass
+class CalendarMemo:
+    """What `watch` keeps between two exports of the default calendar: each note's entries,
+    made again only when the note (or a person note) changed."""
+
+    people: list[tuple[str, str, list[str]]] | None = None
+    notes: dict[str, _NoteEntries] = field(default_factory=dict)
+
+
+class _WholeExport:
+    """The index's text cache, told the size of the whole export (not of one note's part),
+    so that it does not take a note's few entries for all it needs to keep."""
+
+    def __init__(self, store: Store, size: int) -> None:
+        self.store, self.size = store, size
+
+    def ics_texts(self, keys: list[str]) -> dict[str, bytes]:
+        return self.store.ics_texts(keys)
+
+    def save_ics_texts(self, texts: dict[str, bytes], used: int) -> None:
+        self.store.save_ics_texts(texts, max(used, self.size))
+
+
+def remembered_calendar(app: AppContext, store: Store, memo: CalendarMemo) -> tuple[bytes, int]:
+    """The default calendar (as ``build_calendar(app, store, ICS_DEFAULT_STATUSES)``), its
+    notes' entries taken from ``memo`` where the note did not change since the last call."""
+    people = app.people(store)
+    if store.people() != memo.people:
+        memo.people, memo.notes = store.people(), {}
+    selection = Selection(ICS_DEFAULT_STATUSES)
+    states = {path: state.hash for path, state in store.note_states().items()}
+    changed = [p for p, digest in states.items()
+               if p not in memo.notes or memo.notes[p].hash != digest]  # fmt: skip
+    by_path: dict[str, list[Record]] = {}
+    many = len(changed) > 50  # one query for all, rather than one per note
+    for record in store.records(selection.status_types()) if many else []:
+        by_path.setdefault(record["path"], []).append(record)
+    vault_name = Path(os.path.realpath(app.vault)).name
+    cache = _WholeExport(store, sum(len(n.entries) for n in memo.notes.values()))
+    for path in changed:
+        found = by_path.get(path, []) if many else store.records(selection.status_types(),
+                                                                  path_equals=path)  # fmt: skip
+        records = [r for r in selection.apply(people.with_persons(found)) if r["due"]]
+        kept, dropped = merged(records)
+        entries = calendar_entries(kept, vault_name=vault_name, uid_key=store.vault_key(),
+                                   cache=cache)  # fmt: skip
+        memo.notes[path] = _NoteEntries(states[path], entries, dropped)
+    for gone in set(memo.notes) - set(states):
+        del memo.notes[gone]
+    entries = [e for path in sorted(memo.notes) for e in memo.notes[path].entries]
+    if not entries:
+        data, count, _ = build_calendar(app, store, ICS_DEFAULT_STATUSES)
+        return data, count
+    return assembled(entries, vault_name=vault_name, now=export_time()), len(entries)
 
 
 def build_calendar(app: AppContext, store: Store, statuses: tuple[str, ...],

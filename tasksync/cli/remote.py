@@ -13,7 +13,13 @@ import click
 from tasksync.app import AppContext
 from tasksync.calendar.caldav import CalDavError, open_calendar, password_for, redact, secret_forms
 from tasksync.calendar.twoway import DEFAULT_INBOX, describe, run_sync
-from tasksync.cli.exports import ICS_DEFAULT_STATUSES, build_calendar, export_time
+from tasksync.cli.exports import (
+    ICS_DEFAULT_STATUSES,
+    CalendarMemo,
+    build_calendar,
+    export_time,
+    remembered_calendar,
+)
 from tasksync.config import load_vault_config
 from tasksync.errors import UsageError
 from tasksync.index.store import Store
@@ -68,11 +74,15 @@ def _sync_once(app: AppContext, settings: CaldavSettings, *, push: bool, pull: b
     return [redact(line, secrets) for line in describe(outcome)], errors
 
 
-def write_ics(app: AppContext, target: Path) -> int:
-    """The default `tasksync ics` export, written atomically to ``target``."""
+def write_ics(app: AppContext, target: Path, memo: CalendarMemo | None = None) -> int:
+    """The default `tasksync ics` export, written atomically to ``target`` (with ``memo``,
+    only the notes that changed since the last call are exported again)."""
     with Store(app.db) as store:
         sync(app.vault, store, app.statuses)
-        data, count, _ = build_calendar(app, store, ICS_DEFAULT_STATUSES)
+        if memo is not None:
+            data, count = remembered_calendar(app, store, memo)
+        else:
+            data, count, _ = build_calendar(app, store, ICS_DEFAULT_STATUSES)
     atomic_write(target, data)
     return count
 
@@ -167,9 +177,11 @@ def register(cli: click.Group) -> None:
             for error in errors:
                 click.echo(f"{_stamp()} caldav error: {error}", err=True)
 
+        memo = CalendarMemo()
+
         def refresh() -> None:
             if ics_file is not None:
-                count = write_ics(app, ics_file)
+                count = write_ics(app, ics_file, memo)
                 click.echo(f"{_stamp()} wrote {count} events to {ics_file}", err=True)
             else:
                 with Store(app.db) as store:

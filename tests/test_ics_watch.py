@@ -1,0 +1,77 @@
+"""`watch --ics` exports again only the notes that changed; the file must be, byte for
+byte, the one a fresh `tasksync ics` writes — whatever changed in between."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tasksync.app import AppContext
+from tasksync.cli.exports import ICS_DEFAULT_STATUSES, CalendarMemo, build_calendar
+from tasksync.cli.remote import write_ics
+from tasksync.index.store import Store
+from tasksync.index.sync import sync
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "vault"
+
+CHANGES_LIST = [
+    ("append", "Meetings/new.md", "- [ ] Order the seed trays @Dana 📅 2026-12-09"),
+    ("append", "Meetings/new.md", "- [ ] Order seed trays @Dana Whitfield 📅 2026-12-09"),
+    ("append", "Inbox.md", "- [ ] Call the council 📅 2026-12-11 ⏫"),
+    ("append", "Inbox.md", "- [x] Paid the plot fee 📅 2026-12-01 ✅ 2026-11-30"),
+    ("append", "People/Sam Okafor.md", "---\ntype: person\nname: Sam Okafor\naliases: [Sam]\n---"),
+    ("append", "Projects/Garden Shed Rebuild.md", "- [ ] Sand the shed door @Sam 📅 2026-12-12\n"
+               "- [ ] Sand the shed door again @Sam Okafor 📅 2026-12-12"),  # one, Sam a person
+    ("remove", "Meetings/new.md", ""),
+    ("remove", "People/Sam Okafor.md", ""),
+    ("retime", "Inbox.md", ""),
+]  # fmt: skip
+CHANGES = st.sampled_from(CHANGES_LIST)
+
+
+def _apply(vault: Path, change: tuple[str, str, str]) -> None:
+    kind, rel, text = change
+    note = vault / rel
+    if kind == "remove":
+        note.unlink(missing_ok=True)
+    elif kind == "retime" and note.exists():
+        note.write_text(note.read_text(encoding="utf-8").replace("📅 2026-12-", "📅 2027-01-"),
+                        encoding="utf-8")  # fmt: skip
+    elif kind == "append":
+        note.parent.mkdir(parents=True, exist_ok=True)
+        before = note.read_text(encoding="utf-8") + "\n" if note.exists() else ""
+        note.write_text(f"{before}{text}\n", encoding="utf-8")
+
+
+def test_a_new_person_note_exports_again_the_notes_naming_them(tmp_path_factory) -> None:
+    """Sam's two tasks are one once Sam Okafor's note says `Sam` is him (merged)."""
+    shed, person = CHANGES_LIST[5], CHANGES_LIST[4]
+    _check_watch_exports(tmp_path_factory.mktemp("watch"), [shed, person])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(CHANGES, min_size=1, max_size=6))
+def test_each_watch_export_is_the_export_made_afresh(tmp_path_factory, changes):
+    _check_watch_exports(tmp_path_factory.mktemp("watch"), changes)
+
+
+def _check_watch_exports(root: Path, changes: list[tuple[str, str, str]]) -> None:
+    vault = root / "vault"
+    shutil.copytree(EXAMPLE, vault)
+    app = AppContext(vault, root / "index.sqlite")
+    memo, target = CalendarMemo(), root / "due.ics"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TASKSYNC_NOW", "2026-12-01T08:00:00+00:00")
+        write_ics(app, target, memo)
+        for change in changes:
+            _apply(vault, change)
+            count = write_ics(app, target, memo)
+            fresh_app = AppContext(vault, root / f"fresh-{len(list(root.iterdir()))}.sqlite")
+            with Store(fresh_app.db) as store:
+                sync(vault, store, fresh_app.statuses)
+                data, fresh_count, _ = build_calendar(fresh_app, store, ICS_DEFAULT_STATUSES)
+            assert (target.read_bytes(), count) == (data, fresh_count)
