@@ -461,6 +461,10 @@ class Store(Journal):
         self.conn.execute("UPDATE notes SET mtime_ns = ?, size = ?, hash = ? WHERE path = ?",
                           (mtime_ns, size, digest, path))  # fmt: skip
 
+    def all_rows(self) -> Iterator[tuple[Any, ...]]:
+        """Every task's row (RECORD_KEYS order), in note and line order."""
+        return iter(self.conn.execute(f"{_SELECT_COLUMNS} ORDER BY path, line"))
+
     def previous_rows(self, path: str) -> list[tuple[Any, ...]]:
         """The note's indexed tasks' rows, in line order."""
         return self.conn.execute(_SELECT_ROWS + " ORDER BY line", (path,)).fetchall()

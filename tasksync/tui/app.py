@@ -32,7 +32,7 @@ from tasksync.index.sync import sync
 from tasksync.model import StatusTable, StatusType, Task
 from tasksync.query.elsewhere import Match, matches_elsewhere, note_link, tracked_line
 from tasksync.query.people import People
-from tasksync.read.records import Record
+from tasksync.read.records import Record, tuple_record
 from tasksync.tui import keys
 from tasksync.tui.bars import KeyBar, TabBar
 from tasksync.tui.batches import Batch, Counter, History, batch, quoted, write
@@ -97,6 +97,7 @@ class TasksyncApp(App[None]):
         self.cursor_keys: dict[str, str] = {}  # each screen's task under the cursor
         self.history = History()
         self._hashes: dict[str, str] = {}
+        self._rows: dict[str, tuple[object, ...]] = {}  # each held record's row in the index
         self._people_rows: list[tuple[str, str, list[str]]] | None = None
         self.pairs = Pairs(on_ready=self._pairs_scored)
         # Each proposal's tasks in other notes that say the same (query/elsewhere.py): found
@@ -151,13 +152,16 @@ class TasksyncApp(App[None]):
             if everything:
                 self.people = load_people(self.vault, store)
                 self._people_rows = people_rows
-                self.by_path = {}
-                for record in self.people.with_persons(store.records()):
+                self.by_path, self._rows = {}, {}
+                for row in store.all_rows():
+                    record = tuple_record(row)
+                    record["person"] = self.people.resolve(record["owner"])
+                    self._rows[row[0]] = row
                     self.by_path.setdefault(record["path"], []).append(record)
             else:
                 changed = {p for p, h in states.items() if self._hashes.get(p) != h}
                 for path in changed | (set(self._hashes) - set(states)):
-                    found = self.people.with_persons(store.records(path_equals=path))
+                    found = self._note_records(store, path)
                     if found:
                         self.by_path[path] = found
                     else:
@@ -169,6 +173,22 @@ class TasksyncApp(App[None]):
         self.counts = counts(self.records, self.people)
         self.refresh_rows()
         self._find_elsewhere()
+
+    def _note_records(self, store: Store, path: str) -> list[Record]:
+        """A changed note's records: those of rows that did not change are the ones held
+        already (one accept in a note of 10,000 tasks makes one record, not 10,000)."""
+        held = {r["id"]: r for r in self.by_path.get(path, ())}
+        records = []
+        for row in store.previous_rows(path):
+            record = held.get(row[0])
+            if record is None or self._rows.get(row[0]) != row:
+                record = tuple_record(row)
+                record["person"] = self.people.resolve(record["owner"])
+                self._rows[row[0]] = row
+            records.append(record)
+        for gone in held.keys() - {r["id"] for r in records}:
+            self._rows.pop(gone, None)
+        return records
 
     def _find_elsewhere(self) -> None:
         """Match the proposals against the other notes' tasks, in a worker thread (a vault
