@@ -75,3 +75,19 @@ def _check_watch_exports(root: Path, changes: list[tuple[str, str, str]]) -> Non
                 sync(vault, store, fresh_app.statuses)
                 data, fresh_count, _ = build_calendar(fresh_app, store, ICS_DEFAULT_STATUSES)
             assert (target.read_bytes(), count) == (data, fresh_count)
+
+
+@given(st.lists(st.sampled_from(["a.md", "b.md", "c.md", "d.md"]), max_size=60).map(sorted),
+       st.integers(1, 8))  # fmt: skip
+def test_an_export_reads_the_tasks_a_few_whole_notes_at_a_time(paths, size):
+    """Near-duplicates are merged within a note: no part may cut a note in two."""
+    from itertools import pairwise
+
+    from tasksync.cli.exports import _whole_notes
+
+    records = [{"path": path, "line": n} for n, path in enumerate(paths)]
+    parts = list(_whole_notes(records, size))  # type: ignore[arg-type]
+    assert [r for part in parts for r in part] == records
+    for before, after in pairwise(parts):
+        assert before[-1]["path"] != after[0]["path"]
+        assert len(before) >= size

@@ -192,21 +192,13 @@ class TextCache(Protocol):
 Entry = tuple[bytes, bytes]  # an entry's text before its DTSTAMP line, and after it
 
 
-def calendar_bytes(records: Iterable[Record], *, vault_name: str, now: datetime,
-                   todo: bool = False, with_rrule: bool = False, uid_key: str | None = None,
-                   cache: TextCache) -> bytes:  # fmt: skip
-    """The bytes of ``to_calendar(…).to_ical()``, each entry's text taken from ``cache`` when
-    its task has not changed since it was made (icalendar builds only the others: most of
-    the time of an export); DTSTAMP is put in afresh."""
-    entries = calendar_entries(records, vault_name=vault_name, todo=todo,
-                               with_rrule=with_rrule, uid_key=uid_key, cache=cache)  # fmt: skip
-    return assembled(entries, vault_name=vault_name, now=now)
-
-
 def calendar_entries(records: Iterable[Record], *, vault_name: str, todo: bool = False,
                      with_rrule: bool = False, uid_key: str | None = None,
                      cache: TextCache) -> list[Entry]:  # fmt: skip
-    """The entries of the records, without their DTSTAMP (see ``calendar_bytes``)."""
+    """The text of each record's entry (VEVENT, or VTODO with ``todo``), cut where its DTSTAMP
+    goes (``assembled`` puts in the export's). An entry's text is taken from ``cache`` when
+    its task has not changed since it was made: icalendar builds only the others (most of
+    the time of an export)."""
     namespace = uid_namespace(uid_key or vault_name)
     chosen = [r for r in records if _exported(r, todo, False)]
     options = json.dumps([vault_name, str(namespace), todo, with_rrule, PRODID])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,11 +14,12 @@ from typing import TYPE_CHECKING
 import click
 
 from tasksync.app import AppContext
-from tasksync.calendar.ics import Entry, assembled, calendar_bytes, calendar_entries, to_calendar
+from tasksync.calendar.ics import Entry, assembled, calendar_entries, to_calendar
 from tasksync.errors import UsageError
 from tasksync.index.select import STATUS_CHOICES, Selection
 from tasksync.index.store import Store
 from tasksync.query.dupes import duplicate_groups, merged
+from tasksync.query.people import People
 from tasksync.read.records import Record
 from tasksync.write.files import atomic_write
 
@@ -110,20 +112,41 @@ def build_calendar(app: AppContext, store: Store, statuses: tuple[str, ...],
     were merged. Entries of tasks unchanged since the last export are not built again."""
     people = app.people(store)
     selection = Selection(statuses, people.resolve(owner) if owner else None, tag, path)
-    records = people.with_persons(store.records(selection.status_types(), path))
-    records = [r for r in selection.apply(records) if r["due"]]
-    dropped = 0
-    if not keep_duplicates:
-        records, dropped = merged(records)
+    found = store.selected_records(selection.status_types(), path, dated=True)
+    dated = selection.apply(_with_person(people, r) for r in found)
     vault_name = Path(os.path.realpath(app.vault)).name
-    if not records:
+    cache = _WholeExport(store, sum(store.dated_counts().values()))
+    entries: list[Entry] = []
+    dropped = 0
+    for part in _whole_notes(dated):  # merging pairs tasks of one note: a few notes at a time
+        if not keep_duplicates:
+            part, merged_here = merged(part)
+            dropped += merged_here
+        entries += calendar_entries(part, vault_name=vault_name, todo=todo,
+                                    with_rrule=with_rrule, uid_key=store.vault_key(),
+                                    cache=cache)  # fmt: skip
+    if not entries:
         calendar = to_calendar([], vault_name=vault_name, now=export_time(), todo=todo)
         keep_valid(calendar)
         return calendar.to_ical(), 0, dropped
-    data = calendar_bytes(records, vault_name=vault_name, now=export_time(), todo=todo,
-                          with_rrule=with_rrule, uid_key=store.vault_key(),
-                          cache=store)  # fmt: skip
-    return data, len(records), dropped
+    return assembled(entries, vault_name=vault_name, now=export_time()), len(entries), dropped
+
+
+def _with_person(people: People, record: Record) -> Record:
+    record["person"] = people.resolve(record["owner"])
+    return record
+
+
+def _whole_notes(records: Iterable[Record], size: int = 2000) -> Iterator[list[Record]]:
+    """The records (in note order) in parts of about ``size``, a note never cut in two."""
+    part: list[Record] = []
+    for record in records:
+        if len(part) >= size and record["path"] != part[-1]["path"]:
+            yield part
+            part = []
+        part.append(record)
+    if part:
+        yield part
 
 
 def _left_out(store: Store, chosen: tuple[str, ...], include_proposed: bool,

@@ -500,10 +500,10 @@ class Store(Journal):
     # -- tasks ----------------------------------------------------------------------------
 
     def _select(self, columns: str, status_types: Iterable[str] | None,
-                path_contains: str | None,
-                path_equals: str | None = None) -> tuple[str, list[str]]:  # fmt: skip
+                path_contains: str | None, path_equals: str | None = None,
+                dated: bool = False) -> tuple[str, list[str]]:  # fmt: skip
         sql = f"SELECT {columns} FROM tasks"
-        where, params = [], []
+        where, params = ["due IS NOT NULL"] if dated else [], []
         if status_types is not None:
             types = list(status_types)
             where.append(f"status_type IN ({', '.join('?' for _ in types)})")
@@ -524,11 +524,12 @@ class Store(Journal):
         return list(self.selected_records(status_types, path_contains, path_equals))
 
     def selected_records(self, status_types: Iterable[str] | None = None,
-                         path_contains: str | None = None,
-                         path_equals: str | None = None) -> Iterator[Record]:  # fmt: skip
-        """``records``, one at a time (memory holds what the caller keeps)."""
+                         path_contains: str | None = None, path_equals: str | None = None,
+                         dated: bool = False) -> Iterator[Record]:  # fmt: skip
+        """``records`` (only those with a due date, when ``dated``), one at a time: memory
+        holds what the caller keeps."""
         sql, params = self._select(", ".join(RECORD_KEYS), status_types, path_contains,
-                                   path_equals)  # fmt: skip
+                                   path_equals, dated)  # fmt: skip
         for row in self.conn.execute(sql, params):
             yield tuple_record(row)
 
