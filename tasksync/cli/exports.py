@@ -267,8 +267,11 @@ def register(cli: click.Group) -> None:
         selection = Selection(statuses)
         store, _ = app.synced_store()
         with store:
-            records = app.people(store).with_persons(store.records(selection.status_types()))
-        groups = duplicate_groups(records)
+            people = app.people(store)
+            found = store.selected_records(selection.status_types())
+            # pairs are of one note: a few whole notes at a time, not the vault, in memory
+            groups = [group for part in _whole_notes(_with_person(people, r) for r in found)
+                      for group in duplicate_groups(part)]  # fmt: skip
         if as_json:
             click.echo(json.dumps([[r["id"] for r in g] for g in groups]))
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -123,8 +124,9 @@ def register(cli: click.Group) -> None:
         store, _ = app.synced_store()
         with store:
             people = app.people(store)
-            records = people.with_persons(store.records(["TODO", "IN_PROGRESS", "ON_HOLD"]))
-        groups = followup_groups(records, people, app.today, owner, overdue)
+            found = store.selected_records(["TODO", "IN_PROGRESS", "ON_HOLD"], owned=True)
+            groups = followup_groups((_with_person(people, r) for r in found), people,
+                                     app.today, owner, overdue)  # fmt: skip
         if as_json:
             click.echo(json.dumps([{"person": p, "tasks": ts} for p, ts in groups],
                                   ensure_ascii=False, indent=1))  # fmt: skip
@@ -162,7 +164,7 @@ def register(cli: click.Group) -> None:
                 click.echo(f"{key}: {value}")
 
 
-def followup_groups(records: list[Record], people: People, today: date, owner: str | None,
+def followup_groups(records: Iterable[Record], people: People, today: date, owner: str | None,
                     overdue: bool) -> list[tuple[str, list[Record]]]:  # fmt: skip
     wanted = people.resolve(owner) if owner else None
     by_person: dict[str, list[Record]] = {}

@@ -501,9 +501,11 @@ class Store(Journal):
 
     def _select(self, columns: str, status_types: Iterable[str] | None,
                 path_contains: str | None, path_equals: str | None = None,
-                dated: bool = False) -> tuple[str, list[str]]:  # fmt: skip
+                dated: bool = False, owned: bool = False) -> tuple[str, list[str]]:  # fmt: skip
         sql = f"SELECT {columns} FROM tasks"
-        where, params = ["due IS NOT NULL"] if dated else [], []
+        where: list[str] = ["due IS NOT NULL"] if dated else []
+        where += ["owner IS NOT NULL"] if owned else []
+        params: list[str] = []
         if status_types is not None:
             types = list(status_types)
             where.append(f"status_type IN ({', '.join('?' for _ in types)})")
@@ -525,11 +527,11 @@ class Store(Journal):
 
     def selected_records(self, status_types: Iterable[str] | None = None,
                          path_contains: str | None = None, path_equals: str | None = None,
-                         dated: bool = False) -> Iterator[Record]:  # fmt: skip
-        """``records`` (only those with a due date, when ``dated``), one at a time: memory
-        holds what the caller keeps."""
+                         dated: bool = False, owned: bool = False) -> Iterator[Record]:  # fmt: skip
+        """``records`` (only those with a due date, when ``dated``; with an owner, when
+        ``owned``), one at a time: memory holds what the caller keeps."""
         sql, params = self._select(", ".join(RECORD_KEYS), status_types, path_contains,
-                                   path_equals, dated)  # fmt: skip
+                                   path_equals, dated, owned)  # fmt: skip
         for row in self.conn.execute(sql, params):
             yield tuple_record(row)
 
