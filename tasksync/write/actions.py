@@ -89,9 +89,15 @@ def targets_of(store: Store, records: list[Record]) -> list[Target]:
             for r in records]  # fmt: skip
 
 
+_TARGET_KEYS = ("id", "path", "line", "raw", "description", "task_id")
+
+
 def selected_targets(store: Store, selection: Selection) -> list[Target]:
-    records = store.records(selection.status_types(), selection.path)
-    return targets_of(store, list(selection.apply(records)))
+    """The selected tasks as targets; memory holds what a target needs of each, not its
+    record (500,000 tasks' records are gigabytes)."""
+    found = store.selected_records(selection.status_types(), selection.path)
+    chosen = [{key: r[key] for key in _TARGET_KEYS} for r in selection.apply(found)]
+    return targets_of(store, chosen)
 
 
 def recover(vault: Path, store: Store) -> list[str]:
