@@ -158,6 +158,27 @@ def test_schema_change_rebuilds(example_vault, db):
     assert second == first
 
 
+def test_a_missing_id_index_is_built_by_the_next_sync_and_a_clash_gets_another_id(make_vault, db):
+    """A scan that loads most of the vault drops the id index and builds it at its end; one
+    cut short leaves it missing: the next sync builds it, even with no note to read, and a
+    task whose id another took first (a clash no index caught) gets another."""
+    vault = make_vault({"a.md": "- [ ] one\n- [ ] two\n", "b.md": "- [ ] three\n"})
+    _, first = scan(vault, db)
+    conn = sqlite3.connect(db)
+    conn.execute("DROP INDEX tasks_by_id")
+    taken = first[("a.md", "one")]["id"]
+    conn.execute("UPDATE tasks SET id = ? WHERE path = 'b.md'", (taken,))
+    conn.commit()
+    conn.close()
+    report, second = scan(vault, db)
+    assert report.read == 0
+    assert second[("a.md", "one")]["id"] == taken
+    assert second[("b.md", "three")]["id"] not in {taken, first[("b.md", "three")]["id"]}
+    assert len({r["id"] for r in second.values()}) == 3
+    with Store(db) as store:
+        assert store.has_id_index()
+
+
 def test_corrupt_index_is_a_clear_error(make_vault, db):
     db.parent.mkdir(parents=True)
     db.write_bytes(b"this is not a database" * 100)
@@ -307,3 +328,6 @@ def test_a_scan_killed_midway_leaves_a_sound_index_and_the_next_one_finishes(mak
     report, indexed = scan(vault, db)
     assert report.read == 600 - notes
     assert len(indexed) == 600 * 25
+    assert len({r["id"] for r in indexed.values()}) == 600 * 25
+    with Store(db) as store:
+        assert store.has_id_index()

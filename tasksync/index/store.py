@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from tasksync.read.reader import NoteScan
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 BUSY_TIMEOUT_S = 60.0
 
 _INTEGER_COLUMNS = frozenset(("line",))
@@ -63,9 +63,12 @@ _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)",
     "CREATE TABLE notes (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, hash TEXT, "
     "encoding TEXT, bom INTEGER, newline TEXT, final_newline INTEGER, person TEXT, aliases TEXT)",
-    "CREATE TABLE tasks (id TEXT PRIMARY KEY, "
+    # The id is unique by an index of its own, not the primary key: a scan that loads most of
+    # the vault drops it and builds it once at the end (see ``drop_id_index``).
+    "CREATE TABLE tasks (id TEXT NOT NULL, "
     + ", ".join(f"{k} {'INTEGER' if k in _INTEGER_COLUMNS else 'TEXT'}" for k in RECORD_KEYS[1:])
     + ")",
+    "CREATE UNIQUE INDEX tasks_by_id ON tasks (id)",
     "CREATE INDEX tasks_by_place ON tasks (path, line)",  # a note's tasks, in order
     "CREATE INDEX tasks_by_status ON tasks (status_type, problems)",  # counts without the rows
     # The text of calendar entries made before, by a hash of the task and the options.
@@ -86,6 +89,7 @@ _RECORD_JSON = "json_object(" + ", ".join(
 ) + ")"  # fmt: skip
 _SELECT_COLUMNS = f"SELECT {', '.join(RECORD_KEYS)} FROM tasks"
 _SELECT_ROWS = f"{_SELECT_COLUMNS} WHERE path = ?"
+_ID_INDEX = next(statement for statement in _SCHEMA if "tasks_by_id" in statement)
 
 
 def _short(text: str | None) -> str:
@@ -254,7 +258,7 @@ class Store(Journal):
                 self.conn.execute(f'DROP TABLE IF EXISTS "{name}"')
         for statement in _SCHEMA:
             self.conn.execute(statement.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")
-                              .replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS"))  # fmt: skip
+                              .replace("INDEX", "INDEX IF NOT EXISTS"))  # fmt: skip
         if "caldav" in tables:  # the sync state of before: its tasks, with no base to merge on
             self.conn.execute(
                 "INSERT OR IGNORE INTO caldav_state (account, uid, task, base, kind) "
@@ -337,6 +341,53 @@ class Store(Journal):
             )
         }
 
+    # -- the id index -----------------------------------------------------------------------
+    # Task ids are hashes: each of a scan's short transactions would write a random page of
+    # the id index per task, and more of them the bigger the index grows (a cold scan of
+    # 500,000 tasks wrote 23 GB). A scan that loads most of the vault drops the index, its
+    # workers append rows (a note's old rows found by path), and the index is built in one
+    # sort at the end; a scan cut short leaves it missing, and the next sync builds it.
+
+    def has_id_index(self) -> bool:
+        sql = "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'tasks_by_id'"
+        return self.conn.execute(sql).fetchone() is not None
+
+    def drop_id_index(self) -> None:
+        with self.write():
+            self.conn.execute("DROP INDEX IF EXISTS tasks_by_id")
+
+    def build_id_index(self) -> None:
+        """Build the id index if it is missing; call inside ``write()``. A task whose id
+        another task took first (by row order) gets another, as ``insert_rows`` does."""
+        if self.has_id_index():
+            return
+        try:
+            with self.savepoint():
+                self.conn.execute(_ID_INDEX)
+            return
+        except sqlite3.IntegrityError:
+            pass
+        clashes = self.conn.execute(
+            "SELECT rowid, id FROM tasks WHERE id IN (SELECT id FROM tasks GROUP BY id "
+            "HAVING count(*) > 1) ORDER BY id, rowid"
+        ).fetchall()
+        first: set[str] = set()
+        for rowid, key in clashes:
+            if key not in first:
+                first.add(key)
+                continue
+            self.conn.execute("UPDATE tasks SET id = ? WHERE rowid = ?",
+                              (self._free_id(key), rowid))  # fmt: skip
+        self.conn.execute(_ID_INDEX)
+
+    def _free_id(self, key: str) -> str:
+        salt, free = 0, key
+        while self.conn.execute("SELECT 1 FROM tasks WHERE id = ?", (free,)).fetchone():
+            salt += 1
+            free = hashlib.blake2b(f"{key}\0{salt}".encode(), digest_size=16).hexdigest()
+            free = free[:ID_LENGTH]
+        return free
+
     def apply_scans(self, scans: Iterable[NoteScan], deleted: Iterable[str],
                     added: Iterable[str] = ()) -> None:  # fmt: skip
         """Record what a sync found; call inside ``write()``. ``added``: notes new to the index
@@ -344,6 +395,7 @@ class Store(Journal):
         be that one renamed or moved: its tasks then keep their ids (``carry_renamed``)."""
         conn = self.conn
         scans, deleted = list(scans), list(deleted)
+        bulk = not self.has_id_index()  # a note's rows are then replaced whole
         for scan in scans:
             if scan.unchanged:
                 conn.execute("UPDATE notes SET mtime_ns = ?, size = ? WHERE path = ?",
@@ -360,7 +412,7 @@ class Store(Journal):
                  scan.newline, int(scan.final_newline), scan.person,
                  json.dumps(scan.aliases, ensure_ascii=False)),
             )  # fmt: skip
-            if scan.new:
+            if scan.new or bulk:
                 self.insert_rows(scan.rel, scan.rows)
                 continue
             # Write only what differs: after an edit, most of a note's tasks are unchanged.
@@ -384,6 +436,11 @@ class Store(Journal):
         """Insert a note's new task rows. An id another note's task holds already (one carried
         over from a renamed note can be) is not taken over: the new task gets another."""
         insert = _INSERT_TASK.replace(" OR REPLACE", "")
+        if not self.has_id_index():  # a clash of ids is settled by ``build_id_index``
+            if whole_note:  # another process may have indexed this note meanwhile
+                self.conn.execute("DELETE FROM tasks WHERE path = ?", (path,))
+            self.conn.executemany(insert, rows)
+            return
         try:
             with self.savepoint():
                 self.conn.executemany(insert, rows)
@@ -395,12 +452,7 @@ class Store(Journal):
         if whole_note:
             self.conn.execute("DELETE FROM tasks WHERE path = ?", (path,))
         for row in rows:
-            key, salt = row[0], 0
-            while self.conn.execute("SELECT 1 FROM tasks WHERE id = ?", (key,)).fetchone():
-                salt += 1
-                key = hashlib.blake2b(f"{row[0]}\0{salt}".encode(), digest_size=16).hexdigest()
-                key = key[:ID_LENGTH]
-            self.conn.execute(insert, (key, *row[1:]))
+            self.conn.execute(insert, (self._free_id(row[0]), *row[1:]))
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

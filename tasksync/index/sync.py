@@ -157,11 +157,13 @@ def sync(vault: Path, store: Store, statuses: StatusTable,
     states = store.note_states()
     todo = [n for n in notes if _stat_changed(n, states.get(n.rel))]
     present = {n.rel for n in notes}
-    if not todo and all(path in present for path in states):
+    if not todo and all(path in present for path in states) and store.has_id_index():
         report.seconds = time.perf_counter() - started
         return report  # nothing changed: nothing to write
     added_by_workers: list[str] = []
     if len(todo) >= PARALLEL_MIN_NOTES and _workers() >= 2:
+        if 2 * len(todo) >= len(notes):  # most of the vault: the id index is built at the end
+            store.drop_id_index()
         _index_in_workers(todo, _hashes(todo, states), statuses, store, report, progress)
         added_by_workers = [n.rel for n in todo if n.rel not in states]
         todo = []
@@ -176,6 +178,7 @@ def sync(vault: Path, store: Store, statuses: StatusTable,
         else:
             scans = []
         store.apply_scans(scans, deleted, added_by_workers)
+        store.build_id_index()
     report.deleted = len(deleted)
     report.seconds = time.perf_counter() - started
     return report

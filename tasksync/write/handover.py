@@ -53,6 +53,8 @@ def rows_after(store: Store, statuses: StatusTable, plan: NotePlan) -> list[tupl
             return None
     if store.note_hash(plan.rel) != plan.before_hash:
         return None  # the index did not hold the note the plan was made on
+    if not store.has_id_index():
+        return None  # a scan is loading the index: ids are not unique until it ends
     old = store.rows_of([change.task_id for change in changes])
     for change in changes:
         known = old.get(change.task_id)
