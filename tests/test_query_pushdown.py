@@ -15,6 +15,7 @@ from tasksync.index.sync import sync
 from tasksync.model import StatusTable
 from tasksync.query.engine import (
     KEPT_WHILE_SORTING,
+    Result,
     context_for,
     parse_block,
     run_block,
@@ -42,6 +43,12 @@ FILTERS = [
     "no due date", "is blocked", "is not blocking", "priority is high", "due date is invalid",
     "(due before tomorrow) OR (done)", "NOT (not done)",
 ]  # fmt: skip
+GROUPS = [
+    "group by status.type",
+    "group by tags",
+    "group by due reverse",
+    "group by status.type\ngroup by priority\nlimit groups 2",
+]
 SORTS = [
     "",
     "sort by due",
@@ -70,14 +77,20 @@ def test_a_streamed_query_answers_as_the_whole_table(notes, filters):
             sync(vault, store, StatusTable())
             everything = store.records()
             ctx = context_for(everything, TODAY, (), {})
-            for sort in SORTS:
+            for sort, group in [*((s, "") for s in SORTS), *((SORTS[1], g) for g in GROUPS)]:
                 for limit in (None, 0, 1, 3, 7):
-                    text = "\n".join([*filters, sort, "" if limit is None else f"limit {limit}"])
+                    text = "\n".join([*filters, sort, group,
+                                      "" if limit is None else f"limit {limit}"])  # fmt: skip
                     block = parse_block(text, ctx)
-                    whole = run_block(block, everything, ctx).tasks
+                    whole = _answer(run_block(block, everything, ctx))
                     records = store.stream_records(sql_conditions(block))
-                    assert run_block(block, records, ctx).tasks == whole, text
-                    assert run_on_index(block, store, ctx).tasks == whole, text
+                    assert _answer(run_block(block, records, ctx)) == whole, text
+                    assert _answer(run_on_index(block, store, ctx)) == whole, text
+
+
+def _answer(result: Result) -> list[tuple[list[str], list[str]]]:
+    """Each group's headings and its tasks' ids, in order."""
+    return [(heads, [r["id"] for r in records]) for heads, records in result.groups]
 
 
 def test_under_a_limit_the_first_tasks_come_out_whatever_the_number(tmp_path: Path) -> None:

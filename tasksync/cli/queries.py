@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable
 from datetime import date
 from functools import partial
@@ -19,7 +20,7 @@ from tasksync.query.filters import DONE_TYPES, Context, QueryError
 from tasksync.query.people import People
 from tasksync.read.notes import query_blocks
 from tasksync.read.prose import repaired
-from tasksync.read.records import Record
+from tasksync.read.records import Record, write_json_array
 from tasksync.read.vault import read_note
 
 _PRIORITY_MARK = {"highest": " 🔺", "high": " ⏫", "medium": " 🔼", "normal": "", "low": " 🔽",
@@ -94,7 +95,8 @@ def register(cli: click.Group) -> None:
             if text is not None:
                 result = _run(text, store, people, ctx, settings)
                 if as_json:
-                    click.echo(json.dumps(result.tasks, ensure_ascii=False, indent=1))
+                    tasks = (json.dumps(r, ensure_ascii=False) for r in result.each_task())
+                    write_json_array(tasks, sys.stdout)  # one task at a time
                 else:
                     _print_result(result)
                 return

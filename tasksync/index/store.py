@@ -599,6 +599,25 @@ class Store(Journal):
         for row in self.conn.execute(f"{sql} ORDER BY {', '.join([*order, 'path', 'line'])}"):
             yield tuple_record(row)
 
+    def stream_placed(self, conditions: Iterable[str] = ()) -> Iterator[tuple[int, Record]]:
+        """``stream_records``, each with its row's place in the table (see ``records_at``)."""
+        sql = f"SELECT rowid, {', '.join(RECORD_KEYS)} FROM tasks"
+        conditions = list(conditions)
+        if conditions:
+            sql += " WHERE " + " AND ".join(f"({condition})" for condition in conditions)
+        for row in self.conn.execute(f"{sql} ORDER BY path, line"):
+            yield row[0], tuple_record(row[1:])
+
+    def records_at(self, places: list[int]) -> list[Record]:
+        """The records at these places (rowids), in that order."""
+        found: dict[int, tuple[Any, ...]] = {}
+        for start in range(0, len(places), 500):
+            part = places[start : start + 500]
+            sql = (f"SELECT rowid, {', '.join(RECORD_KEYS)} FROM tasks "
+                   f"WHERE rowid IN ({', '.join('?' * len(part))})")  # fmt: skip
+            found.update((row[0], row[1:]) for row in self.conn.execute(sql, part))
+        return [tuple_record(found[place]) for place in places if place in found]
+
     def open_dependencies(self) -> tuple[frozenset[str], frozenset[str]]:
         """The 🆔 of the tasks not done, and the 🆔 those tasks depend on."""
         done = ", ".join(repr(kind) for kind in ("DONE", "CANCELLED", "NON_TASK"))

@@ -3,9 +3,10 @@ block's filters, sort, limit and groups; and `explain`, in the plugin's words.""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from lark import Lark
 
@@ -13,7 +14,7 @@ from tasksync.config import QuerySettings
 from tasksync.index.store import Store
 from tasksync.query.boolean import boolean_parser
 from tasksync.query.filters import DONE_TYPES, Context
-from tasksync.query.grouping import Group, grouped
+from tasksync.query.grouping import Group, group_places, grouped
 from tasksync.query.instructions import Query, Source, parse_query
 from tasksync.query.sorting import Key, sort_key, sort_plan, sort_records, sql_terms
 from tasksync.read.records import Record
@@ -60,11 +61,56 @@ class Result:
 
     @property
     def tasks(self) -> list[Record]:
-        seen: dict[str, Record] = {}
+        return list(self.each_task())
+
+    def each_task(self) -> Iterator[Record]:
+        """The tasks, each once (a task in two groups is listed in both), one at a time."""
+        seen: set[str] = set()
         for _, records in self.groups:
             for record in records:
-                seen.setdefault(record["id"], record)
-        return list(seen.values())
+                if record["id"] not in seen:
+                    seen.add(record["id"])
+                    yield record
+
+
+class _Placed(Sequence[Record]):
+    """A group's records, read from the index a page at a time as they are walked: an
+    answer of 300,000 tasks is 300,000 row numbers in memory, not 300,000 records."""
+
+    PAGE = 1000
+
+    def __init__(self, store: Store, places: list[int], prepare: Callable[[Record], Record]):
+        self.store, self.places, self.prepare = store, places, prepare
+
+    def __len__(self) -> int:
+        return len(self.places)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self.prepare(r) for r in self.store.records_at(self.places[index])]
+        return self.prepare(self.store.records_at([self.places[index]])[0])
+
+    def __iter__(self) -> Iterator[Record]:
+        for start in range(0, len(self.places), self.PAGE):
+            part = self.places[start : start + self.PAGE]
+            yield from map(self.prepare, self.store.records_at(part))
+
+
+class _Descending:
+    """A sort key in reverse (the plugin's `sort by … reverse`), for a key of many parts."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+
+    def __lt__(self, other: _Descending) -> bool:
+        return bool(other.key < self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Descending) and bool(self.key == other.key)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 KEPT_WHILE_SORTING = 4096  # with a limit: tasks held at once, whatever the vault's size
@@ -89,13 +135,48 @@ def run_on_index(block: Block, store: Store, ctx: Context,
     the sort's order as far as it can tell it — so reading stops soon after the limit."""
     query = block.effective
     conditions = sql_conditions(block)
-    order = _sql_order(query, ctx) if query.limit is not None else None
+    if query.limit is None:
+        return _placed_result(block, store, ctx, prepare)
+    order = _sql_order(query, ctx)
     if order is None:
         return run_block(block, map(prepare, store.stream_records(conditions)), ctx)
     assert query.limit is not None
     terms, same_place = order
     records = map(prepare, store.stream_records(conditions, terms))
     return _result(block, _first_in_order(records, query, ctx, query.limit, same_place), ctx)
+
+
+def _placed_result(block: Block, store: Store, ctx: Context,
+                   prepare: Callable[[Record], Record]) -> Result:  # fmt: skip
+    """The block's answer with no limit: the tasks are read once to find which match and
+    where they go (keeping of each its sort key and row number), then a page at a time as
+    the answer is walked. The order is ``sort_records``'s: the sort's keys, most significant
+    first (reversed where asked), then the order the tasks came in."""
+    query = block.effective
+    keys = [(sort_key(sorter, ctx), sorter.reverse) for sorter in sort_plan(query.sorters)]
+    found: list[tuple[tuple[Any, ...], tuple[Any, ...], int, list[str]]] = []
+    for number, (place, record) in enumerate(store.stream_placed(sql_conditions(block))):
+        record = prepare(record)
+        if not all(f(record) for f in query.filters):
+            continue
+        order = (*(_Descending(key(record)) if down else key(record) for key, down in keys),
+                 number)  # fmt: skip
+        for group, heads in group_places(record, query.groupers, ctx):
+            found.append((group, order, place, heads))
+    found.sort(key=lambda entry: (entry[0], entry[1]))
+    groups: list[Group] = [] if query.groupers else [([], [])]  # as ``grouped``
+    last: tuple[Any, ...] | None = None if query.groupers else ()
+    for group, _, place, heads in found:
+        if group != last:
+            groups.append((heads, []))
+            last = group
+        places = groups[-1][1]
+        assert isinstance(places, list)
+        places.append(place)
+    if query.limit_groups is not None:
+        groups = [(heads, places[: query.limit_groups]) for heads, places in groups]
+    return Result(block, [(heads, _Placed(store, list(places), prepare))  # type: ignore[arg-type]
+                          for heads, places in groups])  # fmt: skip
 
 
 def _sql_order(query: Query, ctx: Context) -> tuple[list[str], Key] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -98,22 +99,29 @@ def _text_groups(record: Record, name: str) -> list[tuple[Any, str]]:
     return [(value.casefold(), value)]
 
 
-Group = tuple[list[str], list[Record]]  # headings (one per group-by line), tasks
+Group = tuple[list[str], Sequence[Record]]  # headings (one per group-by line), tasks
 
 
 def grouped(records: list[Record], groupers: list[Grouper], ctx: Context) -> list[Group]:
     if not groupers:
         return [([], records)]
-    buckets: dict[tuple[Any, ...], Group] = {}
+    buckets: dict[tuple[Any, ...], tuple[list[str], list[Record]]] = {}
     for record in records:
-        combos: list[tuple[list[Any], list[str]]] = [([], [])]
-        for grouper in groupers:
-            options = group_names(record, grouper.name, ctx)
-            combos = [([*keys, _Ordered(key, grouper.reverse)], [*heads, head])
-                      for keys, heads in combos for key, head in options]  # fmt: skip
-        for keys, heads in combos:
-            buckets.setdefault(tuple(keys), (heads, []))[1].append(record)
+        for keys, heads in group_places(record, groupers, ctx):
+            buckets.setdefault(keys, (heads, []))[1].append(record)
     return [buckets[key] for key in sorted(buckets)]
+
+
+def group_places(record: Record, groupers: list[Grouper],
+                 ctx: Context) -> list[tuple[tuple[Any, ...], list[str]]]:  # fmt: skip
+    """The groups a record goes in (a task with two tags, in two), as (what orders the
+    group, its headings)."""
+    combos: list[tuple[tuple[Any, ...], list[str]]] = [((), [])]
+    for grouper in groupers:
+        options = group_names(record, grouper.name, ctx)
+        combos = [((*keys, _Ordered(key, grouper.reverse)), [*heads, head])
+                  for keys, heads in combos for key, head in options]  # fmt: skip
+    return combos
 
 
 class _Ordered:
