@@ -144,8 +144,9 @@ def sort_key(sorter: Sorter, ctx: Context) -> Key:
 
 
 def _text_key(name: str) -> Key:
-    if name == "path":
-        return lambda r: _natural(r["path"])
+    if name == "path":  # one key per note, shared by its tasks (an answer can be huge)
+        keys: dict[str, tuple[Any, ...]] = {}
+        return lambda r: keys.get(r["path"]) or keys.setdefault(r["path"], _natural(r["path"]))
     if name == "filename":
         return lambda r: _natural(r["path"].rsplit("/", 1)[-1])
     if name == "heading":
