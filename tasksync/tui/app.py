@@ -7,10 +7,12 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from datetime import date
 from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import ClassVar, TypeVar
 from urllib.parse import quote
@@ -35,7 +37,7 @@ from tasksync.query.people import People
 from tasksync.read.records import Record, tuple_record
 from tasksync.tui import keys
 from tasksync.tui.bars import KeyBar, TabBar
-from tasksync.tui.batches import Batch, Counter, History, batch, quoted, write
+from tasksync.tui.batches import Batch, Counter, Handed, History, batch, quoted, write
 from tasksync.tui.detail import Details
 from tasksync.tui.dialogs import (
     AgendaScreen,
@@ -46,16 +48,17 @@ from tasksync.tui.dialogs import (
     ProgressScreen,
 )
 from tasksync.tui.edit import Changes, EditScreen
-from tasksync.tui.pairs import Pairs
+from tasksync.tui.pairs import NotePairs, Pairs
 from tasksync.tui.tasklist import TaskList
 from tasksync.tui.views import (
     EMPTY,
     TITLES,
     VIEWS,
     Filter,
+    NoteRows,
     Row,
+    changed_places,
     counts,
-    note_rows,
     notes_newest_first,
     view_rows,
 )
@@ -92,7 +95,9 @@ class TasksyncApp(App[None]):
         self.people = People.build([], ())
         self.twins: dict[str, str] = {}
         self._twins_version = 0
-        self._note_rows: dict[str, tuple[tuple[int, str, int], list[Row]]] = {}
+        self._whole_rows: dict[str, NoteRows] = {}  # each note's Inbox rows, no filter
+        self._shown_rows: dict[str, NoteRows] = {}  # and under the filter
+        self._note_counts: dict[str, tuple[list[Record], dict[str, int]]] = {}
         self.counts = dict.fromkeys(VIEWS, 0)
         self.cursor_keys: dict[str, str] = {}  # each screen's task under the cursor
         self.history = History()
@@ -141,9 +146,10 @@ class TasksyncApp(App[None]):
 
     # -- data ------------------------------------------------------------------------------
 
-    def reload(self) -> None:
+    def reload(self, handed: Handed | None = None) -> None:
         """Bring the index up to date and read again the notes that changed (all of them
-        when the people changed); the cursor stays on its task."""
+        when the people changed); the cursor stays on its task. ``handed``: what a batch of
+        the app wrote and the index took over (only those rows are read again)."""
         with Store(self.db) as store:
             sync(self.vault, store, self.statuses)
             states = {path: state.hash for path, state in store.note_states().items()}
@@ -158,19 +164,23 @@ class TasksyncApp(App[None]):
                     record["person"] = self.people.resolve(record["owner"])
                     self._rows[row[0]] = row
                     self.by_path.setdefault(record["path"], []).append(record)
+                self.by_id = {r["id"]: r for records in self.by_path.values() for r in records}
+                self._note_counts = {}
             else:
                 changed = {p for p, h in states.items() if self._hashes.get(p) != h}
                 for path in changed | (set(self._hashes) - set(states)):
-                    found = self._note_records(store, path)
+                    held = self.by_path.get(path, [])
+                    patch = self._handed_records(store, path, states.get(path), handed)
+                    found = self._note_records(store, path) if patch is None else patch[0]
                     if found:
                         self.by_path[path] = found
                     else:
                         self.by_path.pop(path, None)
+                    self._reindex(held, found, patch[1] if patch is not None else None)
             self._hashes = states
-        self.records = [r for records in self.by_path.values() for r in records]
-        self.by_id = {r["id"]: r for r in self.records}
+        self.records = list(chain.from_iterable(self.by_path.values()))
         self._update_twins()
-        self.counts = counts(self.records, self.people)
+        self.counts = self._count()
         self.refresh_rows()
         self._find_elsewhere()
 
@@ -189,6 +199,77 @@ class TasksyncApp(App[None]):
         for gone in held.keys() - {r["id"] for r in records}:
             self._rows.pop(gone, None)
         return records
+
+    def _handed_records(
+        self, store: Store, path: str, now: str | None, handed: Handed | None
+    ) -> tuple[list[Record], list[int]] | None:
+        """The note's records after a batch the index took over: its changed tasks' rows
+        read again, the others' records kept (one accept in a note of 10,000 tasks reads one
+        row), and the places of the records replaced. None when the note may have changed
+        otherwise (then it is read whole)."""
+        if handed is None or path not in handed.hashes:
+            return None
+        before, after = handed.hashes[path]
+        held = self.by_path.get(path)
+        if held is None or now is None or (self._hashes.get(path), now) != (before, after):
+            return None
+        changes = [c for c in handed.changes if c.path == path]
+        if not changes or any(len(c.before) != 1 or len(c.after) != 1 or not c.task_id
+                              for c in changes):  # fmt: skip
+            return None
+        rows = store.rows_of([c.task_id for c in changes])
+        records, places = list(held), []
+        for change in changes:
+            row = rows.get(change.task_id)
+            at = bisect_left(records, change.line, key=lambda r: r["line"])
+            if row is None or at >= len(records) or at in places:
+                return None
+            old, record = records[at], tuple_record(row)
+            if (old["id"], old["line"], old["raw"]) != (change.task_id, change.line,
+                                                        change.before[0]):  # fmt: skip
+                return None  # the app did not hold what the batch changed
+            if (record["path"], record["line"], record["raw"]) != (path, change.line,
+                                                                   change.after[0]):  # fmt: skip
+                return None  # the index does not hold what the batch wrote
+            record["person"] = self.people.resolve(record["owner"])
+            self._rows[row[0]] = row
+            records[at] = record
+            places.append(at)
+        return records, places
+
+    def _reindex(self, held: list[Record], found: list[Record], places: list[int] | None) -> None:
+        """``by_id`` after a note's records went from ``held`` to ``found`` (``places``: the
+        only records replaced, when known)."""
+        if places is not None:
+            gone, came = [held[i] for i in places], [found[i] for i in places]
+        else:
+            gone, came = held, found
+        for record in gone:
+            if self.by_id.get(record["id"]) is record:
+                del self.by_id[record["id"]]
+        for record in came:
+            self.by_id[record["id"]] = record
+
+    def _count(self) -> dict[str, int]:
+        """``counts`` of every record, each note's counts kept while its records are."""
+        total = dict.fromkeys(VIEWS, 0)
+        kept: dict[str, tuple[list[Record], dict[str, int]]] = {}
+        for path, records in self.by_path.items():
+            known = self._note_counts.get(path)
+            if known is not None and known[0] is not records and len(known[0]) == len(records):
+                places = changed_places(known[0], records)  # a few tasks changed: count those
+                if len(places) < len(records) // 4:
+                    gone = counts([known[0][i] for i in places], self.people)
+                    came = counts([records[i] for i in places], self.people)
+                    known = (records, {view: n - gone[view] + came[view]
+                                       for view, n in known[1].items()})  # fmt: skip
+            if known is None or known[0] is not records:
+                known = (records, counts(records, self.people))
+            kept[path] = known
+            for view, count in known[1].items():
+                total[view] += count
+        self._note_counts = kept
+        return total
 
     def _find_elsewhere(self) -> None:
         """Match the proposals against the other notes' tasks, in a worker thread (a vault
@@ -227,9 +308,8 @@ class TasksyncApp(App[None]):
         self.show_detail()
 
     def _update_twins(self) -> None:
-        twins = self.pairs.update(r for r in self.records if r["status_type"] == "PROPOSED")
-        if twins != self.twins:
-            self.twins = twins
+        if self.pairs.update_notes(self.by_path):
+            self.twins = self.pairs.twins
             self._twins_version += 1
 
     def _pairs_scored(self) -> None:
@@ -250,7 +330,8 @@ class TasksyncApp(App[None]):
         else:
             self.rows = view_rows(self.view, self.records, self.people, self.filter.text,
                                   self.twins)  # fmt: skip
-        self.selected.intersection_update(r.key for r in self.rows)
+        if self.selected:
+            self.selected.intersection_update(r.key for r in self.rows)
         tasks = self.task_list
         tasks.empty_message = (f"No task here matches “{self.filter.text}” (esc clears the "
                                "filter)." if self.filter else EMPTY[self.view])  # fmt: skip
@@ -258,20 +339,40 @@ class TasksyncApp(App[None]):
         self.show_bars()
 
     def _inbox_rows(self) -> list[Row]:
-        """The Inbox, each note's rows made again only when its tasks, the filter or the
-        pairs changed (an accept changes one note of hundreds)."""
+        """The Inbox, each note's rows kept while its tasks, the filter and its pairs are
+        the same, and patched when a few of its tasks changed (an accept changes one note of
+        hundreds, one task of thousands); filtered, from the rows made without a filter."""
         rows: list[Row] = []
-        cache: dict[str, tuple[tuple[int, str, int], list[Row]]] = {}
+        whole: dict[str, NoteRows] = {}
+        shown: dict[str, NoteRows] = {}
+        keep, everything = self.filter, Filter()
         for path in notes_newest_first(self.by_path):
-            records = self.by_path[path]
-            key = (id(records), self.filter.text, self._twins_version)
-            known = self._note_rows.get(path)
-            made = known[1] if known is not None and known[0] == key else note_rows(
-                path, records, self.filter, self.twins)  # fmt: skip
-            cache[path] = (key, made)
-            rows += made
-        self._note_rows = cache
+            records, pairs = self.by_path[path], self.pairs.note_pairs(path)
+            made = self._made_rows(self._whole_rows.get(path), path, records, pairs, everything)
+            whole[path] = made
+            if keep:
+                known = self._shown_rows.get(path)
+                made = (self._patched_rows(known, records, pairs, keep)
+                        if known is not None else None) or made.narrowed(keep)  # fmt: skip
+                shown[path] = made
+            rows += made.shown()
+        self._whole_rows, self._shown_rows = whole, shown
         return rows
+
+    def _made_rows(self, known: NoteRows | None, path: str, records: list[Record],
+                   pairs: NotePairs, keep: Filter) -> NoteRows:  # fmt: skip
+        """The note's rows: ``known`` patched, or made afresh."""
+        patched = None if known is None else self._patched_rows(known, records, pairs, keep)
+        return patched or NoteRows.made(path, records, keep, self.twins, pairs)
+
+    def _patched_rows(self, known: NoteRows, records: list[Record],
+                      pairs: NotePairs, keep: Filter) -> NoteRows | None:  # fmt: skip
+        """``known`` if they are still the note's rows, else patched (None: cannot be)."""
+        if known.text != keep.text:
+            return None
+        if known.records is records and known.pairs is pairs:
+            return known
+        return known.patched(records, keep, self.twins, pairs, self.by_id)
 
     def show_bars(self) -> None:
         shown = sum(r.record is not None for r in self.rows) if self.filter else None
@@ -333,25 +434,26 @@ class TasksyncApp(App[None]):
             self._write_in_background(made, records, redoing)
             return None
         try:
-            outcome = write(self.vault, self.db, self.statuses, made, records)
+            outcome, handed = write(self.vault, self.db, self.statuses, made, records)
         except TasksyncError as exc:
             self.notify(str(exc), severity="error", timeout=10)
             return None
-        self._written(made, outcome, redoing)
+        self._written(made, outcome, redoing, handed)
         return outcome
 
-    def _written(self, made: Batch, outcome: Outcome, redoing: bool) -> None:
+    def _written(self, made: Batch, outcome: Outcome, redoing: bool,
+                 handed: Handed | None = None) -> None:  # fmt: skip
         for error in outcome.errors:
             self.notify(_worded(error), severity="error", timeout=10)
         if outcome.changes:
-            self.history.did(made, redoing)
+            self.history.did(made, redoing, handed)
             count = len({c.task_id for c in outcome.changes})
             what = made.what if count == len(made.ids) else f"{count:,} of {made.what}"
             again = "redone" if redoing else "u undoes"
             self.notify(f"{made.verb.capitalize()} {what} — {again}")
         elif not outcome.errors:
             self.notify(f"Nothing to change: {made.what} already {made.verb}", severity="warning")
-        self.reload()
+        self.reload(handed)
 
     def _write_in_background(self, made: Batch, records: list[Record], redoing: bool) -> None:
         notes = len({r["path"] for r in records})
@@ -359,11 +461,11 @@ class TasksyncApp(App[None]):
         title = (f"{made.verb.capitalize()}: {len(records):,} tasks in {notes:,} "
                  f"note{'s' if notes != 1 else ''}…")  # fmt: skip
 
-        def run() -> Outcome:
+        def run() -> tuple[Outcome, Handed | None]:
             return write(self.vault, self.db, self.statuses, made, records, counter)
 
-        def done(outcome: Outcome) -> None:
-            self._written(made, outcome, redoing)
+        def done(result: tuple[Outcome, Handed | None]) -> None:
+            self._written(made, result[0], redoing, result[1])
 
         self._in_background(title, len(records), counter, run, done)
 
@@ -562,13 +664,13 @@ class TasksyncApp(App[None]):
     def _save_edit(self, dialog: EditScreen, changes: Changes) -> None:
         made = batch("edited", [dialog.record], changes.edit(self.statuses))
         try:
-            outcome = write(self.vault, self.db, self.statuses, made, [dialog.record])
+            outcome, handed = write(self.vault, self.db, self.statuses, made, [dialog.record])
         except TasksyncError as exc:
             dialog.show_error(f"Not written: {exc}")
             return
         if outcome.changes:
             dialog.dismiss(None)
-            self._written(made, outcome, False)
+            self._written(made, outcome, False, handed)
             return
         self.reload()
         now = self.by_id.get(dialog.record["id"]) or next(
@@ -599,15 +701,21 @@ class TasksyncApp(App[None]):
     def _undone(self, outcome: UndoOutcome) -> None:
         for problem in outcome.problems:
             self.notify(problem, severity="error", timeout=10)
+        handed = None
         if outcome.command is None:
             self.notify("nothing to undo", severity="warning")
         else:
             reverted = self.history.undid(outcome.command, {c.task_id for c in outcome.reverted})
             if reverted is not None:
                 self.notify(f"Undid: {reverted.verb} {reverted.what} — U redoes")
+                # written back line for line over what the index took of the batch: the
+                # index takes the undo over too (the hashes tell, in reload)
+                forward = self.history.handed.get(id(reverted))
+                if forward is not None and not outcome.problems:
+                    handed = forward.undone(outcome.reverted)
             else:
                 self.notify(f"Undid `{outcome.command}`: {len(outcome.reverted)} line(s)")
-        self.reload()
+        self.reload(handed)
 
     def action_redo(self) -> None:
         again = self.history.redo()

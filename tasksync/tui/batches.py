@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tasksync.index.store import Store
-from tasksync.model import StatusTable, Task
+from tasksync.model import LineChange, StatusTable, Task
 from tasksync.read.records import Record
 from tasksync.write.actions import Outcome, run_batch, targets_of
 from tasksync.write.writeback import Edit, Edits
@@ -47,10 +47,16 @@ class History:
 
     done: list[Batch] = field(default_factory=list)
     undone: list[Batch] = field(default_factory=list)
+    handed: dict[int, Handed] = field(default_factory=dict)  # id(batch): what the index took
 
-    def did(self, made: Batch, redoing: bool = False) -> None:
+    def did(self, made: Batch, redoing: bool = False, handed: Handed | None = None) -> None:
         self.done.append(made)
+        self.handed.pop(id(made), None)
+        if handed is not None:
+            self.handed[id(made)] = handed
         if not redoing:
+            for gone in self.undone:
+                self.handed.pop(id(gone), None)
             self.undone.clear()
 
     def undid(self, command: str | None, task_ids: set[str]) -> Batch | None:
@@ -58,6 +64,8 @@ class History:
             reverted = self.done.pop()
             self.undone.append(reverted)
             return reverted
+        for gone in self.undone:
+            self.handed.pop(id(gone), None)
         self.undone.clear()
         return None
 
@@ -85,14 +93,40 @@ class Counter:
         return wrap(edit)
 
 
+@dataclass(frozen=True)
+class Handed:
+    """What a batch wrote, as the index took it over without reading the notes again
+    (write/handover.py): each note's hash in the index before and after the batch; of a
+    note's rows only those of the changed lines differ, each with its task's id."""
+
+    hashes: Mapping[str, tuple[str | None, str | None]]
+    changes: tuple[LineChange, ...]
+
+    def undone(self, changes: list[LineChange]) -> Handed:
+        """What undoing the batch hands over, written back line for line with ``changes``:
+        the notes go back to their hashes before it."""
+        return Handed({path: (after, before) for path, (before, after) in self.hashes.items()},
+                      tuple(changes))  # fmt: skip
+
+
 def write(vault: Path, db: Path, statuses: StatusTable, made: Batch, records: list[Record],
-          counter: Counter | None = None) -> Outcome:  # fmt: skip
-    """Run the batch on the records' tasks (as the index last listed them). Opens its own
-    connection, so that it can run in a worker thread."""
+          counter: Counter | None = None) -> tuple[Outcome, Handed | None]:  # fmt: skip
+    """Run the batch on the records' tasks (as the index last listed them), and tell what
+    the index took over of it (None: it read the notes again). Opens its own connection,
+    so that it can run in a worker thread."""
     edit = counter.counting(made.edit) if counter is not None else made.edit
     with Store(db) as store:
         targets = targets_of(store, records)
-        return run_batch(vault, store, statuses, made.command, targets, edit, False)
+        paths = {r["path"] for r in records}
+        before = {path: store.note_hash(path) for path in paths}
+        outcome = run_batch(vault, store, statuses, made.command, targets, edit, False)
+        if not outcome.indexed or not outcome.changes:
+            return outcome, None
+        written = {change.path for change in outcome.changes}
+        if not written <= paths:
+            return outcome, None
+        hashes = {path: (before[path], store.note_hash(path)) for path in written}
+        return outcome, Handed(hashes, tuple(outcome.changes))
 
 
 Written = Callable[[Batch, Outcome | None, str | None], None]

@@ -16,9 +16,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import is_not
 
 from rapidfuzz import fuzz, utils
 
@@ -31,6 +33,7 @@ INLINE_COMPARISONS = 60_000
 
 GroupKey = tuple[str, str]  # (note path, owner as a person, case-folded)
 Edge = tuple[float, str, str]  # (score, id, id)
+NotePairs = tuple[tuple[str, str], ...]  # a note's pairs: (earlier line, later line)
 
 
 def group_key(record: Record) -> GroupKey:
@@ -61,60 +64,121 @@ def score_edges(new: list[tuple[str, str]], old: list[tuple[str, str]]) -> list[
 
 @dataclass
 class _Group:
+    members: dict[str, Record] = field(default_factory=dict)  # id -> the proposed task now
     scored: dict[str, str] = field(default_factory=dict)  # id -> description, edges known
     edges: list[Edge] = field(default_factory=list)
-    signature: tuple[tuple[str, int, str | None], ...] = ()
     pairs: list[tuple[str, str]] = field(default_factory=list)
     pending: Future[list[Edge]] | None = None
+    fresh: set[str] = field(default_factory=set)  # members come since the pairs were made
 
 
-def _match(members: list[Record], edges: Iterable[Edge]) -> list[tuple[str, str]]:
-    """Greedy matching over the edges among ``members`` (in line order): best score first,
-    ties to the pair with the earlier first line, then the earlier second; never across due
-    dates. Pairs are (earlier line, later line)."""
-    position = {r["id"]: i for i, r in enumerate(members)}
-    due = {r["id"]: r["due"] for r in members}
+@dataclass
+class _Note:
+    records: Sequence[Record]  # the note's records the pairs were worked out from
+    groups: set[GroupKey] = field(default_factory=set)
+    pairs: NotePairs = ()
+
+
+def _match(members: Mapping[str, Record], edges: Iterable[Edge]) -> list[tuple[str, str]]:
+    """Greedy matching over the edges among ``members``: best score first, ties to the pair
+    with the earlier first line, then the earlier second; never across due dates. Pairs are
+    (earlier line, later line)."""
     usable = []
     for score, a, b in edges:
-        if a in position and b in position and (not due[a] or not due[b] or due[a] == due[b]):
-            first, second = sorted((position[a], position[b]))
-            usable.append((-score, first, second))
+        first, second = members.get(a), members.get(b)
+        if first is None or second is None:
+            continue
+        if first["due"] and second["due"] and first["due"] != second["due"]:
+            continue
+        if (second["line"], second["id"]) < (first["line"], first["id"]):
+            first, second = second, first
+        usable.append((-score, first["line"], second["line"], first["id"], second["id"]))
     usable.sort()
-    taken: set[int] = set()
+    taken: set[str] = set()
     pairs = []
-    for _score, first, second in usable:
-        if first not in taken and second not in taken:
-            taken |= {first, second}
-            pairs.append((members[first]["id"], members[second]["id"]))
+    for _score, _line, _other, a, b in usable:
+        if a not in taken and b not in taken:
+            taken |= {a, b}
+            pairs.append((a, b))
     return pairs
 
 
 class Pairs:
-    """Every note's pairs, kept between refreshes. ``update`` takes the proposed tasks and
-    returns the pairs known; a group scored in the background calls ``on_ready`` when done
+    """Every note's pairs, kept between refreshes. ``update_notes`` takes each note's records
+    and works again only on the tasks that changed; ``update`` takes the proposed tasks and
+    returns the pairs known. A group scored in the background calls ``on_ready`` when done
     (from a worker's thread: the app hands it to its own loop)."""
 
     def __init__(self, on_ready: Callable[[], None] | None = None) -> None:
         self._groups: dict[GroupKey, _Group] = {}
+        self._notes: dict[str, _Note] = {}
         self._on_ready = on_ready
         self._executor: ThreadPoolExecutor | None = None
         self._processes: set[subprocess.Popen[bytes]] = set()
         self._pending: set[GroupKey] = set()  # groups being scored in the worker
+        self.twins: dict[str, str] = {}  # each paired task's id -> its twin's id (both ways)
 
     def update(self, proposed: Iterable[Record]) -> dict[str, str]:
         """Each paired task's id -> its twin's id (both ways)."""
-        members: dict[GroupKey, list[Record]] = {}
+        by_path: dict[str, list[Record]] = {}
         for record in proposed:
-            members.setdefault(group_key(record), []).append(record)
-        for key in set(self._groups) - set(members):
-            del self._groups[key]
-            self._pending.discard(key)
-        twins: dict[str, str] = {}
-        for key, group_members in members.items():
-            group_members.sort(key=lambda r: r["line"])
-            for a, b in self._pairs_of(key, group_members):
-                twins[a], twins[b] = b, a
-        return twins
+            by_path.setdefault(record["path"], []).append(record)
+        self.update_notes(by_path)
+        return dict(self.twins)
+
+    def update_notes(self, by_path: Mapping[str, Sequence[Record]]) -> set[str]:
+        """Bring the pairs up to date with each note's records (the proposed ones are paired;
+        ``twins`` then holds them). A note given the same list as last time is not looked at;
+        a changed note's records are compared with the ones it had by identity (the app keeps
+        the record of a task that did not change), so that a change of a few tasks in a note
+        of thousands costs a few. Returns the notes whose pairs changed."""
+        dirty: set[GroupKey] = set(self._pending)  # a worker may have finished
+        removed: dict[str, NotePairs] = {}
+        for path in [p for p in self._notes if p not in by_path]:
+            leaving = self._notes.pop(path)
+            self._apply(leaving, (), dirty)
+            removed[path] = leaving.pairs
+        touched = set(removed)
+        for path, records in by_path.items():
+            note = self._notes.get(path)
+            if note is None:
+                note = self._notes[path] = _Note(())
+            elif note.records is records:
+                continue
+            self._apply(note, records, dirty)
+        for key in dirty:
+            group = self._groups.get(key)
+            if group is not None:
+                self._refresh(key, group)
+            touched.add(key[0])
+        changed = set()
+        for path in touched:
+            held = self._notes.get(path)
+            pairs: NotePairs = ()
+            if held is not None:
+                for key in sorted(held.groups):
+                    if key in self._groups:
+                        pairs += tuple(self._groups[key].pairs)
+                held.groups = {key for key in held.groups if key in self._groups}
+                old = held.pairs
+            else:
+                old = removed.get(path, ())
+            if pairs == old:
+                continue
+            for a, b in old:
+                self.twins.pop(a, None)
+                self.twins.pop(b, None)
+            for a, b in pairs:
+                self.twins[a], self.twins[b] = b, a
+            if held is not None:
+                held.pairs = pairs
+            changed.add(path)
+        return changed
+
+    def note_pairs(self, path: str) -> NotePairs:
+        """The note's pairs (earlier line, later line); the same tuple while they stay."""
+        note = self._notes.get(path)
+        return () if note is None else note.pairs
 
     def pending_notes(self) -> set[str]:
         """Notes whose pairs are still being scored."""
@@ -128,38 +192,70 @@ class Pairs:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
 
-    def _pairs_of(self, key: GroupKey, members: list[Record]) -> list[tuple[str, str]]:
-        group = self._groups.setdefault(key, _Group())
-        signature = tuple((r["id"], r["line"], r["due"]) for r in members)
+    def _apply(self, note: _Note, records: Sequence[Record], dirty: set[GroupKey]) -> None:
+        """The note's records are now ``records``: its groups lose the proposed tasks that
+        left or changed, and take the new ones."""
+        old = note.records
+        if len(old) == len(records):
+            changed = list(compress(range(len(old)), map(is_not, old, records)))
+            gone, came = [old[i] for i in changed], [records[i] for i in changed]
+        else:
+            kept, had = {id(r) for r in records}, {id(r) for r in old}
+            gone = [r for r in old if id(r) not in kept]
+            came = [r for r in records if id(r) not in had]
+        note.records = records
+        for record in gone:
+            if record["status_type"] == "PROPOSED":
+                key = group_key(record)
+                group = self._groups.get(key)
+                if group is not None and group.members.get(record["id"]) is record:
+                    del group.members[record["id"]]
+                    dirty.add(key)
+        for record in came:
+            if record["status_type"] == "PROPOSED":
+                key = group_key(record)
+                group = self._groups.setdefault(key, _Group())
+                group.members[record["id"]] = record
+                group.fresh.add(record["id"])
+                note.groups.add(key)
+                dirty.add(key)
+
+    def _refresh(self, key: GroupKey, group: _Group) -> None:
+        """Work out the group's pairs again after its members changed."""
+        if not group.members:
+            del self._groups[key]
+            if group.pending is not None:
+                group.pending.cancel()
+            self._pending.discard(key)
+            return
         if group.pending is not None:
             if not group.pending.done():
-                return []
+                group.pairs = []
+                return
             self._take(group, group.pending)
             self._pending.discard(key)
-        if signature == group.signature:
-            return group.pairs
-        present = {r["id"] for r in members}
-        new = [(r["id"], r["description"]) for r in members
-               if group.scored.get(r["id"]) != r["description"]]  # fmt: skip
+        members = group.members
+        new = [(k, members[k]["description"]) for k in sorted(group.fresh)
+               if k in members and group.scored.get(k) != members[k]["description"]]  # fmt: skip
+        group.fresh = set()
         if new:
             reworded = {k for k, _ in new if k in group.scored}  # a task with a 🆔, reworded
             if reworded:
                 group.edges = [e for e in group.edges if e[1] not in reworded
                                and e[2] not in reworded]  # fmt: skip
-            old = [(k, d) for k, d in group.scored.items() if k in present and k not in reworded]
-            if len(new) * (len(new) + len(old)) <= INLINE_COMPARISONS:
-                group.edges += score_edges(new, old)
-            else:
+            # every task scored, here or not (one that left may come back: the edges between
+            # any two scored tasks are known)
+            old = [(k, d) for k, d in group.scored.items() if k not in reworded]
+            if len(new) * (len(new) + len(old)) > INLINE_COMPARISONS:
                 group.pending = self._submit(new, old)
                 self._pending.add(key)
                 group.scored.update(new)
-                group.signature = ()
-                return []
+                group.pairs = []
+                return
+            group.edges += score_edges(new, old)
             group.scored.update(new)
-        group.signature = signature
         group.pairs = _match(members, group.edges)
-        self._forget_gone(group, present)
-        return group.pairs
+        self._forget_gone(group)
 
     def _submit(self, new: list[tuple[str, str]], old: list[tuple[str, str]]) -> Future[list[Edge]]:
         if self._executor is None:
@@ -192,15 +288,19 @@ class Pairs:
         group.pending = None
         try:
             group.edges += future.result()
-        except Exception:  # the worker died: score again on the next update
+        except Exception:  # the worker died: score every member again
             group.scored.clear()
             group.edges.clear()
+            group.fresh = set(group.members)
 
     @staticmethod
-    def _forget_gone(group: _Group, present: set[str]) -> None:
+    def _forget_gone(group: _Group) -> None:
         """Drop what is known of tasks that left the note's proposed tasks, once they are
         many (an accepted task may come back with undo: keeping a few costs nothing)."""
-        gone = set(group.scored) - present
+        present = group.members
+        if len(group.scored) - len(present) <= max(64, len(present)):
+            return
+        gone = set(group.scored) - set(present)
         if len(gone) > max(64, len(present)):
             group.scored = {k: d for k, d in group.scored.items() if k in present}
             group.edges = [e for e in group.edges if e[1] in present and e[2] in present]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from itertools import islice
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -81,7 +82,7 @@ class TaskList(ScrollView, can_focus=True):
         (the next one, else the one before); else to the first task."""
         old, current = self.rows, self.current
         self.rows = rows
-        index = {row.key: i for i, row in enumerate(rows)}
+        index = _Index(rows, self.cursor_row)
         if key is not None and key in index:
             row = index[key]
         elif keep and current is not None and current.key in index:
@@ -107,12 +108,13 @@ class TaskList(ScrollView, can_focus=True):
     def _first_task(self) -> int:
         return next((i for i, r in enumerate(self.rows) if r.record is not None), 0)
 
-    def _neighbour(self, old: Sequence[Row], index: dict[str, int]) -> int:
+    def _neighbour(self, old: Sequence[Row], index: _Index) -> int:
         at = min(self.cursor_row, len(old) - 1)
-        after = [r for r in old[at + 1 :] if r.record is not None and r.key in index]
-        before = [r for r in reversed(old[:at]) if r.record is not None and r.key in index]
-        for candidate in (*after[:1], *before[:1]):
-            return index[candidate.key]
+        after = (r for r in islice(old, at + 1, None) if r.record is not None and r.key in index)
+        before = (r for r in reversed(old[:at]) if r.record is not None and r.key in index)
+        for candidate in (next(after, None), next(before, None)):
+            if candidate is not None:
+                return index[candidate.key]
         return self._first_task()
 
     def step(self, by: int) -> None:
@@ -207,6 +209,35 @@ class TaskList(ScrollView, can_focus=True):
                 style("tasklist--twin") if row.under_twin else None,
             ),
         ]
+
+
+class _Index:
+    """Where each key is among the rows: looked for near the cursor first (a refresh moves
+    the cursor's task by a row or two, if at all), the whole list indexed only when needed."""
+
+    NEAR = 3
+
+    def __init__(self, rows: Sequence[Row], near: int) -> None:
+        self.rows, self.near = rows, near
+        self._all: dict[str, int] | None = None
+
+    def find(self, key: str) -> int | None:
+        low, high = max(0, self.near - self.NEAR), min(len(self.rows), self.near + self.NEAR + 1)
+        for at in range(low, high):
+            if self.rows[at].key == key:
+                return at
+        if self._all is None:
+            self._all = {row.key: i for i, row in enumerate(self.rows)}
+        return self._all.get(key)
+
+    def __contains__(self, key: str) -> bool:
+        return self.find(key) is not None
+
+    def __getitem__(self, key: str) -> int:
+        found = self.find(key)
+        if found is None:
+            raise KeyError(key)
+        return found
 
 
 def _fit(text: str, room: int) -> str:
