@@ -8,7 +8,7 @@ import json
 import re
 import unicodedata
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from urllib.parse import quote
@@ -220,17 +220,30 @@ def calendar_entries(records: Iterable[Record], *, vault_name: str, todo: bool =
     return entries
 
 
+_FOOTER = b"END:VCALENDAR\r\n"
+
+
 def assembled(entries: Iterable[Entry], *, vault_name: str, now: datetime) -> bytes:
     """The calendar of these entries, each stamped ``now``."""
-    head = _header(vault_name).to_ical()
-    footer = b"END:VCALENDAR\r\n"
-    assert head.endswith(footer)
+    return b"".join([calendar_head(vault_name), *stamped(entries, now), _FOOTER])
+
+
+def calendar_head(vault_name: str) -> bytes:
+    """A calendar's text up to its first entry (``_FOOTER`` ends it)."""
+    head: bytes = _header(vault_name).to_ical()
+    assert head.endswith(_FOOTER)
+    return head[: -len(_FOOTER)]
+
+
+def calendar_foot() -> bytes:
+    return _FOOTER
+
+
+def stamped(entries: Iterable[Entry], now: datetime) -> Iterator[bytes]:
+    """Each entry's text, with its DTSTAMP ``now``."""
     stamp = b"DTSTAMP:" + vDDDTypes(now).to_ical() + b"\r\n"
-    parts = [head[: -len(footer)]]
     for before, after in entries:
-        parts += [before, stamp, after]
-    parts.append(footer)
-    return b"".join(parts)
+        yield before + stamp + after
 
 
 def _stamp_place(text: bytes, order: tuple[str, ...]) -> int:

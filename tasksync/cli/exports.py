@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING
 import click
 
 from tasksync.app import AppContext
-from tasksync.calendar.ics import Entry, assembled, calendar_entries, to_calendar
+from tasksync.calendar.ics import (
+    Entry,
+    assembled,
+    calendar_entries,
+    calendar_foot,
+    calendar_head,
+    stamped,
+    to_calendar,
+)
 from tasksync.errors import UsageError
 from tasksync.index.select import STATUS_CHOICES, Selection
 from tasksync.index.store import Store
@@ -104,32 +112,62 @@ def remembered_calendar(app: AppContext, store: Store, memo: CalendarMemo) -> tu
     return assembled(entries, vault_name=vault_name, now=export_time()), len(entries)
 
 
+@dataclass
+class Tally:
+    entries: int = 0
+    merged: int = 0
+
+
 def build_calendar(app: AppContext, store: Store, statuses: tuple[str, ...],
                    owner: str | None = None, tag: str | None = None, path: str | None = None, *,
                    todo: bool = False, with_rrule: bool = False,
                    keep_duplicates: bool = False) -> tuple[bytes, int, int]:  # fmt: skip
     """The calendar `tasksync ics` exports (its bytes), how many entries it has, how many
-    were merged. Entries of tasks unchanged since the last export are not built again."""
+    were merged (see ``calendar_chunks``)."""
+    chunks, tally = calendar_chunks(app, store, statuses, owner, tag, path, todo=todo,
+                                    with_rrule=with_rrule,
+                                    keep_duplicates=keep_duplicates)  # fmt: skip
+    data = b"".join(chunks)
+    return data, tally.entries, tally.merged
+
+
+def calendar_chunks(app: AppContext, store: Store, statuses: tuple[str, ...],
+                    owner: str | None = None, tag: str | None = None, path: str | None = None,
+                    *, todo: bool = False, with_rrule: bool = False,
+                    keep_duplicates: bool = False) -> tuple[Iterator[bytes], Tally]:  # fmt: skip
+    """The calendar `tasksync ics` exports, as pieces of text made as they are written (a
+    few notes' entries at a time: a vault of any size streams through), and the tally of
+    its entries and merged near-duplicates, complete once the pieces are all out. Entries
+    of tasks unchanged since the last export are not built again. Read the pieces while
+    ``store`` is open."""
     people = app.people(store)
     selection = Selection(statuses, people.resolve(owner) if owner else None, tag, path)
-    found = store.selected_records(selection.status_types(), path, dated=True)
-    dated = selection.apply(_with_person(people, r) for r in found)
     vault_name = Path(os.path.realpath(app.vault)).name
-    cache = _WholeExport(store, sum(store.dated_counts().values()))
-    entries: list[Entry] = []
-    dropped = 0
-    for part in _whole_notes(dated):  # merging pairs tasks of one note: a few notes at a time
-        if not keep_duplicates:
-            part, merged_here = merged(part)
-            dropped += merged_here
-        entries += calendar_entries(part, vault_name=vault_name, todo=todo,
-                                    with_rrule=with_rrule, uid_key=store.vault_key(),
-                                    cache=cache)  # fmt: skip
-    if not entries:
-        calendar = to_calendar([], vault_name=vault_name, now=export_time(), todo=todo)
+    tally, now = Tally(), export_time()
+
+    def chunks() -> Iterator[bytes]:
+        found = store.selected_records(selection.status_types(), path, dated=True)
+        dated = selection.apply(_with_person(people, r) for r in found)
+        cache = _WholeExport(store, sum(store.dated_counts().values()))
+        for part in _whole_notes(dated):  # near-duplicates are of one note: a few notes at once
+            if not keep_duplicates:
+                part, merged_here = merged(part)
+                tally.merged += merged_here
+            entries = calendar_entries(part, vault_name=vault_name, todo=todo,
+                                       with_rrule=with_rrule, uid_key=store.vault_key(),
+                                       cache=cache)  # fmt: skip
+            if entries and not tally.entries:
+                yield calendar_head(vault_name)
+            tally.entries += len(entries)
+            yield from stamped(entries, now)
+        if tally.entries:
+            yield calendar_foot()
+            return
+        calendar = to_calendar([], vault_name=vault_name, now=now, todo=todo)
         keep_valid(calendar)
-        return calendar.to_ical(), 0, dropped
-    return assembled(entries, vault_name=vault_name, now=export_time()), len(entries), dropped
+        yield calendar.to_ical()
+
+    return chunks(), tally
 
 
 def _with_person(people: People, record: Record) -> Record:
@@ -221,16 +259,17 @@ def register(cli: click.Group) -> None:
         )
         store, _ = app.synced_store()
         with store:
-            data, count, dropped = build_calendar(
+            chunks, tally = calendar_chunks(
                 app, store, chosen, owner, tag, path_text, todo=todo, with_rrule=with_rrule,
                 keep_duplicates=keep_duplicates,
             )  # fmt: skip
+            if output is None:
+                sys.stdout.buffer.writelines(chunks)
+                sys.stdout.flush()
+            else:
+                atomic_write(output, chunks)
             left_out = _left_out(store, chosen, include_proposed, include_done)
-        if output is None:
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-        else:
-            atomic_write(output, data)
+        count, dropped = tally.entries, tally.merged
         kind = ("to-do" if todo else "event") + ("s" if count != 1 else "")
         summary = f"{count} {kind}" + (f" written to {output}" if output else "")
         reasons = [*left_out]

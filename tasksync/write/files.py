@@ -25,7 +25,7 @@ def temp_prefix(name: str) -> str:
     return f".{short}."
 
 
-def atomic_write(path: Path, data: bytes, sync_folder: bool = True,
+def atomic_write(path: Path, data: bytes | Iterable[bytes], sync_folder: bool = True,
                  still_current: Callable[[], bool] | None = None) -> os.stat_result:  # fmt: skip
     """Replace ``path`` with ``data`` all at once: readers see the old file or the new one.
 
@@ -47,7 +47,10 @@ def atomic_write(path: Path, data: bytes, sync_folder: bool = True,
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=temp_prefix(path.name), suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:  # pieces made as they are written (a calendar of any size)
+                handle.writelines(data)
             handle.flush()
             os.fsync(handle.fileno())
             written = os.fstat(handle.fileno())
