@@ -114,3 +114,93 @@ def test_a_note_that_leaves_takes_its_pairs_along():
     assert pairs.update_notes(by_path) == set()  # the same list: not looked at
     assert pairs.update_notes({}) == {NOTES[0]}
     assert pairs.twins == {}
+
+
+# -- the app: what it holds after each key is what a fresh start would hold -----------------
+
+
+def fresh_state(app):  # type: ignore[no-untyped-def]
+    """The records, pairs, counts and Inbox rows worked out from scratch from the index."""
+    from tasksync.index.store import Store
+    from tasksync.read.records import tuple_record
+    from tasksync.tui.views import counts
+
+    with Store(app.db) as store:
+        records = [tuple_record(row) for row in store.all_rows()]
+    for record in records:
+        record["person"] = app.people.resolve(record["owner"])
+    twins = Pairs().update(r for r in records if r["status_type"] == "PROPOSED")
+    return records, twins, counts(records, app.people), inbox_rows(records, app.filter.text, twins)
+
+
+def assert_current(app) -> None:  # type: ignore[no-untyped-def]
+    records, twins, numbers, rows = fresh_state(app)
+    held = sorted(app.records, key=lambda r: (r["path"], r["line"]))
+    assert held == records
+    assert app.by_id == {r["id"]: r for r in records}
+    assert app.twins == twins
+    assert app.counts == numbers
+    assert app.rows == rows
+
+
+async def test_after_each_key_the_app_holds_what_a_fresh_start_would(example_vault, monkeypatch):
+    from tasksync.tui.app import TasksyncApp
+    from tests.test_tui import app_for, go_to, meeting
+    from tests.test_tui_trust import BUY, ORDER
+
+    read_whole: list[str] = []
+    whole = TasksyncApp._note_records
+
+    def counted(self, store, path):  # type: ignore[no-untyped-def]
+        read_whole.append(path)
+        return whole(self, store, path)
+
+    monkeypatch.setattr(TasksyncApp, "_note_records", counted)
+    app = app_for(example_vault)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert_current(app)
+        await go_to(pilot, app, ORDER)
+        for key in ("a", "u", "U", "u", "r", "u", "j", "d", "u"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert_current(app)
+        assert not read_whole, "a key of the app read a whole note again"
+        await go_to(pilot, app, BUY)
+        app.filter = Filter("humidity")
+        app.refresh_rows()
+        for key in ("a", "u", "U", "u"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert_current(app)
+        note = meeting(example_vault)  # another editor changes the note: read whole
+        note.write_text(note.read_text(encoding="utf-8").replace(
+            "- [?] ", "- [?] Call the supplier first\n- [?] ", 1), encoding="utf-8")  # fmt: skip
+        app.reload()
+        assert_current(app)
+        assert read_whole
+
+
+def test_twins_counted_in_the_held_records_are_the_index_s(example_vault, tmp_path):
+    from tasksync.index.store import Store
+    from tasksync.index.sync import sync
+    from tasksync.model import StatusTable
+    from tasksync.tui.batches import _targets
+    from tasksync.write.actions import targets_of
+
+    note = example_vault / "Meetings" / "twins.md"
+    note.write_text("- [?] Send the report #proposed\n- [ ] send the report\n"
+                    "- [?] Send the report #proposed\n- [ ] Other 🆔 abc\n"
+                    "- [?] Again 🆔 abc\n", encoding="utf-8")  # fmt: skip
+    with Store(tmp_path / "index.db") as store:
+        sync(example_vault, store, StatusTable())
+        by_path: dict[str, list[dict[str, object]]] = {}
+        for row in store.records():
+            by_path.setdefault(row["path"], []).append(row)
+        hashes = {path: store.note_hash(path) for path in by_path}
+        held = {path: (hashes[path], records) for path, records in by_path.items()}
+        records = [r for rs in by_path.values() for r in rs]
+        assert _targets(store, records, hashes, held) == targets_of(store, records)
+        assert any(t.twins > 1 for t in targets_of(store, records))
+        stale = {**held, "Meetings/twins.md": ("another hash", [])}
+        assert _targets(store, records, hashes, stale) == targets_of(store, records)

@@ -4,6 +4,7 @@ writes a note itself."""
 
 from __future__ import annotations
 
+import gc
 import os
 import shlex
 import subprocess
@@ -37,7 +38,16 @@ from tasksync.query.people import People
 from tasksync.read.records import Record, tuple_record
 from tasksync.tui import keys
 from tasksync.tui.bars import KeyBar, TabBar
-from tasksync.tui.batches import Batch, Counter, Handed, History, batch, quoted, write
+from tasksync.tui.batches import (
+    Batch,
+    Counter,
+    Handed,
+    Held,
+    History,
+    batch,
+    quoted,
+    write,
+)
 from tasksync.tui.detail import Details
 from tasksync.tui.dialogs import (
     AgendaScreen,
@@ -137,12 +147,18 @@ class TasksyncApp(App[None]):
         tasks.today = self.today
         self.query_one("#filter", Input).display = False
         self.reload()
+        # What the app holds from here on (Textual's widgets, the vault's records) is left
+        # out of the garbage collector's full passes: with 10,000 tasks one took ~150 ms, in
+        # the middle of a key. Records replaced later are freed as before (by reference count).
+        gc.collect(1)
+        gc.freeze()
         tasks.focus()
         if self.watching:
             self.watch_vault()
 
     def on_unmount(self) -> None:
         self.pairs.close()
+        gc.unfreeze()
 
     # -- data ------------------------------------------------------------------------------
 
@@ -434,12 +450,18 @@ class TasksyncApp(App[None]):
             self._write_in_background(made, records, redoing)
             return None
         try:
-            outcome, handed = write(self.vault, self.db, self.statuses, made, records)
+            outcome, handed = write(self.vault, self.db, self.statuses, made, records,
+                                    held=self._held(records))  # fmt: skip
         except TasksyncError as exc:
             self.notify(str(exc), severity="error", timeout=10)
             return None
         self._written(made, outcome, redoing, handed)
         return outcome
+
+    def _held(self, records: list[Record]) -> Held:
+        """The records held of these records' notes, and the hashes they were read at."""
+        paths = {r["path"] for r in records}
+        return {p: (self._hashes.get(p), self.by_path.get(p, [])) for p in paths}
 
     def _written(self, made: Batch, outcome: Outcome, redoing: bool,
                  handed: Handed | None = None) -> None:  # fmt: skip
@@ -461,8 +483,10 @@ class TasksyncApp(App[None]):
         title = (f"{made.verb.capitalize()}: {len(records):,} tasks in {notes:,} "
                  f"note{'s' if notes != 1 else ''}…")  # fmt: skip
 
+        held = self._held(records)
+
         def run() -> tuple[Outcome, Handed | None]:
-            return write(self.vault, self.db, self.statuses, made, records, counter)
+            return write(self.vault, self.db, self.statuses, made, records, counter, held)
 
         def done(result: tuple[Outcome, Handed | None]) -> None:
             self._written(made, result[0], redoing, result[1])
@@ -664,7 +688,8 @@ class TasksyncApp(App[None]):
     def _save_edit(self, dialog: EditScreen, changes: Changes) -> None:
         made = batch("edited", [dialog.record], changes.edit(self.statuses))
         try:
-            outcome, handed = write(self.vault, self.db, self.statuses, made, [dialog.record])
+            outcome, handed = write(self.vault, self.db, self.statuses, made, [dialog.record],
+                                    held=self._held([dialog.record]))  # fmt: skip
         except TasksyncError as exc:
             dialog.show_error(f"Not written: {exc}")
             return

@@ -3,15 +3,17 @@ run_batch), so `tasksync undo` and `tasksync log` see it; undo and redo keep the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections import Counter as CountOf
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tasksync.ids import IdParts, id_key
 from tasksync.index.store import Store
 from tasksync.model import LineChange, StatusTable, Task
 from tasksync.read.records import Record
-from tasksync.write.actions import Outcome, run_batch, targets_of
-from tasksync.write.writeback import Edit, Edits
+from tasksync.write.actions import Outcome, run_batch, target_of, targets_of
+from tasksync.write.writeback import Edit, Edits, Target
 
 NAME_LENGTH = 48
 
@@ -109,16 +111,21 @@ class Handed:
                       tuple(changes))  # fmt: skip
 
 
+Held = Mapping[str, tuple[str | None, Sequence[Record]]]  # a note's hash and its records
+
+
 def write(vault: Path, db: Path, statuses: StatusTable, made: Batch, records: list[Record],
-          counter: Counter | None = None) -> tuple[Outcome, Handed | None]:  # fmt: skip
+          counter: Counter | None = None,
+          held: Held | None = None) -> tuple[Outcome, Handed | None]:  # fmt: skip
     """Run the batch on the records' tasks (as the index last listed them), and tell what
-    the index took over of it (None: it read the notes again). Opens its own connection,
-    so that it can run in a worker thread."""
+    the index took over of it (None: it read the notes again). ``held``: the notes' records
+    the app holds, with the hash they were read at. Opens its own connection, so that it
+    can run in a worker thread."""
     edit = counter.counting(made.edit) if counter is not None else made.edit
     with Store(db) as store:
-        targets = targets_of(store, records)
         paths = {r["path"] for r in records}
         before = {path: store.note_hash(path) for path in paths}
+        targets = _targets(store, records, before, held)
         outcome = run_batch(vault, store, statuses, made.command, targets, edit, False)
         if not outcome.indexed or not outcome.changes:
             return outcome, None
@@ -130,3 +137,22 @@ def write(vault: Path, db: Path, statuses: StatusTable, made: Batch, records: li
 
 
 Written = Callable[[Batch, Outcome | None, str | None], None]
+
+
+def _targets(store: Store, records: list[Record], hashes: Mapping[str, str | None],
+             held: Held | None) -> list[Target]:  # fmt: skip
+    """``targets_of``, each task's twins counted in the records the app holds of its note
+    when the index holds that note as the app read it (the same rows: no note's tasks read
+    from the index again for one accept)."""
+    counted: dict[str, CountOf[str]] = {}
+    for path, now in hashes.items():
+        known = held.get(path) if held is not None else None
+        if known is None or now is None or known[0] != now:
+            return targets_of(store, records)
+        counted[path] = CountOf(_identity(r) for r in known[1])
+    return [target_of(r, counted[r["path"]][_identity(r)] or 1) for r in records]
+
+
+def _identity(record: Record) -> str:
+    """What the task's id is made of (as ``targets_of`` counts twins)."""
+    return id_key(record["path"], IdParts(record["task_id"], record["description"]))
