@@ -681,13 +681,14 @@ class Store(Journal):
         )
         return dict(rows.fetchall())
 
-    def identities(self, paths: set[str]) -> list[tuple[str, str | None, str]]:
-        """(path, 🆔, description) of every task in these notes: what their ids are made of."""
+    def identities(self, paths: set[str]) -> Iterator[tuple[str, str | None, str]]:
+        """(path, 🆔, description) of every task in these notes: what their ids are made of;
+        one at a time."""
         sql = "SELECT path, task_id, description FROM tasks"
         if len(paths) > 500:  # most of the vault: one pass, filtered here
-            return [row for row in self.conn.execute(sql) if row[0] in paths]
+            return (row for row in self.conn.execute(sql) if row[0] in paths)
         marks = ", ".join("?" * len(paths))
-        return self.conn.execute(f"{sql} WHERE path IN ({marks})", sorted(paths)).fetchall()
+        return iter(self.conn.execute(f"{sql} WHERE path IN ({marks})", sorted(paths)))
 
     def resolve_id(self, prefix: str) -> str:
         """The full id of the one task whose id starts with ``prefix`` (as git does)."""

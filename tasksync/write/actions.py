@@ -80,13 +80,15 @@ def targets_by_id(store: Store, ids: Iterable[str]) -> list[Target]:
 
 
 def targets_of(store: Store, records: list[Record]) -> list[Target]:
-    """Targets for these records, each with its twin count from the index."""
-    counts: Counter[str] = Counter(
-        id_key(path, _Identity(task_id, description))
-        for path, task_id, description in store.identities({r["path"] for r in records})
-    )
-    return [target_of(r, counts[id_key(r["path"], _Identity(r["task_id"], r["description"]))] or 1)
-            for r in records]  # fmt: skip
+    """Targets for these records, each with its twin count from the index (counted for
+    their keys only: the notes' other tasks are read, not kept)."""
+    keys = [id_key(r["path"], _Identity(r["task_id"], r["description"])) for r in records]
+    counts: Counter[str] = Counter(dict.fromkeys(keys, 0))
+    for path, task_id, description in store.identities({r["path"] for r in records}):
+        key = id_key(path, _Identity(task_id, description))
+        if key in counts:
+            counts[key] += 1
+    return [target_of(r, counts[key] or 1) for r, key in zip(records, keys, strict=True)]
 
 
 _TARGET_KEYS = ("id", "path", "line", "raw", "description", "task_id")
