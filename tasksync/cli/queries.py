@@ -47,16 +47,21 @@ def task_line(record: Record) -> str:
 def _print_result(result: Result) -> None:
     if result.query.explain:
         click.echo(explain(result.block))
-    shown: set[str] = set()
+    shown: set[str] = set()  # a task in two groups counts once
+    count = 0
     for headings, records in result.groups:
         for depth, heading in enumerate(headings):
             click.echo(f"{'#' * (depth + 2)} {heading}")
         for record in records:
             click.echo(task_line(record))
-            shown.add(record["id"])
+            if headings:
+                shown.add(record["id"])
+            else:
+                count += 1
         if headings:
             click.echo("")
-    click.echo(f"{len(shown)} task{'s' if len(shown) != 1 else ''}")
+    count += len(shown)
+    click.echo(f"{count} task{'s' if count != 1 else ''}")
 
 
 def register(cli: click.Group) -> None:

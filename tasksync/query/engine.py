@@ -3,6 +3,7 @@ block's filters, sort, limit and groups; and `explain`, in the plugin's words.""
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -65,6 +66,10 @@ class Result:
 
     def each_task(self) -> Iterator[Record]:
         """The tasks, each once (a task in two groups is listed in both), one at a time."""
+        if not self.query.groupers:  # one group: nothing to leave out
+            for _, records in self.groups:
+                yield from records
+            return
         seen: set[str] = set()
         for _, records in self.groups:
             for record in records:
@@ -154,29 +159,33 @@ def _placed_result(block: Block, store: Store, ctx: Context,
     first (reversed where asked), then the order the tasks came in."""
     query = block.effective
     keys = [(sort_key(sorter, ctx), sorter.reverse) for sorter in sort_plan(query.sorters)]
+    matching = (r for r in store.stream_placed(sql_conditions(block))
+                if all(f(prepare(r[1])) for f in query.filters))  # fmt: skip
+    if not query.groupers:  # the common case, kept lean: a sort key and a row number each
+        orders, places = [], array("q")
+        for place, record in matching:
+            orders.append(tuple(_Descending(key(record)) if down else key(record)
+                                for key, down in keys))  # fmt: skip
+            places.append(place)
+        ranked = sorted(range(len(orders)), key=orders.__getitem__)  # stable: ties keep order
+        del orders
+        return Result(block, [([], _Placed(store, [places[i] for i in ranked], prepare))])
     found: list[tuple[tuple[Any, ...], tuple[Any, ...], int, list[str]]] = []
-    for number, (place, record) in enumerate(store.stream_placed(sql_conditions(block))):
-        record = prepare(record)
-        if not all(f(record) for f in query.filters):
-            continue
-        order = (*(_Descending(key(record)) if down else key(record) for key, down in keys),
-                 number)  # fmt: skip
+    for place, record in matching:
+        order = tuple(_Descending(key(record)) if down else key(record) for key, down in keys)
         for group, heads in group_places(record, query.groupers, ctx):
             found.append((group, order, place, heads))
-    found.sort(key=lambda entry: (entry[0], entry[1]))
-    groups: list[Group] = [] if query.groupers else [([], [])]  # as ``grouped``
-    last: tuple[Any, ...] | None = None if query.groupers else ()
+    found.sort(key=lambda entry: (entry[0], entry[1]))  # stable: ties keep the tasks' order
+    grouped_places: list[tuple[list[str], list[int]]] = []
+    last: tuple[Any, ...] | None = None
     for group, _, place, heads in found:
         if group != last:
-            groups.append((heads, []))
+            grouped_places.append((heads, []))
             last = group
-        places = groups[-1][1]
-        assert isinstance(places, list)
-        places.append(place)
-    if query.limit_groups is not None:
-        groups = [(heads, places[: query.limit_groups]) for heads, places in groups]
-    return Result(block, [(heads, _Placed(store, list(places), prepare))  # type: ignore[arg-type]
-                          for heads, places in groups])  # fmt: skip
+        grouped_places[-1][1].append(place)
+    cut = query.limit_groups
+    return Result(block, [(heads, _Placed(store, in_group[:cut], prepare))
+                          for heads, in_group in grouped_places])  # fmt: skip
 
 
 def _sql_order(query: Query, ctx: Context) -> tuple[list[str], Key] | None:
