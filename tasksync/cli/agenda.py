@@ -12,16 +12,13 @@ from tasksync.dates import parse_day
 from tasksync.errors import UsageError
 from tasksync.query.agenda import Agenda, agenda, agenda_markdown, default_since, find_person
 from tasksync.query.elsewhere import matches_elsewhere
+from tasksync.query.people import People
 from tasksync.read.prose import repaired
+from tasksync.read.records import Record
 from tasksync.read.vault import read_note
 
 
 def build_agenda(app: AppContext, who: str, since: str | None) -> Agenda:
-    store, _ = app.synced_store()
-    with store:
-        people = app.people(store)
-        person = find_person(people, who, store.people())
-        records = people.with_persons(store.records())
     vault = app.vault
 
     def note_lines(path: str) -> list[str] | None:
@@ -30,11 +27,22 @@ def build_agenda(app: AppContext, who: str, since: str | None) -> Agenda:
         except OSError:
             return None
 
-    if since is not None:
-        start = parse_day(since, app.today)
-    else:
-        start = default_since(note_lines(person.note) if person.note else None, app.today)
-    return agenda(person, people, records, start, note_lines)
+    store, _ = app.synced_store()
+    with store:
+        people = app.people(store)
+        person = find_person(people, who, store.people())
+        if since is not None:
+            start = parse_day(since, app.today)
+        else:
+            start = default_since(note_lines(person.note) if person.note else None, app.today)
+        # one task at a time: the agenda keeps the few it lists, not the vault
+        records = (_with_person(people, r) for r in store.selected_records())
+        return agenda(person, people, records, start, note_lines)
+
+
+def _with_person(people: People, record: Record) -> Record:
+    record["person"] = people.resolve(record["owner"])
+    return record
 
 
 def print_elsewhere(app: AppContext, as_json: bool) -> None:
