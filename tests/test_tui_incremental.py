@@ -167,6 +167,10 @@ async def test_after_each_key_the_app_holds_what_a_fresh_start_would(example_vau
             assert_current(app)
         assert not read_whole, "a key of the app read a whole note again"
         await go_to(pilot, app, BUY)
+        for text in ("h", "hu", "humidity", "humidity p", "humidity", "e"):  # typed, erased
+            app.filter = Filter(text)
+            app.refresh_rows()
+            assert_current(app)
         app.filter = Filter("humidity")
         app.refresh_rows()
         for key in ("a", "u", "U", "u"):
@@ -204,3 +208,19 @@ def test_twins_counted_in_the_held_records_are_the_index_s(example_vault, tmp_pa
         assert any(t.twins > 1 for t in targets_of(store, records))
         stale = {**held, "Meetings/twins.md": ("another hash", [])}
         assert _targets(store, records, hashes, stale) == targets_of(store, records)
+
+
+FILTER_WORDS = ["pro", "probes", "east", "ea", "@da", "@dana", "#pro", "#proposed", "bench"]
+
+
+@given(st.lists(st.sampled_from(FILTER_WORDS), max_size=3),
+       st.lists(st.sampled_from(FILTER_WORDS), max_size=3), st.lists(task, max_size=8))  # fmt: skip
+def test_a_filter_that_narrows_another_keeps_only_what_it_keeps(first, then, specs):
+    wide, narrow = Filter(" ".join(first)), Filter(" ".join(then))
+    records = [record(NOTES[0], i + 1, f"a{i}", spec) for i, spec in enumerate(specs)]
+    for r in records:
+        r["tags"] = ["proposed"] if r["status_type"] == "PROPOSED" else []
+    if narrow.narrows(wide):
+        assert all(wide(r) for r in records if narrow(r))
+    assert Filter("probes east").narrows(Filter("pro"))
+    assert not Filter("pro").narrows(Filter("probes"))

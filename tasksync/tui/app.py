@@ -234,12 +234,13 @@ class TasksyncApp(App[None]):
                               for c in changes):  # fmt: skip
             return None
         rows = store.rows_of([c.task_id for c in changes])
-        records, places = list(held), []
+        records, places, taken = list(held), [], set()
         for change in changes:
             row = rows.get(change.task_id)
             at = bisect_left(records, change.line, key=lambda r: r["line"])
-            if row is None or at >= len(records) or at in places:
+            if row is None or at >= len(records) or at in taken:
                 return None
+            taken.add(at)
             old, record = records[at], tuple_record(row)
             if (old["id"], old["line"], old["raw"]) != (change.task_id, change.line,
                                                         change.before[0]):  # fmt: skip
@@ -368,8 +369,12 @@ class TasksyncApp(App[None]):
             whole[path] = made
             if keep:
                 known = self._shown_rows.get(path)
-                made = (self._patched_rows(known, records, pairs, keep)
-                        if known is not None else None) or made.narrowed(keep)  # fmt: skip
+                patched = None if known is None else self._patched_rows(known, records, pairs,
+                                                                          keep)  # fmt: skip
+                if patched is None and known is not None and known.records is records and \
+                        known.pairs is pairs and keep.narrows(Filter(known.text)):  # fmt: skip
+                    made = known  # typing on: the rows shown are fewer, never others
+                made = patched or made.narrowed(keep)
                 shown[path] = made
             rows += made.shown()
         self._whole_rows, self._shown_rows = whole, shown

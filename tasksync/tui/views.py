@@ -54,6 +54,12 @@ class Filter:
     def __bool__(self) -> bool:
         return bool(self.text)
 
+    def narrows(self, other: Filter) -> bool:
+        """Whether every task this filter keeps, ``other`` keeps too (typing on narrows)."""
+        return (all(any(o in n for n in self.words) for o in other.words)
+                and all(any(o in n for n in self.owners) for o in other.owners)
+                and all(any(n.startswith(o) for n in self.tags) for o in other.tags))  # fmt: skip
+
     def __call__(self, record: Record) -> bool:
         if self.words:
             haystack = f"{record['description']}\n{record['path']}".casefold()
