@@ -228,6 +228,17 @@ def test_people_and_followups(vault):
     assert text.strip().endswith("2 follow-ups with 1 person")
 
 
+def test_followups_are_by_person_then_oldest_due_undated_last(make_vault):
+    vault = make_vault({
+        "b.md": "- [ ] b1 @zoe\n- [ ] b2 @Bob 📅 2026-11-30\n- [/] b3 @Zoe 📅 2026-11-01\n",
+        "a.md": "- [ ] a1 @Bob 📅 2026-11-30\n- [ ] a2 @bob\n- [x] a3 @Bob 📅 2026-01-01\n"
+                "- [ ] a4 @Myself 📅 2026-01-01\n- [ ] a5 📅 2026-01-01\n",
+    })  # fmt: skip
+    groups = json.loads(run(vault, "followups", "--json").stdout)
+    assert [(g["person"], [t["description"] for t in g["tasks"]]) for g in groups] == [
+        ("Bob", ["a1", "b2"]), ("bob", ["a2"]), ("zoe", ["b1"]), ("Zoe", ["b3"])]  # fmt: skip
+
+
 def test_me_and_config(make_vault):
     notes = dict(NOTES)
     notes[".tasksync.toml"] = (

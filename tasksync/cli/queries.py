@@ -15,7 +15,7 @@ from tasksync.app import AppContext
 from tasksync.config import QuerySettings, effective_config, load_query_settings
 from tasksync.errors import UsageError
 from tasksync.index.store import Store
-from tasksync.query.engine import Result, explain, parse_block, run_on_index
+from tasksync.query.engine import Placed, Result, explain, parse_block, run_on_index
 from tasksync.query.filters import DONE_TYPES, Context, QueryError
 from tasksync.query.people import People
 from tasksync.read.notes import query_blocks
@@ -131,21 +131,32 @@ def register(cli: click.Group) -> None:
         store, _ = app.synced_store()
         with store:
             people = app.people(store)
-            found = store.selected_records(["TODO", "IN_PROGRESS", "ON_HOLD"], owned=True)
-            groups = followup_groups((_with_person(people, r) for r in found), people,
+            found = store.stream_placed([f"status_type IN {OPEN_SQL}", "owner IS NOT NULL"])
+            places = followup_places(((p, _with_person(people, r)) for p, r in found), people,
                                      app.today, owner, overdue)  # fmt: skip
-        if as_json:
-            click.echo(json.dumps([{"person": p, "tasks": ts} for p, ts in groups],
-                                  ensure_ascii=False, indent=1))  # fmt: skip
-            return
-        for person, tasks in groups:
-            click.echo(f"## {person}")
-            for record in tasks:
-                late = (
-                    " (overdue)" if record["due"] and record["due"] < app.today.isoformat() else ""
-                )
-                click.echo(task_line(record) + late)
-            click.echo("")
+            prepare = partial(_with_person, people)
+            groups = [(person, Placed(store, at, prepare)) for person, at in places]
+            if as_json:  # written as it is read: a person's tasks a page at a time
+                sys.stdout.write("[")
+                for number, (person, tasks) in enumerate(groups):
+                    sys.stdout.write(",\n" if number else "\n")
+                    sys.stdout.write(f'{{"person": {json.dumps(person, ensure_ascii=False)}, '
+                                     '"tasks": ')  # fmt: skip
+                    write_json_array((json.dumps(r, ensure_ascii=False) for r in tasks),
+                                     sys.stdout)  # fmt: skip
+                    sys.stdout.write("}")
+                sys.stdout.write("\n]\n" if groups else "]\n")
+                return
+            for person, tasks in groups:
+                click.echo(f"## {person}")
+                for record in tasks:
+                    late = (
+                        " (overdue)"
+                        if record["due"] and record["due"] < app.today.isoformat()
+                        else ""
+                    )
+                    click.echo(task_line(record) + late)
+                click.echo("")
         count = sum(len(ts) for _, ts in groups)
         click.echo(f"{count} follow-up{'s' if count != 1 else ''} with {len(groups)} "
                    f"{'people' if len(groups) != 1 else 'person'}")  # fmt: skip
@@ -171,11 +182,17 @@ def register(cli: click.Group) -> None:
                 click.echo(f"{key}: {value}")
 
 
-def followup_groups(records: Iterable[Record], people: People, today: date, owner: str | None,
-                    overdue: bool) -> list[tuple[str, list[Record]]]:  # fmt: skip
+OPEN_SQL = "('TODO', 'IN_PROGRESS', 'ON_HOLD')"
+
+
+def followup_places(found: Iterable[tuple[int, Record]], people: People, today: date,
+                    owner: str | None, overdue: bool) -> list[tuple[str, list[int]]]:  # fmt: skip
+    """Each person's follow-ups (by name), oldest due first, as places in the index: what
+    is kept of each task is its sort key and place, not its record."""
     wanted = people.resolve(owner) if owner else None
-    by_person: dict[str, list[Record]] = {}
-    for record in records:
+    by_person: dict[str, list[tuple[bool, str, str, int, int]]] = {}
+    paths: dict[str, str] = {}  # one string per note, shared by its tasks
+    for place, record in found:
         person = record.get("person")
         if record["status_type"] in DONE_TYPES or not person or people.is_me(person):
             continue
@@ -183,10 +200,11 @@ def followup_groups(records: Iterable[Record], people: People, today: date, owne
             continue
         if overdue and not (record["due"] and record["due"] < today.isoformat()):
             continue
-        by_person.setdefault(person, []).append(record)
-    for tasks in by_person.values():
-        tasks.sort(key=lambda r: (r["due"] is None, r["due"] or "", r["path"], r["line"]))
-    return sorted(by_person.items(), key=lambda item: item[0].casefold())
+        path = paths.setdefault(record["path"], record["path"])
+        key = (record["due"] is None, record["due"] or "", path, record["line"], place)
+        by_person.setdefault(person, []).append(key)
+    return [(person, [key[-1] for key in sorted(by_person[person])])
+            for person in sorted(by_person, key=str.casefold)]  # fmt: skip
 
 
 def _status_names(app: AppContext) -> dict[str, str]:

@@ -78,7 +78,7 @@ class Result:
                     yield record
 
 
-class _Placed(Sequence[Record]):
+class Placed(Sequence[Record]):
     """A group's records, read from the index a page at a time as they are walked: an
     answer of 300,000 tasks is 300,000 row numbers in memory, not 300,000 records."""
 
@@ -169,7 +169,7 @@ def _placed_result(block: Block, store: Store, ctx: Context,
             places.append(place)
         ranked = sorted(range(len(orders)), key=orders.__getitem__)  # stable: ties keep order
         del orders
-        return Result(block, [([], _Placed(store, [places[i] for i in ranked], prepare))])
+        return Result(block, [([], Placed(store, [places[i] for i in ranked], prepare))])
     found: list[tuple[tuple[Any, ...], tuple[Any, ...], int, list[str]]] = []
     for place, record in matching:
         order = tuple(_Descending(key(record)) if down else key(record) for key, down in keys)
@@ -184,7 +184,7 @@ def _placed_result(block: Block, store: Store, ctx: Context,
             last = group
         grouped_places[-1][1].append(place)
     cut = query.limit_groups
-    return Result(block, [(heads, _Placed(store, in_group[:cut], prepare))
+    return Result(block, [(heads, Placed(store, in_group[:cut], prepare))
                           for heads, in_group in grouped_places])  # fmt: skip
 
 
