@@ -11,6 +11,7 @@ import sqlite3
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import date
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -253,22 +254,38 @@ def list_tasks(app: AppContext, statuses: tuple[str, ...], owner: str | None, ta
             # Written directly: click.echo would scan megabytes for ANSI codes to strip.
             write_json_array(_with_person(rows, people, selection), sys.stdout)
             return
-        found = _persons(store.selected_records(selection.status_types(), path_text), people)
-        found = (r for r in selection.apply(found)
-                 if not before or (r["due"] and r["due"] < before))  # fmt: skip
-        if overdue:
-            found = (r for r in found if r["status_type"] in OPEN_TYPES)
+
+        def wanted_task(record: Record) -> bool:
+            _person(people, record)
+            return (selection.matches(record)
+                    and (not before or bool(record["due"] and record["due"] < before))
+                    and (not overdue or record["status_type"] in OPEN_TYPES))  # fmt: skip
+
+        placed = ((place, record) for place, record in
+                  store.selected_places(selection.status_types(), path_text)
+                  if wanted_task(record))  # fmt: skip
         order = order or ("status" if shape == "table" else "path")
-        if order != "path" and limit:  # as sorted()[:limit], holding `limit` tasks
-            found = iter(heapq.nsmallest(limit, found, key=sort_key(order)))
-        elif order != "path":
-            found = iter(sorted(found, key=sort_key(order)))
+        key = sort_key(order)
+        if order == "path":
+            found: Iterator[Record] = (record for _, record in placed)
+        elif limit:  # as sorted()[:limit], holding `limit` tasks
+            found = iter(heapq.nsmallest(limit, (r for _, r in placed), key=key))
+        else:  # a sort key and a place per task, the records read again a page at a time
+            from tasksync.query.engine import Placed  # here: it loads the query grammar
+
+            keys, places = [], []
+            for place, record in placed:
+                keys.append(key(record))
+                places.append(place)
+            ranked = sorted(range(len(keys)), key=keys.__getitem__)
+            del keys
+            found = iter(Placed(store, [places[i] for i in ranked], partial(_person, people)))
         _print_list(islice(found, limit) if limit else found, shape, app)
 
 
 def _print_list(found: Iterator[Record], shape: str, app: AppContext) -> None:
-    """The tasks as ``shape`` says, each printed as it comes but for the table (which
-    measures its columns on all of them): a vault of any size streams through."""
+    """The tasks as ``shape`` says, each printed as it comes (the table's columns are set by
+    the terminal's width): a vault of any size streams through."""
     out = sys.stdout
     if shape == "json":
         write_json_array((json.dumps(r, ensure_ascii=False) for r in found), out)
@@ -277,22 +294,30 @@ def _print_list(found: Iterator[Record], shape: str, app: AppContext) -> None:
     elif shape == "line":
         out.writelines(line(r) + "\n" for r in found)
     else:
-        records = list(found)
         width = shutil.get_terminal_size((100, 24)).columns
         colour = out.isatty() and "NO_COLOR" not in os.environ
-        if not records:
+        seen = {"tasks": 0, "marked": 0}  # how many, how many with a priority mark
+
+        def counted() -> Iterator[Record]:
+            for record in found:
+                seen["tasks"] += 1
+                seen["marked"] += record["priority"] != "normal"
+                yield record
+
+        rows = table(counted(), width, app.today, colour)
+        header, first = next(rows), next(rows, None)
+        if first is None:
             out.write("no tasks\n")
             return
-        out.writelines(row + "\n" for row in table(records, width, app.today, colour))
-        shown = any(r["priority"] != "normal" for r in records)
-        count = f"{len(records)} task{'s' if len(records) != 1 else ''}"
-        out.write(f"{count}{'   ' + LEGEND if shown else ''}\n")
+        out.writelines((header + "\n", first + "\n"))
+        out.writelines(row + "\n" for row in rows)
+        count = f"{seen['tasks']} task{'s' if seen['tasks'] != 1 else ''}"
+        out.write(f"{count}{'   ' + LEGEND if seen['marked'] else ''}\n")
 
 
-def _persons(records: Iterator[Record], people: People) -> Iterator[Record]:
-    for record in records:
-        record["person"] = people.resolve(record["owner"])
-        yield record
+def _person(people: People, record: Record) -> Record:
+    record["person"] = people.resolve(record["owner"])
+    return record
 
 
 def _with_person(rows: Iterable[tuple[str | None, str, str]], people: People,

@@ -587,6 +587,14 @@ class Store(Journal):
         for row in self.conn.execute(sql, params):
             yield tuple_record(row)
 
+    def selected_places(self, status_types: Iterable[str] | None = None,
+                        path_contains: str | None = None) -> Iterator[tuple[int, Record]]:
+        """``selected_records``, each with its row's place in the table (``records_at``)."""
+        sql, params = self._select(f"rowid, {', '.join(RECORD_KEYS)}", status_types,
+                                   path_contains)  # fmt: skip
+        for row in self.conn.execute(sql, params):
+            yield row[0], tuple_record(row[1:])
+
     def stream_records(self, conditions: Iterable[str] = (),
                        order: Iterable[str] = ()) -> Iterator[Record]:  # fmt: skip
         """The tasks meeting every SQL condition, in the ``order`` given and then in note and
