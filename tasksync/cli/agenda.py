@@ -11,7 +11,7 @@ from tasksync.app import AppContext
 from tasksync.dates import parse_day
 from tasksync.errors import UsageError
 from tasksync.query.agenda import Agenda, agenda, agenda_markdown, default_since, find_person
-from tasksync.query.elsewhere import matches_elsewhere
+from tasksync.query.elsewhere import TARGET_TYPES, matches_elsewhere
 from tasksync.query.people import People
 from tasksync.read.prose import repaired
 from tasksync.read.records import Record
@@ -40,6 +40,17 @@ def build_agenda(app: AppContext, who: str, since: str | None) -> Agenda:
         return agenda(person, people, records, start, note_lines)
 
 
+_MATCHED_KEYS = ("id", "line", "status", "status_type", "description", "owner", "person", "due",
+                 "block_link")  # fmt: skip
+
+
+def _light(record: Record, paths: dict[str, str]) -> Record:
+    """What matching and printing need of a task (a vault's records in full are gigabytes)."""
+    light = {key: record[key] for key in _MATCHED_KEYS}
+    light["path"] = paths.setdefault(record["path"], record["path"])
+    return light
+
+
 def _with_person(people: People, record: Record) -> Record:
     record["person"] = people.resolve(record["owner"])
     return record
@@ -50,7 +61,9 @@ def print_elsewhere(app: AppContext, as_json: bool) -> None:
     store, _ = app.synced_store()
     with store:
         people = app.people(store)
-        records = people.with_persons(store.records())
+        kinds = sorted({"PROPOSED", *TARGET_TYPES})
+        paths: dict[str, str] = {}  # one string per note, shared by its tasks
+        records = [_light(_with_person(people, r), paths) for r in store.selected_records(kinds)]
     found = matches_elsewhere(records, people)
     proposals = [r for r in records if r["id"] in found]
     if as_json:
