@@ -324,10 +324,13 @@ class TasksyncApp(App[None]):
         tasks.refresh()
         self.show_detail()
 
-    def _update_twins(self) -> None:
+    def _update_twins(self) -> bool:
+        """Whether any pair changed."""
         if self.pairs.update_notes(self.by_path):
             self.twins = self.pairs.twins
             self._twins_version += 1
+            return True
+        return False
 
     def _pairs_scored(self) -> None:
         """A note's pairs were scored in the background (called from a worker's thread)."""
@@ -336,8 +339,12 @@ class TasksyncApp(App[None]):
                 self.call_from_thread(self._show_pairs)
 
     def _show_pairs(self) -> None:
-        self._update_twins()
-        self.refresh_rows()
+        """A note's pairs are known: its rows again if they have any (no redraw of 10,000
+        rows for a note scored without a pair), and the details' word on the search."""
+        if self._update_twins():
+            self.refresh_rows()
+        else:
+            self.show_detail()
 
     def refresh_rows(self, key: str | None = None, keep: bool = True) -> None:
         """Show the current screen's rows again. The cursor goes to ``key``; else (``keep``)
