@@ -587,8 +587,9 @@ class Store(Journal):
         for row in self.conn.execute(sql, params):
             yield tuple_record(row)
 
-    def selected_places(self, status_types: Iterable[str] | None = None,
-                        path_contains: str | None = None) -> Iterator[tuple[int, Record]]:
+    def selected_places(
+        self, status_types: Iterable[str] | None = None, path_contains: str | None = None
+    ) -> Iterator[tuple[int, Record]]:
         """``selected_records``, each with its row's place in the table (``records_at``)."""
         sql, params = self._select(f"rowid, {', '.join(RECORD_KEYS)}", status_types,
                                    path_contains)  # fmt: skip
