@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -80,34 +81,38 @@ def _stem(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=1 << 17)
+def _analyse(description: str) -> tuple[tuple[str, ...], str]:
+    """A description's content words, normalised, each once in the order they first come
+    (the order a set of them is built in), and its verb: its first word, normalised (an
+    action item's action)."""
+    split = utils.default_process(repaired(description)).split()
+    words: dict[str, None] = {}
+    for word in split:
+        if len(word) < 2 or word.isdigit() or word in STOP_WORDS or word in _MORE_STOP:
+            continue
+        words[_stem(word)] = None
+    return tuple(words), _stem(split[0]) if split else ""
+
+
+# Remembered for the TUI, which matches again after every change (most descriptions the same
+# as last time); a command's one pass over the vault analyses each description once, as is.
+_analysed = lru_cache(maxsize=1 << 17)(_analyse)
+
+
 def verb_of(description: str) -> str:
     """The first word of a description (an action item's verb), normalised."""
-    words = utils.default_process(repaired(description or "")).split()
-    return _stem(words[0]) if words else ""
+    return _analysed(description or "")[1]
+
+
+def words_of(description: str) -> frozenset[str]:
+    """The content words of a description, normalised."""
+    return frozenset(_analysed(description or "")[0])
 
 
 def day_of(path: str) -> str | None:
     """The date a note's path carries (the last one: the file name's before its folders')."""
     found = _DAY.findall(path)
     return found[-1] if found else None
-
-
-@lru_cache(maxsize=1 << 17)
-def words_of(description: str) -> frozenset[str]:
-    """The content words of a description, normalised (remembered: the TUI matches again
-    after every change, and most descriptions are the same as last time)."""
-    text = utils.default_process(repaired(description or ""))
-    out = set()
-    for word in text.split():
-        if len(word) < 2 or word.isdigit() or word in STOP_WORDS or word in _MORE_STOP:
-            continue
-        out.add(_stem(word))
-    return frozenset(out)
-
-
-def _text(description: str) -> str:
-    return " ".join(sorted(words_of(description)))
 
 
 class _Owners:
@@ -117,9 +122,11 @@ class _Owners:
         self.known = frozenset(v.casefold() for v in names)
 
     def relation(self, a: Record, b: Record) -> int:
+        return self.between(self.person_of(a), self.person_of(b))
+
+    def between(self, pa: str | None, pb: str | None) -> int:
         """1: the same person; -1: two different people both known (a person note, or me);
         0: nothing to say (an owner missing or unknown)."""
-        pa, pb = self._person(a), self._person(b)
         if not pa or not pb:
             return 0
         if pa == pb:
@@ -128,7 +135,7 @@ class _Owners:
             return -1
         return 0
 
-    def _person(self, record: Record) -> str | None:
+    def person_of(self, record: Record) -> str | None:
         person = record.get("person")
         if person is None and self.people is not None:
             person = self.people.resolve(record["owner"])
@@ -141,87 +148,196 @@ class _Owners:
         return self.people is not None and self.people.is_me(person)
 
 
-def _hint(a: str | None, b: str | None, bonus: float, penalty: float) -> float:
+def _hint(a: str | int | None, b: str | int | None, bonus: float, penalty: float) -> float:
     """``bonus`` when both are known and equal, ``-penalty`` when both are known and differ."""
     if not a or not b:
         return 0.0
     return bonus if a == b else -penalty
 
 
-class Matcher:
-    """The vault's tasks, indexed once; ``matches`` then answers per proposal."""
+def _number(numbers: dict[str, int], value: str | None) -> int:
+    """``value``'s number in ``numbers`` (a new one when it is new); 0 for none."""
+    if not value:
+        return 0
+    number = numbers.get(value)
+    if number is None:
+        number = numbers[value] = len(numbers) + 1
+    return number
 
-    def __init__(self, records: Iterable[Record], people: People | None = None) -> None:
-        self.records = list(records)
+
+_OTHER, _TARGET, _PROPOSED = 0, 1, 2  # a task's kind
+_SCORED_KEPT = 50_000  # the word sets and texts of the tasks last scored
+
+
+class Matcher:
+    """The vault's tasks, read once and kept as numbers: a task is its place in what was
+    read (0, 1, …), its words are numbers in one array, its note, line, due day, verb and
+    owner are numbers too (a vault of 500,000 tasks is a few arrays, not 500,000 records or
+    word sets). ``proposals`` then answers per proposal.
+
+    ``records`` may be read once (a stream from the index); those read are not kept. Each
+    is a record with at least ``path``, ``line``, ``status_type``, ``description``,
+    ``owner`` and ``due`` (and ``person`` if resolved). ``remember``: remember each
+    description's words for the next matcher (the TUI's, after a change)."""
+
+    def __init__(self, records: Iterable[Record], people: People | None = None,
+                 remember: bool = True) -> None:  # fmt: skip
         self.owners = _Owners(people)
-        self.words = [words_of(r["description"] or "") for r in self.records]
-        self.verbs = [verb_of(r["description"] or "") for r in self.records]
-        days: dict[str, str | None] = {}
-        self.days = [days.setdefault(r["path"], day_of(r["path"])) if r["path"] not in days
-                     else days[r["path"]] for r in self.records]  # fmt: skip
-        df: Counter[str] = Counter()
-        for words in self.words:
-            df.update(words)
-        total = max(len(self.records), 1)
-        self.idf = {w: math.log((total + 1) / (n + 0.5)) for w, n in df.items()}
+        analyse = _analysed if remember else _analyse
+        vocabulary: dict[str, int] = {}
+        self.word_at: array[int] = array("I")  # each task's words in turn, as numbers
+        self.starts: array[int] = array("I", [0])  # where each task's words start
+        self.kinds = bytearray()
+        self.notes: array[int] = array("I")
+        self.lines: array[int] = array("I")
+        self.verbs: array[int] = array("I")
+        self.dues: array[int] = array("I")
+        self.persons: array[int] = array("I")  # the owner, resolved: 0 for none
+        self.paths: list[str] = []  # a note's number -> its path
+        self.days: list[str | None] = []  # a note's number -> the day its path carries
+        notes: dict[str, int] = {}
+        verbs: dict[str, int] = {}
+        dues: dict[str, int] = {}
+        persons: dict[str, int] = {}
+        owners: dict[tuple[str | None, str | None], int] = {}  # (person, owner) -> number
+        for record in records:
+            words, verb = analyse(record["description"] or "")
+            self.word_at.extend([vocabulary.setdefault(w, len(vocabulary)) for w in words])
+            self.starts.append(len(self.word_at))
+            kind = record["status_type"]
+            self.kinds.append(_PROPOSED if kind == "PROPOSED" else
+                              _TARGET if kind in TARGET_TYPES else _OTHER)  # fmt: skip
+            path = record["path"]
+            note = notes.get(path)
+            if note is None:
+                note = notes[path] = len(self.paths)
+                self.paths.append(path)
+                self.days.append(day_of(path))
+            self.notes.append(note)
+            self.lines.append(record["line"])
+            self.verbs.append(_number(verbs, verb))
+            self.dues.append(_number(dues, record["due"]))
+            owner = (record.get("person"), record["owner"])
+            person = owners.get(owner)
+            if person is None:
+                person = owners[owner] = _number(persons, self.owners.person_of(record))
+            self.persons.append(person)
+        self.people: list[str | None] = [None, *persons]  # a person's number -> its key
+        self.words = list(vocabulary)  # a word's number -> the word
+        df = Counter(self.word_at)  # in how many tasks each word is
+        total = max(len(self.kinds), 1)
+        self.idf = {self.words[w]: math.log((total + 1) / (n + 0.5)) for w, n in df.items()}
         cap = max(RARE_MIN, total // RARE_SHARE)
-        self.rare = frozenset(w for w, n in df.items() if n <= cap)
-        self.postings: dict[str, list[int]] = defaultdict(list)
-        for index, record in enumerate(self.records):
-            if record["status_type"] in TARGET_TYPES:
-                for word in self.words[index] & self.rare:
-                    self.postings[word].append(index)
-        self._texts: dict[int, str] = {}
+        self.rare = bytearray(len(self.words))
+        for word, n in df.items():
+            if n <= cap:
+                self.rare[word] = 1
+        del df
+        self.postings = self._postings()
+        self._scored: dict[int, tuple[frozenset[str], str, float]] = {}
+
+    def _words(self, index: int) -> array[int]:
+        return self.word_at[self.starts[index] : self.starts[index + 1]]
+
+    def _rare_words(self, index: int) -> list[int]:
+        rare = self.rare
+        return [w for w in self._words(index) if rare[w]]
+
+    def _postings(self) -> dict[int, array[int]]:
+        """Rare word -> the tasks (not proposals) that have it, for the rare words of the
+        proposals that can have a candidate (MIN_RARE_SHARED of them)."""
+        wanted: set[int] = set()
+        if any(self.rare):
+            for index, kind in enumerate(self.kinds):
+                if kind == _PROPOSED:
+                    rare = self._rare_words(index)
+                    if len(rare) >= MIN_RARE_SHARED:
+                        wanted.update(rare)
+        postings: dict[int, array[int]] = {}
+        if not wanted:
+            return postings
+        for index, kind in enumerate(self.kinds):
+            if kind == _TARGET:
+                for word in self._words(index):
+                    if word in wanted:
+                        tasks = postings.get(word)
+                        if tasks is None:
+                            tasks = postings[word] = array("I")
+                        tasks.append(index)
+        return postings
 
     def _weight(self, words: Iterable[str]) -> float:
         return sum(self.idf.get(w, 0.0) for w in words)
 
-    def _text(self, index: int) -> str:
-        text = self._texts.get(index)
-        if text is None:
-            text = self._texts[index] = " ".join(sorted(self.words[index]))
-        return text
+    def _set(self, index: int) -> tuple[frozenset[str], str, float]:
+        """A task's words as a set (built as ``_analyse`` found them: the same set, summed
+        in the same order), as a text, and their weight."""
+        found = self._scored.get(index)
+        if found is None:
+            if len(self._scored) >= _SCORED_KEPT:
+                self._scored.clear()
+            chosen = set()
+            for word in self._words(index):
+                chosen.add(self.words[word])
+            words = frozenset(chosen)
+            found = self._scored[index] = (words, " ".join(sorted(words)), self._weight(words))
+        return found
 
     def score(self, i: int, j: int) -> float:
         """How surely task ``j`` says what task ``i`` says (0–100)."""
-        a, b = self.words[i], self.words[j]
+        (a, text_a, weight_a), (b, text_b, weight_b) = self._set(i), self._set(j)
         shared = a & b
         if len(shared) < MIN_SHARED:
             return 0.0
-        smaller = min(self._weight(a), self._weight(b))
+        smaller = min(weight_a, weight_b)
         containment = self._weight(shared) / smaller if smaller else 0.0
-        ratio = fuzz.token_set_ratio(self._text(i), self._text(j)) / 100
+        ratio = fuzz.token_set_ratio(text_a, text_b) / 100
         score = 100 * (CONTAINMENT_SHARE * containment + (1 - CONTAINMENT_SHARE) * ratio)
-        relation = self.owners.relation(self.records[i], self.records[j])
+        relation = self.owners.between(self.people[self.persons[i]], self.people[self.persons[j]])
         score += SAME_OWNER_BONUS if relation > 0 else -OTHER_OWNER_PENALTY if relation < 0 else 0
-        score += _hint(self.records[i]["due"], self.records[j]["due"], SAME_DUE_BONUS,
-                       OTHER_DUE_PENALTY)  # fmt: skip
+        score += _hint(self.dues[i], self.dues[j], SAME_DUE_BONUS, OTHER_DUE_PENALTY)
         score += _hint(self.verbs[i], self.verbs[j], SAME_VERB_BONUS, OTHER_VERB_PENALTY)
-        score += _hint(self.days[i], self.days[j], SAME_DAY_BONUS, OTHER_DAY_PENALTY)
+        score += _hint(self.days[self.notes[i]], self.days[self.notes[j]], SAME_DAY_BONUS,
+                       OTHER_DAY_PENALTY)  # fmt: skip
         return max(0.0, min(100.0, score))
 
     def candidates(self, index: int) -> list[int]:
         """Tasks of other notes sharing at least MIN_RARE_SHARED rare words with this one."""
-        path = self.records[index]["path"]
+        rare = self._rare_words(index)
+        if len(rare) < MIN_RARE_SHARED:
+            return []
+        note = self.notes[index]
         counts: Counter[int] = Counter()
-        for word in self.words[index] & self.rare:
+        for word in rare:
             counts.update(self.postings.get(word, ()))
         return [j for j, n in counts.items()
-                if n >= MIN_RARE_SHARED and self.records[j]["path"] != path]  # fmt: skip
+                if n >= MIN_RARE_SHARED and self.notes[j] != note]  # fmt: skip
 
-    def matches_of(self, index: int, threshold: float = THRESHOLD) -> list[Match]:
-        best: dict[str, tuple[tuple[float, int], int]] = {}  # per note: its best line
+    def matches_of(self, index: int, threshold: float = THRESHOLD) -> list[tuple[int, float]]:
+        """Task ``index``'s matches (each task's place and score), best first."""
+        best: dict[int, tuple[tuple[float, int], int]] = {}  # per note: its best line
         for j in self.candidates(index):
             score = self.score(index, j)
             if score < threshold:
                 continue
-            path = self.records[j]["path"]
-            rank = (score, -self.records[j]["line"])
-            if path not in best or rank > best[path][0]:
-                best[path] = (rank, j)
-        found = [Match(self.records[j], rank[0]) for rank, j in best.values()]
-        found.sort(key=lambda m: (-m.score, m.record["path"], m.record["line"]))
+            note = self.notes[j]
+            rank = (score, -self.lines[j])
+            if note not in best or rank > best[note][0]:
+                best[note] = (rank, j)
+        found = [(j, rank[0]) for rank, j in best.values()]
+        found.sort(key=lambda m: (-m[1], self.paths[self.notes[m[0]]], self.lines[m[0]]))
         return found
+
+    def proposals(
+        self, threshold: float = THRESHOLD
+    ) -> Iterator[tuple[int, list[tuple[int, float]]]]:
+        """Each proposed task with a match, in the order read, with its matches in other
+        notes (their places and scores), best first: one proposal at a time."""
+        for index, kind in enumerate(self.kinds):
+            if kind == _PROPOSED:
+                found = self.matches_of(index, threshold)
+                if found:
+                    yield index, found
 
 
 def matches_elsewhere(records: Iterable[Record], people: People | None = None,
@@ -229,15 +345,10 @@ def matches_elsewhere(records: Iterable[Record], people: People | None = None,
     """Each proposed task's id -> its matches in other notes, best first (proposals without
     a match are left out). ``records`` are the vault's tasks, all of them (the weights of
     words are their rarity among them)."""
+    records = list(records)
     matcher = Matcher(records, people)
-    found: dict[str, list[Match]] = {}
-    for index, record in enumerate(matcher.records):
-        if record["status_type"] != "PROPOSED":
-            continue
-        matches = matcher.matches_of(index, threshold)
-        if matches:
-            found[record["id"]] = matches
-    return found
+    return {records[index]["id"]: [Match(records[j], score) for j, score in found]
+            for index, found in matcher.proposals(threshold)}  # fmt: skip
 
 
 def note_link(record: Record, note_paths: Iterable[str]) -> str:
