@@ -617,6 +617,32 @@ class Store(Journal):
         for row in self.conn.execute(f"{sql} ORDER BY path, line"):
             yield row[0], tuple_record(row[1:])
 
+    def task_columns(
+        self, columns: Iterable[str], status_types: Iterable[str] | None = None
+    ) -> Iterator[tuple[Any, ...]]:
+        """Some columns of the tasks (of RECORD_KEYS, or ``rowid``: a place for
+        ``records_at``) as they are in the table, in note and line order, one row at a time:
+        no record is made, and memory holds what the caller keeps."""
+        names = list(columns)
+        unknown = [name for name in names if name != "rowid" and name not in RECORD_KEYS]
+        if unknown:
+            raise ValueError(f"no such task column: {', '.join(unknown)}")
+        sql, params = self._select(", ".join(names), status_types, None)
+        yield from self.conn.execute(sql, params)
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """One read transaction: what is read inside it is of one moment of the index (a
+        place read again is the same task), whatever another tasksync writes meanwhile."""
+        if self.conn.in_transaction:  # already in one
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.conn.rollback()  # nothing was written
+
     def records_at(self, places: list[int]) -> list[Record]:
         """The records at these places (rowids), in that order."""
         found: dict[int, tuple[Any, ...]] = {}
