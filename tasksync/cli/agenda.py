@@ -4,14 +4,18 @@ what `dupes --elsewhere` prints (proposals already tracked in other notes)."""
 from __future__ import annotations
 
 import json
+from array import array
+from collections.abc import Iterator
+from itertools import islice
 
 import click
 
 from tasksync.app import AppContext
 from tasksync.dates import parse_day
 from tasksync.errors import UsageError
+from tasksync.index.store import IndexFileError, Store
 from tasksync.query.agenda import Agenda, agenda, agenda_markdown, default_since, find_person
-from tasksync.query.elsewhere import TARGET_TYPES, matches_elsewhere
+from tasksync.query.elsewhere import TARGET_TYPES, Match, Matcher
 from tasksync.query.people import People
 from tasksync.read.prose import repaired
 from tasksync.read.records import Record
@@ -40,51 +44,85 @@ def build_agenda(app: AppContext, who: str, since: str | None) -> Agenda:
         return agenda(person, people, records, start, note_lines)
 
 
-_MATCHED_KEYS = ("id", "line", "status", "status_type", "description", "owner", "person", "due",
-                 "block_link")  # fmt: skip
-
-
-def _light(record: Record, paths: dict[str, str]) -> Record:
-    """What matching and printing need of a task (a vault's records in full are gigabytes)."""
-    light = {key: record[key] for key in _MATCHED_KEYS}
-    light["path"] = paths.setdefault(record["path"], record["path"])
-    return light
-
-
 def _with_person(people: People, record: Record) -> Record:
     record["person"] = people.resolve(record["owner"])
     return record
 
 
+_MATCHED_COLUMNS = ("rowid", "path", "line", "status_type", "description", "owner", "due")
+_PAGE = 500  # proposals (with their matches) read again from the index at a time
+
+
 def print_elsewhere(app: AppContext, as_json: bool) -> None:
-    """`tasksync dupes --elsewhere`."""
+    """`tasksync dupes --elsewhere`: the tasks read once as what matching needs (a place in
+    the index each, not a record: a vault's records in full are gigabytes), the proposals
+    found read again a page at a time and printed as they come."""
     store, _ = app.synced_store()
-    with store:
+    with store, store.reading():
         people = app.people(store)
         kinds = sorted({"PROPOSED", *TARGET_TYPES})
-        paths: dict[str, str] = {}  # one string per note, shared by its tasks
-        records = [_light(_with_person(people, r), paths) for r in store.selected_records(kinds)]
-    found = matches_elsewhere(records, people)
-    proposals = [r for r in records if r["id"] in found]
-    if as_json:
-        click.echo(json.dumps([{"id": r["id"], "elsewhere": [m.as_json() for m in found[r["id"]]]}
-                               for r in proposals], ensure_ascii=False, indent=1))  # fmt: skip
-        return
+        places: array[int] = array("q")  # a task's place in the index, by its place in the read
+
+        def tasks() -> Iterator[Record]:
+            for place, path, line, kind, description, owner, due in store.task_columns(
+                _MATCHED_COLUMNS, kinds
+            ):
+                places.append(place)
+                yield {"path": path, "line": line, "status_type": kind,
+                       "description": description, "owner": owner, "due": due}  # fmt: skip
+
+        matcher = Matcher(tasks(), people, remember=False)
+        found = _read_again(store, places, matcher.proposals())
+        if as_json:
+            _print_json(found)
+        else:
+            _print_text(found)
+
+
+def _read_again(store: Store, places: array[int],
+                found: Iterator[tuple[int, list[tuple[int, float]]]]
+                ) -> Iterator[tuple[Record, list[Match]]]:  # fmt: skip
+    """The proposals found and their matches as records, read from the index a page at a
+    time."""
+    while page := list(islice(found, _PAGE)):
+        wanted = sorted({places[i] for i, _ in page} |
+                        {places[j] for _, matches in page for j, _ in matches})  # fmt: skip
+        read = store.records_at(wanted)
+        if len(read) != len(wanted):
+            raise IndexFileError("the index changed while it was read; run the command again")
+        records = dict(zip(wanted, read, strict=True))
+        for i, matches in page:
+            yield records[places[i]], [Match(records[places[j]], score) for j, score in matches]
+
+
+def _print_json(found: Iterator[tuple[Record, list[Match]]]) -> None:
+    """As ``json.dumps`` of the whole list with ``indent=1`` would, one proposal at a time."""
+    separator = "\n "
+    for record, matches in found:
+        entry = {"id": record["id"], "elsewhere": [m.as_json() for m in matches]}
+        text = json.dumps(entry, ensure_ascii=False, indent=1).replace("\n", "\n ")
+        click.echo(("[" if separator == "\n " else "") + separator + text, nl=False)
+        separator = ",\n "
+    click.echo("[]" if separator == "\n " else "\n]")
+
+
+def _print_text(found: Iterator[tuple[Record, list[Match]]]) -> None:
     path = None
-    for record in proposals:
+    count = 0
+    for record, matches in found:
+        count += 1
         if record["path"] != path:
             path = record["path"]
             click.echo(path)
         click.echo(f"  {record['id'][:8]}  line {record['line']}: "
                    f"{_short(repaired(record['description'] or ''))}")  # fmt: skip
-        for match in found[record["id"]]:
+        for match in matches:
             other = match.record
             state = "done" if other["status_type"] == "DONE" else "open"
             mark = "✓" if state == "done" else "○"
             click.echo(f"    {mark} {state} in {other['path']}:{other['line']}  "
                        f"{other['id'][:8]}  {match.score:.0f}%  "
                        f"{_short(repaired(other['description'] or ''))}")  # fmt: skip
-    count = len(proposals)
     hint = " (`tasksync merge KEEP DUP` rejects one as tracked there)" if count else ""
     click.echo(f"{count} proposed task{'s' if count != 1 else ''} already tracked in another "
                f"note{hint}")  # fmt: skip
