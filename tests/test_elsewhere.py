@@ -221,3 +221,58 @@ def test_merge_links_the_folder_when_two_notes_share_a_name(make_vault):
     assert (vault / "Meetings/m.md").read_text(encoding="utf-8") == (
         "- [-] Order oak sleepers for the new raised beds (tracked in [[A/Plan#^beds]]) "
         "❌ 2026-01-02\n")  # fmt: skip
+
+
+def test_the_matcher_reads_its_tasks_once_and_keeps_none_of_them():
+    """`dupes --elsewhere` streams the index through the matcher: a one-shot iterator is
+    enough, and what it keeps of a task is numbers, never the record (nor its strings)."""
+    import gc
+    import weakref
+
+    from tasksync.query.elsewhere import Matcher
+
+    class Kept(dict):  # a record that can be watched
+        pass
+
+    lines = [
+        ("Meetings/2026-01-05 - sync.md", "PROPOSED", "Renew the insurance policy for the "
+         "allotment shed with the new provider", "Myself"),
+        ("Projects/Shed.md", "TODO", "Renew the allotment shed insurance policy with the new "
+         "provider", None),
+        ("Projects/Other.md", "DONE", "Paint the garden shed door dark green", "Dana"),
+    ]  # fmt: skip
+    records = [{"id": f"{i:012x}", "path": path, "line": i + 1, "status": "?",
+                "status_type": kind, "description": words, "owner": owner, "person": None,
+                "due": None} for i, (path, kind, words, owner) in enumerate(lines)]  # fmt: skip
+    watched: list[weakref.ref[Kept]] = []
+
+    def once():
+        for record in records:
+            kept = Kept(record)
+            watched.append(weakref.ref(kept))
+            yield kept
+
+    matcher = Matcher(once(), remember=False)
+    gc.collect()
+    assert len(watched) == len(records)
+    assert all(ref() is None for ref in watched)
+    found = list(matcher.proposals())
+    assert found == [(0, [(1, found[0][1][0][1])])]
+    expected = matches_elsewhere(records)
+    assert list(expected) == [records[0]["id"]]
+    (match,) = expected[records[0]["id"]]
+    assert (match.record, match.score) == (records[1], found[0][1][0][1])
+
+
+def test_dupes_elsewhere_json_is_laid_out_as_one_json_dump(example_vault):
+    """The proposals are printed as they are found; the text is what one ``json.dumps`` of
+    the whole list (indent 1) would print."""
+    out = run(example_vault, "dupes", "--elsewhere", "--json")[1]
+    entries = json.loads(out)
+    assert len(entries) == 3
+    assert out == json.dumps(entries, ensure_ascii=False, indent=1) + "\n"
+
+
+def test_dupes_elsewhere_json_of_nothing_found_is_an_empty_list(make_vault):
+    vault = make_vault({"A.md": "- [?] Paint the shed\n"})
+    assert run(vault, "dupes", "--elsewhere", "--json") == (0, "[]\n")
