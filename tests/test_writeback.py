@@ -458,3 +458,50 @@ def test_only_the_newest_batches_keep_whole_notes_and_older_ones_still_undo(make
     for _ in ids:  # the oldest five are undone line by line
         assert run(vault, "undo").exit_code == 0
     assert (vault / "n.md").read_text() == "".join(f"- [?] task {i} #proposed\n" for i in range(25))
+
+
+def test_a_sink_gets_every_change_as_written_and_undo_reads_the_journal_note_by_note(
+    make_vault, tmp_path
+):
+    """The CLI prints each change as its note is written (a batch of 150,000 changes is not
+    held twice); the sink sees what ``changes`` would hold, in the same order, and an undo
+    fed one note's changes at a time restores every byte."""
+    notes = {f"n{i}.md": "".join(f"- [?] task {i}.{j} #proposed\n" for j in range(3))
+             for i in range(4)}  # fmt: skip
+    vault = make_vault(notes)
+    accept = lambda t: (t.raw.replace("[?]", "[ ]"),)  # noqa: E731
+    runs = []
+    for sink in (None, []):
+        with Store(tmp_path / f"{sink is None}.sqlite") as store:
+            sync(vault, store, StatusTable())
+            targets = targets_of(store, (r for r in store.records() if r["status"] == "?"))
+            outcome = run_batch(vault, store, StatusTable(), "accept", targets, accept, False,
+                                sink=None if sink is None else sink.append)  # fmt: skip
+            assert (outcome.changed, outcome.notes) == (12, 4)
+            given = outcome.changes if sink is None else sink
+            assert sink is None or outcome.changes == []
+            undone: list = []
+            back = undo_last(vault, store, StatusTable(), sink=None if sink is None
+                             else undone.append)  # fmt: skip
+            assert back.restored == 12
+            assert back.problems == []
+            assert all((vault / n).read_text() == text for n, text in notes.items())
+            runs.append((given, back.reverted if sink is None else undone))
+    assert runs[0] == runs[1]
+    assert [(c.path, c.line) for c in runs[0][0]] == sorted((c.path, c.line) for c in runs[0][0])
+
+
+def test_accept_prints_each_task_then_the_summary(make_vault):
+    vault = make_vault({"a.md": "- [?] One #proposed\n- [?] Two #proposed\n",
+                        "b.md": "- [?] Three #proposed\n"})  # fmt: skip
+    result = run(vault, "accept", "--all-proposed")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert [line.split("  ", 1)[1] for line in lines[:3]] == [
+        "One  (a.md:1)", "Two  (a.md:2)", "Three  (b.md:1)"]  # fmt: skip
+    assert lines[3] == "3 tasks accepted in 2 notes"
+    result = run(vault, "undo")
+    lines = result.stdout.splitlines()
+    assert lines[:3] == ["a.md:1", "a.md:2", "b.md:1"]
+    assert lines[3].startswith("undid `accept")
+    assert lines[3].endswith(": 3 line(s) restored")

@@ -17,7 +17,7 @@ from tasksync.dates import parse_day
 from tasksync.errors import UsageError
 from tasksync.index.select import Selection
 from tasksync.index.store import IdError
-from tasksync.model import Priority, StatusTable, Task
+from tasksync.model import LineChange, Priority, StatusTable, Task
 from tasksync.write import edits
 from tasksync.write.actions import (
     Outcome,
@@ -40,20 +40,29 @@ def task_label(task_id: str, description: str, where: str = "") -> str:
     return f"{task_id[:8]}  {words}" + (f"  ({where})" if where else "")
 
 
-def _report(verb: str, outcome: Outcome, dry_run: bool, targets: list[Target]) -> None:
-    """Each changed task (id, description, path:line), then one summary line; errors on
-    stderr, exit 1 if any."""
+def _printer(targets: list[Target], changed: set[str]) -> Callable[[LineChange], None]:
+    """Prints each changed task (id, description, path:line) as its note is written."""
     labels = {t.id: t.label for t in targets}
+
+    def echo(change: LineChange) -> None:
+        if change.task_id:
+            changed.add(change.task_id)
+            click.echo(task_label(change.task_id, labels.get(change.task_id, ""),
+                                  f"{change.path}:{change.line}"))  # fmt: skip
+
+    return echo
+
+
+def _print_place(change: LineChange) -> None:
+    click.echo(f"{change.path}:{change.line}")
+
+
+def _report(verb: str, outcome: Outcome, dry_run: bool) -> None:
+    """The diffs of a dry run, then one summary line; errors on stderr, exit 1 if any."""
     if dry_run:
         for diff in outcome.diffs:
             click.echo(diff)
-    else:
-        for change in outcome.changes:
-            if change.task_id:
-                click.echo(task_label(change.task_id, labels.get(change.task_id, ""),
-                                      f"{change.path}:{change.line}"))  # fmt: skip
-    notes = len({c.path for c in outcome.changes})
-    count = len(outcome.changes)
+    count, notes = outcome.changed, outcome.notes
     done = f"would be {_PAST[verb]}" if dry_run else _PAST[verb]
     summary = f"{count} task{'s' if count != 1 else ''} {done} in {notes} note{'s' * (notes != 1)}"
     if outcome.unchanged:
@@ -82,13 +91,13 @@ _KIND = {"TODO": "a to-do", "IN_PROGRESS": "in progress", "ON_HOLD": "on hold",
          "DONE": "done", "CANCELLED": "cancelled", "NON_TASK": "not a task"}  # fmt: skip
 
 
-def _explain_unchanged(verb: str, targets: list[Target], outcome: Outcome) -> None:
+def _explain_unchanged(verb: str, targets: list[Target], outcome: Outcome,
+                       changed: set[str]) -> None:  # fmt: skip
     """Why ``accept`` or ``reject`` left a task as it was: it is not proposed."""
     if verb not in ("accept", "reject") or not outcome.unchanged:
         return
     from tasksync.read.parse import parse_line
 
-    changed = {c.task_id for c in outcome.changes}
     for target in targets:
         if target.id in changed:
             continue
@@ -168,12 +177,15 @@ def _batch(app: AppContext, verb: str, targets_of: Callable[[Any], list[Target]]
         app.bring_up_to_date(store)
         if targets is None:
             targets = targets_of(store)
+        changed: set[str] = set()
+        printer = None if dry_run else _printer(targets, changed)
         outcome = run_batch(app.vault, store, app.statuses, _command_line(verb), targets, edit,
-                            dry_run, app.warn)  # fmt: skip
+                            dry_run, app.warn, printer)  # fmt: skip
     for message in outcome.recovered:
         app.warn(message)
-    _report(verb, outcome, dry_run, targets)
-    _explain_unchanged(verb, targets, outcome)
+    changed.update(c.task_id for c in outcome.changes)
+    _report(verb, outcome, dry_run)
+    _explain_unchanged(verb, targets, outcome, changed)
 
 
 def _triage_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -425,13 +437,11 @@ def register(cli: click.Group) -> None:
         """
         store, _ = app.synced_store()
         with store:
-            outcome = undo_last(app.vault, store, app.statuses, app.warn)
+            outcome = undo_last(app.vault, store, app.statuses, app.warn, _print_place)
         if outcome.command is None:
             click.echo("nothing to undo")
             return
-        for change in outcome.reverted:
-            click.echo(f"{change.path}:{change.line}")
-        click.echo(f"undid `{outcome.command}`: {len(outcome.reverted)} line(s) restored")
+        click.echo(f"undid `{outcome.command}`: {outcome.restored} line(s) restored")
         for problem in outcome.problems:
             click.echo(f"error: {problem}", err=True)
         if outcome.problems:

@@ -53,7 +53,7 @@ class PendingBatch:
 class UndoableBatch:
     id: int
     command: str
-    changes: list[LineChange]  # those not yet undone
+    paths: list[str]  # the notes with changes not yet undone, sorted (see ``batch_changes``)
     hashes: dict[str, tuple[str, str]]  # path -> content hash before and after the batch
 
 
@@ -193,17 +193,27 @@ class Journal:
         if row is None:
             return None
         batch, command = row
-        changes = [
-            LineChange(path, line, tuple(json.loads(before)), tuple(json.loads(after)), task)
-            for path, line, before, after, task in self.conn.execute(
-                "SELECT path, line, before, after, task FROM changes "
-                "WHERE batch = ? AND undone = 0 ORDER BY seq", (batch,))
-        ]  # fmt: skip
+        rows = self.conn.execute(
+            "SELECT DISTINCT path FROM changes WHERE batch = ? AND undone = 0", (batch,)
+        )
+        paths = sorted(path for (path,) in rows)
         rows = self.conn.execute(
             "SELECT path, before_hash, after_hash FROM batch_notes WHERE batch = ?", (batch,)
         )
         hashes = {path: (before, after) for path, before, after in rows}
-        return UndoableBatch(batch, command, changes, hashes)
+        return UndoableBatch(batch, command, paths, hashes)
+
+    def batch_changes(self, batch: int, path: str) -> list[LineChange]:
+        """The changes of ``batch`` to the note ``path`` not yet undone, in journal order."""
+        # Sorted here: with ORDER BY, SQLite walks the whole batch in ``seq`` order rather
+        # than look up the note's rows (``changes_by_note``) and sort them.
+        rows = sorted(self.conn.execute(
+            "SELECT seq, line, before, after, task FROM changes "
+            "WHERE batch = ? AND path = ? AND undone = 0", (batch, path)))  # fmt: skip
+        return [
+            LineChange(path, line, tuple(json.loads(before)), tuple(json.loads(after)), task)
+            for _, line, before, after, task in rows
+        ]
 
     def has_pending_batches(self) -> bool:
         return (

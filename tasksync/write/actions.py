@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -49,14 +49,32 @@ ATTEMPTS = 3  # plans of one note that changed each time before its rename, befo
 Notice = Callable[[str], None]
 
 
+Sink = Callable[[LineChange], None]
+
+
 @dataclass
 class Outcome:
-    changes: list[LineChange] = field(default_factory=list)
+    changes: list[LineChange] = field(default_factory=list)  # unless a sink takes them
     errors: list[str] = field(default_factory=list)
     unchanged: int = 0
     diffs: list[str] = field(default_factory=list)
     recovered: list[str] = field(default_factory=list)  # what a killed writer's batch left
     indexed: bool = True  # the index holds all it wrote, without a sync
+    sink: Sink | None = None  # takes each change as it is written, instead of ``changes``
+    changed: int = 0  # lines changed (kept or given to the sink)
+    notes: int = 0  # notes changed
+
+    def took(self, changes: list[LineChange]) -> None:
+        """One note's changes, written (or, in a dry run, planned)."""
+        if not changes:
+            return
+        self.changed += len(changes)
+        self.notes += 1
+        if self.sink is None:
+            self.changes.extend(changes)
+        else:
+            for change in changes:
+                self.sink(change)
 
 
 def target_of(record: Record, twins: int = 1) -> Target:
@@ -79,27 +97,40 @@ def targets_by_id(store: Store, ids: Iterable[str]) -> list[Target]:
     return targets_of(store, list(seen.values()))
 
 
-def targets_of(store: Store, records: list[Record]) -> list[Target]:
-    """Targets for these records, each with its twin count from the index (counted for
-    their keys only: the notes' other tasks are read, not kept)."""
-    keys = [id_key(r["path"], _Identity(r["task_id"], r["description"])) for r in records]
-    counts: Counter[str] = Counter(dict.fromkeys(keys, 0))
-    for path, task_id, description in store.identities({r["path"] for r in records}):
-        key = id_key(path, _Identity(task_id, description))
+def targets_of(store: Store, records: Iterable[Record]) -> list[Target]:
+    """Targets for these records (read one at a time), each with its twin count from the
+    index (counted for their keys only: the notes' other tasks are read, not kept). Memory
+    holds the targets, one path string per note, and a number per target."""
+    paths: dict[str, str] = {}
+    targets: list[Target] = []
+    keys: list[int] = []
+    for record in records:
+        path = paths.setdefault(record["path"], record["path"])
+        targets.append(target_of(record | {"path": path}))
+        keys.append(_twin_key(path, record["task_id"], record["description"]))
+    counts: Counter[int] = Counter(dict.fromkeys(keys, 0))
+    for path, task_id, description in store.identities(set(paths)):
+        key = _twin_key(path, task_id, description)
         if key in counts:
             counts[key] += 1
-    return [target_of(r, counts[key] or 1) for r, key in zip(records, keys, strict=True)]
+    for place, key in enumerate(keys):
+        if counts[key] > 1:
+            targets[place] = replace(targets[place], twins=counts[key])
+    return targets
 
 
-_TARGET_KEYS = ("id", "path", "line", "raw", "description", "task_id")
+def _twin_key(path: str, task_id: str | None, description: str | None) -> int:
+    """What a task's id is made of (``id_key``), hashed. Keys that collide can only make a
+    twin count too high, and a count the note does not match refuses the write (see
+    ``writeback._locate``): never a write to another line."""
+    return hash(id_key(path, _Identity(task_id, description or "")))
 
 
 def selected_targets(store: Store, selection: Selection) -> list[Target]:
     """The selected tasks as targets; memory holds what a target needs of each, not its
     record (500,000 tasks' records are gigabytes)."""
     found = store.selected_records(selection.status_types(), selection.path)
-    chosen = [{key: r[key] for key in _TARGET_KEYS} for r in selection.apply(found)]
-    return targets_of(store, chosen)
+    return targets_of(store, selection.apply(found))
 
 
 def recover(vault: Path, store: Store) -> list[str]:
@@ -211,7 +242,7 @@ def _write_batch(vault: Path, store: Store, command: str, rels: list[str],
                 if indexer is None or indexer(written):
                     outcome.indexed = False
                 for written_plan in written:
-                    outcome.changes.extend(written_plan.changes)
+                    outcome.took(written_plan.changes)
                     outcome.errors.extend(written_plan.errors)
                     folders.add(written_plan.path.parent)
         except BaseException:
@@ -257,13 +288,15 @@ def _failure(rel: str, exc: Exception) -> str:
 
 def run_batch(vault: Path, store: Store, statuses: StatusTable, command: str,
               targets: list[Target], edit: Edits, dry_run: bool,
-              notice: Notice | None = None) -> Outcome:  # fmt: skip
+              notice: Notice | None = None, sink: Sink | None = None) -> Outcome:  # fmt: skip
     """Apply ``edit`` to the targets' lines in the notes, as one journaled batch, and
-    re-index the notes written. One note failing does not stop the others."""
+    re-index the notes written. One note failing does not stop the others. With a
+    ``sink``, each change goes to it as its note is written and is not kept (a batch of
+    150,000 changes would hold every line twice)."""
     by_note: dict[str, list[Target]] = {}
     for target in targets:
         by_note.setdefault(target.path, []).append(target)
-    outcome = Outcome()
+    outcome = Outcome(sink=sink)
 
     def plan(rel: str) -> NotePlan:
         try:
@@ -285,7 +318,7 @@ def run_batch(vault: Path, store: Store, statuses: StatusTable, command: str,
             outcome.errors.extend(planned.errors)
             if planned.changes:
                 outcome.diffs.append(planned.diff())
-                outcome.changes.extend(planned.changes)
+                outcome.took(planned.changes)
         return outcome
     with vault_lock(vault, command, notice):
         outcome.recovered = recover(vault, store)
@@ -296,7 +329,7 @@ def run_batch(vault: Path, store: Store, statuses: StatusTable, command: str,
             outcome.indexed = False
             raise
         finally:
-            if outcome.changes and not outcome.indexed:
+            if outcome.changed and not outcome.indexed:
                 sync(vault, store, statuses)
     return outcome
 
@@ -324,7 +357,7 @@ def append_lines(vault: Path, store: Store, statuses: StatusTable, command: str,
             _write_batch(vault, store, command, [rel],
                          lambda r: plan_append(vault, r, lines), outcome)  # fmt: skip
         finally:
-            if outcome.changes:
+            if outcome.changed:
                 sync(vault, store, statuses)
     return outcome
 
@@ -336,31 +369,33 @@ def _count(targets: list[Target]) -> str:
 @dataclass
 class UndoOutcome:
     command: str | None = None
-    reverted: list[LineChange] = field(default_factory=list)
+    reverted: list[LineChange] = field(default_factory=list)  # unless a sink takes them
     problems: list[str] = field(default_factory=list)
     recovered: list[str] = field(default_factory=list)
+    restored: int = 0  # lines restored (kept or given to the sink)
 
 
 def undo_last(vault: Path, store: Store, statuses: StatusTable,
-              notice: Notice | None = None) -> UndoOutcome:  # fmt: skip
+              notice: Notice | None = None, sink: Sink | None = None) -> UndoOutcome:  # fmt: skip
     """Revert the newest batch that is not undone yet (only what remains of it: a note that
-    could not be restored last time is tried again)."""
+    could not be restored last time is tried again). The batch's changes are read from the
+    journal a note at a time; with a ``sink``, each restored line goes to it and is not
+    kept."""
     with vault_lock(vault, "undo", notice):
         recovered = recover(vault, store)
         last = store.last_batch()
         if last is None:
             return UndoOutcome(recovered=recovered)
         outcome = UndoOutcome(last.command, recovered=recovered)
-        by_note: dict[str, list[LineChange]] = {}
-        for change in last.changes:
-            by_note.setdefault(change.path, []).append(change)
         settled: list[str] = []  # notes of the batch nothing more can be done for
+        restored: set[str] = set()
 
         def plan(rel: str) -> NotePlan:
             original = store.note_before(last.id, rel)
             before_hash, written_hash = last.hashes.get(rel, ("", None))
+            changes = store.batch_changes(last.id, rel)
             try:
-                note_plan = plan_revert(vault, rel, by_note[rel], original, written_hash,
+                note_plan = plan_revert(vault, rel, changes, original, written_hash,
                                         was_absent=before_hash == ABSENT)  # fmt: skip
             except NoteError as exc:
                 raise NoteError(f"{exc}; not undone") from None
@@ -370,20 +405,26 @@ def undo_last(vault: Path, store: Store, statuses: StatusTable,
                 settled.append(rel)
             return note_plan
 
-        written = Outcome()
+        def took(change: LineChange) -> None:
+            restored.add(change.path)
+            if sink is None:
+                outcome.reverted.append(change)
+            else:
+                sink(change)
+
+        written = Outcome(sink=took)
         try:
-            _write_batch(vault, store, f"undo {last.command}", sorted(by_note), plan, written,
+            _write_batch(vault, store, f"undo {last.command}", last.paths, plan, written,
                          undoes=last.id, indexer=_indexer(store, statuses))  # fmt: skip
         except BaseException:
             written.indexed = False
             raise
         finally:
             # a note that could not be written (read-only …) is left for the next undo
-            restored = {c.path for c in written.changes}
             store.mark_notes_undone(last.id, sorted(restored | set(settled)))
-            outcome.reverted = written.changes
+            outcome.restored = written.changed
             outcome.problems = written.errors
-            if written.changes and not written.indexed:
+            if written.changed and not written.indexed:
                 sync(vault, store, statuses)
         return outcome
 
