@@ -88,7 +88,13 @@ def one_size(notes: int, tasks: int, prose: int, runs: int, quick: bool) -> list
         proposed = int(subprocess.run([*tasksync, "list", "--status", "proposed", "--format",
                                        "raw"], check=True, capture_output=True,
                                       text=True).stdout.count("\n"))  # fmt: skip
+        whole_query = best(runs, [*tasksync, "query", "not done"])
+        dupes = best(runs, [*tasksync, "dupes"])
+        elsewhere = best(runs, [*tasksync, "dupes", "--elsewhere"])
+        followups = best(runs, [*tasksync, "followups"])
+        agenda = best(runs, [*tasksync, "agenda", "Myself"])
         accept = (0.0, 0.0) if quick else measured([*tasksync, "accept", "--all-proposed"])
+        undo = (0.0, 0.0) if quick else measured([*tasksync, "undo"])
         started = time.perf_counter()
         subprocess.run([sys.executable, "-c", "import tasksync.cli.main"], check=True)
         startup = time.perf_counter() - started
@@ -107,9 +113,15 @@ def one_size(notes: int, tasks: int, prose: int, runs: int, quick: bool) -> list
         row("query ... limit 20", query, f"{query[0] / listing[0]:.2f}x list --json (<= 0.3x)"),
         row("ics, first export", ics_first, "every entry built by icalendar"),
         row("ics", ics, f"{ics[0] / listing[0]:.2f}x list --json (<= 1.5x)"),
+        row("query 'not done'", whole_query, "every open task, sorted"),
+        row("dupes", dupes),
+        row("dupes --elsewhere", elsewhere),
+        row("followups", followups),
+        row("agenda Myself", agenda),
         row("accept --all-proposed", accept,
             "skipped (--quick)" if quick else
             f"{proposed:,} tasks, {accept[0] / cold[0]:.2f}x the cold scan (<= 1.2x)"),
+        row("undo (of that accept)", undo, "skipped (--quick)" if quick else ""),
         ("interpreter + imports", f"{startup:6.2f} s (in every figure above)"),
     ]  # fmt: skip
 

@@ -7,6 +7,7 @@ import json
 import os
 import pty
 import select
+import shlex
 import signal
 import subprocess
 import sys
@@ -266,3 +267,44 @@ def test_unknown_settings_are_named(make_vault):
     vault = make_vault({"a.md": "- [ ] x\n", ".tasksync.toml": 'triage_tagz = ["#x"]\n'})
     result = run("list", vault=vault)
     assert "unknown setting(s) triage_tagz; ignored" in result.stderr
+
+
+def _accept_piped(vault: Path, db: Path, reader: list[str]) -> tuple[subprocess.Popen, float]:
+    """``tasksync accept --all-proposed | reader``, the way a shell runs it."""
+    command = [sys.executable, "-m", "tasksync", "--vault", str(vault), "--db", str(db)]
+    subprocess.run([*command, "scan"], check=True, capture_output=True)
+    line = " ".join(shlex.quote(part) for part in [*command, "accept", "--all-proposed"])
+    shell = f"{line} | {' '.join(reader)}"
+    return subprocess.Popen(["sh", "-c", shell], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True), time.monotonic()  # fmt: skip
+
+
+def test_accept_piped_to_head_accepts_everything(make_vault, tmp_path):
+    """The list of accepted tasks is printed once the batch is over: the reader going away
+    after one line (`| head -1`) must not stop the batch half-way."""
+    notes = {f"n{i:03d}.md": "".join(f"- [?] proposed task {i}.{j} #proposed\n" for j in range(20))
+             for i in range(80)}  # fmt: skip
+    vault = make_vault(notes)
+    proc, _ = _accept_piped(vault, tmp_path / "h.sqlite", ["head", "-1"])
+    out, err = proc.communicate(timeout=120)
+    assert len(out.splitlines()) == 1, err
+    assert "Traceback" not in err
+    assert not [n for n in notes if "[?]" in (vault / n).read_text()]
+
+
+def test_accept_piped_to_a_reader_that_waits_finishes_the_batch_first(make_vault, tmp_path):
+    """A batch never waits on its reader (`| less` left open): every note is written before
+    the reader takes the first line."""
+    notes = {f"n{i:03d}.md": "".join(f"- [?] proposed task {i}.{j} #proposed\n" for j in range(40))
+             for i in range(80)}  # fmt: skip
+    vault = make_vault(notes)
+    flag = tmp_path / "go"
+    waits = f"while [ ! -e {flag} ]; do sleep 0.05; done; cat"
+    proc, _ = _accept_piped(vault, tmp_path / "w.sqlite", ["sh", "-c", shlex.quote(waits)])
+    deadline = time.monotonic() + 60
+    while [n for n in notes if "[?]" in (vault / n).read_text()] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [n for n in notes if "[?]" in (vault / n).read_text()]
+    flag.touch()
+    out, err = proc.communicate(timeout=60)
+    assert out.splitlines()[-1] == "3200 tasks accepted in 80 notes", err
