@@ -24,7 +24,8 @@ task = st.fixed_dictionaries({
 change = st.fixed_dictionaries({
     "note": st.sampled_from(NOTES),
     "at": st.lists(st.integers(0, 40), min_size=1, max_size=4),
-    "kind": st.sampled_from(["status", "words", "due", "owner", "new id", "remove", "add"]),
+    "kind": st.sampled_from(["status", "words", "due", "owner", "new id", "remove", "add",
+                             "swap"]),
     "task": task,
 })  # fmt: skip
 
@@ -46,6 +47,15 @@ def changed(records: list[dict[str, object]], step: dict[str, object],
         made[0] += 1
         line = max([int(r["line"]) for r in new], default=0) + 1  # type: ignore[call-overload]
         return [*new, record(path, line, f"n{made[0]}", spec)]  # type: ignore[arg-type]
+    if kind == "swap" and len(new) > 1:  # two tasks trade places (lines) in the note
+        first = step["at"][0] % len(new)  # type: ignore[index]
+        second = (first + 1 + sum(step["at"])) % len(new)  # type: ignore[call-overload]
+        if first != second:
+            a, b = dict(new[first]), dict(new[second])
+            a["line"], b["line"] = b["line"], a["line"]
+            new[first], new[second] = b, a
+            new.sort(key=lambda r: r["line"])  # type: ignore[arg-type, return-value]
+        return new
     for at in step["at"]:  # type: ignore[attr-defined]
         if not new:
             break
@@ -224,3 +234,20 @@ def test_a_filter_that_narrows_another_keeps_only_what_it_keeps(first, then, spe
         assert all(wide(r) for r in records if narrow(r))
     assert Filter("probes east").narrows(Filter("pro"))
     assert not Filter("pro").narrows(Filter("probes"))
+
+
+def test_pairs_follow_tasks_that_trade_lines():
+    """Three tasks alike: the pair is the two earliest lines. When the first and the last
+    trade places (moved in an editor), the pair follows the lines, as a fresh start pairs."""
+    words = "order two more humidity probes east bench".split()  # noqa: SIM905
+    spec = {"words": words, "owner": "Myself",
+            "due": None, "proposed": True}  # fmt: skip
+    by_path = {NOTES[0]: [record(NOTES[0], line, key, spec)
+                          for line, key in ((1, "a"), (2, "b"), (3, "c"))]}  # fmt: skip
+    pairs = Pairs()
+    pairs.update_notes(by_path)
+    assert pairs.note_pairs(NOTES[0]) == (("a", "b"),)
+    a, b, c = by_path[NOTES[0]]
+    by_path[NOTES[0]] = [{**c, "line": 1}, b, {**a, "line": 3}]
+    pairs.update_notes(by_path)
+    assert pairs.twins == Pairs().update(proposed(by_path)) == {"c": "b", "b": "c"}

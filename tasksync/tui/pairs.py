@@ -70,6 +70,24 @@ class _Group:
     pairs: list[tuple[str, str]] = field(default_factory=list)
     pending: Future[list[Edge]] | None = None
     fresh: set[str] = field(default_factory=set)  # members come since the pairs were made
+    # The edges in greedy order, kept while the edges and the members' lines stay: a task
+    # leaving (an accept) is then one pass over them, not a sort of tens of thousands.
+    ranked: Ranked = field(default_factory=list)
+    ranked_from: tuple[list[Edge] | None, int] = (None, 0)  # the edges ranked, their length
+    ranked_lines: dict[str, int] = field(default_factory=dict)  # each member's line then
+
+    def matched(self) -> list[tuple[str, str]]:
+        """``_match`` of the members over the edges (edges are only ever added in place,
+        cleared, or replaced by a new list: the list and its length tell a change)."""
+        members, lines = self.members, self.ranked_lines
+        edges, length = self.ranked_from
+        holds = (edges is self.edges and length == len(self.edges)
+                 and all(lines.get(key) == r["line"] for key, r in members.items()))  # fmt: skip
+        if not holds:
+            self.ranked = _rank(members, self.edges)
+            self.ranked_from = (self.edges, len(self.edges))
+            self.ranked_lines = {key: record["line"] for key, record in members.items()}
+        return _take_pairs(members, self.ranked)
 
 
 @dataclass
@@ -79,28 +97,45 @@ class _Note:
     pairs: NotePairs = ()
 
 
-def _match(members: Mapping[str, Record], edges: Iterable[Edge]) -> list[tuple[str, str]]:
-    """Greedy matching over the edges among ``members``: best score first, ties to the pair
-    with the earlier first line, then the earlier second; never across due dates. Pairs are
-    (earlier line, later line)."""
-    usable = []
+Ranked = list[tuple[float, int, int, str, str]]  # (-score, line, line, id, id), greedy order
+
+
+def _rank(members: Mapping[str, Record], edges: Iterable[Edge]) -> Ranked:
+    """The edges among ``members`` in the order greedy matching takes them: best score
+    first, ties to the pair with the earlier first line, then the earlier second."""
+    ranked = []
     for score, a, b in edges:
+        first, second = members.get(a), members.get(b)
+        if first is None or second is None:
+            continue
+        if (second["line"], second["id"]) < (first["line"], first["id"]):
+            first, second = second, first
+        ranked.append((-score, first["line"], second["line"], first["id"], second["id"]))
+    ranked.sort()
+    return ranked
+
+
+def _take_pairs(members: Mapping[str, Record], ranked: Ranked) -> list[tuple[str, str]]:
+    """Greedy matching over ``ranked`` among ``members``; never across due dates."""
+    taken: set[str] = set()
+    pairs = []
+    for _score, _line, _other, a, b in ranked:
+        if a in taken or b in taken:
+            continue
         first, second = members.get(a), members.get(b)
         if first is None or second is None:
             continue
         if first["due"] and second["due"] and first["due"] != second["due"]:
             continue
-        if (second["line"], second["id"]) < (first["line"], first["id"]):
-            first, second = second, first
-        usable.append((-score, first["line"], second["line"], first["id"], second["id"]))
-    usable.sort()
-    taken: set[str] = set()
-    pairs = []
-    for _score, _line, _other, a, b in usable:
-        if a not in taken and b not in taken:
-            taken |= {a, b}
-            pairs.append((a, b))
+        taken |= {a, b}
+        pairs.append((a, b))
     return pairs
+
+
+def _match(members: Mapping[str, Record], edges: Iterable[Edge]) -> list[tuple[str, str]]:
+    """Greedy matching over the edges among ``members`` (see ``_rank``); never across due
+    dates. Pairs are (earlier line, later line)."""
+    return _take_pairs(members, _rank(members, edges))
 
 
 class Pairs:
@@ -254,7 +289,7 @@ class Pairs:
                 return
             group.edges += score_edges(new, old)
             group.scored.update(new)
-        group.pairs = _match(members, group.edges)
+        group.pairs = group.matched()
         self._forget_gone(group)
 
     def _submit(self, new: list[tuple[str, str]], old: list[tuple[str, str]]) -> Future[list[Edge]]:
