@@ -216,6 +216,8 @@ def test_twins_counted_in_the_held_records_are_the_index_s(example_vault, tmp_pa
         records = [r for rs in by_path.values() for r in rs]
         assert _targets(store, records, hashes, held) == targets_of(store, records)
         assert any(t.twins > 1 for t in targets_of(store, records))
+        for one in records:  # one accept: its twins are found among the note's records
+            assert _targets(store, [one], hashes, held) == targets_of(store, [one])
         stale = {**held, "Meetings/twins.md": ("another hash", [])}
         assert _targets(store, records, hashes, stale) == targets_of(store, records)
 

@@ -4,7 +4,7 @@ run_batch), so `tasksync undo` and `tasksync log` see it; undo and redo keep the
 from __future__ import annotations
 
 from collections import Counter as CountOf
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,8 +149,20 @@ def _targets(store: Store, records: list[Record], hashes: Mapping[str, str | Non
         known = held.get(path) if held is not None else None
         if known is None or now is None or known[0] != now:
             return targets_of(store, records)
-        counted[path] = CountOf(_identity(r) for r in known[1])
+        mine = [r for r in records if r["path"] == path]
+        counted[path] = CountOf(_identity(r) for r in _alike(mine, known[1]))
     return [target_of(r, counted[r["path"]][_identity(r)] or 1) for r in records]
+
+
+def _alike(records: list[Record], note: Sequence[Record]) -> Iterator[Record]:
+    """The note's records that may share an identity with one of ``records`` (the same 🆔,
+    or the same description but for case): the few a twin count needs of 10,000."""
+    ids = {r["task_id"] for r in records if r["task_id"]}
+    texts = {(r["description"] or "").casefold() for r in records if not r["task_id"]}
+    for record in note:
+        task_id = record["task_id"]
+        if task_id in ids if task_id else (record["description"] or "").casefold() in texts:
+            yield record
 
 
 def _identity(record: Record) -> str:
