@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -331,3 +332,29 @@ def test_a_scan_killed_midway_leaves_a_sound_index_and_the_next_one_finishes(mak
     assert len({r["id"] for r in indexed.values()}) == 600 * 25
     with Store(db) as store:
         assert store.has_id_index()
+
+
+def test_a_new_index_held_by_another_process_is_waited_for_not_refused(tmp_path):
+    """Two tasksync started together on a new index: the one that finds the file held while
+    it switches it to WAL waits its turn (SQLite answers "locked" there without waiting)."""
+    db = tmp_path / "i.sqlite"
+    other = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE t (x)")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO t VALUES (1)")
+    opened: list[object] = []
+
+    def open_index() -> None:
+        try:
+            Store(db).close()
+            opened.append("ok")
+        except Exception as exc:
+            opened.append(exc)
+
+    thread = threading.Thread(target=open_index)
+    thread.start()
+    time.sleep(0.5)
+    other.execute("COMMIT")
+    thread.join(timeout=30)
+    assert opened == ["ok"]
+    assert sqlite3.connect(db).execute("PRAGMA journal_mode").fetchone() == ("wal",)
