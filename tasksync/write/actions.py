@@ -177,10 +177,17 @@ def recover_if_idle(vault: Path, store: Store) -> list[str]:
 CHUNK = 64  # notes planned, journaled (one durable commit) and written at a time
 
 
+def _squeeze_level(notes: int) -> int:
+    """How hard the notes' old bytes are compressed for the journal: a batch of a few notes
+    stores them as they are (zlib's level 0, the same format: one accept in a 1 MB note
+    would wait 13 ms on level 1); a big one at level 1 (2,000 notes: 24 MB -> 9 MB)."""
+    return 0 if notes <= CHUNK else 1
+
+
 def _intent(plan: NotePlan, before: bytes) -> NoteIntent:
     plan.new = plan.encoded()
-    after = ABSENT if plan.remove else content_hash(plan.new)
-    return NoteIntent(plan.rel, plan.before_hash, after, plan.changes, before)
+    plan.new_hash = ABSENT if plan.remove else content_hash(plan.new)
+    return NoteIntent(plan.rel, plan.before_hash, plan.new_hash, plan.changes, before)
 
 
 def _plan_chunk(rels: list[str], plan: Callable[[str], NotePlan],
@@ -214,13 +221,14 @@ def _write_batch(vault: Path, store: Store, command: str, rels: list[str],
     batch: int | None = None
     folders: set[Path] = set()
     chunks = [rels[i : i + CHUNK] for i in range(0, len(rels), CHUNK)]
+    level = _squeeze_level(len(rels))
     with ThreadPoolExecutor(max_workers=1) as squeezer:
 
         def prepared(index: int) -> list[tuple[NotePlan, Future[bytes]]]:
             if index >= len(chunks):
                 return []
             plans = _plan_chunk(chunks[index], plan, outcome)
-            return [(p, squeezer.submit(zlib.compress, p.original, 1)) for p in plans]
+            return [(p, squeezer.submit(zlib.compress, p.original, level)) for p in plans]
 
         try:
             upcoming = prepared(0)
@@ -236,7 +244,7 @@ def _write_batch(vault: Path, store: Store, command: str, rels: list[str],
                 if not current:
                     continue
                 assert batch is not None
-                written = [w for w in (_write_one(store, batch, p, plan, outcome)
+                written = [w for w in (_write_one(store, batch, p, plan, outcome, level)
                                        for p, _ in current) if w is not None]  # fmt: skip
                 store.notes_written(batch, [w.rel for w in written])
                 if indexer is None or indexer(written):
@@ -260,7 +268,7 @@ def _write_batch(vault: Path, store: Store, command: str, rels: list[str],
 
 
 def _write_one(store: Store, batch: int, plan: NotePlan, replan: Callable[[str], NotePlan],
-               outcome: Outcome) -> NotePlan | None:  # fmt: skip
+               outcome: Outcome, level: int) -> NotePlan | None:  # fmt: skip
     """Write one planned note; plan it again (journaled first) while it changes under us."""
     try:
         for _attempt in range(ATTEMPTS):
@@ -269,7 +277,7 @@ def _write_one(store: Store, batch: int, plan: NotePlan, replan: Callable[[str],
                 return plan
             except ChangedMeanwhile:
                 plan = replan(plan.rel)
-                store.journal_notes(batch, [_intent(plan, zlib.compress(plan.original, 1))])
+                store.journal_notes(batch, [_intent(plan, zlib.compress(plan.original, level))])
                 if not plan.changes:
                     outcome.errors.extend(plan.errors)
                     return None

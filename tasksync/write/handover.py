@@ -16,7 +16,6 @@ from tasksync.index.store import Store
 from tasksync.model import LineChange, StatusTable
 from tasksync.read.notes import has_global_filter
 from tasksync.read.parse import TASK_PREFIX, parse_task_records
-from tasksync.read.reader import content_hash
 from tasksync.read.records import COLUMN, HEADING, ID, LINE, RAW, fields_row
 from tasksync.write.writeback import NotePlan
 
@@ -79,9 +78,9 @@ def hand_over(store: Store, statuses: StatusTable, plans: list[NotePlan]) -> lis
     with store.write():
         for plan in plans:
             rows = rows_after(store, statuses, plan)
-            if rows is None or plan.written is None or plan.new is None:
+            if rows is None or plan.written is None or plan.new_hash is None:
                 left.append(plan.rel)
                 continue
             store.take_rewritten(plan.rel, plan.written.st_mtime_ns, plan.written.st_size,
-                                 content_hash(plan.new), rows)  # fmt: skip
+                                 plan.new_hash, rows)  # fmt: skip
     return left

@@ -72,6 +72,7 @@ class NotePlan:
     errors: list[str] = field(default_factory=list)
     unchanged: int = 0
     new: bytes | None = None  # the bytes to write, once the plan is final
+    new_hash: str | None = None  # their content hash (ABSENT when the plan removes the note)
     created: bool = False  # the note did not exist: the plan makes it
     remove: bool = False  # the plan deletes the note (undoing its creation)
     written: os.stat_result | None = None  # the new file's stat, once written
