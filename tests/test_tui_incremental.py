@@ -253,3 +253,38 @@ def test_pairs_follow_tasks_that_trade_lines():
     by_path[NOTES[0]] = [{**c, "line": 1}, b, {**a, "line": 3}]
     pairs.update_notes(by_path)
     assert pairs.twins == Pairs().update(proposed(by_path)) == {"c": "b", "b": "c"}
+
+
+async def test_accept_all_of_a_big_note_holds_what_a_fresh_start_would(make_vault, monkeypatch):
+    """Accept all in a note of many proposals (each record found by its line):
+    the app takes the index's rows of the changed tasks, not the whole note again."""
+    import asyncio
+
+    from tasksync.tui.app import TasksyncApp
+    from tests.test_tui import app_for
+
+    lines = [f"- [?] Proposal {i} for the {WORDS[i % len(WORDS)]} team #proposed"
+             for i in range(120)]  # fmt: skip
+    vault = make_vault({"Meetings/big.md": "# Big\n\n" + "\n".join(lines) + "\n\nProse.\n"})
+    read_whole: list[str] = []
+    whole = TasksyncApp._note_records
+
+    def counted(self, store, path):  # type: ignore[no-untyped-def]
+        read_whole.append(path)
+        return whole(self, store, path)
+
+    monkeypatch.setattr(TasksyncApp, "_note_records", counted)
+    app = app_for(vault)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("A")
+        await pilot.pause()
+        await pilot.press("y")
+        for _ in range(300):
+            if not app.counts["inbox"]:
+                break
+            await asyncio.sleep(0.05)
+        await pilot.pause()
+        assert app.counts["inbox"] == 0
+        assert_current(app)
+        assert not read_whole, "accept all read the whole note again"

@@ -235,9 +235,14 @@ class TasksyncApp(App[None]):
             return None
         rows = store.rows_of([c.task_id for c in changes])
         records, places, taken = list(held), [], set()
+        # many changes (accept all): each record's place by its line, looked up
+        at_line = {r["line"]: i for i, r in enumerate(records)} if len(changes) > 64 else None
         for change in changes:
             row = rows.get(change.task_id)
-            at = bisect_left(records, change.line, key=lambda r: r["line"])
+            if at_line is not None:
+                at = at_line.get(change.line, len(records))
+            else:
+                at = bisect_left(records, change.line, key=lambda r: r["line"])
             if row is None or at >= len(records) or at in taken:
                 return None
             taken.add(at)
