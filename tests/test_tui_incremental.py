@@ -153,10 +153,10 @@ def assert_current(app) -> None:  # type: ignore[no-untyped-def]
     assert app.rows == rows
 
 
-async def test_after_each_key_the_app_holds_what_a_fresh_start_would(example_vault, monkeypatch):
+def whole_note_reads(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+    """The notes the app reads whole from the index from now on (not only the rows a batch
+    changed)."""
     from tasksync.tui.app import TasksyncApp
-    from tests.test_tui import app_for, go_to, meeting
-    from tests.test_tui_trust import BUY, ORDER
 
     read_whole: list[str] = []
     whole = TasksyncApp._note_records
@@ -166,6 +166,14 @@ async def test_after_each_key_the_app_holds_what_a_fresh_start_would(example_vau
         return whole(self, store, path)
 
     monkeypatch.setattr(TasksyncApp, "_note_records", counted)
+    return read_whole
+
+
+async def test_after_each_key_the_app_holds_what_a_fresh_start_would(example_vault, monkeypatch):
+    from tests.test_tui import app_for, go_to, meeting
+    from tests.test_tui_trust import BUY, ORDER
+
+    read_whole = whole_note_reads(monkeypatch)
     app = app_for(example_vault)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -260,20 +268,12 @@ async def test_accept_all_of_a_big_note_holds_what_a_fresh_start_would(make_vaul
     the app takes the index's rows of the changed tasks, not the whole note again."""
     import asyncio
 
-    from tasksync.tui.app import TasksyncApp
     from tests.test_tui import app_for
 
     lines = [f"- [?] Proposal {i} for the {WORDS[i % len(WORDS)]} team #proposed"
              for i in range(120)]  # fmt: skip
     vault = make_vault({"Meetings/big.md": "# Big\n\n" + "\n".join(lines) + "\n\nProse.\n"})
-    read_whole: list[str] = []
-    whole = TasksyncApp._note_records
-
-    def counted(self, store, path):  # type: ignore[no-untyped-def]
-        read_whole.append(path)
-        return whole(self, store, path)
-
-    monkeypatch.setattr(TasksyncApp, "_note_records", counted)
+    read_whole = whole_note_reads(monkeypatch)
     app = app_for(vault)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -288,3 +288,54 @@ async def test_accept_all_of_a_big_note_holds_what_a_fresh_start_would(make_vaul
         assert app.counts["inbox"] == 0
         assert_current(app)
         assert not read_whole, "accept all read the whole note again"
+
+
+async def test_ten_thousand_proposals_in_one_note_at_80x24(make_vault):
+    """A note of 10,000 proposals, driven as a user would at 80×24 (the pairs still being
+    scored in the worker): `a` changes exactly the highlighted task's line, `u` gives every
+    byte back, and accept-all then undo leave the note as it was."""
+    import asyncio
+
+    from tests.test_tui import app_for
+
+    lines = [f"- [?] Proposal {i} for the {WORDS[i % len(WORDS)]} team #proposed"
+             for i in range(10_000)]  # fmt: skip
+    text = "# Big\n\n" + "\n".join(lines) + "\n\nProse."
+    vault = make_vault({"Meetings/big.md": text})
+    note = vault / "Meetings" / "big.md"
+    app = app_for(vault)
+
+    async def until(done) -> None:  # type: ignore[no-untyped-def]
+        for _ in range(600):
+            if done():
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError("the app did not get there in 30 s")
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.counts["inbox"] == 10_000
+        for _ in range(3):
+            await pilot.press("j")
+        record = app.current_record()
+        assert record is not None
+        await pilot.press("a")
+        await pilot.pause()
+        after = note.read_text(encoding="utf-8").split("\n")
+        changed = [i for i, (a, b) in enumerate(zip(text.split("\n"), after, strict=True))
+                   if a != b]  # fmt: skip
+        assert changed == [record["line"] - 1]
+        assert after[changed[0]].startswith("- [ ] ")
+        assert "#proposed" not in after[changed[0]]
+        await pilot.press("u")
+        await pilot.pause()
+        assert note.read_text(encoding="utf-8") == text
+        await pilot.press("A")
+        await pilot.pause()
+        await pilot.press("y")
+        await until(lambda: not app.counts["inbox"])
+        assert "- [?]" not in note.read_text(encoding="utf-8")
+        await pilot.pause()
+        await pilot.press("u")
+        await until(lambda: app.counts["inbox"] == 10_000)
+        assert note.read_text(encoding="utf-8") == text

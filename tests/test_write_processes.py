@@ -129,14 +129,14 @@ def test_a_new_field_goes_before_a_block_link_that_follows_the_description(
 # -- kill -9 -------------------------------------------------------------------------------
 
 
-def make_big_vault(root: Path) -> Path:
-    """~1500 notes of three proposed tasks each, in a few folders."""
+def make_big_vault(root: Path, notes: int = NOTES, per_note: int = 3) -> Path:
+    """``notes`` notes (~1500) of ``per_note`` proposed tasks each, in a few folders."""
     vault = root / "vault"
-    for n in range(NOTES):
+    for n in range(notes):
         folder = vault / f"area{n % 5}"
         folder.mkdir(parents=True, exist_ok=True)
-        tasks = "".join(f"- [?] Task {n}.{k} 📅 2026-12-0{k + 1} #proposed #auto\n"
-                        for k in range(3))  # fmt: skip
+        tasks = "".join(f"- [?] Task {n}.{k} 📅 2026-12-0{k % 9 + 1} #proposed #auto\n"
+                        for k in range(per_note))  # fmt: skip
         (folder / f"note {n:04d}.md").write_bytes(f"# Note {n}\n\nSome prose.\n{tasks}".encode())
     return vault
 
@@ -160,12 +160,17 @@ def wait_for_a_written_note(vault: Path, before: dict[str, tuple[int, int]],
         time.sleep(0.001)
 
 
-@pytest.mark.parametrize("delay", [0.0, 0.05, 0.3])
-def test_kill_9_mid_accept_all_is_journaled_cleaned_up_and_undoable(tmp_path, delay):
+# The last: a batch of a few big notes, whose old bytes are journaled as they are (level 0).
+@pytest.mark.parametrize(
+    ("delay", "notes", "per_note"),
+    [(0.0, NOTES, 3), (0.05, NOTES, 3), (0.3, NOTES, 3), (0.0, 40, 3000)],
+)
+def test_kill_9_mid_accept_all_is_journaled_cleaned_up_and_undoable(tmp_path, delay, notes,
+                                                                    per_note):  # fmt: skip
     """Bug: `accept --all-proposed` killed with SIGKILL after it has written some notes leaves a
     `.<note>.<random>.tasksync` temporary file in the vault for good, `log` says "no changes
     yet" and `undo` says "nothing to undo": the notes it changed cannot be given back."""
-    vault, db = make_big_vault(tmp_path), tmp_path / "index.sqlite"
+    vault, db = make_big_vault(tmp_path, notes, per_note), tmp_path / "index.sqlite"
     before = snapshot(vault)
     assert tasksync(vault, db, "scan").returncode == 0
     times = stats(vault)
@@ -181,7 +186,7 @@ def test_kill_9_mid_accept_all_is_journaled_cleaned_up_and_undoable(tmp_path, de
     written = sum(before[rel] != data for rel, data in snapshot(vault).items())
     assert written > 0
     if delay == 0.0:
-        assert written < NOTES, "the kill came after the batch: the test did not cut it"
+        assert written < notes, "the kill came after the batch: the test did not cut it"
 
     problems = []
     log = tasksync(vault, db, "log")

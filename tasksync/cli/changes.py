@@ -50,7 +50,6 @@ class _Spool:
         self._file = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed by print()
             max_size=1 << 20, mode="w+", encoding="utf-8", errors="surrogateescape"
         )
-
         self.lost = 0  # lines that could not be kept (no room for the temporary file)
 
     def add(self, line: str) -> None:

@@ -77,8 +77,9 @@ class _Group:
     ranked_lines: dict[str, int] = field(default_factory=dict)  # each member's line then
 
     def matched(self) -> list[tuple[str, str]]:
-        """``_match`` of the members over the edges (edges are only ever added in place,
-        cleared, or replaced by a new list: the list and its length tell a change)."""
+        """Greedy matching of the members over the edges (``_rank``, ``_take_pairs``). The
+        order is kept while it holds: edges are only ever added in place, cleared, or
+        replaced by a new list (the list and its length tell a change)."""
         members, lines = self.members, self.ranked_lines
         edges, length = self.ranked_from
         holds = (edges is self.edges and length == len(self.edges)
@@ -130,12 +131,6 @@ def _take_pairs(members: Mapping[str, Record], ranked: Ranked) -> list[tuple[str
         taken |= {a, b}
         pairs.append((a, b))
     return pairs
-
-
-def _match(members: Mapping[str, Record], edges: Iterable[Edge]) -> list[tuple[str, str]]:
-    """Greedy matching over the edges among ``members`` (see ``_rank``); never across due
-    dates. Pairs are (earlier line, later line)."""
-    return _take_pairs(members, _rank(members, edges))
 
 
 class Pairs:
