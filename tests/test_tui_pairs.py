@@ -79,3 +79,46 @@ def test_a_big_note_is_scored_in_a_worker_and_shown_when_ready(monkeypatch):
         assert pairs.pending_notes() == set()
     finally:
         pairs.close()
+
+
+@given(st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11), st.integers(80, 100)),
+                max_size=40),
+       st.lists(st.lists(st.tuples(st.integers(0, 11), st.sampled_from([None, "a", "b"]),
+                                   st.booleans()), min_size=1, max_size=4),
+                max_size=6))  # fmt: skip
+def test_the_kept_matching_is_the_one_walked_afresh_after_every_change(edges, changes):
+    """Members leaving, coming back and changing their due date, a few at a time: the
+    matching redone only where the change reaches is the one a walk from scratch makes."""
+    from tasksync.tui.greedy import Greedy
+
+    def member(index: int, due: str | None) -> dict[str, object]:
+        return {"id": f"t{index:02d}", "line": index + 1, "due": due}
+
+    ranked = sorted({(-score, min(a, b) + 1, max(a, b) + 1, f"t{min(a, b):02d}",
+                      f"t{max(a, b):02d}") for a, b, score in edges if a != b})  # fmt: skip
+    members = {f"t{i:02d}": member(i, None) for i in range(12)}
+    kept = Greedy(ranked)
+    kept.walk(members)
+    for change in changes:
+        for index, due, present in change:
+            key = f"t{index:02d}"
+            if present:
+                members[key] = member(index, due)
+            else:
+                members.pop(key, None)
+        kept.update(members, {f"t{index:02d}" for index, _due, _present in change})
+        afresh = Greedy(ranked)
+        afresh.walk(members)
+        assert kept.pairs() == afresh.pairs()
+
+
+@given(st.lists(st.lists(st.sampled_from(WORDS), min_size=3, max_size=9), min_size=4,
+                max_size=14), st.lists(st.integers(0, 13), min_size=1, max_size=6))  # fmt: skip
+def test_tasks_leaving_and_coming_back_one_by_one_give_fresh_pairs(descriptions, steps):
+    records = [record(i, words) for i, words in enumerate(descriptions)]
+    pairs, present = Pairs(), set(range(len(records)))
+    pairs.update(records)
+    for step in steps:
+        present ^= {step % len(records)}  # an accept, or its undo
+        now = [records[i] for i in sorted(present)]
+        assert pairs_of(pairs.update(now)) == pairs_of(Pairs().update(now))

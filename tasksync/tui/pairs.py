@@ -27,6 +27,7 @@ from rapidfuzz import fuzz, utils
 from tasksync.query.dupes import MIN_SHARED_WORDS, THRESHOLD
 from tasksync.query.dupes import STOP_WORDS as _STOP
 from tasksync.read.records import Record
+from tasksync.tui.greedy import Greedy, Ranked
 
 # Comparisons scored at once in the app (~1 µs each); a note needing more goes to a worker.
 INLINE_COMPARISONS = 60_000
@@ -70,25 +71,32 @@ class _Group:
     pairs: list[tuple[str, str]] = field(default_factory=list)
     pending: Future[list[Edge]] | None = None
     fresh: set[str] = field(default_factory=set)  # members come since the pairs were made
-    # The edges in greedy order, kept while the edges and the members' lines stay: a task
-    # leaving (an accept) is then one pass over them, not a sort of tens of thousands.
-    ranked: Ranked = field(default_factory=list)
+    touched: set[str] = field(default_factory=set)  # members come, gone or changed since
+    # The greedy matching, kept while the edges and the members' lines stay: a task leaving
+    # (an accept) then redoes it only as far as the change reaches (tui/greedy.py).
+    greedy: Greedy | None = None
     ranked_from: tuple[list[Edge] | None, int] = (None, 0)  # the edges ranked, their length
     ranked_lines: dict[str, int] = field(default_factory=dict)  # each member's line then
 
     def matched(self) -> list[tuple[str, str]]:
-        """Greedy matching of the members over the edges (``_rank``, ``_take_pairs``). The
-        order is kept while it holds: edges are only ever added in place, cleared, or
-        replaced by a new list (the list and its length tell a change)."""
-        members, lines = self.members, self.ranked_lines
+        """Greedy matching of the members over the edges in ``_rank``'s order. The order is
+        kept while it holds: edges are only ever added in place, cleared, or replaced by a
+        new list (the list and its length tell a change); a member keeps its record, and so
+        its line, until it is touched (one not a member when ranked has no edges there)."""
+        members, lines, touched = self.members, self.ranked_lines, self.touched
         edges, length = self.ranked_from
-        holds = (edges is self.edges and length == len(self.edges)
-                 and all(lines.get(key) == r["line"] for key, r in members.items()))  # fmt: skip
-        if not holds:
-            self.ranked = _rank(members, self.edges)
-            self.ranked_from = (self.edges, len(self.edges))
-            self.ranked_lines = {key: record["line"] for key, record in members.items()}
-        return _take_pairs(members, self.ranked)
+        self.touched = set()
+        holds = (self.greedy is not None and edges is self.edges and length == len(self.edges)
+                 and all(lines.get(key) == members[key]["line"]
+                         for key in touched if key in members))  # fmt: skip
+        if holds and self.greedy is not None:
+            self.greedy.update(members, touched)
+            return self.greedy.pairs()
+        self.greedy = Greedy(_rank(members, self.edges))
+        self.ranked_from = (self.edges, len(self.edges))
+        self.ranked_lines = {key: record["line"] for key, record in members.items()}
+        self.greedy.walk(members)
+        return self.greedy.pairs()
 
 
 @dataclass
@@ -96,9 +104,6 @@ class _Note:
     records: Sequence[Record]  # the note's records the pairs were worked out from
     groups: set[GroupKey] = field(default_factory=set)
     pairs: NotePairs = ()
-
-
-Ranked = list[tuple[float, int, int, str, str]]  # (-score, line, line, id, id), greedy order
 
 
 def _rank(members: Mapping[str, Record], edges: Iterable[Edge]) -> Ranked:
@@ -114,23 +119,6 @@ def _rank(members: Mapping[str, Record], edges: Iterable[Edge]) -> Ranked:
         ranked.append((-score, first["line"], second["line"], first["id"], second["id"]))
     ranked.sort()
     return ranked
-
-
-def _take_pairs(members: Mapping[str, Record], ranked: Ranked) -> list[tuple[str, str]]:
-    """Greedy matching over ``ranked`` among ``members``; never across due dates."""
-    taken: set[str] = set()
-    pairs = []
-    for _score, _line, _other, a, b in ranked:
-        if a in taken or b in taken:
-            continue
-        first, second = members.get(a), members.get(b)
-        if first is None or second is None:
-            continue
-        if first["due"] and second["due"] and first["due"] != second["due"]:
-            continue
-        taken |= {a, b}
-        pairs.append((a, b))
-    return pairs
 
 
 class Pairs:
@@ -195,10 +183,11 @@ class Pairs:
                 old = removed.get(path, ())
             if pairs == old:
                 continue
-            for a, b in old:
+            now = set(pairs)
+            for a, b in set(old) - now:
                 self.twins.pop(a, None)
                 self.twins.pop(b, None)
-            for a, b in pairs:
+            for a, b in now.difference(old):
                 self.twins[a], self.twins[b] = b, a
             if held is not None:
                 held.pairs = pairs
@@ -240,6 +229,7 @@ class Pairs:
                 group = self._groups.get(key)
                 if group is not None and group.members.get(record["id"]) is record:
                     del group.members[record["id"]]
+                    group.touched.add(record["id"])
                     dirty.add(key)
         for record in came:
             if record["status_type"] == "PROPOSED":
@@ -247,6 +237,7 @@ class Pairs:
                 group = self._groups.setdefault(key, _Group())
                 group.members[record["id"]] = record
                 group.fresh.add(record["id"])
+                group.touched.add(record["id"])
                 note.groups.add(key)
                 dirty.add(key)
 
