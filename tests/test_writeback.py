@@ -447,17 +447,52 @@ def test_a_second_writer_waits_for_the_first_and_says_so(make_vault, tmp_path):
 def test_only_the_newest_batches_keep_whole_notes_and_older_ones_still_undo(make_vault, tmp_path):
     from tasksync.index import journal
 
-    vault = make_vault({"n.md": "".join(f"- [?] task {i} #proposed\n" for i in range(25))})
+    # completing a recurring task adds a line: its note's old bytes are journaled whole
+    text = "".join(f"- [ ] water plant {i} 🔁 every day 📅 2026-01-01\n" for i in range(25))
+    vault = make_vault({"n.md": text})
     ids = ids_where(vault, lambda t: True)
     for key in ids:
-        assert run(vault, "accept", key).exit_code == 0
+        assert run(vault, "done", key).exit_code == 0
     conn = sqlite3.connect(os.environ["TASKSYNC_DB"])
     kept = conn.execute("SELECT count(*) FROM batch_notes WHERE before_content IS NOT NULL")
     assert kept.fetchone()[0] == journal.KEPT_ORIGINALS
     conn.close()
     for _ in ids:  # the oldest five are undone line by line
         assert run(vault, "undo").exit_code == 0
-    assert (vault / "n.md").read_text() == "".join(f"- [?] task {i} #proposed\n" for i in range(25))
+    assert (vault / "n.md").read_text(encoding="utf-8") == text
+
+
+NOTES_OF_EVERY_SHAPE = {
+    "crlf.md": b"# Notes\r\n- [?] call the vendor #proposed\r\n- [?] book the hall\r\n",
+    "bom.md": b"\xef\xbb\xbf- [?] call the vendor #proposed\n",
+    "open end.md": "- [ ] a\n- [?] call the vendor \U0001f4c5 2026-01-02".encode(),
+    "mojibake.md": "- [?] call the vendor \u00f0\u0178\u201c\u2026 2026-01-02\n".encode(),
+    "cp1252.md": "- [?] caf\u00e9 order \u2014 call the vendor\n".encode("cp1252"),
+}
+
+
+def test_one_line_changes_journal_lines_not_whole_notes_and_undo_gives_back_every_byte(
+    make_vault,
+):
+    """A batch of a few notes whose changes undo line for line to the very bytes before
+    (checked when journaled) keeps no copy of the notes: one accept in a note of 1 MB
+    journals a line; a note in another encoding is kept whole (a ✅ written into a cp1252
+    note does not read back as written). Undo then restores every byte, whatever the
+    note's shape."""
+    vault = make_vault(NOTES_OF_EVERY_SHAPE)
+    assert run(vault, "accept", "--all-proposed").exit_code == 0
+    assert run(vault, "done", *ids_where(vault, lambda t: t["status"] == " ")).exit_code == 0
+    for rel, data in NOTES_OF_EVERY_SHAPE.items():
+        assert (vault / rel).read_bytes() != data
+    conn = sqlite3.connect(os.environ["TASKSYNC_DB"])
+    kept = conn.execute("SELECT count(*), count(before_content) FROM batch_notes").fetchone()
+    conn.close()
+    assert kept == (2 * len(NOTES_OF_EVERY_SHAPE), 2)  # cp1252.md: kept whole
+    for _ in range(2):
+        undone = run(vault, "undo")
+        assert undone.exit_code == 0, (undone.output, undone.stderr)
+    for rel, data in NOTES_OF_EVERY_SHAPE.items():
+        assert (vault / rel).read_bytes() == data, rel
 
 
 def test_a_sink_gets_every_change_as_written_and_undo_reads_the_journal_note_by_note(

@@ -150,8 +150,7 @@ class TasksyncApp(App[None]):
         # What the app holds from here on (Textual's widgets, the vault's records) is left
         # out of the garbage collector's full passes: with 10,000 tasks one took ~150 ms, in
         # the middle of a key. Records replaced later are freed as before (by reference count).
-        gc.collect(1)
-        gc.freeze()
+        _freeze_heap()
         tasks.focus()
         if self.watching:
             self.watch_vault()
@@ -346,7 +345,9 @@ class TasksyncApp(App[None]):
     def _show_pairs(self) -> None:
         """A note's pairs are known: its rows again if they have any (no redraw of 10,000
         rows for a note scored without a pair), and the details' word on the search."""
-        if self._update_twins():
+        changed = self._update_twins()
+        _freeze_heap()  # the note's scored edges (tens of thousands), as at the start
+        if changed:
             self.refresh_rows()
         else:
             self.show_detail()
@@ -534,6 +535,7 @@ class TasksyncApp(App[None]):
                 self.reload()
             else:
                 done(result)
+            _freeze_heap()  # thousands of records made again
 
         def work() -> None:
             try:
@@ -879,6 +881,14 @@ class TasksyncApp(App[None]):
         async for _changes in awatch(self.vault, debounce=300, recursive=True,
                                      watch_filter=lambda _c, p: p.endswith(".md")):  # fmt: skip
             self.reload()
+
+
+def _freeze_heap() -> None:
+    """Leave what the app holds now out of the garbage collector's full passes: with
+    10,000 tasks and their pairs' edges one took 55-150 ms, in the middle of a key. What is
+    replaced later is freed as before (by reference count)."""
+    gc.collect(1)
+    gc.freeze()
 
 
 def _done(matches: list[Match]) -> bool:

@@ -121,4 +121,3 @@ class Greedy:
             del taken[bisect_right(taken, position) - 1]
         for position in came - gone:
             insort(taken, position)
-

@@ -176,12 +176,18 @@ class NoteRows:
         gone = {old[i]["id"]: old[i] for i in changed}
         came = {records[i]["id"]: records[i] for i in changed}
         touched = set(gone) | set(came)
-        old_twins: Mapping[str, str] = twins  # the note's pairs are the same
+        lost: dict[str, str] = {}  # a task's twin in a pair no longer made
+        paired: set[str] = set()  # the tasks of the pairs made since
         if pairs is not self.pairs:
             before, now = set(self.pairs), set(pairs)
-            old_twins = {a: b for pair in before for a, b in (pair, pair[::-1])}
-            touched |= {key for pair in before ^ now for key in pair}
-        touched |= {t for k in list(touched) for t in (old_twins.get(k), twins.get(k)) if t}
+            lost = {a: b for pair in before - now for a, b in (pair, pair[::-1])}
+            paired = {key for pair in now - before for key in pair}
+            touched |= lost.keys() | paired
+
+        def old_twin(key: str) -> str | None:  # the task's twin as the old rows show it
+            return lost[key] if key in lost else None if key in paired else twins.get(key)
+
+        touched |= {t for k in list(touched) for t in (old_twin(k), twins.get(k)) if t}
         if len(touched) > self.PATCH_LIMIT:
             return None
 
@@ -200,7 +206,7 @@ class NoteRows:
             if record is None or record["status_type"] != "PROPOSED":
                 continue
             place = (record["line"], 0)
-            first = was(old_twins.get(key, ""))
+            first = was(old_twin(key) or "")
             if first is not None and first["line"] < record["line"]:
                 place = (first["line"], 1)
             at = bisect_left(places, place)

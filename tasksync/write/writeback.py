@@ -87,6 +87,22 @@ class NotePlan:
             return b"\xef\xbb\xbf" + body
         return body
 
+    def reverts_exactly(self) -> bool:
+        """Whether undoing the changes line for line on what the plan writes gives back
+        the note's bytes exactly (then the journal need not keep them): so far checked for
+        changes of one line for one, the common case (an accept, a done)."""
+        if self.created or self.remove or not self.changes or self.text.encoding != "utf-8":
+            return False  # another encoding may not read back what was written (a ✅ in cp1252)
+        if any(len(c.before) != 1 or len(c.after) != 1 or not _utf8(c.before[0] + c.after[0])
+               for c in self.changes):  # fmt: skip
+            return False
+        undone = NotePlan(self.rel, self.path, self.original, self.text, list(self.lines))
+        for change in self.changes:
+            if undone.line(change.line - 1) != change.after[0]:
+                return False
+            undone.replace(change.line - 1, 1, change.before)
+        return undone.encoded() == self.original
+
     def line(self, index: int) -> str:
         return self.lines[index].removesuffix("\r")
 
@@ -108,6 +124,15 @@ class NotePlan:
         new = [line.removesuffix("\r") for line in self.lines]
         return "\n".join(difflib.unified_diff(old, new, f"a/{self.rel}", f"b/{self.rel}",
                                               lineterm=""))  # fmt: skip
+
+
+def _utf8(text: str) -> bool:
+    """Whether the text is written in UTF-8 as it is (and so read back the same)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def note_file(vault: Path, rel: str) -> Path:
@@ -303,6 +328,7 @@ def plan_revert(vault: Path, rel: str, changes: list[LineChange], original: byte
         plan.replace(index, len(change.after), change.before)
         plan.changes.append(LineChange(rel, index + 1, change.after, change.before,
                                        change.task_id))  # fmt: skip
+    plan.changes.sort(key=lambda c: c.line)
     return plan
 
 
