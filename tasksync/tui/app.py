@@ -367,6 +367,7 @@ class TasksyncApp(App[None]):
                                "filter)." if self.filter else EMPTY[self.view])  # fmt: skip
         tasks.show(self.rows, key, keep)
         self.show_bars()
+        self.show_detail()  # drawn with the rows, not a frame later (its message finds it shown)
 
     def _inbox_rows(self) -> list[Row]:
         """The Inbox, each note's rows kept while its tasks, the filter and its pairs are

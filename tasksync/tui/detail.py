@@ -22,6 +22,8 @@ SUMMARY_BYTES = 256 * 1024  # a summary is near the top: a huge note is not read
 
 
 class Details(VerticalScroll, can_focus=False):
+    shown: Text | None = None  # what the pane holds: the same again is not redrawn
+
     def compose(self) -> ComposeResult:
         yield Static(id="detail-text")
 
@@ -33,6 +35,9 @@ class Details(VerticalScroll, can_focus=False):
             _describe(text, vault, row, twin)
             if note:
                 text.append(f"\n{note}\n", style="yellow")
+        if text == self.shown:
+            return  # shown already (the app shows a row's details with the rows it made)
+        self.shown = text
         self.query_one("#detail-text", Static).update(text)
         self.scroll_home(animate=False)
 
