@@ -14,6 +14,7 @@ from tasksync.ids import task_ids
 from tasksync.index.store import Store
 from tasksync.model import Priority, StatusTable
 from tasksync.read.notes import scan_text
+from tasksync.read.vault import decode
 from tasksync.write import edits
 from tasksync.write.actions import run_batch
 from tasksync.write.writeback import Target
@@ -93,3 +94,67 @@ def test_line_only_edits_equal_the_task_edits(line):
     assert edits.rejected_line(task, TODAY, STATUSES) == edits.reject(task, TODAY, STATUSES).raw
     done = edits.change_status(task, StatusType.DONE, TODAY, STATUSES)
     assert edits.changed_status_line(task, StatusType.DONE, TODAY, STATUSES) == done.raw
+
+
+def _note_bytes(lines: list[str], newline: str, final: bool, encoding: str) -> bytes:
+    """A note as a pipeline may leave it: each line in the encoding if it can be, else in
+    UTF-8 (a cp1252 note with emoji lines in it, read back as mojibake)."""
+
+    def encoded(line: str) -> bytes:
+        try:
+            return line.encode("utf-8" if encoding == "utf-8-sig" else encoding)
+        except UnicodeEncodeError:
+            return line.encode("utf-8")
+
+    body = newline.encode().join(map(encoded, lines)) + (newline.encode() if final else b"")
+    return b"\xef\xbb\xbf" + body if encoding == "utf-8-sig" else body
+
+
+UNDONE_EDITS = {**EDITS, "done": None}  # done: edits.complete, which may add a line
+accented_lines = st.sampled_from(
+    ["- [?] Book the café for Dana #proposed", "Notes from the café meeting."]
+)  # a cp1252 note needs one
+recurring_lines = st.sampled_from(
+    [
+        "- [ ] Water the seedlings 🔁 every day 📅 2026-01-02",
+        "- [ ] Pay rent 🔁 every month on the 1st 📅 2026-02-01",
+    ]
+)
+
+
+@given(st.lists(st.lists(st.one_of(task_lines, other_lines, recurring_lines, accented_lines),
+                         min_size=1, max_size=10), min_size=1, max_size=3),
+       st.sampled_from(sorted(UNDONE_EDITS)), st.sampled_from(["\n", "\r\n"]), st.booleans(),
+       st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]), st.data())  # fmt: skip
+def test_undo_of_a_random_batch_gives_back_every_byte(files, edit_name, newline, final,
+                                                      encoding, data):  # fmt: skip
+    """Whatever the batch wrote (a line for a line, or a new occurrence of a recurring
+    task), and whether the journal kept the note's bytes or only its lines, undo restores
+    the notes byte for byte."""
+    from tasksync.write.actions import undo_last
+
+    edit = UNDONE_EDITS[edit_name]
+
+    def written(task) -> tuple[str, ...]:
+        if edit is None:
+            return edits.complete(task, TODAY, STATUSES)
+        return (edit(task).raw,)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        vault = Path(tmp)
+        originals: dict[str, bytes] = {}
+        targets: list[Target] = []
+        for number, lines in enumerate(files):
+            rel = f"note{number}.md"
+            originals[rel] = _note_bytes(lines, newline, final, encoding)
+            (vault / rel).write_bytes(originals[rel])
+            found = scan_text(decode(originals[rel]).text)
+            ids = task_ids(rel, [f.task for f in found])
+            chosen = data.draw(st.lists(st.sampled_from(range(len(found))), unique=True)
+                               if found else st.just([]))  # fmt: skip
+            targets += [Target(ids[i], rel, found[i].line, found[i].task.raw) for i in chosen]
+        with Store(vault / ".index.sqlite") as store:
+            run_batch(vault, store, STATUSES, "test", targets, written, False)
+            undo_last(vault, store, STATUSES)
+        for rel, data_before in originals.items():
+            assert (vault / rel).read_bytes() == data_before, rel
