@@ -524,11 +524,20 @@ class Store(Journal):
         return found
 
     def take_rewritten(self, path: str, mtime_ns: int, size: int, digest: str,
-                       rows: list[tuple[Any, ...]]) -> None:  # fmt: skip
-        """A note tasksync rewrote line for line: its new stat and hash, and the new rows of
-        the lines it changed (each with its id); the note's other rows stay as they are.
+                       rows: list[tuple[tuple[Any, ...], tuple[Any, ...]]]) -> None:  # fmt: skip
+        """A note tasksync rewrote line for line: its new stat and hash, and the rows of the
+        lines it changed, each new with the index's old one (the same id); the note's other
+        rows stay as they are. Only the columns that differ are written (an accept changes a
+        task's status, tags and line, not its place: the other indexes are left alone).
         Call inside ``write()``."""
-        self.conn.executemany(_INSERT_TASK, rows)
+        by_columns: dict[tuple[int, ...], list[tuple[Any, ...]]] = {}
+        for new, old in rows:
+            changed = tuple(i for i, (a, b) in enumerate(zip(new, old, strict=True)) if a != b)
+            if changed:
+                by_columns.setdefault(changed, []).append((*(new[i] for i in changed), new[0]))
+        for changed, values in by_columns.items():
+            columns = ", ".join(f"{RECORD_KEYS[i]} = ?" for i in changed)
+            self.conn.executemany(f"UPDATE tasks SET {columns} WHERE id = ?", values)
         self.conn.execute("UPDATE notes SET mtime_ns = ?, size = ?, hash = ? WHERE path = ?",
                           (mtime_ns, size, digest, path))  # fmt: skip
 

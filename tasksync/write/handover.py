@@ -36,8 +36,12 @@ def _still_a_task(line: str, global_filter: str) -> bool:
     )
 
 
-def rows_after(store: Store, statuses: StatusTable, plan: NotePlan) -> list[tuple[Any, ...]] | None:
-    """The new rows of the lines ``plan`` changed, or None when the note must be read again.
+Rewritten = list[tuple[tuple[Any, ...], tuple[Any, ...]]]  # each changed task's row: new, old
+
+
+def rows_after(store: Store, statuses: StatusTable, plan: NotePlan) -> Rewritten | None:
+    """The new rows of the lines ``plan`` changed, each with the index's old row, or None when
+    the note must be read again.
     Call inside the index's write transaction (what the index holds must not change
     between this check and the update)."""
     changes: list[LineChange] = plan.changes
@@ -67,7 +71,7 @@ def rows_after(store: Store, statuses: StatusTable, plan: NotePlan) -> list[tupl
         heading = old[change.task_id][HEADING]
         row = fields_row(plan.rel, change.line, heading, status_type, change.after[0], fields)
         row[ID] = change.task_id
-        rows.append(tuple(row))
+        rows.append((tuple(row), old[change.task_id]))
     return rows
 
 
