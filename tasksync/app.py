@@ -20,7 +20,6 @@ from tasksync.index.sync import SyncReport, sync
 from tasksync.model import StatusTable
 from tasksync.query.people import People
 from tasksync.read.vault import check_vault
-from tasksync.write.actions import recover_if_idle
 
 
 def load_people(vault: Path, store: Store) -> People:
@@ -123,8 +122,11 @@ class AppContext:
         store = Store(self.db)
         try:
             store.claim_vault(vault)
-            for message in recover_if_idle(vault, store):
-                self.warn(message)
+            if store.has_pending_batches():  # else a read needs none of the writing code
+                from tasksync.write.actions import recover_if_idle
+
+                for message in recover_if_idle(vault, store):
+                    self.warn(message)
         except BaseException:
             store.close()
             raise

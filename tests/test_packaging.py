@@ -43,7 +43,7 @@ def test_installed_package_parses_with_its_own_grammar(wheel, tmp_path):
         "assert pathlib.Path(p.__file__).is_relative_to(pathlib.Path.cwd());"
         "t = p.parse_line('- [?] Ship it @Myself \\uf8ffüìÖ 2025-10-31 ‚è´ #proposed');"
         "print(t.due, t.priority.value, t.owner);"
-        "import tasksync.query.engine as q; q._parser()"  # the query grammar is shipped too
+        "import tasksync.query.boolean as q; q.boolean_parser()"  # the query grammar is shipped too
     )
     proc = subprocess.run(
         [sys.executable, "-c", code], cwd=site, capture_output=True, text=True, check=False,

@@ -126,3 +126,15 @@ def test_the_days_of_a_query_follow_the_today_in_force(make_vault):
 
     assert due_this_sunday("2023-04-19") == ["a"]
     assert due_this_sunday("2023-04-23") == ["b"]
+
+
+@given(st.sampled_from(["today", "Tomorrow", "yesterday", "in {n} days", "in {n} day",
+                        "in {n} weeks", "In {n} Weeks", "{n} days ago", "{n} week ago"]),
+       st.one_of(st.integers(0, 9999).map(str), st.sampled_from(["a", "an", "one", "two", "ten"])),
+       st.dates(date(1990, 1, 1), date(2100, 12, 31)))  # fmt: skip
+def test_the_quick_reading_of_relative_days_is_parsedatetimes(phrase, number, today):
+    """`in two weeks` and the like are read without loading parsedatetime: as it reads them."""
+    from tasksync.query.natural_dates import _found, _relative
+
+    words = phrase.format(n=number)
+    assert [_relative(words, today)] == [day for day, _ in _found(words, today)][:1]

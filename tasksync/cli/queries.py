@@ -18,7 +18,6 @@ from tasksync.index.store import Store
 from tasksync.query.engine import Placed, Result, explain, parse_block, run_on_index
 from tasksync.query.filters import DONE_TYPES, Context, QueryError
 from tasksync.query.people import People
-from tasksync.read.notes import query_blocks
 from tasksync.read.prose import repaired
 from tasksync.read.records import Record, write_json_array
 from tasksync.read.vault import read_note
@@ -106,6 +105,8 @@ def register(cli: click.Group) -> None:
                     _print_result(result)
                 return
             assert note_path is not None
+            from tasksync.read.notes import query_blocks  # a query as text needs no reader
+
             rel, lines = _note_lines(app, note_path)
             blocks = query_blocks(lines)
             if not blocks:

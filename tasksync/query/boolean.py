@@ -11,13 +11,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, reduce
-
-from lark import Lark, Token, Tree
-from lark.exceptions import LarkError
+from typing import TYPE_CHECKING
 
 from tasksync.query.explain import Explanation, combine
 from tasksync.query.filters import Context, Filter, Predicate, QueryError, make_filter
 from tasksync.read.grammars import grammar_text
+
+if TYPE_CHECKING:  # Lark is loaded by the first Boolean line, not by every query
+    from lark import Lark, Token, Tree
 
 _PAIRS = (("(", ")"), ("[", "]"), ("{", "}"), ('"', '"'))
 _ANY_OPEN = "".join(o for o, _ in _PAIRS)
@@ -113,6 +114,8 @@ def simplify(line: str, marks: Delimiters) -> tuple[str, dict[str, tuple[str, in
 @cache
 def boolean_parser() -> Lark:
     """The parser of grammar/query.lark (shipped in the wheel)."""
+    from lark import Lark
+
     return Lark(grammar_text("query.lark"), parser="lalr")
 
 
@@ -121,6 +124,8 @@ Leaf = Callable[[str, int], Filter]  # a filter's text and its 0-based place -> 
 
 def boolean_filter(line: str, ctx: Context, leaf: Leaf) -> Filter:
     """A Boolean line -> one Filter; ``leaf`` reads each filter in it."""
+    from lark.exceptions import LarkError
+
     marks = delimiters_of(line)
     simplified, filters = simplify(line, marks)
     try:
@@ -138,6 +143,8 @@ Built = tuple[Predicate, Explanation]
 
 
 def _build(node: Tree[Token] | Token, filters: dict[str, Filter]) -> Built:
+    from lark import Token, Tree
+
     if isinstance(node, Token):  # pragma: no cover - leaves come as `leaf` trees
         raise QueryError(f"malformed boolean query: {node}")
     if node.data == "leaf":

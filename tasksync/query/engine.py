@@ -9,11 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from lark import Lark
-
 from tasksync.config import QuerySettings
 from tasksync.index.store import Store
-from tasksync.query.boolean import boolean_parser
 from tasksync.query.filters import DONE_TYPES, Context
 from tasksync.query.grouping import Group, group_places, grouped
 from tasksync.query.instructions import Query, Source, parse_query
@@ -32,11 +29,6 @@ class Block:
     @property
     def effective(self) -> Query:
         return self.global_query.then(self.query) if self.global_query else self.query
-
-
-def _parser() -> Lark:
-    """The query grammar's parser: the one part of the query language Lark reads."""
-    return boolean_parser()
 
 
 def parse_block(text: str, ctx: Context, settings: QuerySettings | None = None,
