@@ -92,9 +92,8 @@ def register(cli: click.Group) -> None:
         store, _ = app.synced_store()
         with store:
             people = app.people(store)
-            open_ids, depended_on = store.open_dependencies()
             ctx = Context(app.today, frozenset(m.casefold() for m in people.me_names),
-                          _status_names(app), open_ids, depended_on)  # fmt: skip
+                          _status_names(app), store.open_dependencies)  # fmt: skip
             settings = load_query_settings(app.vault)
             if text is not None:
                 result = _run(text, store, people, ctx, settings)

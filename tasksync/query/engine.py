@@ -241,14 +241,12 @@ def sql_conditions(block: Block) -> list[str]:
 
 def context_for(records: list[Record], today: date, me: Iterable[str],
                 status_names: dict[str, str]) -> Context:  # fmt: skip
-    open_records = [r for r in records if r["status_type"] not in DONE_TYPES]
-    return Context(
-        today=today,
-        me=frozenset(m.casefold() for m in me),
-        status_names=status_names,
-        open_ids=frozenset(r["task_id"] for r in open_records if r["task_id"]),
-        depended_on=frozenset(d for r in open_records for d in r["depends_on"]),
-    )
+    def dependencies() -> tuple[frozenset[str], frozenset[str]]:
+        open_records = [r for r in records if r["status_type"] not in DONE_TYPES]
+        return (frozenset(r["task_id"] for r in open_records if r["task_id"]),
+                frozenset(d for r in open_records for d in r["depends_on"]))  # fmt: skip
+
+    return Context(today, frozenset(m.casefold() for m in me), status_names, dependencies)
 
 
 def explain(block: Block) -> str:

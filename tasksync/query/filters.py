@@ -7,11 +7,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from tasksync.query.explain import Explanation, Statement
 from tasksync.read.records import Record
 
 Predicate = Callable[[Record], bool]
+Dependencies = tuple[frozenset[str], frozenset[str]]  # open tasks' 🆔, the 🆔 they depend on
 
 DONE_TYPES = frozenset(("DONE", "CANCELLED", "NON_TASK"))
 STATUS_TYPES = ("TODO", "PROPOSED", "IN_PROGRESS", "ON_HOLD", "DONE", "CANCELLED", "NON_TASK")
@@ -32,8 +34,21 @@ class Context:
     today: date
     me: frozenset[str] = frozenset()  # case-folded person names that are "me"
     status_names: dict[str, str] = field(default_factory=dict)
-    open_ids: frozenset[str] = frozenset()  # 🆔 of tasks not done (for is blocked)
-    depended_on: frozenset[str] = frozenset()  # 🆔 that some open task depends on
+    # The 🆔 of the tasks not done, and the 🆔 those tasks depend on (for is blocked / is
+    # blocking): read from the index when a filter first asks, not for every query.
+    dependencies: Callable[[], Dependencies] = lambda: (frozenset(), frozenset())
+
+    @cached_property
+    def _dependencies(self) -> Dependencies:
+        return self.dependencies()
+
+    @property
+    def open_ids(self) -> frozenset[str]:
+        return self._dependencies[0]
+
+    @property
+    def depended_on(self) -> frozenset[str]:
+        return self._dependencies[1]
 
 
 @dataclass(frozen=True)
