@@ -222,11 +222,14 @@ T = TypeVar("T")
 
 
 class _Inline(Executor):
-    """Runs each call as it is submitted."""
+    """Runs each call as it is submitted (its error, like a thread's, comes with the result)."""
 
     def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
         done: Future[T] = Future()
-        done.set_result(fn(*args, **kwargs))
+        try:
+            done.set_result(fn(*args, **kwargs))
+        except Exception as exc:
+            done.set_exception(exc)
         return done
 
 
