@@ -201,8 +201,9 @@ def sql_terms(sorter: Sorter, ctx: Context) -> list[str] | None:
     if name == "priority":
         return [f"{_cases('priority', PRIORITY_ORDER, 0)} {down}"]
     if name in DATE_NAMES and name != "happens":
-        invalid = (f"EXISTS (SELECT 1 FROM json_each(problems) WHERE substr(value, 1, "
-                   f"{len(name) + 13}) = 'invalid {name} date')")  # fmt: skip
+        # most tasks have no problem: their empty list is not taken apart
+        invalid = (f"problems != '[]' AND EXISTS (SELECT 1 FROM json_each(problems) WHERE "
+                   f"substr(value, 1, {len(name) + 13}) = 'invalid {name} date')")  # fmt: skip
         rank = f"CASE WHEN {invalid} THEN 0 WHEN {name} IS NOT NULL THEN 1 ELSE 2 END"
         return [f"{rank} {up}", f"{name} {up}"]
     return None
