@@ -522,7 +522,7 @@ class TasksyncApp(App[None]):
         def tick() -> None:
             if counter is None or total is None:
                 return
-            stage = ("planning and writing the notes" if counter.count < total
+            stage = ("writing the notes" if counter.count < total
                      else "reading the written notes into the index")  # fmt: skip
             progress.advance(counter.count, stage)
 

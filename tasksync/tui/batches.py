@@ -10,10 +10,10 @@ from pathlib import Path
 
 from tasksync.ids import IdParts, id_key
 from tasksync.index.store import Store
-from tasksync.model import LineChange, StatusTable, Task
+from tasksync.model import LineChange, StatusTable
 from tasksync.read.records import Record
 from tasksync.write.actions import Outcome, run_batch, target_of, targets_of
-from tasksync.write.writeback import Edit, Edits, Target
+from tasksync.write.writeback import Edits, Target
 
 NAME_LENGTH = 48
 
@@ -76,23 +76,14 @@ class History:
 
 
 class Counter:
-    """How many tasks a running batch has planned (read by the UI's progress timer; an int
+    """How many tasks a running batch has written (read by the UI's progress timer; an int
     written by one thread and read by another needs no lock)."""
 
     def __init__(self) -> None:
         self.count = 0
 
-    def counting(self, edit: Edits) -> Edits:
-        def wrap(one: Edit) -> Edit:
-            def counted(task: Task) -> tuple[str, ...]:
-                self.count += 1
-                return one(task)
-
-            return counted
-
-        if isinstance(edit, Mapping):
-            return {key: wrap(one) for key, one in edit.items()}
-        return wrap(edit)
+    def add(self, written: int) -> None:
+        self.count += written
 
 
 @dataclass(frozen=True)
@@ -121,12 +112,12 @@ def write(vault: Path, db: Path, statuses: StatusTable, made: Batch, records: li
     the index took over of it (None: it read the notes again). ``held``: the notes' records
     the app holds, with the hash they were read at. Opens its own connection, so that it
     can run in a worker thread."""
-    edit = counter.counting(made.edit) if counter is not None else made.edit
     with Store(db) as store:
         paths = {r["path"] for r in records}
         before = {path: store.note_hash(path) for path in paths}
         targets = _targets(store, records, before, held)
-        outcome = run_batch(vault, store, statuses, made.command, targets, edit, False)
+        outcome = run_batch(vault, store, statuses, made.command, targets, made.edit, False,
+                            progress=counter.add if counter is not None else None)  # fmt: skip
         if not outcome.indexed or not outcome.changes:
             return outcome, None
         written = {change.path for change in outcome.changes}

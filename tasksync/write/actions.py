@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
+from tasksync.config import global_filter_of
 from tasksync.errors import TasksyncError
 from tasksync.ids import id_key
 from tasksync.index.journal import NoteIntent, PendingBatch
@@ -33,6 +34,7 @@ from tasksync.read.records import Record
 from tasksync.write.files import ChangedMeanwhile, remove_temp_files, sync_folders
 from tasksync.write.handover import hand_over
 from tasksync.write.lock import lock_if_free, vault_lock
+from tasksync.write.planner import Planner, can_plan_elsewhere, failure
 from tasksync.write.writeback import (
     ABSENT,
     Edits,
@@ -64,6 +66,7 @@ class Outcome:
     sink: Sink | None = None  # takes each change as it is written, instead of ``changes``
     changed: int = 0  # lines changed (kept or given to the sink)
     notes: int = 0  # notes changed
+    progress: Callable[[int], None] | None = None  # told how many lines each note changed
 
     def took(self, changes: list[LineChange]) -> None:
         """One note's changes, written (or, in a dry run, planned)."""
@@ -71,6 +74,8 @@ class Outcome:
             return
         self.changed += len(changes)
         self.notes += 1
+        if self.progress is not None:
+            self.progress(len(changes))
         if self.sink is None:
             self.changes.extend(changes)
         else:
@@ -195,8 +200,9 @@ def _old_bytes(plan: NotePlan, level: int, few: bool) -> bytes | None:
 
 
 def _intent(plan: NotePlan, before: bytes | None) -> NoteIntent:
-    plan.new = plan.encoded()
-    plan.new_hash = ABSENT if plan.remove else content_hash(plan.new)
+    if plan.new is None or plan.new_hash is None:  # else made where it was planned
+        plan.new = plan.encoded()
+        plan.new_hash = ABSENT if plan.remove else content_hash(plan.new)
     return NoteIntent(plan.rel, plan.before_hash, plan.new_hash, plan.changes, before)
 
 
@@ -207,7 +213,7 @@ def _plan_chunk(rels: list[str], plan: Callable[[str], NotePlan],
         try:
             planned = plan(rel)
         except (NoteError, OSError) as exc:
-            outcome.errors.append(_failure(rel, exc))
+            outcome.errors.append(failure(rel, exc))
             continue
         outcome.unchanged += planned.unchanged
         if planned.changes:
@@ -238,7 +244,8 @@ Indexer = Callable[[list[NotePlan]], list[str]]  # indexes what plans wrote; ret
 
 def _write_batch(vault: Path, store: Store, command: str, rels: list[str],
                  plan: Callable[[str], NotePlan], outcome: Outcome,
-                 undoes: int | None = None, indexer: Indexer | None = None) -> None:  # fmt: skip
+                 undoes: int | None = None, indexer: Indexer | None = None,
+                 elsewhere: str | None = None) -> None:  # fmt: skip
     """Plan, journal and write the notes ``rels``, a chunk at a time (see the module's
     docstring). A note's plan is in the journal, durably, before its file is touched; memory
     holds two chunks of notes, not the vault. The next chunk is planned, and its notes' old
@@ -248,12 +255,26 @@ def _write_batch(vault: Path, store: Store, command: str, rels: list[str],
     folders: set[Path] = set()
     chunks = [rels[i : i + CHUNK] for i in range(0, len(rels), CHUNK)]
     level = _squeeze_level(len(rels))
+    # Many chunks, and ``elsewhere`` (the global filter): a second process plans them ahead.
+    planner = Planner(chunks, plan, level, elsewhere) if elsewhere is not None and \
+        len(chunks) > 1 and can_plan_elsewhere() else None  # fmt: skip
     # one chunk: nothing to overlap, and no thread to wait for (one accept in a big note)
     with ThreadPoolExecutor(max_workers=1) if len(chunks) > 1 else _Inline() as squeezer:
 
         def prepared(index: int) -> list[tuple[NotePlan, Future[bytes | None]]]:
+            nonlocal planner
             if index >= len(chunks):
                 return []
+            if planner is not None:
+                try:
+                    ready, unchanged, errors = planner.take(index)
+                except Exception:  # the planning process is gone: plan here from now on
+                    planner.close()
+                    planner = None
+                else:
+                    outcome.unchanged += unchanged
+                    outcome.errors.extend(errors)
+                    return [(p, _Inline().submit(bytes, old)) for p, old in ready]
             plans = _plan_chunk(chunks[index], plan, outcome)
             return [(p, squeezer.submit(_old_bytes, p, level, len(chunks) == 1)) for p in plans]
 
@@ -291,6 +312,8 @@ def _write_batch(vault: Path, store: Store, command: str, rels: list[str],
             if batch is not None:
                 store.finish_batch(batch)
         finally:
+            if planner is not None:
+                planner.close()
             sync_folders(folders)
 
 
@@ -310,28 +333,23 @@ def _write_one(store: Store, batch: int, plan: NotePlan, replan: Callable[[str],
                     return None
         raise NoteError(f"{plan.rel} keeps changing while tasksync writes it; nothing written")
     except (NoteError, OSError) as exc:
-        outcome.errors.append(_failure(plan.rel, exc))
+        outcome.errors.append(failure(plan.rel, exc))
         return None
-
-
-def _failure(rel: str, exc: Exception) -> str:
-    if isinstance(exc, NoteError):
-        return str(exc)
-    assert isinstance(exc, OSError)
-    return f"{rel}: {exc.strerror or exc}; not changed"
 
 
 def run_batch(vault: Path, store: Store, statuses: StatusTable, command: str,
               targets: list[Target], edit: Edits, dry_run: bool,
-              notice: Notice | None = None, sink: Sink | None = None) -> Outcome:  # fmt: skip
+              notice: Notice | None = None, sink: Sink | None = None,
+              progress: Callable[[int], None] | None = None) -> Outcome:  # fmt: skip
     """Apply ``edit`` to the targets' lines in the notes, as one journaled batch, and
     re-index the notes written. One note failing does not stop the others. With a
     ``sink``, each change goes to it as its note is written and is not kept (a batch of
-    150,000 changes would hold every line twice)."""
+    150,000 changes would hold every line twice); ``progress`` is told how many lines each
+    note written changed."""
     by_note: dict[str, list[Target]] = {}
     for target in targets:
         by_note.setdefault(target.path, []).append(target)
-    outcome = Outcome(sink=sink)
+    outcome = Outcome(sink=sink, progress=progress)
 
     def plan(rel: str) -> NotePlan:
         try:
@@ -359,7 +377,8 @@ def run_batch(vault: Path, store: Store, statuses: StatusTable, command: str,
         outcome.recovered = recover(vault, store)
         try:
             _write_batch(vault, store, command, sorted(by_note), plan, outcome,
-                         indexer=_indexer(store, statuses))  # fmt: skip
+                         indexer=_indexer(store, statuses),
+                         elsewhere=global_filter_of(statuses))  # fmt: skip
         except BaseException:
             outcome.indexed = False
             raise

@@ -36,6 +36,18 @@ def _still_a_task(line: str, global_filter: str) -> bool:
     )
 
 
+def line_for_line(changes: list[LineChange], global_filter: str) -> bool:
+    """Whether each change rewrote one task line into one task line, in the same context
+    (then only those lines' rows change)."""
+    for change in changes:
+        if len(change.before) != 1 or len(change.after) != 1 or not change.task_id:
+            return False
+        before, after = change.before[0], change.after[0]
+        if not _same_context(before, after) or not _still_a_task(after, global_filter):
+            return False
+    return True
+
+
 Rewritten = list[tuple[tuple[Any, ...], tuple[Any, ...]]]  # each changed task's row: new, old
 
 
@@ -48,12 +60,8 @@ def rows_after(store: Store, statuses: StatusTable, plan: NotePlan) -> Rewritten
     if plan.remove or plan.created or plan.written is None or not changes:
         return None
     global_filter = global_filter_of(statuses)
-    for change in changes:
-        if len(change.before) != 1 or len(change.after) != 1 or not change.task_id:
-            return None
-        before, after = change.before[0], change.after[0]
-        if not _same_context(before, after) or not _still_a_task(after, global_filter):
-            return None
+    if not line_for_line(changes, global_filter):
+        return None
     if store.note_hash(plan.rel) != plan.before_hash:
         return None  # the index did not hold the note the plan was made on
     if not store.has_id_index():
@@ -64,7 +72,9 @@ def rows_after(store: Store, statuses: StatusTable, plan: NotePlan) -> Rewritten
         where = (plan.rel, change.line, change.before[0])
         if known is None or (known[PATH], known[LINE], known[RAW]) != where:
             return None
-    parsed = parse_task_records([change.after[0] for change in changes], global_filter)
+    parsed = plan.after_fields  # parsed where the plan was made (write/planner.py)
+    if parsed is None or len(parsed) != len(changes):
+        parsed = parse_task_records([change.after[0] for change in changes], global_filter)
     rows = []
     for change, fields in zip(changes, parsed, strict=True):
         status_type = statuses[fields["status"]].type.value

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from tasksync.errors import TasksyncError
 from tasksync.ids import id_key, task_ids
@@ -76,6 +77,7 @@ class NotePlan:
     created: bool = False  # the note did not exist: the plan makes it
     remove: bool = False  # the plan deletes the note (undoing its creation)
     written: os.stat_result | None = None  # the new file's stat, once written
+    after_fields: list[dict[str, Any]] | None = None  # the changed lines parsed, if done ahead
 
     @cached_property
     def before_hash(self) -> str:

@@ -1,0 +1,114 @@
+"""Planning a big batch's notes in a second process while this one writes them.
+
+A batch of many notes goes a chunk at a time: plan (read, parse, edit), then journal and
+write (fsync, rename), then hand the index the new rows. Writing waits on the disk; planning
+is work for the interpreter. A forked process plans the chunks ahead — including the new
+bytes, their hash, the old bytes squeezed for the journal and the new lines parsed for the
+index — while this one journals and writes. A plan made there is written exactly as one made
+here: the note is read again just before its rename, and planned again here if it changed
+(``write_plan``). The process has the batch's edit as it was at the fork; it reads notes
+only, never the index. It dies with its parent (``die_with_parent``).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import zlib
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+from tasksync.read.reader import content_hash
+from tasksync.write.writeback import ABSENT, NoteError, NotePlan
+
+Planned = tuple[
+    list[tuple[NotePlan, bytes]], int, list[str]
+]  # plans and old bytes; unchanged; errors
+AHEAD = 2  # chunks planned ahead of the one being written
+
+_job: tuple[list[list[str]], Callable[[str], NotePlan], int, str] | None = None
+
+
+def failure(rel: str, exc: Exception) -> str:
+    """What a note that could not be planned or written is reported as."""
+    if isinstance(exc, NoteError):
+        return str(exc)
+    assert isinstance(exc, OSError)
+    return f"{rel}: {exc.strerror or exc}; not changed"
+
+
+def can_plan_elsewhere() -> bool:
+    """A second process helps only with a second core, and needs fork (its edit is a closure)."""
+    return (os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods()
+
+
+class Planner:
+    """Plans ``chunks`` of notes with ``plan`` in a forked process, ``AHEAD`` chunks ahead."""
+
+    def __init__(self, chunks: list[list[str]], plan: Callable[[str], NotePlan], level: int,
+                 global_filter: str) -> None:  # fmt: skip
+        from tasksync.index.sync import _worker_started
+        from tasksync.read.parse import warm_up
+
+        global _job
+        warm_up()  # the parser's tables, built once before the fork
+        _job = (chunks, plan, level, global_filter)
+        self._chunks = len(chunks)
+        self._pool = ProcessPoolExecutor(max_workers=1,
+                                         mp_context=multiprocessing.get_context("fork"),
+                                         initializer=_worker_started,
+                                         initargs=(os.getpid(),))  # fmt: skip
+        try:
+            self._futures: dict[int, Future[Planned]] = {
+                index: self._pool.submit(_plan_chunk, index)
+                for index in range(min(AHEAD, len(chunks)))
+            }  # the process is forked at the first submit: it has the job
+        finally:
+            _job = None
+
+    def take(self, index: int) -> Planned:
+        """Chunk ``index``'s plans (waiting for them); the next chunk is put in hand."""
+        ahead = index + AHEAD
+        if ahead < self._chunks and ahead not in self._futures:
+            self._futures[ahead] = self._pool.submit(_plan_chunk, ahead)
+        return self._futures.pop(index).result()
+
+    def close(self) -> None:
+        for future in self._futures.values():
+            future.cancel()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _plan_chunk(index: int) -> Planned:
+    """In the planning process: chunk ``index``'s plans, made ready to journal and write."""
+    assert _job is not None
+    chunks, plan, level, global_filter = _job
+    ready: list[tuple[NotePlan, bytes]] = []
+    unchanged, errors = 0, []
+    for rel in chunks[index]:
+        try:
+            planned = plan(rel)
+        except (NoteError, OSError) as exc:
+            errors.append(failure(rel, exc))
+            continue
+        unchanged += planned.unchanged
+        if not planned.changes:
+            errors.extend(planned.errors)
+            continue
+        planned.new = planned.encoded()
+        planned.new_hash = ABSENT if planned.remove else content_hash(planned.new)
+        _ = planned.before_hash  # worked out here (a cached property travels with the plan)
+        planned.after_fields = _after_fields(planned, global_filter)
+        ready.append((planned, zlib.compress(planned.original, level)))
+    return ready, unchanged, errors
+
+
+def _after_fields(plan: NotePlan, global_filter: str) -> list[dict[str, Any]] | None:
+    """The changed lines as the index reads them (``handover.rows_after``'s parse)."""
+    from tasksync.read.parse import parse_task_records
+    from tasksync.write.handover import line_for_line
+
+    if not line_for_line(plan.changes, global_filter):
+        return None  # the hand-over reads such a note again
+    return parse_task_records([c.after[0] for c in plan.changes], global_filter)

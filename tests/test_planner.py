@@ -1,0 +1,90 @@
+"""A big batch is planned in a second process while this one writes (write/planner.py): what
+it writes, what the index holds after it and what undo gives back are those of a batch planned
+here, also when the planning process dies in the middle."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tasksync.index.store import Store
+from tasksync.index.sync import sync
+from tasksync.model import StatusTable
+from tasksync.write import actions, planner
+from tasksync.write.actions import run_batch, targets_of, undo_last
+from tasksync.write.edits import accepted_line
+
+STATUSES = StatusTable()
+NOTES = 3 * actions.CHUNK + 5  # four chunks
+
+
+def vault_of(root: Path) -> Path:
+    vault = root / "vault"
+    for n in range(NOTES):
+        folder = vault / f"area{n % 3}"
+        folder.mkdir(parents=True, exist_ok=True)
+        lines = [f"- [?] Call supplier {n}.{k} 📅 2026-12-0{k + 1} #proposed\r" for k in range(3)]
+        if n % 7 == 0:
+            lines.append("- [?] Une tâche ðŸ“… 2026-12-09 #proposed")  # mojibake, no final newline
+        (folder / f"note {n:03d}.md").write_bytes("\n".join(["# Note", *lines]).encode())
+    return vault
+
+
+def accept_all(vault: Path, db: Path) -> actions.Outcome:
+    with Store(db) as store:
+        sync(vault, store, STATUSES)
+        targets = targets_of(store, (r for r in store.records() if r["status"] == "?"))
+        return run_batch(vault, store, STATUSES, "accept --all-proposed", targets,
+                         lambda t: (accepted_line(t, STATUSES),), False)  # fmt: skip
+
+
+def index_rows(db: Path) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT * FROM tasks ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+def snapshot(vault: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(vault)): p.read_bytes() for p in sorted(vault.rglob("*.md"))}
+
+
+@pytest.mark.skipif(not planner.can_plan_elsewhere(), reason="no second core, or no fork")
+@pytest.mark.parametrize("dies", [False, True])
+def test_a_batch_planned_in_a_second_process_writes_what_one_planned_here_does(
+    tmp_path, monkeypatch, dies
+):
+    here, there = tmp_path / "here", tmp_path / "there"
+    before = snapshot(vault_of(here))
+    assert snapshot(vault_of(there)) == before
+    with monkeypatch.context() as patch:  # planned in this process only
+        patch.setattr(planner, "can_plan_elsewhere", lambda: False)
+        expected = accept_all(here / "vault", here / "index.sqlite")
+    started = []
+    real = planner.Planner.__init__
+
+    def counted(self, *args, **kwargs):
+        started.append(os.getpid())
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(planner.Planner, "__init__", counted)
+    if dies:  # the planning process ends abruptly at the second chunk: the rest is planned here
+        plan_chunk = planner._plan_chunk
+
+        def dying(index: int) -> planner.Planned:
+            return os._exit(1) if index == 1 else plan_chunk(index)
+
+        monkeypatch.setattr(planner, "_plan_chunk", dying)
+    got = accept_all(there / "vault", there / "index.sqlite")
+    assert started, "the batch was not planned in a second process"
+    assert (got.errors, got.changed, got.notes, got.indexed) == (
+        expected.errors, expected.changed, expected.notes, True)  # fmt: skip
+    assert snapshot(there / "vault") == snapshot(here / "vault") != before
+    assert index_rows(there / "index.sqlite") == index_rows(here / "index.sqlite")
+    with Store(there / "index.sqlite") as store:
+        undo_last(there / "vault", store, STATUSES)
+    assert snapshot(there / "vault") == before
