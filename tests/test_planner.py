@@ -37,8 +37,16 @@ def accept_all(vault: Path, db: Path) -> actions.Outcome:
     with Store(db) as store:
         sync(vault, store, STATUSES)
         targets = targets_of(store, (r for r in store.records() if r["status"] == "?"))
-        return run_batch(vault, store, STATUSES, "accept --all-proposed", targets,
-                         lambda t: (accepted_line(t, STATUSES),), False)  # fmt: skip
+        return run_batch(
+            vault,
+            store,
+            STATUSES,
+            "accept --all-proposed",
+            targets,
+            lambda t: (accepted_line(t, STATUSES),),
+            False,
+            plan_elsewhere=True,
+        )
 
 
 def index_rows(db: Path) -> list[tuple[object, ...]]:

@@ -209,7 +209,7 @@ def _batch(app: AppContext, verb: str, targets_of: Callable[[Any], list[Target]]
         spool = _Spool()
         sink = None if dry_run else _labels(spool, targets, changed)
         outcome = run_batch(app.vault, store, app.statuses, _command_line(verb), targets, edit,
-                            dry_run, app.warn, sink)  # fmt: skip
+                            dry_run, app.warn, sink, plan_elsewhere=True)  # fmt: skip
     for message in outcome.recovered:
         app.warn(message)
     spool.print()

@@ -117,7 +117,8 @@ def write(vault: Path, db: Path, statuses: StatusTable, made: Batch, records: li
         before = {path: store.note_hash(path) for path in paths}
         targets = _targets(store, records, before, held)
         outcome = run_batch(vault, store, statuses, made.command, targets, made.edit, False,
-                            progress=counter.add if counter is not None else None)  # fmt: skip
+                            progress=counter.add if counter is not None else None,
+                            plan_elsewhere=True)  # fmt: skip
         if not outcome.indexed or not outcome.changes:
             return outcome, None
         written = {change.path for change in outcome.changes}

@@ -340,12 +340,15 @@ def _write_one(store: Store, batch: int, plan: NotePlan, replan: Callable[[str],
 def run_batch(vault: Path, store: Store, statuses: StatusTable, command: str,
               targets: list[Target], edit: Edits, dry_run: bool,
               notice: Notice | None = None, sink: Sink | None = None,
-              progress: Callable[[int], None] | None = None) -> Outcome:  # fmt: skip
+              progress: Callable[[int], None] | None = None,
+              plan_elsewhere: bool = False) -> Outcome:  # fmt: skip
     """Apply ``edit`` to the targets' lines in the notes, as one journaled batch, and
     re-index the notes written. One note failing does not stop the others. With a
     ``sink``, each change goes to it as its note is written and is not kept (a batch of
     150,000 changes would hold every line twice); ``progress`` is told how many lines each
-    note written changed."""
+    note written changed. With ``plan_elsewhere``, a batch of many notes is planned in a
+    second process (write/planner.py): the edit must then be a function of the task alone
+    (what it does besides answering stays in that process)."""
     by_note: dict[str, list[Target]] = {}
     for target in targets:
         by_note.setdefault(target.path, []).append(target)
@@ -376,9 +379,16 @@ def run_batch(vault: Path, store: Store, statuses: StatusTable, command: str,
     with vault_lock(vault, command, notice):
         outcome.recovered = recover(vault, store)
         try:
-            _write_batch(vault, store, command, sorted(by_note), plan, outcome,
-                         indexer=_indexer(store, statuses),
-                         elsewhere=global_filter_of(statuses))  # fmt: skip
+            _write_batch(
+                vault,
+                store,
+                command,
+                sorted(by_note),
+                plan,
+                outcome,
+                indexer=_indexer(store, statuses),
+                elsewhere=global_filter_of(statuses) if plan_elsewhere else None,
+            )
         except BaseException:
             outcome.indexed = False
             raise
