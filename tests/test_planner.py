@@ -16,6 +16,7 @@ from tasksync.model import StatusTable
 from tasksync.write import actions, planner
 from tasksync.write.actions import run_batch, targets_of, undo_last
 from tasksync.write.edits import accepted_line
+from tasksync.write.lock import lock_if_free
 
 STATUSES = StatusTable()
 NOTES = 3 * actions.CHUNK + 5  # four chunks
@@ -89,6 +90,8 @@ def test_a_batch_planned_in_a_second_process_writes_what_one_planned_here_does(
         monkeypatch.setattr(planner, "_plan_chunk", dying)
     got = accept_all(there / "vault", there / "index.sqlite")
     assert started, "the batch was not planned in a second process"
+    with lock_if_free(there / "vault") as free:  # bug: the planner kept a copy of the lock
+        assert free, "the vault is still locked after the batch"
     assert (got.errors, got.changed, got.notes, got.indexed) == (
         expected.errors, expected.changed, expected.notes, True)  # fmt: skip
     assert snapshot(there / "vault") == snapshot(here / "vault") != before

@@ -64,6 +64,7 @@ class Planner:
                 index: self._pool.submit(_plan_chunk, index)
                 for index in range(min(AHEAD, len(chunks)))
             }  # the process is forked at the first submit: it has the job
+            self._processes = list(self._pool._processes.values())
         finally:
             _job = None
 
@@ -75,9 +76,17 @@ class Planner:
         return self._futures.pop(index).result()
 
     def close(self) -> None:
+        """Stop the planning process, and wait until it is gone: it shares the vault lock
+        this process holds (a forked copy of its file), which is released only when the
+        last copy is closed."""
+        processes = list(self._processes)
         for future in self._futures.values():
             future.cancel()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.kill()  # it only reads notes: nothing of it needs finishing
+        for process in processes:
+            process.join()
 
 
 def _plan_chunk(index: int) -> Planned:
