@@ -19,7 +19,12 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
+# Imported here, not in the functions the forked process runs: an import there could wait
+# for a lock another thread of this process held at the fork (the TUI forks from a thread).
+from tasksync.index.sync import _worker_started
+from tasksync.read.parse import parse_task_records, warm_up
 from tasksync.read.reader import content_hash
+from tasksync.write.handover import line_for_line
 from tasksync.write.writeback import ABSENT, NoteError, NotePlan
 
 Planned = tuple[
@@ -48,9 +53,6 @@ class Planner:
 
     def __init__(self, chunks: list[list[str]], plan: Callable[[str], NotePlan], level: int,
                  global_filter: str) -> None:  # fmt: skip
-        from tasksync.index.sync import _worker_started
-        from tasksync.read.parse import warm_up
-
         global _job
         warm_up()  # the parser's tables, built once before the fork
         _job = (chunks, plan, level, global_filter)
@@ -115,9 +117,6 @@ def _plan_chunk(index: int) -> Planned:
 
 def _after_fields(plan: NotePlan, global_filter: str) -> list[dict[str, Any]] | None:
     """The changed lines as the index reads them (``handover.rows_after``'s parse)."""
-    from tasksync.read.parse import parse_task_records
-    from tasksync.write.handover import line_for_line
-
     if not line_for_line(plan.changes, global_filter):
         return None  # the hand-over reads such a note again
     return parse_task_records([c.after[0] for c in plan.changes], global_filter)
