@@ -4,6 +4,7 @@ here, also when the planning process dies in the middle."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sqlite3
 from pathlib import Path
@@ -62,7 +63,10 @@ def snapshot(vault: Path) -> dict[str, bytes]:
     return {str(p.relative_to(vault)): p.read_bytes() for p in sorted(vault.rglob("*.md"))}
 
 
-@pytest.mark.skipif(not planner.can_plan_elsewhere(), reason="no second core, or no fork")
+FORKS = "fork" in multiprocessing.get_all_start_methods()
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2 or not FORKS, reason="no second core, or no fork")
 @pytest.mark.parametrize("dies", [False, True])
 def test_a_batch_planned_in_a_second_process_writes_what_one_planned_here_does(
     tmp_path, monkeypatch, dies
@@ -81,6 +85,7 @@ def test_a_batch_planned_in_a_second_process_writes_what_one_planned_here_does(
         real(self, *args, **kwargs)
 
     monkeypatch.setattr(planner.Planner, "__init__", counted)
+    monkeypatch.setattr(planner, "FORK_LIMIT_MB", 1 << 20)  # the test process is big already
     if dies:  # the planning process ends abruptly at the second chunk: the rest is planned here
         plan_chunk = planner._plan_chunk
 
