@@ -86,15 +86,30 @@ def test_a_batch_planned_in_a_second_process_writes_what_one_planned_here_does(
 
     monkeypatch.setattr(planner.Planner, "__init__", counted)
     monkeypatch.setattr(planner, "FORK_LIMIT_MB", 1 << 20)  # the test process is big already
-    if dies:  # the planning process ends abruptly at the second chunk: the rest is planned here
-        plan_chunk = planner._plan_chunk
+    if dies:  # the planning process ends abruptly in its second chunk: the rest is planned here
+        after_fields, calls = planner._after_fields, []
 
-        def dying(index: int) -> planner.Planned:
-            return os._exit(1) if index == 1 else plan_chunk(index)
+        def dying(plan, global_filter):  # looked up by name in the forked process: not pickled
+            calls.append(plan.rel)
+            if len(calls) > actions.CHUNK:
+                os._exit(1)
+            return after_fields(plan, global_filter)
 
-        monkeypatch.setattr(planner, "_plan_chunk", dying)
+        monkeypatch.setattr(planner, "_after_fields", dying)
+        taken = planner.Planner.take
+
+        def take(self, index):
+            try:
+                return taken(self, index)
+            finally:
+                took.append(index)
+
+        took: list[int] = []
+        monkeypatch.setattr(planner.Planner, "take", take)
     got = accept_all(there / "vault", there / "index.sqlite")
     assert started, "the batch was not planned in a second process"
+    if dies:
+        assert took == [0, 1]  # the first chunk came from there; at the second it died
     with lock_if_free(there / "vault") as free:  # bug: the planner kept a copy of the lock
         assert free, "the vault is still locked after the batch"
     assert (got.errors, got.changed, got.notes, got.indexed) == (
