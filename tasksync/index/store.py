@@ -638,12 +638,7 @@ class Store(Journal):
         # are read a few hundred at a time, in the same read as the places.
         places = self.conn.execute(f"{sql} ORDER BY {', '.join([*order, 'path', 'line'])}")
         while batch := [place for (place,) in places.fetchmany(STREAMED_AT_ONCE)]:
-            query = f"SELECT rowid, {', '.join(RECORD_KEYS)} FROM tasks WHERE rowid IN " \
-                f"({', '.join('?' * len(batch))})"  # fmt: skip
-            rows = {row[0]: row[1:] for row in self.conn.execute(query, batch)}
-            for place in batch:
-                if place in rows:
-                    yield tuple_record(rows[place])
+            yield from self.records_at(batch)
 
     def stream_placed(self, conditions: Iterable[str] = ()) -> Iterator[tuple[int, Record]]:
         """``stream_records``, each with its row's place in the table (see ``records_at``)."""

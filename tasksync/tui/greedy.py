@@ -52,12 +52,7 @@ class Greedy:
         mate_at: dict[str, int] = {}
         taken = []
         for position, (_score, _line, _other, a, b) in enumerate(self.ranked):
-            if a in mate_at or b in mate_at:
-                continue
-            first, second = members.get(a), members.get(b)
-            if first is None or second is None:
-                continue
-            if first["due"] and second["due"] and first["due"] != second["due"]:
+            if a in mate_at or b in mate_at or not allowed(members, a, b):
                 continue
             mate_at[a] = mate_at[b] = position
             taken.append(position)

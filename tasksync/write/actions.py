@@ -256,8 +256,10 @@ def _write_batch(vault: Path, store: Store, command: str, rels: list[str],
     chunks = [rels[i : i + CHUNK] for i in range(0, len(rels), CHUNK)]
     level = _squeeze_level(len(rels))
     # Many chunks, and ``elsewhere`` (the global filter): a second process plans them ahead.
-    planner = Planner(chunks, plan, level, elsewhere) if elsewhere is not None and \
-        len(chunks) > 1 and can_plan_elsewhere() else None  # fmt: skip
+    planner = None
+    if elsewhere is not None and len(chunks) > 1 and can_plan_elsewhere():
+        with suppress(OSError):  # no process to be had: plan here
+            planner = Planner(chunks, plan, level, elsewhere)
     # one chunk: nothing to overlap, and no thread to wait for (one accept in a big note)
     with ThreadPoolExecutor(max_workers=1) if len(chunks) > 1 else _Inline() as squeezer:
 
