@@ -20,7 +20,7 @@ from tasksync.index.store import Store
 from tasksync.index.sync import sync
 from tasksync.model import StatusTable
 from tasksync.read.parse import parse_line
-from tasksync.write import files, writeback
+from tasksync.write import actions, files, writeback
 from tasksync.write.actions import run_batch, targets_of, undo_last
 from tasksync.write.writeback import Target
 
@@ -343,16 +343,16 @@ def test_a_batch_cut_short_is_journaled_so_undo_restores_what_it_wrote(
 ):
     notes = {f"n{i}.md": f"- [?] task {i}.0 #proposed\n- [?] other {i}\n" for i in range(6)}
     vault = make_vault(notes)
-    real_write = writeback.atomic_write
+    real_place = writeback.put_in_place
     calls = []
 
-    def write_then_interrupt(*args, **kwargs):  # Ctrl-C arrives as the fourth note is written
+    def place_then_interrupt(*args, **kwargs):  # Ctrl-C arrives as the fourth note is renamed
         calls.append(args[0])
         if len(calls) == 4:
             raise KeyboardInterrupt
-        return real_write(*args, **kwargs)
+        return real_place(*args, **kwargs)
 
-    monkeypatch.setattr(writeback, "atomic_write", write_then_interrupt)
+    monkeypatch.setattr(writeback, "put_in_place", place_then_interrupt)
     with Store(tmp_path / "i.sqlite") as store:
         sync(vault, store, StatusTable())
         targets = targets_of(store, [r for r in store.records() if r["status"] == "?"])
@@ -361,10 +361,88 @@ def test_a_batch_cut_short_is_journaled_so_undo_restores_what_it_wrote(
                       lambda t: (t.raw.replace("[?]", "[ ]"),), dry_run=False)  # fmt: skip
         written = [n for n, text in notes.items() if (vault / n).read_text() != text]
         assert written == ["n0.md", "n1.md", "n2.md"]  # whole notes, in order, then it stopped
+        assert no_temp_files(vault)  # the other notes' new bytes, staged, are cleared away
         outcome = undo_last(vault, store, StatusTable())
     assert outcome.problems == []
     assert len(outcome.reverted) == 6
     assert all((vault / n).read_text() == text for n, text in notes.items())
+
+
+def test_ctrl_c_while_a_chunk_is_staged_changes_no_note_and_leaves_no_file(
+    make_vault, tmp_path, monkeypatch
+):
+    notes = {f"n{i}.md": f"- [?] task {i} #proposed\n" for i in range(12)}
+    vault = make_vault(notes)
+    real_stage = writeback.stage
+    calls = []
+
+    def stage_then_interrupt(*args, **kwargs):
+        calls.append(args[0])
+        if len(calls) == 7:
+            raise KeyboardInterrupt
+        return real_stage(*args, **kwargs)
+
+    monkeypatch.setattr(writeback, "stage", stage_then_interrupt)
+    with Store(tmp_path / "i.sqlite") as store:
+        sync(vault, store, StatusTable())
+        targets = targets_of(store, store.records())
+        with pytest.raises(KeyboardInterrupt):
+            run_batch(vault, store, StatusTable(), "accept", targets,
+                      lambda t: (t.raw.replace("[?]", "[ ]"),), dry_run=False)  # fmt: skip
+        assert all((vault / n).read_text() == text for n, text in notes.items())
+        assert no_temp_files(vault)
+        assert undo_last(vault, store, StatusTable()).problems == []
+    assert all((vault / n).read_text() == text for n, text in notes.items())
+
+
+def test_a_disk_that_fails_to_flush_a_chunk_leaves_every_note_as_it_was(
+    make_vault, monkeypatch
+):
+    notes = {f"n{i}.md": f"- [?] task {i} #proposed\n" for i in range(12)}
+    vault = make_vault(notes)
+
+    def failing_flush(staged):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(actions, "make_durable", failing_flush)
+    result = run(vault, "accept", "--all-proposed")
+    assert result.exit_code != 0
+    assert "Input/output error" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert all((vault / n).read_text() == text for n, text in notes.items())
+    assert no_temp_files(vault)
+    monkeypatch.undo()
+    assert len(ids_where(vault, lambda t: t["status"] == "?", "--status", "all")) == 12
+
+
+def test_an_editor_saving_while_a_chunk_is_flushed_loses_nothing(make_vault, monkeypatch):
+    """Many notes are flushed to disk together; the user saves one of them meanwhile: that
+    one is planned again on the save, the others are written as planned."""
+    notes = {f"n{i:02}.md": f"- [?] task {i} #proposed\n" for i in range(12)}
+    vault = make_vault(notes)
+    real_flush = actions.make_durable
+    saves = []
+
+    def flush_while_the_user_saves(staged):
+        real_flush(staged)
+        if not saves:
+            saves.append(len(staged))
+            with open(vault / "n05.md", "a", encoding="utf-8") as note:
+                note.write("- [ ] typed in Obsidian meanwhile\n")
+
+    monkeypatch.setattr(actions, "make_durable", flush_while_the_user_saves)
+    result = run(vault, "accept", "--all-proposed")
+    assert result.exit_code == 0, result.output
+    assert saves == [12]  # the user saved while the whole chunk was being flushed
+    assert (vault / "n05.md").read_text() == "- [ ] task 5\n- [ ] typed in Obsidian meanwhile\n"
+    assert all((vault / f"n{i:02}.md").read_text() == f"- [ ] task {i}\n"
+               for i in range(12) if i != 5)  # fmt: skip
+    assert no_temp_files(vault)
+    assert run(vault, "undo").exit_code == 0
+    assert (vault / "n05.md").read_text() == (
+        "- [?] task 5 #proposed\n- [ ] typed in Obsidian meanwhile\n"
+    )
+    assert all((vault / n).read_text() == text for n, text in notes.items() if n != "n05.md")
 
 
 def test_ctrl_c_while_planning_writes_nothing_and_journals_nothing(make_vault, tmp_path):

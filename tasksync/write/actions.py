@@ -31,10 +31,16 @@ from tasksync.index.sync import sync
 from tasksync.model import LineChange, StatusTable
 from tasksync.read.reader import content_hash
 from tasksync.read.records import Record
-from tasksync.write.files import ChangedMeanwhile, remove_temp_files, sync_folders
+from tasksync.write.files import (
+    ChangedMeanwhile,
+    Staged,
+    make_durable,
+    remove_temp_files,
+    sync_folders,
+)
 from tasksync.write.handover import hand_over
 from tasksync.write.lock import lock_if_free, vault_lock
-from tasksync.write.planner import Planner, can_plan_elsewhere, failure
+from tasksync.write.planner import Planner, can_plan_elsewhere, failure, old_bytes
 from tasksync.write.writeback import (
     ABSENT,
     Edits,
@@ -42,9 +48,11 @@ from tasksync.write.writeback import (
     NotePlan,
     Target,
     note_file,
+    place_plan,
     plan_append,
     plan_edits,
     plan_revert,
+    stage_plan,
     write_plan,
 )
 
@@ -190,15 +198,6 @@ def _squeeze_level(notes: int) -> int:
     return 0 if notes <= CHUNK else 1
 
 
-def _old_bytes(plan: NotePlan, level: int, few: bool) -> bytes | None:
-    """The note's bytes before, compressed for the journal; None when undoing the plan's
-    changes line for line gives them back exactly (checked here, for a batch of a few
-    notes: one accept in a 1 MB note then journals a line, not a megabyte)."""
-    if few and plan.reverts_exactly():
-        return None
-    return zlib.compress(plan.original, level)
-
-
 def _intent(plan: NotePlan, before: bytes | None) -> NoteIntent:
     if plan.new is None or plan.new_hash is None:  # else made where it was planned
         plan.new = plan.encoded()
@@ -239,6 +238,12 @@ class _Inline(Executor):
         return done
 
 
+def _done(value: T) -> Future[T]:
+    done: Future[T] = Future()
+    done.set_result(value)
+    return done
+
+
 Indexer = Callable[[list[NotePlan]], list[str]]  # indexes what plans wrote; returns the rest
 
 
@@ -252,7 +257,6 @@ def _write_batch(vault: Path, store: Store, command: str, rels: list[str],
     bytes compressed for the journal (in a thread: zlib lets go of the interpreter), while
     this chunk's notes are written and fsync'ed."""
     batch: int | None = None
-    folders: set[Path] = set()
     chunks = [rels[i : i + CHUNK] for i in range(0, len(rels), CHUNK)]
     level = _squeeze_level(len(rels))
     # Many chunks, and ``elsewhere`` (the global filter): a second process plans them ahead.
@@ -276,9 +280,9 @@ def _write_batch(vault: Path, store: Store, command: str, rels: list[str],
                 else:
                     outcome.unchanged += unchanged
                     outcome.errors.extend(errors)
-                    return [(p, _Inline().submit(bytes, old)) for p, old in ready]
+                    return [(p, _done(old)) for p, old in ready]
             plans = _plan_chunk(chunks[index], plan, outcome)
-            return [(p, squeezer.submit(_old_bytes, p, level, len(chunks) == 1)) for p in plans]
+            return [(p, squeezer.submit(old_bytes, p, level, len(chunks) == 1)) for p in plans]
 
         try:
             upcoming = prepared(0)
@@ -294,15 +298,13 @@ def _write_batch(vault: Path, store: Store, command: str, rels: list[str],
                 if not current:
                     continue
                 assert batch is not None
-                written = [w for w in (_write_one(store, batch, p, plan, outcome, level)
-                                       for p, _ in current) if w is not None]  # fmt: skip
+                written = _write_chunk(store, batch, [p for p, _ in current], plan, outcome, level)
                 store.notes_written(batch, [w.rel for w in written])
                 if indexer is None or indexer(written):
                     outcome.indexed = False
                 for written_plan in written:
                     outcome.took(written_plan.changes)
                     outcome.errors.extend(written_plan.errors)
-                    folders.add(written_plan.path.parent)
         except BaseException:
             if batch is not None:  # cut short (Ctrl-C, a full disk): settle by the notes' bytes
                 with suppress(Exception):
@@ -316,26 +318,73 @@ def _write_batch(vault: Path, store: Store, command: str, rels: list[str],
         finally:
             if planner is not None:
                 planner.close()
-            sync_folders(folders)
 
 
-def _write_one(store: Store, batch: int, plan: NotePlan, replan: Callable[[str], NotePlan],
-               outcome: Outcome, level: int) -> NotePlan | None:  # fmt: skip
-    """Write one planned note; plan it again (journaled first) while it changes under us."""
+def _write_chunk(store: Store, batch: int, plans: list[NotePlan],
+                 replan: Callable[[str], NotePlan], outcome: Outcome,
+                 level: int) -> list[NotePlan]:  # fmt: skip
+    """Write a chunk's planned notes: each staged beside its note, all flushed to disk at
+    once, then each renamed into place if the note still holds what it was planned on. A
+    note that changed meanwhile is planned again (journaled first) and written alone. The
+    plans written, in the order written."""
+    staged: list[tuple[NotePlan, Staged | None]] = []
+    changed: list[NotePlan] = []
+    written: list[NotePlan] = []
+    placing = 0  # the staged files before this one are in place or gone
+    try:
+        for plan in plans:
+            try:
+                staged.append((plan, stage_plan(plan)))
+            except ChangedMeanwhile:
+                changed.append(plan)
+            except (NoteError, OSError) as exc:
+                outcome.errors.append(failure(plan.rel, exc))
+        try:
+            make_durable([one for _, one in staged if one is not None])
+        except OSError as exc:  # the disk failed them: none is put in place
+            outcome.errors.extend(failure(plan.rel, exc) for plan, _ in staged)
+        else:
+            for plan, one in staged:
+                try:
+                    place_plan(plan, one)  # its staged file is in place or gone, either way
+                    written.append(plan)
+                except ChangedMeanwhile:
+                    changed.append(plan)
+                except (NoteError, OSError) as exc:
+                    outcome.errors.append(failure(plan.rel, exc))
+                finally:
+                    placing += 1
+    finally:
+        for _, one in staged[placing:]:
+            if one is not None:
+                one.discard()
+        sync_folders({plan.path.parent for plan in written})
+    for plan in changed:
+        again = _write_again(store, batch, plan.rel, replan, outcome, level)
+        if again is not None:
+            written.append(again)
+            sync_folders([again.path.parent])
+    return written
+
+
+def _write_again(store: Store, batch: int, rel: str, replan: Callable[[str], NotePlan],
+                 outcome: Outcome, level: int) -> NotePlan | None:  # fmt: skip
+    """Plan again (journaled first) and write a note that changed under us, while it does."""
     try:
         for _attempt in range(ATTEMPTS):
+            plan = replan(rel)
+            store.journal_notes(batch, [_intent(plan, zlib.compress(plan.original, level))])
+            if not plan.changes:
+                outcome.errors.extend(plan.errors)
+                return None
             try:
                 write_plan(plan)
                 return plan
             except ChangedMeanwhile:
-                plan = replan(plan.rel)
-                store.journal_notes(batch, [_intent(plan, zlib.compress(plan.original, level))])
-                if not plan.changes:
-                    outcome.errors.extend(plan.errors)
-                    return None
-        raise NoteError(f"{plan.rel} keeps changing while tasksync writes it; nothing written")
+                continue
+        raise NoteError(f"{rel} keeps changing while tasksync writes it; nothing written")
     except (NoteError, OSError) as exc:
-        outcome.errors.append(failure(plan.rel, exc))
+        outcome.errors.append(failure(rel, exc))
         return None
 
 

@@ -24,12 +24,11 @@ from typing import Any
 # for a lock another thread of this process held at the fork (the TUI forks from a thread).
 from tasksync.index.sync import _worker_started
 from tasksync.read.parse import parse_task_records, warm_up
-from tasksync.read.reader import content_hash
 from tasksync.write.handover import line_for_line
-from tasksync.write.writeback import ABSENT, NoteError, NotePlan
+from tasksync.write.writeback import NoteError, NotePlan
 
 Planned = tuple[
-    list[tuple[NotePlan, bytes]], int, list[str]
+    list[tuple[NotePlan, bytes | None]], int, list[str]
 ]  # plans and old bytes; unchanged; errors
 AHEAD = 2  # chunks planned ahead of the one being written
 FORK_LIMIT_MB = 120  # a process that has held more plans here (see ``can_plan_elsewhere``)
@@ -43,6 +42,16 @@ def failure(rel: str, exc: Exception) -> str:
         return str(exc)
     assert isinstance(exc, OSError)
     return f"{rel}: {exc.strerror or exc}; not changed"
+
+
+def old_bytes(plan: NotePlan, level: int, check_lines: bool) -> bytes | None:
+    """The note's bytes before, compressed for the journal; None when undoing the plan's
+    changes line for line gives them back exactly (checked when ``check_lines``: for a
+    batch of a few notes — one accept in a 1 MB note then journals a line, not a megabyte —
+    and in the planning process, where the check is cheaper than the compression)."""
+    if check_lines and plan.reverts_exactly():
+        return None
+    return zlib.compress(plan.original, level)
 
 
 def can_plan_elsewhere() -> bool:
@@ -107,7 +116,7 @@ def _plan_chunk(index: int) -> Planned:
     """In the planning process: chunk ``index``'s plans, made ready to journal and write."""
     assert _job is not None
     chunks, plan, level, global_filter = _job
-    ready: list[tuple[NotePlan, bytes]] = []
+    ready: list[tuple[NotePlan, bytes | None]] = []
     unchanged, errors = 0, []
     for rel in chunks[index]:
         try:
@@ -119,11 +128,10 @@ def _plan_chunk(index: int) -> Planned:
         if not planned.changes:
             errors.extend(planned.errors)
             continue
-        planned.new = planned.encoded()
-        planned.new_hash = ABSENT if planned.remove else content_hash(planned.new)
-        _ = planned.before_hash  # worked out here (a cached property travels with the plan)
         planned.after_fields = _after_fields(planned, global_filter)
-        ready.append((planned, zlib.compress(planned.original, level)))
+        old = old_bytes(planned, level, check_lines=True)
+        planned.ready_to_send()
+        ready.append((planned, old))
     return ready, unchanged, errors
 
 

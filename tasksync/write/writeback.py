@@ -11,6 +11,7 @@ from — the rename. Encoding, BOM, line endings and final newline are kept.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import difflib
 import os
 import stat
@@ -27,7 +28,7 @@ from tasksync.read.notes import scan_lines
 from tasksync.read.parse import parse_task_lines
 from tasksync.read.reader import content_hash
 from tasksync.read.vault import NoteText, decode
-from tasksync.write.files import ChangedMeanwhile, atomic_write
+from tasksync.write.files import ChangedMeanwhile, Staged, make_durable, put_in_place, stage
 
 Edit = Callable[[Task], tuple[str, ...]]  # the lines that replace the task's line
 Edits = Edit | Mapping[str, Edit]  # one edit for all, or one per task id
@@ -104,6 +105,15 @@ class NotePlan:
                 return False
             undone.replace(change.line - 1, 1, change.before)
         return undone.encoded() == self.original
+
+    def ready_to_send(self) -> None:
+        """Make the new bytes, and drop the note's text and lines (most of what a plan
+        weighs): a plan made in the planning process travels to the writer without them."""
+        self.new = self.encoded()
+        self.new_hash = ABSENT if self.remove else content_hash(self.new)
+        _ = self.before_hash  # worked out here (a cached property travels with the plan)
+        self.text = dataclasses.replace(self.text, text="")
+        self.lines = []
 
     def line(self, index: int) -> str:
         return self.lines[index].removesuffix("\r")
@@ -260,6 +270,30 @@ def plan_edits(vault: Path, rel: str, targets: list[Target], edit: Edits,
 def write_plan(plan: NotePlan) -> None:
     """Write the planned bytes, unless the note changed since it was read (then
     ``files.ChangedMeanwhile``: plan again on what it holds now)."""
+    staged = stage_plan(plan)
+    try:
+        make_durable([staged] if staged is not None else [])
+    except BaseException:
+        if staged is not None:
+            staged.discard()
+        raise
+    place_plan(plan, staged)
+
+
+def stage_plan(plan: NotePlan) -> Staged | None:
+    """The plan's new bytes in a temporary file beside the note, not yet flushed to disk
+    (``files.make_durable``) nor in place (``place_plan``); None for a plan that removes
+    the note."""
+    if plan.remove:
+        return None
+    if plan.created and plan.path.exists():
+        raise ChangedMeanwhile(str(plan.path))  # made by someone else meanwhile
+    return stage(plan.path, plan.new if plan.new is not None else plan.encoded())
+
+
+def place_plan(plan: NotePlan, staged: Staged | None) -> None:
+    """Put the staged bytes (on disk by now) in the note's place — only if it still holds
+    the bytes the plan was made from (else ``files.ChangedMeanwhile``)."""
 
     def still_current() -> bool:
         try:
@@ -270,15 +304,13 @@ def write_plan(plan: NotePlan) -> None:
         except OSError:
             return False
 
-    if plan.remove:
+    if staged is None:
         if not still_current():
             raise ChangedMeanwhile(str(plan.path))
         os.unlink(plan.path)
         return
-    if plan.created and plan.path.exists():
-        raise ChangedMeanwhile(str(plan.path))  # made by someone else meanwhile
-    data = plan.new if plan.new is not None else plan.encoded()
-    plan.written = atomic_write(plan.path, data, sync_folder=False, still_current=still_current)
+    put_in_place(staged, still_current)
+    plan.written = staged.written
 
 
 def plan_append(vault: Path, rel: str, new_lines: tuple[str, ...]) -> NotePlan:
