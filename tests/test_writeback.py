@@ -395,9 +395,7 @@ def test_ctrl_c_while_a_chunk_is_staged_changes_no_note_and_leaves_no_file(
     assert all((vault / n).read_text() == text for n, text in notes.items())
 
 
-def test_a_disk_that_fails_to_flush_a_chunk_leaves_every_note_as_it_was(
-    make_vault, monkeypatch
-):
+def test_a_disk_that_fails_to_flush_a_chunk_leaves_every_note_as_it_was(make_vault, monkeypatch):
     notes = {f"n{i}.md": f"- [?] task {i} #proposed\n" for i in range(12)}
     vault = make_vault(notes)
 
