@@ -517,3 +517,33 @@ def test_a_full_disk_under_the_index_never_leaves_an_unjournaled_change(vault, t
     if after != before:  # some notes were written: the journal has them, undo restores them
         assert tasksync(root, "undo", db=db).returncode == 0
         assert snapshot(*sorted(root.rglob("*.md"))) == before
+
+
+MOUNTS = """/dev/vda / ext4 rw,relatime 0 0
+proc /proc proc rw 0 0
+sshfs#me@host: /home/me/My\\040Vault fuse.sshfs rw 0 0
+/dev/vdb /home/me/Notes xfs rw 0 0
+tmpfs /home/me/Notes/cache tmpfs rw 0 0
+server:/export /mnt/nfs nfs4 rw 0 0
+"""
+
+
+@pytest.mark.parametrize(
+    ("folder", "flushed_together"),
+    [
+        ("/home/me/Notes/Meetings", True),  # XFS: one syncfs writes every file out
+        ("/home/me/Notesbook", True),  # on / (ext4), not inside /home/me/Notes
+        ("/home/me/My Vault/Meetings", False),  # FUSE (a space in its mount point)
+        ("/home/me/Notes/cache/x", False),  # tmpfs mounted inside the XFS one
+        ("/mnt/nfs/vault", False),  # a network filesystem: an fsync per file
+    ],
+)
+def test_many_notes_share_one_flush_only_on_a_local_filesystem_known_to_write_them_all(
+    folder, flushed_together
+):
+    """A syncfs that does not write the files out (FUSE before Linux 5.15, network mounts)
+    would acknowledge notes that a power cut then loses: there, each note is fsync'ed."""
+    from tasksync.write import files
+
+    kind = files._filesystem(folder, files.mount_table(MOUNTS))
+    assert (kind in files._SYNCFS_FILESYSTEMS) == flushed_together

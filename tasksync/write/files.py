@@ -194,11 +194,11 @@ def _can_syncfs(folder: str) -> bool:
     return sys.platform.startswith("linux") and _filesystem(folder) in _SYNCFS_FILESYSTEMS
 
 
-def _filesystem(folder: str) -> str:
+def _filesystem(folder: str, mounts: tuple[tuple[str, str], ...] | None = None) -> str:
     """The type of the filesystem ``folder`` is on ("" when unknown)."""
     real = os.path.realpath(folder)
     best, kind = "", ""
-    for point, fs_type in _mounts():
+    for point, fs_type in _mounts() if mounts is None else mounts:
         inside = real == point or real.startswith(point.rstrip("/") + "/")
         if inside and len(point) >= len(best):  # the last mounted there is the one seen
             best, kind = point, fs_type
@@ -207,14 +207,17 @@ def _filesystem(folder: str) -> str:
 
 @cache
 def _mounts() -> tuple[tuple[str, str], ...]:
-    """(mount point, filesystem type) of each mount, from /proc (empty where there is none)."""
     try:
         with open("/proc/self/mounts", encoding="utf-8", errors="surrogateescape") as handle:
-            lines = handle.read().splitlines()
+            return mount_table(handle.read())
     except OSError:
         return ()
+
+
+def mount_table(text: str) -> tuple[tuple[str, str], ...]:
+    """(mount point, filesystem type) of each line of /proc/self/mounts."""
     mounts = []
-    for line in lines:
+    for line in text.splitlines():
         fields = line.split(" ")
         if len(fields) >= 3:
             point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m[1], 8)), fields[1])  # \040: " "
