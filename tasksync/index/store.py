@@ -92,6 +92,7 @@ _RECORD_JSON = "json_object(" + ", ".join(
 _SELECT_COLUMNS = f"SELECT {', '.join(RECORD_KEYS)} FROM tasks"
 _SELECT_ROWS = f"{_SELECT_COLUMNS} WHERE path = ?"
 _ID_INDEX = next(statement for statement in _SCHEMA if "tasks_by_id" in statement)
+Rewritten = list[tuple[tuple[Any, ...], tuple[Any, ...]]]  # changed tasks' rows: new, old
 
 
 def _short(text: str | None) -> str:
@@ -511,6 +512,15 @@ class Store(Journal):
             self.conn.execute("DELETE FROM tasks WHERE path = ?", (path,))
             self.insert_rows(path, [(key, *r[1:]) for key, r in zip(ids, rows, strict=True)])
 
+    def note_hashes(self, paths: list[str]) -> dict[str, str]:
+        """The content hash of each of these notes the index has."""
+        found: dict[str, str] = {}
+        for start in range(0, len(paths), 500):  # within SQLite's limit on parameters
+            part = paths[start : start + 500]
+            query = f"SELECT path, hash FROM notes WHERE path IN ({', '.join('?' * len(part))})"
+            found.update(self.conn.execute(query, part))
+        return found
+
     def note_hash(self, path: str) -> str | None:
         row = self.conn.execute("SELECT hash FROM notes WHERE path = ?", (path,)).fetchone()
         return None if row is None else str(row[0])
@@ -524,23 +534,26 @@ class Store(Journal):
             found.update((row[0], row) for row in self.conn.execute(query, part))
         return found
 
-    def take_rewritten(self, path: str, mtime_ns: int, size: int, digest: str,
-                       rows: list[tuple[tuple[Any, ...], tuple[Any, ...]]]) -> None:  # fmt: skip
-        """A note tasksync rewrote line for line: its new stat and hash, and the rows of the
-        lines it changed, each new with the index's old one (the same id); the note's other
-        rows stay as they are. Only the columns that differ are written (an accept changes a
-        task's status, tags and line, not its place: the other indexes are left alone).
-        Call inside ``write()``."""
+    def take_rewritten(self, notes: list[tuple[str, int, int, str, Rewritten]]) -> None:
+        """Notes tasksync rewrote line for line — each (path, mtime_ns, size, hash, rows):
+        their new stat and hash, and the rows of the lines changed, each new with the
+        index's old one (the same id); their other rows stay as they are. Only the columns
+        that differ are written (an accept changes a task's status, tags and line, not its
+        place: the other indexes are left alone). Call inside ``write()``."""
         by_columns: dict[tuple[int, ...], list[tuple[Any, ...]]] = {}
-        for new, old in rows:
-            changed = tuple(i for i, (a, b) in enumerate(zip(new, old, strict=True)) if a != b)
-            if changed:
-                by_columns.setdefault(changed, []).append((*(new[i] for i in changed), new[0]))
+        for *_, rows in notes:
+            for new, old in rows:
+                changed = tuple(i for i, (a, b) in enumerate(zip(new, old, strict=True))
+                                if a != b)  # fmt: skip
+                if changed:
+                    by_columns.setdefault(changed, []).append((*(new[i] for i in changed),
+                                                               new[0]))  # fmt: skip
         for changed, values in by_columns.items():
             columns = ", ".join(f"{RECORD_KEYS[i]} = ?" for i in changed)
             self.conn.executemany(f"UPDATE tasks SET {columns} WHERE id = ?", values)
-        self.conn.execute("UPDATE notes SET mtime_ns = ?, size = ?, hash = ? WHERE path = ?",
-                          (mtime_ns, size, digest, path))  # fmt: skip
+        stats = [(mtime, size, digest, path) for path, mtime, size, digest, _ in notes]
+        self.conn.executemany("UPDATE notes SET mtime_ns = ?, size = ?, hash = ? WHERE path = ?",
+                              stats)  # fmt: skip
 
     def all_rows(self) -> Iterator[tuple[Any, ...]]:
         """Every task's row (RECORD_KEYS order), in note and line order."""

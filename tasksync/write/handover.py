@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from tasksync.config import global_filter_of
-from tasksync.index.store import Store
+from tasksync.index.store import Rewritten, Store
 from tasksync.model import LineChange, StatusTable
 from tasksync.read.notes import has_global_filter
 from tasksync.read.parse import TASK_PREFIX, parse_task_records
@@ -48,35 +48,26 @@ def line_for_line(changes: list[LineChange], global_filter: str) -> bool:
     return True
 
 
-Rewritten = list[tuple[tuple[Any, ...], tuple[Any, ...]]]  # each changed task's row: new, old
+def _may_hand_over(plan: NotePlan, global_filter: str) -> bool:
+    return (not plan.remove and not plan.created and plan.written is not None
+            and plan.new_hash is not None and bool(plan.changes)
+            and line_for_line(plan.changes, global_filter))  # fmt: skip
 
 
-def rows_after(store: Store, statuses: StatusTable, plan: NotePlan) -> Rewritten | None:
-    """The new rows of the lines ``plan`` changed, each with the index's old row, or None when
-    the note must be read again.
-    Call inside the index's write transaction (what the index holds must not change
-    between this check and the update)."""
-    changes: list[LineChange] = plan.changes
-    if plan.remove or plan.created or plan.written is None or not changes:
-        return None
-    global_filter = global_filter_of(statuses)
-    if not line_for_line(changes, global_filter):
-        return None
-    if store.note_hash(plan.rel) != plan.before_hash:
-        return None  # the index did not hold the note the plan was made on
-    if not store.has_id_index():
-        return None  # a scan is loading the index: ids are not unique until it ends
-    old = store.rows_of([change.task_id for change in changes])
-    for change in changes:
+def rows_after(plan: NotePlan, old: dict[str, tuple[Any, ...]], statuses: StatusTable,
+               global_filter: str) -> Rewritten | None:  # fmt: skip
+    """The new rows of the lines ``plan`` changed, each with the index's old row (``old``, by
+    id), or None when the index did not hold those lines as the plan found them."""
+    for change in plan.changes:
         known = old.get(change.task_id)
         where = (plan.rel, change.line, change.before[0])
         if known is None or (known[PATH], known[LINE], known[RAW]) != where:
             return None
     parsed = plan.after_fields  # parsed where the plan was made (write/planner.py)
-    if parsed is None or len(parsed) != len(changes):
-        parsed = parse_task_records([change.after[0] for change in changes], global_filter)
+    if parsed is None or len(parsed) != len(plan.changes):
+        parsed = parse_task_records([change.after[0] for change in plan.changes], global_filter)
     rows = []
-    for change, fields in zip(changes, parsed, strict=True):
+    for change, fields in zip(plan.changes, parsed, strict=True):
         status_type = statuses[fields["status"]].type.value
         heading = old[change.task_id][HEADING]
         row = fields_row(plan.rel, change.line, heading, status_type, change.after[0], fields)
@@ -87,14 +78,26 @@ def rows_after(store: Store, statuses: StatusTable, plan: NotePlan) -> Rewritten
 
 def hand_over(store: Store, statuses: StatusTable, plans: list[NotePlan]) -> list[str]:
     """Index what ``plans`` wrote, where that can be done without reading the notes again;
-    the notes that must be read again (by a sync) are returned."""
-    left = []
+    the notes that must be read again (by a sync) are returned. The index is read, checked
+    and written in one transaction (what it holds must not change between the check and
+    the update), a chunk of notes at a time."""
+    global_filter = global_filter_of(statuses)
+    taken: set[str] = set()
     with store.write():
-        for plan in plans:
-            rows = rows_after(store, statuses, plan)
-            if rows is None or plan.written is None or plan.new_hash is None:
-                left.append(plan.rel)
-                continue
-            store.take_rewritten(plan.rel, plan.written.st_mtime_ns, plan.written.st_size,
-                                 plan.new_hash, rows)  # fmt: skip
-    return left
+        if not store.has_id_index():
+            return [plan.rel for plan in plans]  # a scan is loading the index: ids not unique
+        hashes = store.note_hashes([plan.rel for plan in plans])
+        ready = [plan for plan in plans if _may_hand_over(plan, global_filter)
+                 and hashes.get(plan.rel) == plan.before_hash]  # fmt: skip
+        old = store.rows_of([change.task_id for plan in ready for change in plan.changes])
+        rewritten = []
+        for plan in ready:
+            rows = rows_after(plan, old, statuses, global_filter)
+            if rows is not None:
+                assert plan.written is not None
+                assert plan.new_hash is not None
+                rewritten.append((plan.rel, plan.written.st_mtime_ns, plan.written.st_size,
+                                  plan.new_hash, rows))  # fmt: skip
+                taken.add(plan.rel)
+        store.take_rewritten(rewritten)
+    return [plan.rel for plan in plans if plan.rel not in taken]
