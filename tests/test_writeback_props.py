@@ -123,7 +123,7 @@ recurring_lines = st.sampled_from(
 
 
 @given(st.lists(st.lists(st.one_of(task_lines, other_lines, recurring_lines, accented_lines),
-                         min_size=1, max_size=10), min_size=1, max_size=3),
+                         min_size=1, max_size=10), min_size=1, max_size=9),
        st.sampled_from(sorted(UNDONE_EDITS)), st.sampled_from(["\n", "\r\n"]), st.booleans(),
        st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]), st.data())  # fmt: skip
 def test_undo_of_a_random_batch_gives_back_every_byte(files, edit_name, newline, final,
