@@ -184,7 +184,7 @@ def test_note_edited_after_the_scan_is_re_read_and_the_right_line_changed(make_v
     # The user adds lines above the task in Obsidian, after our scan.
     edited = text.replace("# Week\r\n", "# Week\r\nNew thoughts.\r\n\r\n")
     (vault / "n.md").write_bytes(edited.encode("utf-8"))
-    target = Target(seeds["id"], seeds["path"], seeds["line"], seeds["raw"])
+    target = Target.of(seeds["id"], seeds["path"], seeds["line"], seeds["raw"])
     outcome = apply_edits(vault, [target], lambda t: (t.raw.replace("[?]", "[ ]"),),
                           StatusTable())  # fmt: skip
     assert outcome.errors == []
@@ -194,7 +194,7 @@ def test_note_edited_after_the_scan_is_re_read_and_the_right_line_changed(make_v
 
 def test_a_task_the_user_rewrote_is_refused_not_guessed(make_vault):
     vault = make_vault({"n.md": "- [?] Call Dana\n- [?] Call Dana\n"})
-    target = Target("0" * 12, "n.md", 1, "- [?] Call Dana about it")
+    target = Target.of("0" * 12, "n.md", 1, "- [?] Call Dana about it")
     outcome = apply_edits(vault, [target], lambda t: ("- [x] x",), StatusTable())
     assert outcome.changes == []
     assert "cannot be found for sure" in outcome.errors[0]
@@ -208,7 +208,7 @@ def test_edit_follows_the_task_when_the_user_changed_its_date(make_vault):
         sync(vault, store, StatusTable())
         [record] = store.records()
     (vault / "n.md").write_text("- [?] Call Dana 📅 2026-02-02 #proposed\n")
-    target = Target(record["id"], "n.md", 1, record["raw"])
+    target = Target.of(record["id"], "n.md", 1, record["raw"])
     from tasksync.write.edits import accept
 
     outcome = apply_edits(vault, [target], lambda t: (accept(t, StatusTable()).raw,),
@@ -222,7 +222,7 @@ def test_read_only_deleted_and_folder_notes_fail_alone(make_vault):
     db = Path(os.environ["TASKSYNC_DB"])
     with Store(db) as store:
         sync(vault, store, StatusTable())
-        targets = [Target(r["id"], r["path"], r["line"], r["raw"]) for r in store.records()]
+        targets = [Target.of(r["id"], r["path"], r["line"], r["raw"]) for r in store.records()]
     (vault / "a.md").chmod(0o444)
     (vault / "b.md").unlink()
     (vault / "c.md").unlink()

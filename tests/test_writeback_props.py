@@ -62,7 +62,7 @@ def test_random_batches_change_only_their_lines(files, edit_name, newline, final
             ids = task_ids(rel, [f.task for f in found])
             chosen = data.draw(st.lists(st.sampled_from(range(len(found))), unique=True)
                                if found else st.just([]))  # fmt: skip
-            targets += [Target(ids[i], rel, found[i].line, found[i].task.raw) for i in chosen]
+            targets += [Target.of(ids[i], rel, found[i].line, found[i].task.raw) for i in chosen]
         with Store(vault / ".index.sqlite") as store:  # a dot-file: not a note
             outcome = run_batch(vault, store, STATUSES, "test", targets,
                                 lambda t: (edit(t).raw,), False)  # fmt: skip
@@ -152,7 +152,7 @@ def test_undo_of_a_random_batch_gives_back_every_byte(files, edit_name, newline,
             ids = task_ids(rel, [f.task for f in found])
             chosen = data.draw(st.lists(st.sampled_from(range(len(found))), unique=True)
                                if found else st.just([]))  # fmt: skip
-            targets += [Target(ids[i], rel, found[i].line, found[i].task.raw) for i in chosen]
+            targets += [Target.of(ids[i], rel, found[i].line, found[i].task.raw) for i in chosen]
         with Store(vault / ".index.sqlite") as store:
             run_batch(vault, store, STATUSES, "test", targets, written, False)
             undo_last(vault, store, STATUSES)

@@ -92,7 +92,7 @@ class Outcome:
 
 
 def target_of(record: Record, twins: int = 1) -> Target:
-    return Target(record["id"], record["path"], record["line"], record["raw"], twins,
+    return Target.of(record["id"], record["path"], record["line"], record["raw"], twins,
                   record["description"] or "")  # fmt: skip
 
 

@@ -56,9 +56,18 @@ class Target:
     id: str
     path: str
     line: int
-    raw: str
+    encoded: bytes  # its line, in UTF-8: a str holding an emoji takes four bytes a character
     twins: int = 1  # tasks of that note, then, with the same description (or 🆔)
     label: str = ""  # its description, for messages
+
+    @classmethod
+    def of(cls, id: str, path: str, line: int, raw: str, twins: int = 1,
+           label: str = "") -> Target:  # fmt: skip
+        return cls(id, path, line, raw.encode("utf-8", "surrogatepass"), twins, label)
+
+    @property
+    def raw(self) -> str:
+        return self.encoded.decode("utf-8", "surrogatepass")
 
 
 @dataclass
@@ -218,11 +227,11 @@ def _locate(plan: NotePlan, target: Target, statuses: StatusTable) -> int:
         f"{target.path}:{target.line}: the task changed since the last scan and cannot be "
         f"found for sure; nothing written for it"
     )
-    index = target.line - 1
-    here = 0 <= index < len(plan.lines) and plan.line(index) == target.raw
+    index, raw = target.line - 1, target.raw
+    here = 0 <= index < len(plan.lines) and plan.line(index) == raw
     if target.twins == 1 and here:
         return index
-    same = [i for i in range(len(plan.lines)) if plan.line(i) == target.raw]
+    same = [i for i in range(len(plan.lines)) if plan.line(i) == raw]
     if target.twins == 1 and len(same) == 1:
         return same[0]
     # The task had twins (same description), or its line was rewritten: it is found by its
