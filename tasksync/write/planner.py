@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
 import zlib
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -112,6 +113,7 @@ class Planner:
         this process holds (a forked copy of its file), which is released only when the
         last copy is closed."""
         processes = list(self._processes)
+        manager: threading.Thread | None = getattr(self._pool, "_executor_manager_thread", None)
         for future in self._futures.values():
             future.cancel()
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -119,6 +121,11 @@ class Planner:
             process.kill()  # it only reads notes: nothing of it needs finishing
         for process in processes:
             process.join()
+        # The pool's thread, left running, closes its wake-up pipe while the interpreter's
+        # exit writes to it (Python 3.11): "Bad file descriptor" and a traceback after a
+        # batch that failed early (a full disk). It ends soon once its process is gone.
+        if manager is not None:
+            manager.join(timeout=5)
 
 
 def _plan_chunk(index: int) -> Planned:
