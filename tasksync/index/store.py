@@ -629,6 +629,15 @@ class Store(Journal):
         for row in self.conn.execute(sql, params):
             yield tuple_record(row)
 
+    def selected_columns(self, keys: tuple[str, ...], status_types: Iterable[str] | None = None,
+                         path_contains: str | None = None) -> Iterator[dict[str, Any]]:  # fmt: skip
+        """``selected_records`` with only the (plain) columns ``keys``: cheaper where the
+        caller needs a few. The keys are trusted names (RECORD_KEYS)."""
+        assert all(key in RECORD_KEYS and key not in LIST_KEYS for key in keys)
+        sql, params = self._select(", ".join(keys), status_types, path_contains)
+        for row in self.conn.execute(sql, params):
+            yield dict(zip(keys, row, strict=True))
+
     def selected_places(
         self, status_types: Iterable[str] | None = None, path_contains: str | None = None
     ) -> Iterator[tuple[int, Record]]:
