@@ -338,21 +338,26 @@ def test_triage_tags_are_configurable_in_the_vault(make_vault):
     assert "triage_tags must be a list of tags" in bad.stderr
 
 
+def interrupted_at(call: int, real):
+    """``real``, but Ctrl-C arrives at its ``call``-th call."""
+    calls = []
+
+    def wrapper(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == call:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    return wrapper
+
+
 def test_a_batch_cut_short_is_journaled_so_undo_restores_what_it_wrote(
     make_vault, tmp_path, monkeypatch
 ):
     notes = {f"n{i}.md": f"- [?] task {i}.0 #proposed\n- [?] other {i}\n" for i in range(6)}
     vault = make_vault(notes)
-    real_place = writeback.put_in_place
-    calls = []
-
-    def place_then_interrupt(*args, **kwargs):  # Ctrl-C arrives as the fourth note is renamed
-        calls.append(args[0])
-        if len(calls) == 4:
-            raise KeyboardInterrupt
-        return real_place(*args, **kwargs)
-
-    monkeypatch.setattr(writeback, "put_in_place", place_then_interrupt)
+    # Ctrl-C arrives as the fourth note is renamed
+    monkeypatch.setattr(writeback, "put_in_place", interrupted_at(4, writeback.put_in_place))
     with Store(tmp_path / "i.sqlite") as store:
         sync(vault, store, StatusTable())
         targets = targets_of(store, [r for r in store.records() if r["status"] == "?"])
@@ -373,16 +378,7 @@ def test_ctrl_c_while_a_chunk_is_staged_changes_no_note_and_leaves_no_file(
 ):
     notes = {f"n{i}.md": f"- [?] task {i} #proposed\n" for i in range(12)}
     vault = make_vault(notes)
-    real_stage = writeback.stage
-    calls = []
-
-    def stage_then_interrupt(*args, **kwargs):
-        calls.append(args[0])
-        if len(calls) == 7:
-            raise KeyboardInterrupt
-        return real_stage(*args, **kwargs)
-
-    monkeypatch.setattr(writeback, "stage", stage_then_interrupt)
+    monkeypatch.setattr(writeback, "stage", interrupted_at(7, writeback.stage))
     with Store(tmp_path / "i.sqlite") as store:
         sync(vault, store, StatusTable())
         targets = targets_of(store, store.records())

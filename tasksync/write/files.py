@@ -86,18 +86,24 @@ def stage(path: Path, data: bytes | Iterable[bytes]) -> Staged:
 
 
 def make_durable(staged: list[Staged]) -> None:
-    """Flush the staged files to disk (OSError when the disk reports a failure)."""
-    folders = {os.path.dirname(one.temp) for one in staged}
-    if len(staged) >= SYNCFS_FROM and all(_can_syncfs(folder) for folder in folders):
-        for folder in {os.stat(folder).st_dev: folder for folder in folders}.values():
-            _syncfs(folder)  # one flush per filesystem
-        return
-    for one in staged:
-        handle = os.open(one.temp, os.O_RDONLY | os.O_CLOEXEC)
-        try:
-            os.fsync(handle)
-        finally:
-            os.close(handle)
+    """Flush the staged files to disk; when that fails (OSError: the disk reports a
+    failure), or is cut short, they are removed."""
+    try:
+        folders = {os.path.dirname(one.temp) for one in staged}
+        if len(staged) >= SYNCFS_FROM and all(_can_syncfs(folder) for folder in folders):
+            for folder in {os.stat(folder).st_dev: folder for folder in folders}.values():
+                _syncfs(folder)  # one flush per filesystem
+            return
+        for one in staged:
+            handle = os.open(one.temp, os.O_RDONLY | os.O_CLOEXEC)
+            try:
+                os.fsync(handle)
+            finally:
+                os.close(handle)
+    except BaseException:
+        for one in staged:
+            one.discard()
+        raise
 
 
 def put_in_place(staged: Staged, still_current: Callable[[], bool] | None = None) -> None:
@@ -126,11 +132,7 @@ def atomic_write(path: Path, data: bytes | Iterable[bytes], sync_folder: bool = 
     does that once for many files (``sync_folders``). Returns the new file's stat, taken
     before the rename: what it is unless someone else changed the file since."""
     staged = stage(path, data)
-    try:
-        make_durable([staged])
-    except BaseException:
-        staged.discard()
-        raise
+    make_durable([staged])
     put_in_place(staged, still_current)
     if sync_folder:
         sync_folders([path.parent])

@@ -280,12 +280,7 @@ def write_plan(plan: NotePlan) -> None:
     """Write the planned bytes, unless the note changed since it was read (then
     ``files.ChangedMeanwhile``: plan again on what it holds now)."""
     staged = stage_plan(plan)
-    try:
-        make_durable([staged] if staged is not None else [])
-    except BaseException:
-        if staged is not None:
-            staged.discard()
-        raise
+    make_durable([staged] if staged is not None else [])
     place_plan(plan, staged)
 
 
