@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tasksync.cli.main import cli
+from tasksync.index.journal import json_lines
 from tasksync.index.store import SCHEMA_VERSION, IdError, Store
 from tasksync.index.sync import sync
 from tasksync.model import StatusTable, Task
@@ -358,3 +359,11 @@ def test_a_new_index_held_by_another_process_is_waited_for_not_refused(tmp_path)
     thread.join(timeout=30)
     assert opened == ["ok"]
     assert sqlite3.connect(db).execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+@given(st.lists(st.text()))
+def test_the_journal_writes_lines_as_json_would(lines):
+    # Undo reads these back with json.loads: the fast encoder must say exactly what
+    # json.dumps says, whatever a line holds (quotes, backslashes, controls, surrogates).
+    assert json_lines(lines) == json.dumps(lines, ensure_ascii=False)
+    assert json.loads(json_lines(lines)) == lines

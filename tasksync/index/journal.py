@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring
 from typing import Any
 
 from tasksync.model import LineChange
@@ -31,6 +32,12 @@ class NoteIntent:
     after_hash: str
     changes: list[LineChange]
     before_content: bytes | None = None  # the note's bytes before, zlib-compressed
+
+
+def json_lines(lines: Sequence[str]) -> str:
+    """``json.dumps(lines, ensure_ascii=False)``, three times faster: a batch journals two
+    lists per changed line (15,000 tasks accepted: 0.10 s of the writer's time -> 0.04 s)."""
+    return "[" + ", ".join(map(encode_basestring, lines)) + "]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,9 +122,8 @@ class Journal:
         self.conn.executemany(
             "INSERT INTO changes (batch, seq, path, line, before, after, task, undone) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
-            [(batch, first + seq, c.path, c.line, json.dumps(c.before, ensure_ascii=False),
-              json.dumps(c.after, ensure_ascii=False), c.task_id)
-             for seq, c in enumerate(rows)],
+            [(batch, first + seq, c.path, c.line, json_lines(c.before), json_lines(c.after),
+              c.task_id) for seq, c in enumerate(rows)],
         )  # fmt: skip
 
     def notes_written(self, batch: int, paths: list[str]) -> None:
