@@ -612,3 +612,21 @@ def test_accept_prints_each_task_then_the_summary(make_vault):
     assert lines[:3] == ["a.md:1", "a.md:2", "b.md:1"]
     assert lines[3].startswith("undid `accept")
     assert lines[3].endswith(": 3 line(s) restored")
+
+
+def test_twins_are_counted_as_ids_are_made_casefolded_and_by_their_id(make_vault, tmp_path):
+    # A target's twin count is how many tasks of its note have what its id is made of: the
+    # 🆔 when it has one, else the description casefolded (Straße and STRASSE are twins).
+    vault = make_vault({"n.md": "- [?] Call Straße\n- [?] call STRASSE\n- [?] Call Bob\n"
+                                "- [?] x 🆔 a1\n- [?] y 🆔 a1\n- [?] Call Bob 🆔 b2\n",
+                        "m.md": "- [?] Call Bob\n"})  # fmt: skip
+    with Store(tmp_path / "i.sqlite") as store:
+        sync(vault, store, StatusTable())
+        targets = targets_of(store, store.records())
+    twins = {(t.path, t.raw): t.twins for t in targets}
+    assert twins == {
+        ("n.md", "- [?] Call Straße"): 2, ("n.md", "- [?] call STRASSE"): 2,
+        ("n.md", "- [?] Call Bob"): 1, ("n.md", "- [?] x 🆔 a1"): 2,
+        ("n.md", "- [?] y 🆔 a1"): 2, ("n.md", "- [?] Call Bob 🆔 b2"): 1,
+        ("m.md", "- [?] Call Bob"): 1,
+    }  # fmt: skip

@@ -23,7 +23,6 @@ from typing import ParamSpec, TypeVar
 
 from tasksync.config import global_filter_of
 from tasksync.errors import TasksyncError
-from tasksync.ids import id_key
 from tasksync.index.journal import NoteIntent, PendingBatch
 from tasksync.index.select import Selection
 from tasksync.index.store import Store
@@ -99,12 +98,6 @@ def target_of(record: Record, twins: int = 1) -> Target:
                   record["description"] or "")  # fmt: skip
 
 
-@dataclass(frozen=True)
-class _Identity:
-    task_id: str | None
-    description: str
-
-
 def targets_by_id(store: Store, ids: Iterable[str]) -> list[Target]:
     """Each id (or unique prefix) as a target, in the order given, without repeats."""
     seen: dict[str, Record] = {}
@@ -137,10 +130,12 @@ def targets_of(store: Store, records: Iterable[Record]) -> list[Target]:
 
 
 def _twin_key(path: str, task_id: str | None, description: str | None) -> int:
-    """What a task's id is made of (``id_key``), hashed. Keys that collide can only make a
-    twin count too high, and a count the note does not match refuses the write (see
-    ``writeback._locate``): never a write to another line."""
-    return hash(id_key(path, _Identity(task_id, description or "")))
+    """What a task's id is made of (as ``id_key``: its 🆔, else its description casefolded),
+    hashed. Keys that collide can only make a twin count too high, and a count the note does
+    not match refuses the write (see ``writeback._locate``): never a write to another line."""
+    if task_id:
+        return hash((path, task_id))
+    return hash((path, None, (description or "").casefold()))
 
 
 def selected_targets(store: Store, selection: Selection) -> list[Target]:
