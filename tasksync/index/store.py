@@ -85,6 +85,7 @@ _INSERT_TASK = (
     f"INSERT OR REPLACE INTO tasks ({', '.join(RECORD_KEYS)}) "
     f"VALUES ({', '.join('?' for _ in RECORD_KEYS)})"
 )
+_INSERT_TASK_NEW = _INSERT_TASK.replace(" OR REPLACE", "")
 # A task's record as JSON, made by SQLite (in C) when listed, in RECORD_KEYS order.
 _RECORD_JSON = "json_object(" + ", ".join(
     f"'{key}', json({key})" if key in LIST_KEYS else f"'{key}', {key}" for key in RECORD_KEYS
@@ -434,7 +435,7 @@ class Store(Journal):
                  json.dumps(scan.aliases, ensure_ascii=False)),
             )  # fmt: skip
             if scan.new or bulk:
-                self.insert_rows(scan.rel, scan.rows)
+                self.insert_rows(scan.rel, scan.rows, id_index=not bulk)
                 continue
             # Write only what differs: after an edit, most of a note's tasks are unchanged.
             old = {row[0]: row for row in conn.execute(_SELECT_ROWS, (scan.rel,))}
@@ -445,7 +446,7 @@ class Store(Journal):
             fresh = [row for row in scan.rows if row[0] not in old]
             conn.executemany(_INSERT_TASK, [row for row in scan.rows
                                             if row[0] in old and old[row[0]] != row])  # fmt: skip
-            self.insert_rows(scan.rel, fresh, whole_note=False)
+            self.insert_rows(scan.rel, fresh, whole_note=False, id_index=not bulk)
         if deleted:
             added = [*added, *(scan.rel for scan in scans if scan.new)]
             self.carry_renamed(added, deleted)
@@ -453,11 +454,15 @@ class Store(Journal):
             conn.execute("DELETE FROM tasks WHERE path = ?", (path,))
             conn.execute("DELETE FROM notes WHERE path = ?", (path,))
 
-    def insert_rows(self, path: str, rows: list[tuple[Any, ...]], whole_note: bool = True) -> None:
+    def insert_rows(self, path: str, rows: list[tuple[Any, ...]], whole_note: bool = True,
+                    id_index: bool | None = None) -> None:  # fmt: skip
         """Insert a note's new task rows. An id another note's task holds already (one carried
-        over from a renamed note can be) is not taken over: the new task gets another."""
-        insert = _INSERT_TASK.replace(" OR REPLACE", "")
-        if not self.has_id_index():  # a clash of ids is settled by ``build_id_index``
+        over from a renamed note can be) is not taken over: the new task gets another.
+        ``id_index``: whether the index of ids exists, when the caller knows already."""
+        insert = _INSERT_TASK_NEW
+        if id_index is None:
+            id_index = self.has_id_index()
+        if not id_index:  # a clash of ids is settled by ``build_id_index``
             if whole_note:  # another process may have indexed this note meanwhile
                 self.conn.execute("DELETE FROM tasks WHERE path = ?", (path,))
             self.conn.executemany(insert, rows)
