@@ -24,6 +24,7 @@ from tasksync.cli.render import FORMATS, LEGEND, OPEN_TYPES, SORTS, line, sort_k
 from tasksync.dates import parse_day
 from tasksync.errors import TasksyncError
 from tasksync.index.select import DEFAULT_STATUSES, STATUS_CHOICES, Selection
+from tasksync.index.store import REBUILD_HINT, is_damage
 from tasksync.query.people import People
 from tasksync.read.records import Record, write_json_array
 from tasksync.read.vault import check_vault
@@ -121,11 +122,10 @@ class TasksyncGroup(click.Group):
         except sqlite3.DatabaseError as exc:
             app = ctx.obj
             where = f"the index {app.db}" if isinstance(app, AppContext) else "the index"
-            if _cannot_write(exc):
-                click.echo(f"error: cannot write {where}: {exc}", err=True)
+            if is_damage(exc):
+                click.echo(f"error: {where} is damaged ({exc}); {REBUILD_HINT}", err=True)
             else:
-                click.echo(f"error: {where} is damaged ({exc}); `tasksync scan --rebuild` "
-                           "makes it anew, keeping the undo journal", err=True)  # fmt: skip
+                click.echo(f"error: cannot write {where}: {exc}", err=True)
             ctx.exit(4)
         except BrokenPipeError:
             sys.stderr.close()  # the reader went away (e.g. `| head`): stop quietly
@@ -144,12 +144,6 @@ class TasksyncGroup(click.Group):
             click.echo(f"internal error: {type(exc).__name__}: {exc} "
                        "(set TASKSYNC_DEBUG=1 for details)", err=True)  # fmt: skip
             ctx.exit(70)
-
-
-def _cannot_write(exc: sqlite3.DatabaseError) -> bool:
-    """A full disk or a read-only file, not a damaged index."""
-    words = ("readonly", "read-only", "disk", "full", "unable to open", "locked", "I/O")
-    return isinstance(exc, sqlite3.OperationalError) and any(w in str(exc) for w in words)
 
 
 @click.group(cls=TasksyncGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -394,8 +388,7 @@ def scan(app: AppContext, rebuild: bool) -> None:
       tasksync scan --rebuild     a damaged index, made anew (the undo journal is kept)
     """
     if rebuild:
-        with app.open_store() as store:
-            store.drop_cache()
+        _rebuild(app)
     store, report = app.synced_store()
     with store:
         counts, problems = store.counts()
@@ -410,6 +403,25 @@ def scan(app: AppContext, rebuild: bool) -> None:
         f"{report.notes} notes ({changed}) · {total} tasks"
         + (f": {by_status}" if by_status else "")
         + f" · {problems} with problems · {report.seconds:.2f} s"
+    )
+
+
+def _rebuild(app: AppContext) -> None:
+    """Empty the index's cache, or make a damaged index anew (see ``index.salvage``); no
+    batch may write the index meanwhile (it would write to the file being replaced)."""
+    from tasksync.index.salvage import rebuild
+    from tasksync.write.lock import vault_lock
+
+    with vault_lock(check_vault(app.vault), "rebuilding the index", app.warn):
+        rebuilt = rebuild(app.db)
+    if rebuilt is None:
+        return
+    if not rebuilt.lost:
+        app.warn("the index was damaged: made anew, with its undo journal and CalDAV sync state")
+        return
+    app.warn(
+        f"the index was damaged: made anew without {' and '.join(rebuilt.lost)} (they "
+        f"could not be read); the damaged file is kept as {rebuilt.damaged_copy}"
     )
 
 

@@ -145,6 +145,20 @@ def find_moved_index(folder: Path, vault: Path) -> Path | None:
 class IndexFileError(TasksyncError):
     EXIT_CODE = 4
 
+    def __init__(self, message: str, damaged: bool = False) -> None:
+        super().__init__(message)
+        self.damaged = damaged  # the file is damaged (not full, read-only or locked)
+
+
+REBUILD_HINT = "`tasksync scan --rebuild` makes it anew, keeping the undo journal if it can be read"
+
+
+def is_damage(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite's error says the file is damaged — not a full disk, a read-only or
+    locked file, or a folder it cannot open."""
+    words = ("readonly", "read-only", "disk", "full", "unable to open", "locked", "I/O")
+    return not (isinstance(exc, sqlite3.OperationalError) and any(w in str(exc) for w in words))
+
 
 class IdError(TasksyncError):
     EXIT_CODE = 5
@@ -179,7 +193,11 @@ class Store(Journal):
             self.conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
             self._prepare()
         except sqlite3.DatabaseError as exc:
-            raise IndexFileError(f"cannot open the index {path}: {exc}") from None
+            damaged = is_damage(exc)
+            raise IndexFileError(
+                f"cannot open the index {path}: {exc}" + (f"; {REBUILD_HINT}" if damaged else ""),
+                damaged,
+            ) from None
         except OSError as exc:
             raise IndexFileError(f"cannot create the index {path}: {exc.strerror or exc}") from None
 
