@@ -547,3 +547,19 @@ def test_many_notes_share_one_flush_only_on_a_local_filesystem_known_to_write_th
 
     kind = files._filesystem(folder, files.mount_table(MOUNTS))
     assert (kind in files._SYNCFS_FILESYSTEMS) == flushed_together
+
+
+# -- dates at the edge of the calendar --------------------------------------------------------
+
+
+def test_a_recurrence_past_the_year_9999_fails_that_task_only(vault):
+    edge = "- [ ] yearly thing 🔁 every year 📅 9999-06-01\n"
+    root = vault({"edge.md": edge, "n.md": "- [ ] water 🔁 every week 📅 2026-01-05\n"})
+    [late] = ids_of(root, "yearly thing")
+    [water] = ids_of(root, "water")
+    result = tasksync(root, "done", late, water)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert "9999" in result.stderr, f"the failing task is not named: {result.stderr!r}"
+    assert (root / "edge.md").read_text(encoding="utf-8") == edge
+    assert "- [x] water" in (root / "n.md").read_text(encoding="utf-8"), "the batch was lost"

@@ -157,7 +157,8 @@ def component_of(record: Record, *, namespace: uuid.UUID, vault_name: str, now: 
         component = Event()
         _common(component, record, namespace, vault_name, now)
         component.add("dtstart", due)
-        component.add("dtend", due + timedelta(days=1))
+        if due < date.max:  # else no DTEND: RFC 5545 takes an all-day event to last one day
+            component.add("dtend", due + timedelta(days=1))
         component.add("transp", "TRANSPARENT")
     recur = rrule_of(record["recurrence"], due) if with_rrule and due else None
     if recur:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -187,20 +188,41 @@ def _whole_notes(records: Iterable[Record], size: int = 2000) -> Iterator[list[R
         yield part
 
 
-def _left_out(store: Store, chosen: tuple[str, ...], include_proposed: bool,
-              include_done: bool) -> list[str]:  # fmt: skip
-    """What has a due date but was not exported by default, and how to include it."""
-    if "proposed" in chosen and ("done" in chosen or include_done):
-        return []
-    counts = store.dated_counts()
+_UNREADABLE_DUE = "invalid due date "  # the parser's problem for a date that is no date
+
+
+def _left_out(app: AppContext, store: Store, chosen: tuple[str, ...], owner: str | None,
+              tag: str | None, path: str | None) -> list[str]:  # fmt: skip
+    """What the filters select and has a due date, but was not exported — and how to include
+    it; and the tasks whose due date is no date (2026-02-30), which nothing exports."""
     reasons = []
-    if "proposed" not in chosen and counts.get("PROPOSED"):
+    people = app.people(store) if owner is not None or tag is not None else None
+    selection = Selection(chosen, people.resolve(owner) if people and owner else None, tag, path)
+    exported = set(selection.status_types())
+    aside = [kind for kind in ("PROPOSED", "DONE", "CANCELLED") if kind not in exported]
+    counts: Counter[str] = Counter()
+    if aside and people is None:
+        counts.update(store.dated_counts(aside, selection.path))
+    elif aside and people is not None:
+        found = store.selected_records(aside, selection.path, dated=True)
+        counts.update(r["status_type"] for r in selection.apply(
+            _with_person(people, r) for r in found))  # fmt: skip
+    if counts["PROPOSED"]:
         reasons.append(f"{counts['PROPOSED']} proposed task(s) with due dates not included: "
                        "accept them or use --include-proposed")  # fmt: skip
-    closed = counts.get("DONE", 0) + counts.get("CANCELLED", 0)
-    if "done" not in chosen and closed:
-        reasons.append(f"{closed} done or cancelled task(s) with due dates not included "
-                       "(--include-done)")  # fmt: skip
+    if counts["DONE"] + counts["CANCELLED"]:
+        reasons.append(f"{counts['DONE'] + counts['CANCELLED']} done or cancelled task(s) "
+                       "with due dates not included (--include-done)")  # fmt: skip
+    found = store.selected_records(selection.status_types(), selection.path,
+                                   problem=_UNREADABLE_DUE)  # fmt: skip
+    if people is not None:
+        found = selection.apply(_with_person(people, r) for r in found)
+    dates = [p.removeprefix(_UNREADABLE_DUE) for r in found for p in r["problems"]
+             if p.startswith(_UNREADABLE_DUE)]  # fmt: skip
+    if dates:
+        shown = ", ".join(sorted(set(dates))[:3]) + (", …" if len(set(dates)) > 3 else "")
+        reasons.append(f"{len(dates)} task(s) with a due date that is no date ({shown}) "
+                       "not included: correct it in the note")  # fmt: skip
     return reasons
 
 
@@ -268,7 +290,7 @@ def register(cli: click.Group) -> None:
                 sys.stdout.flush()
             else:
                 atomic_write(output, chunks)
-            left_out = _left_out(store, chosen, include_proposed, include_done)
+            left_out = _left_out(app, store, chosen, owner, tag, path_text)
         count, dropped = tally.entries, tally.merged
         kind = ("to-do" if todo else "event") + ("s" if count != 1 else "")
         summary = f"{count} {kind}" + (f" written to {output}" if output else "")

@@ -618,11 +618,15 @@ class Store(Journal):
 
     def _select(self, columns: str, status_types: Iterable[str] | None,
                 path_contains: str | None, path_equals: str | None = None,
-                dated: bool = False, owned: bool = False) -> tuple[str, list[str]]:  # fmt: skip
+                dated: bool = False, owned: bool = False,
+                problem: str | None = None) -> tuple[str, list[str]]:  # fmt: skip
         sql = f"SELECT {columns} FROM tasks"
         where: list[str] = ["due IS NOT NULL"] if dated else []
         where += ["owner IS NOT NULL"] if owned else []
         params: list[str] = []
+        if problem is not None:
+            where.append("instr(problems, ?) > 0")
+            params.append(problem)
         if status_types is not None:
             types = list(status_types)
             where.append(f"status_type IN ({', '.join('?' for _ in types)})")
@@ -644,11 +648,13 @@ class Store(Journal):
 
     def selected_records(self, status_types: Iterable[str] | None = None,
                          path_contains: str | None = None, path_equals: str | None = None,
-                         dated: bool = False, owned: bool = False) -> Iterator[Record]:  # fmt: skip
+                         dated: bool = False, owned: bool = False,
+                         problem: str | None = None) -> Iterator[Record]:  # fmt: skip
         """``records`` (only those with a due date, when ``dated``; with an owner, when
-        ``owned``), one at a time: memory holds what the caller keeps."""
+        ``owned``; with a problem holding the text ``problem``), one at a time: memory holds
+        what the caller keeps."""
         sql, params = self._select(", ".join(RECORD_KEYS), status_types, path_contains,
-                                   path_equals, dated, owned)  # fmt: skip
+                                   path_equals, dated, owned, problem)  # fmt: skip
         for row in self.conn.execute(sql, params):
             yield tuple_record(row)
 
@@ -786,12 +792,13 @@ class Store(Journal):
             self.conn.executemany("INSERT OR REPLACE INTO ics_cache (key, text) VALUES (?, ?)",
                                   list(texts.items()))  # fmt: skip
 
-    def dated_counts(self) -> dict[str, int]:
+    def dated_counts(self, status_types: Iterable[str] | None = None,
+                     path_contains: str | None = None) -> dict[str, int]:  # fmt: skip
         """Tasks with a due date, per status type."""
-        rows = self.conn.execute(
-            "SELECT status_type, count(*) FROM tasks WHERE due IS NOT NULL GROUP BY status_type"
-        )
-        return dict(rows.fetchall())
+        sql, params = self._select("status_type, count(*)", status_types, path_contains,
+                                   dated=True)  # fmt: skip
+        sql = sql.replace(" ORDER BY path, line", " GROUP BY status_type")
+        return dict(self.conn.execute(sql, params).fetchall())
 
     def identities(self, paths: set[str]) -> Iterator[tuple[str, str | None, str]]:
         """(path, 🆔, description) of every task in these notes: what their ids are made of;

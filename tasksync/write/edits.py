@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from tasksync.errors import UsageError
+from tasksync.errors import TasksyncError, UsageError
 from tasksync.model import Priority, Segment, StatusTable, StatusType, Task
 from tasksync.read.parse import parse_task_line
 from tasksync.read.prose import repaired
@@ -33,6 +33,11 @@ _CANONICAL = sorted(
     [*canonical_spellings().items(), *((s, VS16) for s in VS16_SPELLINGS if s != VS16)],
     key=lambda kv: -len(kv[0]),
 )
+
+
+class CannotEdit(TasksyncError):
+    """This edit cannot be made to this task (the message says why); the rest of the batch
+    goes on."""
 
 
 @dataclass(frozen=True)
@@ -303,7 +308,10 @@ def _next_occurrence(task: Task, today: date, statuses: StatusTable) -> str | No
         rule = parse_rule(task.recurrence or "")
     except RuleError:
         return None
-    dates = next_dates(rule, task.due, task.scheduled, task.start, today)
+    try:
+        dates = next_dates(rule, task.due, task.scheduled, task.start, today)
+    except (OverflowError, ValueError):  # datetime's years end at 9999
+        raise CannotEdit("its next occurrence would fall after the year 9999") from None
     segments = list(task.segments)
     _set_status(segments, statuses.symbol_for(StatusType.TODO))
     for field in ("done", "cancelled", "id", "depends_on"):

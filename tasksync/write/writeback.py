@@ -28,6 +28,7 @@ from tasksync.read.notes import scan_lines
 from tasksync.read.parse import parse_task_lines
 from tasksync.read.reader import content_hash
 from tasksync.read.vault import NoteText, decode
+from tasksync.write.edits import CannotEdit
 from tasksync.write.files import ChangedMeanwhile, Staged, make_durable, put_in_place, stage
 
 Edit = Callable[[Task], tuple[str, ...]]  # the lines that replace the task's line
@@ -266,7 +267,11 @@ def plan_edits(vault: Path, rel: str, targets: list[Target], edit: Edits,
     tasks = parse_task_lines([plan.line(index) for index, _ in unique], statuses)
     for (index, target), task in zip(unique, tasks, strict=True):
         before = plan.line(index)
-        after = (edit[target.id] if isinstance(edit, Mapping) else edit)(task)
+        try:
+            after = (edit[target.id] if isinstance(edit, Mapping) else edit)(task)
+        except CannotEdit as exc:
+            plan.errors.append(f"{target.path}:{index + 1}: {exc}; nothing written for it")
+            continue
         if after == (before,):
             plan.unchanged += 1
             continue

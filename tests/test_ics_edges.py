@@ -1,0 +1,50 @@
+"""What `tasksync ics` leaves out is said, for the tasks the filters select; a task whose date
+is at the edge of the calendar is exported, not a crash of the whole export."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+from ical.calendar_stream import IcsCalendarStream
+
+from tasksync.cli.main import cli
+
+NOW = "2026-11-22T09:00:00Z"
+
+
+def export(vault, *args: str):
+    return CliRunner().invoke(cli, ["--vault", str(vault), "ics", *args],
+                              env={"TASKSYNC_NOW": NOW})  # fmt: skip
+
+
+def test_a_task_due_on_the_last_day_of_the_calendar_is_an_event(make_vault):
+    vault = make_vault({"n.md": "- [ ] the very end 📅 9999-12-31\n- [ ] soon 📅 2026-12-01\n"})
+    for args in ((), ("--todo",)):
+        result = export(vault, *args)
+        assert result.exit_code == 0, result.output
+        strict = IcsCalendarStream.calendar_from_ics(result.stdout_bytes.decode())
+        items = strict.todos if args else strict.events
+        assert sorted(i.summary for i in items) == ["soon", "the very end"]
+
+
+def test_what_is_left_out_counts_only_what_the_filters_select(make_vault):
+    vault = make_vault({
+        "Projects/a.md": "- [?] propose @Ann 📅 2026-12-01\n- [x] closed @Ann 📅 2026-12-02\n",
+        "Other/b.md": "- [?] other @Bob 📅 2026-12-03\n- [ ] open @Bob 📅 2026-12-04\n",
+    })  # fmt: skip
+    nobody = export(vault, "--owner", "Nobody")
+    assert nobody.exit_code == 0
+    assert nobody.stderr.strip() == "0 events", nobody.stderr
+    ann = export(vault, "--owner", "Ann")
+    assert ann.stderr.startswith("0 events — 1 proposed task(s)"), ann.stderr
+    assert "1 done or cancelled" in ann.stderr, ann.stderr
+    other = export(vault, "--path", "Other")
+    assert other.stderr.startswith("1 event — 1 proposed task(s)"), other.stderr
+    assert "done or cancelled" not in other.stderr, other.stderr
+
+
+def test_a_task_whose_due_date_cannot_be_read_is_said_to_be_left_out(make_vault):
+    vault = make_vault({"n.md": "- [ ] renew the lease 📅 2026-02-30\n- [ ] ok 📅 2026-12-01\n"})
+    result = export(vault)
+    assert result.exit_code == 0
+    assert "1 event" in result.stderr
+    assert "1 task(s) with a due date that is no date (2026-02-30) not included" in result.stderr
