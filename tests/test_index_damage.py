@@ -6,10 +6,24 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from tests.test_write_safety import _index, ids_of, one_clean_line, tasksync, vault  # noqa: F401
+import pytest
+
+from tests.test_write_safety import _index, ids_of, one_clean_line, tasksync
 
 NOTES = {f"n{i}.md": "".join(f"- [?] task {i}.{j} #proposed\n" for j in range(40))
          for i in range(30)}  # fmt: skip
+
+
+@pytest.fixture
+def vault(tmp_path: Path):
+    def make(notes: dict[str, str]) -> Path:
+        root = tmp_path / "v"
+        root.mkdir()
+        for rel, text in notes.items():
+            (root / rel).write_text(text, encoding="utf-8")
+        return root
+
+    return make
 
 
 def _checkpointed(db: Path) -> None:
@@ -40,7 +54,8 @@ def test_a_damaged_task_table_is_rebuilt_and_the_undo_journal_kept(vault):
     assert accepted.returncode == 0, accepted.stderr
     _damage_table(db, "tasks")
     broken = tasksync(root, "list")
-    assert broken.returncode == 4 and "scan --rebuild" in broken.stderr, broken.stderr
+    assert broken.returncode == 4, broken.stderr
+    assert "scan --rebuild" in broken.stderr, broken.stderr
 
     rebuilt = tasksync(root, "scan", "--rebuild")
     assert rebuilt.returncode == 0, f"`scan --rebuild` could not rebuild: {rebuilt.stderr}"
@@ -60,7 +75,8 @@ def test_an_index_that_is_no_database_is_made_anew_and_kept_aside(vault):
     db.write_bytes(garbage)
     broken = tasksync(root, "list")
     assert broken.returncode == 4, broken.stderr
-    assert one_clean_line(broken.stderr) and "scan --rebuild" in broken.stderr, broken.stderr
+    assert one_clean_line(broken.stderr), broken.stderr
+    assert "scan --rebuild" in broken.stderr, broken.stderr
 
     rebuilt = tasksync(root, "scan", "--rebuild")
     assert rebuilt.returncode == 0, f"`scan --rebuild` could not rebuild: {rebuilt.stderr}"
