@@ -308,3 +308,34 @@ def test_accept_piped_to_a_reader_that_waits_finishes_the_batch_first(make_vault
     flag.touch()
     out, err = proc.communicate(timeout=60)
     assert out.splitlines()[-1] == "3200 tasks accepted in 80 notes", err
+
+
+ESCAPES = (
+    "- [ ] Control \x1b[31mred\x1b[0m\x07 and \x1b]0;owned\x07 \u202eevil \x9b2J @Ann "
+    "📅 2026-11-30\n"
+)
+
+
+def test_control_sequences_in_a_note_never_reach_the_terminal(make_vault, tmp_path):
+    # Text an AI pipeline wrote may hold escape sequences: shown as they are, they recolour
+    # the terminal, retitle it, clear it or reorder what is shown (bidi overrides).
+    vault = make_vault(
+        {"Es\x1b[1mcape.md": ESCAPES + ESCAPES.replace("[ ] Control", "[?] Control")}
+    )
+    env = {**os.environ, "TASKSYNC_DB": str(tmp_path / "tty.sqlite"), "COLUMNS": "150"}
+    env.pop("NO_COLOR", None)
+    base = [sys.executable, "-m", "tasksync", "--vault", str(vault), "--today", TODAY]
+    record = json.loads(run("list", "--json", vault=vault).stdout)[0]
+    outputs = {
+        "table": _run_on_a_terminal([*base, "list"], env),
+        "line": run("list", "--format", "line", vault=vault).stdout,
+        "query": _run_on_a_terminal([*base, "query", "not done"], env),
+        "show": _run_on_a_terminal([*base, "show", record["id"]], env),
+        "followups": _run_on_a_terminal([*base, "followups"], env),
+        "dry run": _run_on_a_terminal([*base, "accept", "--all-proposed", "--dry-run"], env),
+        "done": _run_on_a_terminal([*base, "done", record["id"]], env),
+    }
+    for name, out in outputs.items():
+        assert "Control" in out, (name, out)
+        for unsafe in ("\x1b[31mred", "\x07", "\x1b]0", "\u202e", "\x9b", "\x1b[1mcape"):
+            assert unsafe not in out, f"{name} printed {unsafe!r}: {out!r}"

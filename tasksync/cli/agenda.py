@@ -11,6 +11,7 @@ from itertools import islice
 import click
 
 from tasksync.app import AppContext
+from tasksync.cli.render import printable
 from tasksync.dates import parse_day
 from tasksync.errors import UsageError
 from tasksync.index.store import IndexFileError, Store
@@ -113,16 +114,16 @@ def _print_text(found: Iterator[tuple[Record, list[Match]]]) -> None:
         count += 1
         if record["path"] != path:
             path = record["path"]
-            click.echo(path)
-        click.echo(f"  {record['id'][:8]}  line {record['line']}: "
-                   f"{_short(repaired(record['description'] or ''))}")  # fmt: skip
+            click.echo(printable(path))
+        click.echo(printable(f"  {record['id'][:8]}  line {record['line']}: "
+                             f"{_short(repaired(record['description'] or ''))}"))  # fmt: skip
         for match in matches:
             other = match.record
             state = "done" if other["status_type"] == "DONE" else "open"
             mark = "✓" if state == "done" else "○"
-            click.echo(f"    {mark} {state} in {other['path']}:{other['line']}  "
-                       f"{other['id'][:8]}  {match.score:.0f}%  "
-                       f"{_short(repaired(other['description'] or ''))}")  # fmt: skip
+            click.echo(printable(f"    {mark} {state} in {other['path']}:{other['line']}  "
+                                 f"{other['id'][:8]}  {match.score:.0f}%  "
+                                 f"{_short(repaired(other['description'] or ''))}"))  # fmt: skip
     hint = " (`tasksync merge KEEP DUP` rejects one as tracked there)" if count else ""
     click.echo(f"{count} proposed task{'s' if count != 1 else ''} already tracked in another "
                f"note{hint}")  # fmt: skip

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from tasksync.app import AppContext
+from tasksync.cli.render import printable
 from tasksync.config import load_triage_tags, load_vault_config
 from tasksync.dates import parse_day
 from tasksync.errors import UsageError
@@ -36,9 +37,9 @@ _PAST = {"accept": "accepted", "reject": "rejected", "done": "completed", "set":
 
 def task_label(task_id: str, description: str, where: str = "") -> str:
     """How a task is named wherever it is printed: short id, short description, place."""
-    words = " ".join(description.split()) or "(no description)"
+    words = printable(" ".join(description.split())) or "(no description)"
     words = words if len(words) <= 60 else words[:59] + "…"
-    return f"{task_id[:8]}  {words}" + (f"  ({where})" if where else "")
+    return f"{task_id[:8]}  {words}" + (f"  ({printable(where)})" if where else "")
 
 
 class _Spool:
@@ -89,7 +90,7 @@ def _report(verb: str, outcome: Outcome, dry_run: bool) -> None:
     """The diffs of a dry run, then one summary line; errors on stderr, exit 1 if any."""
     if dry_run:
         for diff in outcome.diffs:
-            click.echo(diff)
+            click.echo("\n".join(printable(line, tabs=True) for line in diff.split("\n")))
     count, notes = outcome.changed, outcome.notes
     done = f"would be {_PAST[verb]}" if dry_run else _PAST[verb]
     summary = f"{count} task{'s' if count != 1 else ''} {done} in {notes} note{'s' * (notes != 1)}"
@@ -97,7 +98,7 @@ def _report(verb: str, outcome: Outcome, dry_run: bool) -> None:
         summary += f"; {outcome.unchanged} already so"
     click.echo(summary)
     for error in outcome.errors:
-        click.echo(f"error: {error}", err=True)
+        click.echo(f"error: {printable(error)}", err=True)
     if outcome.errors:
         sys.exit(1)
 
@@ -443,7 +444,7 @@ def register(cli: click.Group) -> None:
                                    app.warn)  # fmt: skip
             added = {r["line"]: r for r in store.records(path_equals=rel)}
         for error in outcome.errors:
-            click.echo(f"error: {error}", err=True)
+            click.echo(f"error: {printable(error)}", err=True)
         if outcome.errors:
             sys.exit(1)
         for change in outcome.changes:

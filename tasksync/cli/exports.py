@@ -24,11 +24,13 @@ from tasksync.calendar.ics import (
     stamped,
     to_calendar,
 )
+from tasksync.cli.render import printable
 from tasksync.errors import UsageError
 from tasksync.index.select import STATUS_CHOICES, Selection
 from tasksync.index.store import Store
 from tasksync.query.dupes import duplicate_groups, merged
 from tasksync.query.people import People
+from tasksync.read.prose import repaired
 from tasksync.read.records import Record
 from tasksync.write.files import atomic_write
 
@@ -337,8 +339,9 @@ def register(cli: click.Group) -> None:
             click.echo(json.dumps([[r["id"] for r in g] for g in groups]))
             return
         for group in groups:
-            click.echo(group[0]["path"])
+            click.echo(printable(group[0]["path"]))
             for r in group:
                 due = f" 📅 {r['due']}" if r["due"] else ""
-                click.echo(f"  {r['id'][:8]}  line {r['line']}: {r['description']}{due}")
+                click.echo(printable(f"  {r['id'][:8]}  line {r['line']}: "
+                                     f"{repaired(r['description'])}{due}"))  # fmt: skip
         click.echo(f"{len(groups)} group{'s' if len(groups) != 1 else ''} of near-duplicates")

@@ -20,7 +20,16 @@ import click
 
 from tasksync import __version__
 from tasksync.app import AppContext, default_db_path
-from tasksync.cli.render import FORMATS, LEGEND, OPEN_TYPES, SORTS, line, sort_key, table
+from tasksync.cli.render import (
+    FORMATS,
+    LEGEND,
+    OPEN_TYPES,
+    SORTS,
+    line,
+    printable,
+    sort_key,
+    table,
+)
 from tasksync.dates import parse_day
 from tasksync.errors import TasksyncError
 from tasksync.index.select import DEFAULT_STATUSES, STATUS_CHOICES, Selection
@@ -117,7 +126,7 @@ class TasksyncGroup(click.Group):
         try:
             return super().invoke(ctx)
         except TasksyncError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {printable(str(exc))}", err=True)
             ctx.exit(exc.EXIT_CODE)
         except sqlite3.DatabaseError as exc:
             app = ctx.obj
@@ -345,7 +354,7 @@ def show(app: AppContext, task_id: str, as_json: bool) -> None:
     width = max(len(k) for k in record)
     for key, value in record.items():
         shown = ", ".join(value) if isinstance(value, list) else value
-        click.echo(f"{key:<{width}}  {'' if shown is None else shown}")
+        click.echo(f"{key:<{width}}  {'' if shown is None else printable(str(shown))}")
 
 
 @cli.command()

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from tasksync.app import AppContext
+from tasksync.cli.render import printable
 from tasksync.config import QuerySettings, effective_config, load_query_settings
 from tasksync.errors import UsageError
 from tasksync.index.store import Store
@@ -38,9 +39,10 @@ def task_line(record: Record) -> str:
     tags = "".join(f" {t}" for t in record["tags"])
     where = f"{record['path']}:{record['line']}"
     mark = _PRIORITY_MARK[record["priority"]]
-    return (f"{record['id'][:8]}  - [{record['status']}] {repaired(record['description'])}"
-            f"{owner}{mark}"
-            f"{due}{tags}  ({where})")  # fmt: skip
+    return printable(
+        f"{record['id'][:8]}  - [{record['status']}] "
+        f"{repaired(record['description'])}{owner}{mark}{due}{tags}  ({where})"
+    )
 
 
 def _print_result(result: Result) -> None:

@@ -20,6 +20,7 @@ from tasksync.cli.exports import (
     export_time,
     remembered_calendar,
 )
+from tasksync.cli.render import printable
 from tasksync.config import load_vault_config
 from tasksync.errors import UsageError
 from tasksync.index.store import Store
@@ -131,9 +132,9 @@ def register(cli: click.Group) -> None:
                 lines, errors = _sync_once(app, settings, push=push, pull=pull,
                                            all_open=all_open, prefer=prefer)  # fmt: skip
                 for line in lines:
-                    click.echo(line)
+                    click.echo(printable(line))
                 for error in errors:
-                    click.echo(f"error: {error}", err=True)
+                    click.echo(f"error: {printable(error)}", err=True)
                 if errors:  # the server keeps its version; the next sync writes it
                     sys.exit(1)
 
@@ -173,9 +174,9 @@ def register(cli: click.Group) -> None:
             lines, errors = _sync_once(app, settings, push=True, pull=True, all_open=False,
                                        prefer="vault")  # fmt: skip
             for line in lines:
-                click.echo(f"{_stamp()} caldav: {line}", err=True)
+                click.echo(f"{_stamp()} caldav: {printable(line)}", err=True)
             for error in errors:
-                click.echo(f"{_stamp()} caldav error: {error}", err=True)
+                click.echo(f"{_stamp()} caldav error: {printable(error)}", err=True)
 
         memo = CalendarMemo()
 

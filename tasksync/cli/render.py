@@ -4,6 +4,7 @@ strings, colour as ANSI codes only on a terminal."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
@@ -29,6 +30,22 @@ _STATUS_COLOUR = {StatusType.PROPOSED.value: "35", StatusType.IN_PROGRESS.value:
                   StatusType.DONE.value: "32", StatusType.CANCELLED.value: "2"}  # fmt: skip
 SORTS = ("status", "due", "priority", "path")
 FORMATS = ("table", "line", "json", "raw")
+
+
+# What a note's text must not send to a terminal: C0 and C1 controls (escape sequences
+# recolour, retitle or clear it; BEL rings) and the bidi controls that reorder what is shown.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+_UNSAFE_BUT_TABS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, tabs: bool = False) -> str:
+    """``text`` safe to print: control characters dropped (line breaks too: each task or
+    message is one line; tabs too unless ``tabs``)."""
+    if text.isprintable():
+        return text
+    return (_UNSAFE_BUT_TABS if tabs else _UNSAFE).sub("", text)
 
 
 def sort_key(order: str) -> Callable[[Record], tuple[object, ...]]:
@@ -66,14 +83,14 @@ def _words(record: Record) -> str:
         text += f" @{record['owner']}"
     if record["problems"]:
         text += f" ({'; '.join(record['problems'])})"
-    return " ".join(text.split())
+    return printable(" ".join(text.split()))
 
 
 def line(record: Record) -> str:
     """Tab-separated, one line: id, status, due, priority, description, note:line."""
     return "\t".join((record["id"], f"[{record['status']}]", record["due"] or "-",
                       PRIORITY_MARK[record["priority"]] or "-", _words(record),
-                      f"{record['path']}:{record['line']}"))  # fmt: skip
+                      printable(f"{record['path']}:{record['line']}")))  # fmt: skip
 
 
 def _width(text: str) -> int:
@@ -123,6 +140,6 @@ def table(records: Iterable[Record], width: int, today: date, colour: bool) -> I
         row = (f"{r['id'][:SHORT_ID]}  {_fit('[' + r['status'] + ']', 4)} {due} "
                f"{_fit(PRIORITY_MARK[r['priority']], 4)} {words}")  # fmt: skip
         if show_note:
-            name = r["path"].rsplit("/", 1)[-1].removesuffix(".md")
+            name = printable(r["path"].rsplit("/", 1)[-1].removesuffix(".md"))
             row += " " + paint(_fit(f"{name}:{r['line']}", note_room).rstrip(), "2")
         yield row.rstrip()
