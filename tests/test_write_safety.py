@@ -564,3 +564,32 @@ def test_a_recurrence_past_the_year_9999_fails_that_task_only(vault):
     assert "9999" in result.stderr, f"the failing task is not named: {result.stderr!r}"
     assert (root / "edge.md").read_text(encoding="utf-8") == edge
     assert "- [x] water" in (root / "n.md").read_text(encoding="utf-8"), "the batch was lost"
+
+
+# -- what the walk of the vault leaves out is said ------------------------------------------------
+
+
+def test_links_to_outside_the_vault_are_said_to_be_skipped(vault, tmp_path):
+    outside = tmp_path / "outside"
+    (outside / "folder").mkdir(parents=True)
+    (outside / "target.md").write_text("- [ ] linked task\n", encoding="utf-8")
+    (outside / "folder" / "f.md").write_text("- [ ] in a linked folder\n", encoding="utf-8")
+    root = vault({"here.md": "- [ ] here\n"})
+    (root / "sym.md").symlink_to(outside / "target.md")
+    (root / "linked").symlink_to(outside / "folder")
+    result = tasksync(root, "list", "--format", "line")
+    assert result.returncode == 0, result.stderr
+    assert [line.split("\t")[4] for line in result.stdout.splitlines()] == ["here"]
+    assert "skipped sym.md: a link to outside the vault" in result.stderr, result.stderr
+    assert "skipped linked/: a link to outside the vault" in result.stderr, result.stderr
+
+
+def test_an_unreadable_folder_is_said_to_be_skipped(vault, unprivileged):
+    root = vault({"here.md": "- [ ] here\n", "Projects/p.md": "- [ ] hidden from us\n"})
+    (root / "Projects").chmod(0)
+    try:
+        result = tasksync(root, "list", "--format", "line", preexec=unprivileged)
+    finally:
+        (root / "Projects").chmod(0o755)
+    assert result.returncode == 0, result.stderr
+    assert "skipped Projects/: Permission denied" in result.stderr, result.stderr

@@ -49,8 +49,9 @@ def iter_notes(root: Path, skipped: list[str] | None = None) -> Iterator[NoteFil
     Dot-folders (``.obsidian``, ``.trash``, ``.git`` …) and dot-files are skipped; a symlink
     is followed only when it points inside the vault, and each folder is visited once; a
     symlink to a note of the vault is not a second note (its target is listed). What cannot
-    be a note — a name that is not UTF-8, a FIFO or device named ``.md`` — is skipped and
-    said in ``skipped``.
+    be a note — a name that is not UTF-8, a FIFO or device named ``.md`` — and what cannot
+    be read or lies outside the vault (a folder without permission, a link out of it) is
+    skipped and said in ``skipped``.
     """
     real_root = os.path.realpath(check_vault(root))
     seen_dirs = {real_root}
@@ -61,8 +62,10 @@ def iter_notes(root: Path, skipped: list[str] | None = None) -> Iterator[NoteFil
         rel_dir, dir_path = stack.pop()
         try:
             entries = list(os.scandir(dir_path))
-        except OSError:
-            continue  # unreadable folder: nothing of it can be listed
+        except OSError as exc:  # nothing of it can be listed
+            said.append(f"skipped {_shown(rel_dir) or 'the vault folder'}: "
+                        f"{exc.strerror or exc}")  # fmt: skip
+            continue
         for entry in entries:
             if entry.name.startswith("."):
                 continue
@@ -71,6 +74,10 @@ def iter_notes(root: Path, skipped: list[str] | None = None) -> Iterator[NoteFil
                 if entry.is_symlink():
                     target = os.path.realpath(entry.path)
                     if os.path.commonpath([real_root, target]) != real_root:
+                        if entry.is_dir() or entry.name.endswith(".md"):
+                            said.append(f"skipped {_shown(rel)}{'/' * entry.is_dir()}: a link "
+                                        "to outside the vault (tasksync reads and writes only "
+                                        "inside it)")  # fmt: skip
                         continue
                     if entry.is_file() and _listed_itself(real_root, target):
                         continue
