@@ -339,3 +339,38 @@ def test_control_sequences_in_a_note_never_reach_the_terminal(make_vault, tmp_pa
         assert "Control" in out, (name, out)
         for unsafe in ("\x1b[31mred", "\x07", "\x1b]0", "\u202e", "\x9b", "\x1b[1mcape"):
             assert unsafe not in out, f"{name} printed {unsafe!r}: {out!r}"
+
+
+def test_add_refuses_a_note_tasksync_would_never_read(make_vault):
+    vault = make_vault({"a.md": "- [ ] x\n"})
+    for target in (
+        "Notes/x.txt",
+        ".obsidian/x.md",
+        "Hidden/.trash/x.md",
+        "../escape.md",
+        "/tmp/x.md",
+    ):
+        result = run("add", "--note", target, "a task", vault=vault)
+        assert result.exit_code == 2, (target, result.output)
+        assert "tasksync reads" in result.stderr, (target, result.stderr)
+    assert sorted(p.name for p in vault.rglob("*")) == ["a.md"]
+
+
+def test_add_of_a_line_that_is_already_a_task_keeps_one_checkbox(make_vault):
+    vault = make_vault({"a.md": "- [ ] x\n"})
+    for text in ("- [ ] already a task", "* [?] proposed already"):
+        result = run("--today", TODAY, "add", "--", text, vault=vault)
+        assert result.exit_code == 0, result.output
+    assert (vault / "Inbox.md").read_text() == (
+        "- [ ] already a task ➕ 2026-11-22\n- [?] proposed already ➕ 2026-11-22\n"
+    )
+
+
+def test_undo_of_an_add_that_made_folders_removes_them(make_vault):
+    vault = make_vault({"a.md": "- [ ] x\n", "Keep/b.md": "- [ ] y\n"})
+    before = sorted(str(p.relative_to(vault)) for p in vault.rglob("*"))
+    assert run("add", "--note", "Capture/Deep/Todo.md", "a task", vault=vault).exit_code == 0
+    assert run("add", "--note", "Keep/New/c.md", "another", vault=vault).exit_code == 0
+    assert run("undo", vault=vault).exit_code == 0
+    assert run("undo", vault=vault).exit_code == 0
+    assert sorted(str(p.relative_to(vault)) for p in vault.rglob("*")) == before

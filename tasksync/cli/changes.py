@@ -145,9 +145,14 @@ _DATE_WORDS = re.compile(
 
 def quick_line(text: str, today: date, proposed: bool, statuses: StatusTable) -> str:
     """The task line `add` writes for ``text``: its date words as dates, ➕ today added."""
-    from tasksync.read.parse import parse_line
+    from tasksync.read.parse import TASK_PREFIX, parse_line
 
     words = " ".join(text.split())
+    status = "?" if proposed else " "
+    given = TASK_PREFIX.match(words)
+    if given:  # already a task line: its own checkbox, not a second one
+        status = status if proposed else given.group()[-2]
+        words = words[given.end() :].strip()
     if not words:
         raise UsageError("what is the task? give its text")
     for char in text:
@@ -160,7 +165,7 @@ def quick_line(text: str, today: date, proposed: bool, statuses: StatusTable) ->
     words = _DATE_WORDS.sub(as_date, words)
     if proposed and "#proposed" not in words.split():
         words += " #proposed"
-    line = f"- [{'?' if proposed else ' '}] {words}"
+    line = f"- [{status}] {words}"
     task = parse_line(line, statuses)
     if task is None or not task.description:
         raise UsageError(f"{words!r} does not read as a task with a description")
@@ -437,6 +442,10 @@ def register(cli: click.Group) -> None:
         """
         line = quick_line(" ".join(text), app.today, proposed, app.statuses)
         rel = note_path or str(load_vault_config(app.vault).get("inbox") or DEFAULT_INBOX)
+        parts = rel.split("/")
+        if not rel.endswith(".md") or any(not p or p.startswith(".") for p in parts):
+            raise UsageError(f"cannot add to {rel}: tasksync reads only .md notes inside the "
+                             "vault, outside dot-folders")  # fmt: skip
         store = app.open_store()
         with store:
             app.bring_up_to_date(store)
