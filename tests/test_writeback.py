@@ -630,3 +630,25 @@ def test_twins_are_counted_as_ids_are_made_casefolded_and_by_their_id(make_vault
         ("n.md", "- [?] y 🆔 a1"): 2, ("n.md", "- [?] Call Bob 🆔 b2"): 1,
         ("m.md", "- [?] Call Bob"): 1,
     }  # fmt: skip
+
+
+def test_an_add_cut_short_leaves_no_folder_it_made(make_vault, tmp_path, monkeypatch):
+    vault = make_vault({"a.md": "- [ ] x\n"})
+    monkeypatch.setattr(files, "os", _RenameInterrupted())
+    with Store(tmp_path / "i.sqlite") as store:
+        sync(vault, store, StatusTable())
+        with pytest.raises(KeyboardInterrupt):
+            actions.append_lines(vault, store, StatusTable(), "add", "New/Deep/n.md",
+                                 ("- [ ] captured",))  # fmt: skip
+    assert sorted(str(p.relative_to(vault)) for p in vault.rglob("*")) == ["a.md"]
+
+
+class _RenameInterrupted:
+    """``os`` for files.py, but Ctrl-C arrives when a staged file is to be renamed."""
+
+    def __getattr__(self, name):
+        return getattr(os, name)
+
+    @staticmethod
+    def replace(*_args):
+        raise KeyboardInterrupt

@@ -32,6 +32,7 @@ class NoteIntent:
     after_hash: str
     changes: list[LineChange]
     before_content: bytes | None = None  # the note's bytes before, zlib-compressed
+    made_folders: int = 0  # of a note the batch makes: how many of its folders it makes too
 
 
 def json_lines(lines: Sequence[str]) -> str:
@@ -46,6 +47,7 @@ class JournaledNote:
     before_hash: str
     after_hash: str
     written: bool
+    made_folders: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +113,11 @@ class Journal:
         self.conn.executemany("DELETE FROM changes WHERE batch = ? AND path = ?", paths)
         self.conn.executemany(
             "INSERT OR REPLACE INTO batch_notes "
-            "(batch, path, before_hash, after_hash, written, before_content) "
-            "VALUES (?, ?, ?, ?, 0, ?)",
-            [(batch, n.path, n.before_hash, n.after_hash, n.before_content) for n in notes],
-        )
+            "(batch, path, before_hash, after_hash, written, before_content, made_folders) "
+            "VALUES (?, ?, ?, ?, 0, ?, ?)",
+            [(batch, n.path, n.before_hash, n.after_hash, n.before_content, n.made_folders)
+             for n in notes],
+        )  # fmt: skip
         first = self.conn.execute(
             "SELECT coalesce(max(seq), -1) + 1 FROM changes WHERE batch = ?", (batch,)
         ).fetchone()[0]
@@ -171,10 +174,11 @@ class Journal:
         found = []
         for batch, command, undoes in batches:
             notes = self.conn.execute(
-                "SELECT path, before_hash, after_hash, written FROM batch_notes WHERE batch = ?",
+                "SELECT path, before_hash, after_hash, written, made_folders FROM batch_notes "
+                "WHERE batch = ?",
                 (batch,),
             ).fetchall()
-            journaled = [JournaledNote(p, b, a, bool(w)) for p, b, a, w in notes]
+            journaled = [JournaledNote(p, b, a, bool(w), m or 0) for p, b, a, w, m in notes]
             found.append(PendingBatch(batch, command, undoes, journaled))
         return found
 
@@ -233,6 +237,13 @@ class Journal:
             "SELECT before_content FROM batch_notes WHERE batch = ? AND path = ?", (batch, path)
         ).fetchone()
         return zlib.decompress(row[0]) if row and row[0] is not None else None
+
+    def folders_made(self, batch: int, path: str) -> int:
+        """How many of the note's folders ``batch`` made along with it (a note it made)."""
+        row = self.conn.execute(
+            "SELECT made_folders FROM batch_notes WHERE batch = ? AND path = ?", (batch, path)
+        ).fetchone()
+        return int(row[0] or 0) if row else 0
 
     def mark_notes_undone(self, batch: int, paths: list[str]) -> None:
         """These notes of ``batch`` were restored; it is undone once all of them are."""

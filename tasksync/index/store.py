@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from tasksync.read.reader import NoteScan
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 STREAMED_AT_ONCE = 256  # rows read together by ``stream_records``
 BUSY_TIMEOUT_S = 60.0
 
@@ -50,13 +50,14 @@ _JOURNAL_SCHEMA = (
     "after TEXT, task TEXT, undone INTEGER DEFAULT 0, PRIMARY KEY (batch, seq))",
     "CREATE INDEX changes_by_note ON changes (batch, path)",
     "CREATE TABLE batch_notes (batch INTEGER, path TEXT, before_hash TEXT, after_hash TEXT, "
-    "written INTEGER DEFAULT 0, before_content BLOB, PRIMARY KEY (batch, path))",
+    "written INTEGER DEFAULT 0, before_content BLOB, made_folders INTEGER DEFAULT 0, "
+    "PRIMARY KEY (batch, path))",
 )
 # Columns later versions added to tables an older index keeps (its journal and sync state).
 _ADDED_COLUMNS = {
     "batches": ("state TEXT DEFAULT 'done'", "undoes INTEGER"),
     "changes": ("undone INTEGER DEFAULT 0",),
-    "batch_notes": ("before_content BLOB",),
+    "batch_notes": ("before_content BLOB", "made_folders INTEGER DEFAULT 0"),
 }
 _KEPT_TABLES = frozenset(("batches", "changes", "batch_notes", "caldav_state", "caldav"))
 # The schema, written out: creating it is on every first scan's critical path, and plain DDL

@@ -51,6 +51,7 @@ from tasksync.write.writeback import (
     plan_append,
     plan_edits,
     plan_revert,
+    remove_made_folders,
     stage_plan,
     write_plan,
 )
@@ -164,6 +165,7 @@ def recover(vault: Path, store: Store) -> list[str]:
 
 def _settle(vault: Path, store: Store, pending: PendingBatch) -> int:
     folders = []
+    unmade: list[tuple[Path, int]] = []  # notes the batch was to make, and did not
     for note in pending.notes:
         try:
             path = note_file(vault, note.path)
@@ -177,7 +179,11 @@ def _settle(vault: Path, store: Store, pending: PendingBatch) -> int:
             store.notes_written(pending.id, [note.path])
         if current == note.after_hash and pending.undoes is not None:
             store.mark_notes_undone(pending.undoes, [note.path])
+        if note.made_folders and note.before_hash == ABSENT and current == ABSENT:
+            unmade.append((path, note.made_folders))
     remove_temp_files(folders)
+    for path, levels in unmade:
+        remove_made_folders(path, levels)
     return store.finish_batch(pending.id, state="interrupted")
 
 
@@ -203,7 +209,14 @@ def _intent(plan: NotePlan, before: bytes | None) -> NoteIntent:
     if plan.new is None or plan.new_hash is None:  # else made where it was planned
         plan.new = plan.encoded()
         plan.new_hash = ABSENT if plan.remove else content_hash(plan.new)
-    return NoteIntent(plan.rel, plan.before_hash, plan.new_hash, plan.changes, before)
+    return NoteIntent(
+        plan.rel,
+        plan.before_hash,
+        plan.new_hash,
+        plan.changes,
+        before,
+        plan.made_folders if plan.created else 0,
+    )
 
 
 def _plan_chunk(rels: list[str], plan: Callable[[str], NotePlan],
@@ -512,7 +525,8 @@ def undo_last(vault: Path, store: Store, statuses: StatusTable,
             changes = store.batch_changes(last.id, rel)
             try:
                 note_plan = plan_revert(vault, rel, changes, original, written_hash,
-                                        was_absent=before_hash == ABSENT)  # fmt: skip
+                                        was_absent=before_hash == ABSENT,
+                                        made_folders=store.folders_made(last.id, rel))  # fmt: skip
             except NoteError as exc:
                 raise NoteError(f"{exc}; not undone") from None
             except OSError as exc:

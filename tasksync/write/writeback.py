@@ -86,6 +86,7 @@ class NotePlan:
     new: bytes | None = None  # the bytes to write, once the plan is final
     new_hash: str | None = None  # their content hash (ABSENT when the plan removes the note)
     created: bool = False  # the note did not exist: the plan makes it
+    made_folders: int = 0  # and how many of its folders (innermost first) it makes with it
     remove: bool = False  # the plan deletes the note (undoing its creation)
     written: os.stat_result | None = None  # the new file's stat, once written
     after_fields: list[dict[str, Any]] | None = None  # the changed lines parsed, if done ahead
@@ -297,6 +298,8 @@ def stage_plan(plan: NotePlan) -> Staged | None:
         return None
     if plan.created and plan.path.exists():
         raise ChangedMeanwhile(str(plan.path))  # made by someone else meanwhile
+    for level in reversed(range(plan.made_folders)):
+        plan.path.parents[level].mkdir(exist_ok=True)
     return stage(plan.path, plan.new if plan.new is not None else plan.encoded())
 
 
@@ -317,6 +320,7 @@ def place_plan(plan: NotePlan, staged: Staged | None) -> None:
         if not still_current():
             raise ChangedMeanwhile(str(plan.path))
         os.unlink(plan.path)
+        remove_made_folders(plan.path, plan.made_folders)
         return
     put_in_place(staged, still_current)
     plan.written = staged.written
@@ -330,9 +334,11 @@ def plan_append(vault: Path, rel: str, new_lines: tuple[str, ...]) -> NotePlan:
         path = note_file(vault, rel)
         if path.exists() or path.is_symlink():
             raise
-        path.parent.mkdir(parents=True, exist_ok=True)
+        missing = 0  # its folders that do not exist yet: made when it is written
+        while not path.parents[missing].exists():
+            missing += 1
         text = decode(b"")
-        plan = NotePlan(rel, path, b"", text, [""], created=True)
+        plan = NotePlan(rel, path, b"", text, [""], created=True, made_folders=missing)
     inner = "\r" if plan.text.newline == "\r\n" else ""
     ends_with_break = plan.lines[-1] == ""
     if ends_with_break:
@@ -347,15 +353,26 @@ def plan_append(vault: Path, rel: str, new_lines: tuple[str, ...]) -> NotePlan:
     return plan
 
 
+def remove_made_folders(path: Path, levels: int) -> None:
+    """Remove the ``levels`` innermost folders of ``path`` that a batch made for it, while
+    they are empty (one that holds anything now is someone's: it stays, and those above)."""
+    for level in range(levels):
+        try:
+            os.rmdir(path.parents[level])
+        except OSError:
+            return
+
+
 def plan_revert(vault: Path, rel: str, changes: list[LineChange], original: bytes | None,
-                written_hash: str | None, was_absent: bool = False) -> NotePlan:  # fmt: skip
+                written_hash: str | None, was_absent: bool = False,
+                made_folders: int = 0) -> NotePlan:  # fmt: skip
     """Undo ``changes`` in one note. When the note still holds exactly what the batch wrote,
     its bytes from before the batch come back whole (a note the batch made is removed);
     else each change is reverted where the lines it wrote still stand, and the others are
     reported."""
     plan = open_plan(vault, rel)
     if was_absent and content_hash(plan.original) == written_hash:
-        plan.remove = True
+        plan.remove, plan.made_folders = True, made_folders
         plan.changes = [LineChange(c.path, c.line, c.after, c.before, c.task_id) for c in changes]
         return plan
     if original is not None and content_hash(plan.original) == written_hash:
