@@ -79,10 +79,17 @@ def test_reject_writes_a_real_emoji_and_keeps_the_mis_encoded_ones(make_vault):
 def test_accept_of_a_task_that_is_not_proposed_says_what_it_is(make_vault):
     vault = make_vault({"n.md": "- [ ] Call Dana\n- [x] Buy seeds ✅ 2026-11-01\n"})
     dana, seeds = ids_where(vault, lambda t: True)
+    before = (vault / "n.md").read_bytes()
     result = run(vault, "reject", dana, seeds)
-    assert result.exit_code == 0, result.output
-    assert f"{dana[:8]}  Call Dana: not proposed: it is a to-do" in result.stderr
-    assert f"{seeds[:8]}  Buy seeds: not proposed: it is done" in result.stderr
+    assert result.exit_code == 1, result.output  # neither could be rejected
+    assert result.stdout.strip() == "0 tasks rejected in 0 notes; 2 not proposed, left as they are"
+    assert f"{dana[:8]}  Call Dana: not proposed: it is a to-do; not rejected" in result.stderr
+    assert f"{seeds[:8]}  Buy seeds: not proposed: it is done; not rejected" in result.stderr
+    accepted = run(vault, "accept", seeds)  # done: past being accepted, not a fault
+    assert accepted.exit_code == 0, accepted.output
+    assert accepted.stdout.strip().endswith("1 already so")
+    assert f"{seeds[:8]}  Buy seeds: not proposed: it is done" in accepted.stderr
+    assert (vault / "n.md").read_bytes() == before
 
 
 def test_accept_is_idempotent(example_vault):

@@ -6,7 +6,7 @@ import re
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -86,20 +86,28 @@ def _labels(
     return add
 
 
-def _report(verb: str, outcome: Outcome, dry_run: bool) -> None:
-    """The diffs of a dry run, then one summary line; errors on stderr, exit 1 if any."""
+def _report(verb: str, outcome: Outcome, dry_run: bool,
+            not_proposed: tuple[Sequence[str], Sequence[str]] = ((), ())) -> None:  # fmt: skip
+    """The diffs of a dry run, then one summary line; errors on stderr (with the tasks
+    accept or reject could not change, and why: ``not_proposed``), exit 1 if any."""
+    refused, past = not_proposed
     if dry_run:
         for diff in outcome.diffs:
             click.echo("\n".join(printable(line, tabs=True) for line in diff.split("\n")))
     count, notes = outcome.changed, outcome.notes
     done = f"would be {_PAST[verb]}" if dry_run else _PAST[verb]
     summary = f"{count} task{'s' if count != 1 else ''} {done} in {notes} note{'s' * (notes != 1)}"
-    if outcome.unchanged:
-        summary += f"; {outcome.unchanged} already so"
+    already = outcome.unchanged - len(refused)
+    if already:
+        summary += f"; {already} already so"
+    if refused:
+        summary += f"; {len(refused)} not proposed, left as they are"
     click.echo(summary)
-    for error in outcome.errors:
+    for note in past:
+        click.echo(printable(note), err=True)
+    for error in [*outcome.errors, *refused]:
         click.echo(f"error: {printable(error)}", err=True)
-    if outcome.errors:
+    if outcome.errors or refused:
         sys.exit(1)
 
 
@@ -120,11 +128,20 @@ _KIND = {"TODO": "a to-do", "IN_PROGRESS": "in progress", "ON_HOLD": "on hold",
          "DONE": "done", "CANCELLED": "cancelled", "NON_TASK": "not a task"}  # fmt: skip
 
 
-def _explain_unchanged(verb: str, targets: list[Target], outcome: Outcome,
-                       changed: set[str]) -> None:  # fmt: skip
-    """Why ``accept`` or ``reject`` left a task as it was: it is not proposed."""
-    if verb not in ("accept", "reject") or not outcome.unchanged:
-        return
+# What accept and reject leave as it is without fault: the task is past it already.
+_ALREADY = {"accept": frozenset(("TODO", "IN_PROGRESS", "ON_HOLD", "DONE")),
+            "reject": frozenset(("CANCELLED",))}  # fmt: skip
+
+
+def _not_proposed(verb: str, targets: list[Target], outcome: Outcome,
+                  changed: set[str]) -> tuple[list[str], list[str]]:  # fmt: skip
+    """The tasks ``accept`` or ``reject`` left as they were as they are not proposed: those
+    it could not do (a to-do rejected, a cancelled task accepted: errors), and those past it
+    already (a done task accepted: said, not an error)."""
+    refused: list[str] = []
+    past: list[str] = []
+    if verb not in _ALREADY or not outcome.unchanged:
+        return refused, past
     from tasksync.read.parse import parse_line
 
     for target in targets:
@@ -132,9 +149,15 @@ def _explain_unchanged(verb: str, targets: list[Target], outcome: Outcome,
             continue
         task = parse_line(target.raw)
         kind = task.status_type.value if task else "NON_TASK"
-        if kind != "PROPOSED":
-            click.echo(f"{task_label(target.id, target.label)}: not proposed: it is "
-                       f"{_KIND.get(kind, kind.lower())}", err=True)  # fmt: skip
+        if kind == "PROPOSED":
+            continue
+        it_is = _KIND.get(kind, kind.lower())
+        said = f"{task_label(target.id, target.label)}: not proposed: it is {it_is}"
+        if kind in _ALREADY[verb]:
+            past.append(said)
+        else:
+            refused.append(f"{said}; not {_PAST[verb]}")
+    return refused, past
 
 
 DEFAULT_INBOX = "Inbox.md"
@@ -220,8 +243,7 @@ def _batch(app: AppContext, verb: str, targets_of: Callable[[Any], list[Target]]
         app.warn(message)
     spool.print()
     changed.update(c.task_id for c in outcome.changes)
-    _report(verb, outcome, dry_run)
-    _explain_unchanged(verb, targets, outcome, changed)
+    _report(verb, outcome, dry_run, _not_proposed(verb, targets, outcome, changed))
 
 
 def _triage_options(command: Callable[..., Any]) -> Callable[..., Any]:
