@@ -235,7 +235,10 @@ def effective_config(vault: Path) -> dict[str, object]:
     statuses = load_status_table(vault).as_mapping()
     query = load_query_settings(vault)
     return {
-        "config files": [str(user_config_path()), str(vault / VAULT_CONFIG)],
+        "config files": [
+            f"{path}{'' if path.is_file() else ' (none)'}"
+            for path in (user_config_path(), vault / VAULT_CONFIG)
+        ],
         "me": list(load_me(vault)),
         "triage_tags": list(load_triage_tags(vault)),
         "people_folder": load_people_folder(vault) or "(any note with type: person)",

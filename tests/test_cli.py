@@ -127,8 +127,8 @@ def test_vault_that_is_a_file(tmp_path):
     note = tmp_path / "note.md"
     note.write_text("- [ ] x")
     result = CliRunner().invoke(cli, ["--vault", str(note), "list"])
-    assert result.exit_code != 0
-    assert "Traceback" not in result.output
+    assert result.exit_code == 3, result.output  # the README's "no such vault"
+    assert result.stderr.strip() == f"error: vault is not a folder: {note}"
 
 
 def test_installed_console_script_runs(example_vault):

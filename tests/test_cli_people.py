@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import select
 import shlex
 import signal
@@ -374,3 +375,25 @@ def test_undo_of_an_add_that_made_folders_removes_them(make_vault):
     assert run("undo", vault=vault).exit_code == 0
     assert run("undo", vault=vault).exit_code == 0
     assert sorted(str(p.relative_to(vault)) for p in vault.rglob("*")) == before
+
+
+def test_small_messages_say_what_is_so(make_vault, tmp_path):
+    vault = make_vault({"n.md": "- [ ] Read Vallery‚Äôs notes ⏫ 📅 2026-12-01\n"})
+    missing = run("ics", "-o", str(tmp_path / "nodir" / "x.ics"), vault=vault)
+    assert missing.exit_code == 1
+    assert missing.stderr.strip() == f"error: No such file or directory: {tmp_path / 'nodir'}"
+    config = run("config", vault=vault).stdout.splitlines()[0]
+    assert config.endswith(f"{vault / '.tasksync.toml'} (none)"), config
+    [record] = json.loads(run("list", "--json", vault=vault).stdout)
+    shown = run("show", record["id"], vault=vault).stdout
+    assert "description         Read Vallery’s notes" in shown.replace("  ", " " * 2), shown
+
+
+def test_the_priority_legend_fits_a_narrow_terminal(make_vault, tmp_path):
+    vault = make_vault({"n.md": "- [ ] Something important ⏫\n"})
+    env = {**os.environ, "TASKSYNC_DB": str(tmp_path / "tty.sqlite"), "COLUMNS": "60"}
+    out = _run_on_a_terminal([sys.executable, "-m", "tasksync", "--vault", str(vault), "list"],
+                             env)  # fmt: skip
+    lines = [re.sub("\x1b\\[[0-9;]*m", "", line) for line in out.splitlines()]
+    assert all(len(line) <= 60 for line in lines), lines
+    assert "!! high" in lines[-1], lines

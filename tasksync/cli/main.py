@@ -23,6 +23,7 @@ from tasksync.app import AppContext, default_db_path
 from tasksync.cli.render import (
     FORMATS,
     LEGEND,
+    LEGEND_SHORT,
     OPEN_TYPES,
     SORTS,
     line,
@@ -35,6 +36,7 @@ from tasksync.errors import TasksyncError
 from tasksync.index.select import DEFAULT_STATUSES, STATUS_CHOICES, Selection
 from tasksync.index.store import REBUILD_HINT, is_damage
 from tasksync.query.people import People
+from tasksync.read.prose import repaired
 from tasksync.read.records import Record, write_json_array
 from tasksync.read.vault import check_vault
 
@@ -155,10 +157,12 @@ class TasksyncGroup(click.Group):
             ctx.exit(70)
 
 
-@click.group(cls=TasksyncGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=TasksyncGroup, no_args_is_help=True,
+             context_settings={"help_option_names": ["-h", "--help"]})  # fmt: skip
 @click.option(
     "--vault",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path),  # not a folder: "no such vault" (exit 3), as the README says
+    metavar="DIRECTORY",
     envvar="TASKSYNC_VAULT",
     show_default="$TASKSYNC_VAULT, else the folder holding .obsidian here or above",
     help="The Obsidian vault (a folder of Markdown notes).",
@@ -218,7 +222,8 @@ def find_vault(here: Path) -> tuple[Path, str | None]:
 @click.option(
     "--path", "path_text", metavar="TEXT", help="Only tasks whose note path contains TEXT."
 )
-@click.option("--overdue", is_flag=True, help="Only open tasks due before today.")
+@click.option("--overdue", is_flag=True,
+              help="Only tasks due before today that are open or proposed.")  # fmt: skip
 @click.option("--due-before", metavar="DATE", help="Only tasks due before DATE (tomorrow, +7d …).")
 @click.option("--limit", type=click.IntRange(min=1), metavar="N", help="At most N tasks.")
 @click.option("--sort", "order", type=click.Choice(SORTS),
@@ -315,7 +320,8 @@ def _print_list(found: Iterator[Record], shape: str, app: AppContext) -> None:
         out.writelines((header + "\n", first + "\n"))
         out.writelines(row + "\n" for row in rows)
         count = f"{seen['tasks']} task{'s' if seen['tasks'] != 1 else ''}"
-        out.write(f"{count}{'   ' + LEGEND if seen['marked'] else ''}\n")
+        legend = LEGEND if len(count) + 3 + len(LEGEND) <= width else LEGEND_SHORT
+        out.write(f"{count}{'   ' + legend if seen['marked'] else ''}\n")
 
 
 def _person(people: People, record: Record) -> Record:
@@ -354,6 +360,8 @@ def show(app: AppContext, task_id: str, as_json: bool) -> None:
     width = max(len(k) for k in record)
     for key, value in record.items():
         shown = ", ".join(value) if isinstance(value, list) else value
+        if key == "description" and isinstance(shown, str):
+            shown = repaired(shown)
         click.echo(f"{key:<{width}}  {'' if shown is None else printable(str(shown))}")
 
 

@@ -17,6 +17,7 @@ SHORT_ID = 8
 PRIORITY_MARK = {"highest": "!!!", "high": "!!", "medium": "!", "normal": "", "low": "↓",
                  "lowest": "↓↓"}  # fmt: skip
 LEGEND = "priority: !!! highest  !! high  ! medium  ↓ low  ↓↓ lowest"
+LEGEND_SHORT = "!!! highest !! high ! medium ↓ low ↓↓ lowest"  # a narrow terminal's
 OPEN_TYPES = frozenset(
     (StatusType.TODO.value, StatusType.IN_PROGRESS.value, StatusType.ON_HOLD.value,
      StatusType.PROPOSED.value)

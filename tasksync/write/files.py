@@ -64,7 +64,11 @@ def stage(path: Path, data: bytes | Iterable[bytes]) -> Staged:
         umask = os.umask(0)
         os.umask(umask)
         mode, owner = 0o666 & ~umask, None
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=temp_prefix(path.name), suffix=TEMP_SUFFIX)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=temp_prefix(path.name),
+                                   suffix=TEMP_SUFFIX)  # fmt: skip
+    except OSError as exc:  # named by the folder the user gave, not our temporary name
+        raise type(exc)(exc.errno, exc.strerror, str(path.parent)) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             if isinstance(data, bytes):
