@@ -120,14 +120,18 @@ def load_status_table(vault: Path) -> ReadingSettings:
     configured = config.get("statuses", {})
     if not isinstance(configured, dict):
         raise UsageError(f"{vault / VAULT_CONFIG}: statuses must be a table")
+    types = ", ".join(t.value for t in StatusType)
     for symbol, spec in configured.items():
+        if not isinstance(spec, dict) or "name" not in spec or "type" not in spec:
+            raise UsageError(f"{vault / VAULT_CONFIG}: status {symbol!r} needs a name and a "
+                             f"type ({types})")  # fmt: skip
         try:
             name, kind = spec["name"], StatusType(str(spec["type"]).upper())
-        except (KeyError, TypeError, ValueError):
-            raise UsageError(
-                f"{vault / VAULT_CONFIG}: status {symbol!r} needs a name and a type "
-                f"({', '.join(t.value for t in StatusType)})"
-            ) from None
+        except ValueError:
+            raise UsageError(f"{vault / VAULT_CONFIG}: status {symbol!r} has an unknown type "
+                             f"{spec['type']!r} (one of {types})") from None  # fmt: skip
+        _warn_unknown(vault / VAULT_CONFIG, {f"statuses.{symbol}.{key}": None for key in spec
+                                             if key not in ("name", "type")})  # fmt: skip
         if len(symbol) != 1:
             raise UsageError(
                 f"{vault / VAULT_CONFIG}: a status symbol is one character: {symbol!r}"
@@ -198,7 +202,8 @@ def load_vault_config(vault: Path) -> dict[str, object]:
 
 
 def _warn_unknown(path: Path, settings: dict[str, object]) -> None:
-    unknown = sorted(set(settings) - KNOWN_SETTINGS)
+    """Say once which keys of a config file tasksync does not know (a typo is ignored)."""
+    unknown = sorted(k for k in settings if k not in KNOWN_SETTINGS)
     caldav = settings.get("caldav")
     if isinstance(caldav, dict):
         unknown += [f"caldav.{key}" for key in sorted(set(caldav) - KNOWN_CALDAV_SETTINGS)]

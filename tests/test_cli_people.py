@@ -268,6 +268,13 @@ def test_unknown_settings_are_named(make_vault):
     vault = make_vault({"a.md": "- [ ] x\n", ".tasksync.toml": 'triage_tagz = ["#x"]\n'})
     result = run("list", vault=vault)
     assert "unknown setting(s) triage_tagz; ignored" in result.stderr
+    (vault / ".tasksync.toml").write_text('[statuses]\n"!" = {name = "Big", type = "TODO", '
+                                          'colour = "red"}\n')  # fmt: skip
+    assert "unknown setting(s) statuses.!.colour; ignored" in run("list", vault=vault).stderr
+    (vault / ".tasksync.toml").write_text('[statuses]\n"!" = {name = "Big", type = "TODOX"}\n')
+    wrong = run("list", vault=vault)
+    assert wrong.exit_code == 2
+    assert "status '!' has an unknown type 'TODOX' (one of TODO," in wrong.stderr
 
 
 def _accept_piped(vault: Path, db: Path, reader: list[str]) -> tuple[subprocess.Popen, float]:
