@@ -404,3 +404,13 @@ def test_the_priority_legend_fits_a_narrow_terminal(make_vault, tmp_path):
     lines = [re.sub("\x1b\\[[0-9;]*m", "", line) for line in out.splitlines()]
     assert all(len(line) <= 60 for line in lines), lines
     assert "!! high" in lines[-1], lines
+
+
+def test_a_search_finds_the_prose_as_it_is_shown_repaired(make_vault):
+    vault = make_vault({"n.md": "- [ ] Read Vallery‚Äôs notes\n- [ ] Other\n"})
+    for query in ("description includes Vallery’s", "description includes Vallery‚Äôs"):
+        found = run("query", query, vault=vault).stdout
+        assert "Read Vallery’s notes" in found, (query, found)
+        assert "Other" not in found
+    hidden = run("query", "description does not include Vallery’s", vault=vault).stdout
+    assert "Vallery" not in hidden

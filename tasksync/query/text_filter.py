@@ -10,6 +10,7 @@ from collections.abc import Callable
 from tasksync.query.explain import Explanation
 from tasksync.query.filters import Context, Filter, Parser, Predicate, QueryError, make_filter
 from tasksync.query.js_regex import RegexError, parse_js_regex
+from tasksync.read.prose import repaired
 from tasksync.read.records import Record
 
 Values = Callable[[Record], list[str]]
@@ -81,9 +82,13 @@ _TAG_TEXT = text_field("tags|tag", lambda r, _: list(r["tags"]),
 
 
 def _description(record: Record, _: Context) -> list[str]:
-    """The plugin's description: with its tags, without the global filter."""
+    """The plugin's description: with its tags, without the global filter; and, where its
+    prose was mis-encoded, as tasksync shows it repaired (`Vallery’s` for `Vallery‚Äôs`):
+    what the user reads is what a search finds."""
     plugin = record.get("plugin_description")
-    return [plugin if plugin is not None else record["description"]]
+    text = plugin if plugin is not None else record["description"]
+    shown = repaired(text)
+    return [text] if shown == text else [text, shown]
 
 
 TEXT_PARSERS: dict[str, Parser] = {
