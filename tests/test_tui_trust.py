@@ -120,6 +120,34 @@ async def test_merge_on_the_first_of_a_pair_rejects_the_twin_below(example_vault
     assert line_of(note, BUY).startswith("- [-]")
 
 
+
+@pytest.mark.parametrize("change", ["kept deleted", "rejected reworded"])
+async def test_a_merge_is_written_whole_or_not_at_all(example_vault, size, change):
+    # The dialog stays open while another editor changes the note: the rejection stands
+    # only with the task it keeps (else the item would be open nowhere), and the due date
+    # taken over only with the twin rejected.
+    note = meeting(example_vault)
+    order_line, buy_line = line_of(note, ORDER), line_of(note, BUY)
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        await go_to(pilot, app, BUY)
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("t")  # keep BUY, take ORDER's due date
+        text = note.read_text(encoding="utf-8")
+        if change == "kept deleted":
+            text = text.replace(buy_line + "\n", "")
+        else:
+            text = text.replace(order_line, order_line.replace("Order two", "Order FIVE"))
+        note.write_text(text, encoding="utf-8")
+        edited = note.read_bytes()
+        await pilot.press("enter")
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+    assert note.read_bytes() == edited, "half a merge was written"
+    assert any("nothing of it was written" in message for message in said), said
+
+
 # -- 4. the cursor stays on its task -------------------------------------------------------
 
 

@@ -218,8 +218,8 @@ def _targets(app: AppContext, store: Any, ids: tuple[str, ...], all_proposed: bo
 
 
 def _batch(app: AppContext, verb: str, targets_of: Callable[[Any], list[Target]],
-           edit: Edits, dry_run: bool,
-           by_id: bool = True) -> None:  # fmt: skip
+           edit: Edits, dry_run: bool, by_id: bool = True,
+           all_or_nothing: bool = False) -> None:  # fmt: skip
     """Run one batch. Ids are taken as the user last saw them listed — in the index before it
     is brought up to date — so that an id whose task an editor has since made ambiguous (a
     twin line deleted) is refused at the write instead of landing on its twin."""
@@ -238,7 +238,8 @@ def _batch(app: AppContext, verb: str, targets_of: Callable[[Any], list[Target]]
         spool = _Spool()
         sink = None if dry_run else _labels(spool, targets, changed)
         outcome = run_batch(app.vault, store, app.statuses, _command_line(verb), targets, edit,
-                            dry_run, app.warn, sink, plan_elsewhere=True)  # fmt: skip
+                            dry_run, app.warn, sink, plan_elsewhere=True,
+                            all_or_nothing=all_or_nothing)  # fmt: skip
     for message in outcome.recovered:
         app.warn(message)
     spool.print()
@@ -411,7 +412,7 @@ def register(cli: click.Group) -> None:
             def __missing__(self, key: str) -> Callable[[Task], tuple[str, ...]]:
                 return tracked(links[key]) if key in links else reject
 
-        _batch(app, "merge", duplicates_of, PerDuplicate(), dry_run)
+        _batch(app, "merge", duplicates_of, PerDuplicate(), dry_run, all_or_nothing=True)
 
     @cli.command()
     @click.option("--text", "with_text", is_flag=True,

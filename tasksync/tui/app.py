@@ -612,7 +612,8 @@ class TasksyncApp(App[None]):
 
             made = Batch("merged", (choice.keep["id"], choice.reject["id"]),
                          {choice.keep["id"]: keep, choice.reject["id"]: self._rejecting()},
-                         f"{quoted(choice.keep)} (rejected {quoted(choice.reject)})")  # fmt: skip
+                         f"{quoted(choice.keep)} (rejected {quoted(choice.reject)})",
+                         all_or_nothing=True)  # fmt: skip
             self._write(made, [choice.keep, choice.reject])
 
         self.push_screen(MergeScreen(record, twin), merge)

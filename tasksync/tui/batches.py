@@ -30,6 +30,7 @@ class Batch:
     ids: tuple[str, ...]
     edit: Edits
     what: str  # the task named, or "12 tasks"
+    all_or_nothing: bool = False  # a merge: nothing written unless every task is as shown
 
     @property
     def command(self) -> str:
@@ -118,7 +119,7 @@ def write(vault: Path, db: Path, statuses: StatusTable, made: Batch, records: li
         targets = _targets(store, records, before, held)
         outcome = run_batch(vault, store, statuses, made.command, targets, made.edit, False,
                             progress=counter.add if counter is not None else None,
-                            plan_elsewhere=True)  # fmt: skip
+                            plan_elsewhere=True, all_or_nothing=made.all_or_nothing)  # fmt: skip
         if not outcome.indexed or not outcome.changes:
             return outcome, None
         written = {change.path for change in outcome.changes}

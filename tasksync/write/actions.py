@@ -406,14 +406,16 @@ def run_batch(vault: Path, store: Store, statuses: StatusTable, command: str,
               targets: list[Target], edit: Edits, dry_run: bool,
               notice: Notice | None = None, sink: Sink | None = None,
               progress: Callable[[int], None] | None = None,
-              plan_elsewhere: bool = False) -> Outcome:  # fmt: skip
+              plan_elsewhere: bool = False, all_or_nothing: bool = False) -> Outcome:  # fmt: skip
     """Apply ``edit`` to the targets' lines in the notes, as one journaled batch, and
     re-index the notes written. One note failing does not stop the others. With a
     ``sink``, each change goes to it as its note is written and is not kept (a batch of
     150,000 changes would hold every line twice); ``progress`` is told how many lines each
     note written changed. With ``plan_elsewhere``, a batch of many notes is planned in a
     second process (write/planner.py): the edit must then be a function of the task alone
-    (what it does besides answering stays in that process)."""
+    (what it does besides answering stays in that process). With ``all_or_nothing`` (a
+    merge: its rejection stands only with the task it keeps), a target that cannot be
+    changed as asked — gone, reworded — means nothing is written."""
     by_note: dict[str, list[Target]] = {}
     for target in targets:
         by_note.setdefault(target.path, []).append(target)
@@ -443,6 +445,11 @@ def run_batch(vault: Path, store: Store, statuses: StatusTable, command: str,
         return outcome
     with vault_lock(vault, command, notice):
         outcome.recovered = recover(vault, store)
+        if all_or_nothing:
+            refused = _refusals(sorted(by_note), plan)
+            if refused:
+                outcome.errors += [*refused, "nothing of it was written"]
+                return outcome
         try:
             _write_batch(
                 vault,
@@ -461,6 +468,17 @@ def run_batch(vault: Path, store: Store, statuses: StatusTable, command: str,
             if outcome.changed and not outcome.indexed:
                 sync(vault, store, statuses)
     return outcome
+
+
+def _refusals(rels: list[str], plan: Callable[[str], NotePlan]) -> list[str]:
+    """What planning these notes refuses (a target gone or changed), nothing written."""
+    refused = []
+    for rel in rels:
+        try:
+            refused += plan(rel).errors
+        except NoteError as exc:
+            refused.append(str(exc))
+    return refused
 
 
 def _indexer(store: Store, statuses: StatusTable) -> Indexer:
