@@ -120,7 +120,6 @@ async def test_merge_on_the_first_of_a_pair_rejects_the_twin_below(example_vault
     assert line_of(note, BUY).startswith("- [-]")
 
 
-
 @pytest.mark.parametrize("change", ["kept deleted", "rejected reworded"])
 async def test_a_merge_is_written_whole_or_not_at_all(example_vault, size, change):
     # The dialog stays open while another editor changes the note: the rejection stands
