@@ -138,3 +138,37 @@ async def test_a_refusal_keeps_the_typed_values(example_vault, size):
         assert "again" not in shown.lower() or "run the command" not in shown.lower()
         assert "changed in the note" in shown
     assert "2026-12-24" not in note.read_text()
+
+
+async def test_a_key_typed_on_arriving_in_a_field_adds_to_it(example_vault, size):
+    # Tab lands in a field: the first key typed must not replace all it holds.
+    note = meeting(example_vault)
+    before = line_of(note, "Design the plant sale flyer")
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        dialog = await open_editor(pilot, app, "Design the plant sale flyer")
+        written = dialog.query_one("#description").value
+        await pilot.press("shift+tab")  # from Due back to Description
+        await pilot.press("end")
+        await type_text(pilot, " now")
+        assert dialog.query_one("#description").value == written + " now"
+        await pilot.press("tab", "tab")  # Priority
+        await type_text(pilot, "x")
+        assert dialog.query_one("#priority").value.startswith(("normal", "x"))
+        assert len(dialog.query_one("#priority").value) > 1
+        await pilot.press("escape")
+    assert line_of(note, "Design the plant sale flyer") == before
+
+
+async def test_the_fields_stay_in_view_under_a_very_long_line(make_vault, size):
+    words = " ".join(f"word{i}" for i in range(200))
+    vault = make_vault({"Inbox.md": f"- [?] {words} 📅 2026-12-01 #proposed\n"})
+    app = app_for(vault)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        shown = screen_text(app)
+        for label in ("Description", "Due", "Priority", "Owner"):
+            assert label in shown, f"{label} is off screen:\n{shown}"
+        assert "2026-12-01 →" in shown or "2026-12-01" in shown

@@ -61,6 +61,12 @@ async def test_accept_all_asks_first_naming_the_done_ones(example_vault, size):
         await pilot.pause()
         assert type(app.screen).__name__ == "ConfirmScreen"
         assert "3 of them are already done in another note" in app.screen.question
+        # the reason, at the question's end, is read on screen whole (wrapped, not cut)
+        rows = [row for row in screen_text(app).splitlines() if row.count("█") >= 2]
+        inside = " ".join(row[row.index("█") + 1 : row.rindex("█")] for row in rows)
+        assert "already done in another note (✓; t rejects one as tracked there)." in " ".join(
+            inside.split()
+        )
         await pilot.press("n")
         await pilot.pause()
         assert notes_bytes(example_vault) == before

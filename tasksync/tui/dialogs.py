@@ -100,7 +100,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm", classes="dialog"):
-            yield Label(self.question)
+            yield Static(self.question, id="question")  # wrapped: the reason is at its end
         yield KeyBar([("y", "yes"), ("n / esc", "no")], always=2)
 
     def action_answer(self, answer: bool) -> None:

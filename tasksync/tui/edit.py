@@ -116,6 +116,7 @@ def with_description(task: Task, description: str, statuses: StatusTable) -> Tas
 
 
 Save = Callable[["EditScreen", Changes], None]
+PREVIEW = 200  # characters of the task's line shown above the fields (they must stay in view)
 
 
 class EditScreen(ModalScreen[None]):
@@ -135,23 +136,27 @@ class EditScreen(ModalScreen[None]):
             yield Static(self._where(), id="edit-task")
             with Grid(id="edit-fields"):
                 yield Label("Description", classes="field")
-                yield Input(record["description"], id="description", compact=True)
+                # No select-all on focus: a key typed on arriving (or a fast End) would
+                # replace the whole description instead of adding to it.
+                yield Input(record["description"], id="description", compact=True,
+                            select_on_focus=False)  # fmt: skip
                 yield Label("Due", classes="field")
                 yield Input(record["due"] or "", placeholder=DATE_WORDS, id="due", compact=True)
                 yield Label("", classes="field")
                 yield Label("", id="due-preview")
                 yield Label("Priority", classes="field")
                 yield Input(record["priority"], placeholder=PRIORITIES, id="priority",
-                            compact=True)  # fmt: skip
+                            compact=True, select_on_focus=False)  # fmt: skip
                 yield Label("Owner", classes="field")
                 yield Input(record["owner"] or "", placeholder="a name (empty: none)", id="owner",
-                            compact=True)  # fmt: skip
+                            compact=True, select_on_focus=False)  # fmt: skip
             yield Static("", id="error")
         yield KeyBar([("enter", "save"), ("tab", "next field"), ("esc", "cancel")], always=3)
 
     def _where(self) -> Text:
         text = Text(f"{self.record['path']}:{self.record['line']}\n", style="dim")
-        text.append(self.record["raw"].strip())
+        line = self.record["raw"].strip()
+        text.append(line if len(line) <= PREVIEW else line[: PREVIEW - 1] + "…")
         return text
 
     def on_mount(self) -> None:
