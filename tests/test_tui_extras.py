@@ -135,3 +135,32 @@ async def test_tasks_due_on_different_days_are_not_paired(make_vault, size):
         await pilot.pause()
         assert len(app.screen_stack) == 1
     assert (vault / "Meetings/2026-11-20 sync.md").read_text().count("- [?]") == 2
+
+
+async def test_an_undo_that_can_restore_nothing_says_so_and_offers_no_redo(example_vault, size):
+    note = meeting(example_vault)
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        await go_to(pilot, app, ORDER)
+        await pilot.press("r")  # the older batch, for the next undo
+        await pilot.pause()
+        await go_to(pilot, app, DESIGN)
+        await pilot.press("a")
+        await pilot.pause()
+        line = next(x for x in note.read_text(encoding="utf-8").splitlines() if DESIGN in x)
+        note.write_text(note.read_text(encoding="utf-8").replace(line, line + " (by hand)"),
+                        encoding="utf-8")  # fmt: skip
+        by_hand = note.read_bytes()
+        await pilot.press("u")
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert any(m.startswith("Nothing undone of `tui accepted") for m in said), said
+        assert not any(m.startswith("Undid") for m in said), said
+        assert note.read_bytes() == by_hand
+        await pilot.press("U")  # nothing was undone: nothing to redo
+        await pilot.pause()
+        assert note.read_bytes() == by_hand
+        await pilot.press("u")  # the batch before: the rejection
+        await pilot.pause()
+        assert line_of(note, ORDER).startswith("- [?]")
+        assert line_of(note, DESIGN).endswith("(by hand)")

@@ -593,3 +593,21 @@ def test_an_unreadable_folder_is_said_to_be_skipped(vault, unprivileged):
         (root / "Projects").chmod(0o755)
     assert result.returncode == 0, result.stderr
     assert "skipped Projects/: Permission denied" in result.stderr, result.stderr
+
+
+def test_an_undo_that_can_restore_nothing_says_so(vault):
+    root = vault({"n.md": "- [?] first #proposed\n- [?] second #proposed\n"})
+    [first] = ids_of(root, "first")
+    [second] = ids_of(root, "second")
+    assert tasksync(root, "accept", first).returncode == 0
+    assert tasksync(root, "accept", second).returncode == 0
+    text = (root / "n.md").read_text(encoding="utf-8").replace("- [ ] second", "- [ ] second!")
+    (root / "n.md").write_text(text, encoding="utf-8")
+    result = tasksync(root, "undo")
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.startswith("nothing undone of `accept"), result.stdout
+    assert "changed since" in result.stderr
+    assert (root / "n.md").read_text(encoding="utf-8") == text
+    assert tasksync(root, "undo").returncode == 0  # the batch before
+    restored = text.replace("- [ ] first", "- [?] first #proposed")
+    assert (root / "n.md").read_text(encoding="utf-8") == restored

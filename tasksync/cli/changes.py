@@ -22,6 +22,7 @@ from tasksync.index.store import IdError
 from tasksync.model import LineChange, Priority, StatusTable, Task
 from tasksync.write import edits
 from tasksync.write.actions import (
+    NOTHING_UNDONE,
     Outcome,
     append_lines,
     run_batch,
@@ -507,7 +508,10 @@ def register(cli: click.Group) -> None:
         if outcome.command is None:
             click.echo("nothing to undo")
             return
-        click.echo(f"undid `{outcome.command}`: {outcome.restored} line(s) restored")
+        if outcome.restored or not outcome.problems:
+            click.echo(f"undid `{outcome.command}`: {outcome.restored} line(s) restored")
+        else:
+            click.echo(f"nothing undone of `{outcome.command}`: {NOTHING_UNDONE}")
         for problem in outcome.problems:
             click.echo(f"error: {problem}", err=True)
         if outcome.problems:

@@ -72,6 +72,12 @@ class History:
         self.undone.clear()
         return None
 
+    def closed(self, command: str) -> None:
+        """The newest batch was closed without an undo (its lines changed since): gone from
+        what u undoes, and nothing to redo."""
+        if self.done and self.done[-1].command == command:
+            self.handed.pop(id(self.done.pop()), None)
+
     def redo(self) -> Batch | None:
         return self.undone.pop() if self.undone else None
 

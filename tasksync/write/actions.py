@@ -522,6 +522,12 @@ class UndoOutcome:
     restored: int = 0  # lines restored (kept or given to the sink)
 
 
+# Undo left a batch whose every line was changed since (by hand, by another tool): it closes
+# it rather than overwrite those changes, and says so.
+NOTHING_UNDONE = ("every line it wrote has changed since, and stays as it is now; the batch is "
+                  "closed (the next undo takes the one before)")  # fmt: skip
+
+
 def undo_last(vault: Path, store: Store, statuses: StatusTable,
               notice: Notice | None = None, sink: Sink | None = None) -> UndoOutcome:  # fmt: skip
     """Revert the newest batch that is not undone yet (only what remains of it: a note that
