@@ -99,7 +99,7 @@ async def test_the_command_palette_offers_the_apps_actions(example_vault, size):
         await pilot.pause()
         await type_text(pilot, "accept")
         await pilot.pause(0.3)
-        assert "Accept" in screen_text(app)
+        assert "Write: accept" in screen_text(app)  # it says it changes notes
         await pilot.press("enter")
         await pilot.pause(0.3)
     assert line_of(note, DESIGN).startswith("- [ ] Design")

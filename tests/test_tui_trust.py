@@ -247,3 +247,15 @@ async def test_accept_all_writes_behind_a_progress_dialog_and_undo_restores(make
         await wait_for(pilot, lambda: app.counts["inbox"] == 450 and len(app.screen_stack) == 1)
         assert "ProgressScreen" in seen
     assert notes_bytes(vault) == before
+
+
+async def test_the_command_palette_opened_and_entered_writes_nothing(example_vault, size):
+    before = notes_bytes(example_vault)
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        await go_to(pilot, app, ORDER)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+    assert notes_bytes(example_vault) == before, "ctrl+p, enter wrote a note"

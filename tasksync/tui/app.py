@@ -854,7 +854,11 @@ class TasksyncApp(App[None]):
         if screen is self.screen_stack[0]:
             for key in keys.KEYS:
                 if self.view in key.views and key.action not in keys.NOT_IN_PALETTE:
-                    yield SystemCommand(key.label[:1].upper() + key.label[1:],
+                    # The palette lists by name and highlights the first: those that change
+                    # notes say so, and come last (ctrl+p, enter must not write).
+                    writes = key.action.split("(")[0] in keys.WRITING
+                    label = key.label[:1].upper() + key.label[1:]
+                    yield SystemCommand(f"Write: {key.label}" if writes else label,
                                         f"{key.help} — key: {key.shown}",
                                         partial(self.run_action, key.action))  # fmt: skip
         yield from super().get_system_commands(screen)

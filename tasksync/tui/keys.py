@@ -82,6 +82,9 @@ KEYS: tuple[Key, ...] = (
 ALWAYS = ("question_mark", "q")  # shown at the end of every footer, whatever the width
 NOT_IN_PALETTE = frozenset(("cursor(1)", "cursor(-1)", "first", "last", "command_palette",
                             "scroll_details(1)", "scroll_details(-1)", "help"))  # fmt: skip
+# The actions that change notes (at once, or after a yes): never the palette's first entry.
+WRITING = frozenset(("accept", "reject", "done", "reject_tracked", "accept_many", "reject_many",
+                     "undo", "redo", "merge", "edit"))  # fmt: skip
 
 
 def bindings() -> list[Binding]:
