@@ -259,3 +259,17 @@ async def test_the_command_palette_opened_and_entered_writes_nothing(example_vau
         await pilot.press("enter")
         await pilot.pause(0.3)
     assert notes_bytes(example_vault) == before, "ctrl+p, enter wrote a note"
+
+
+async def test_rows_fit_the_list_beside_its_scrollbar(example_vault, size):
+    # No horizontal scrollbar (a row of tasks lost), and a cut description ends with "…".
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause(0.3)
+        tasks = app.query_one("#tasks")
+        assert not tasks.show_horizontal_scrollbar
+        assert tasks.virtual_size.width <= tasks.scrollable_content_region.width
+        if size[0] < 110:
+            rows = [r for r in screen_text(app).splitlines() if "Order two more humidity" in r]
+            assert rows, screen_text(app)
+            assert rows[0].rstrip(" ▁▂▃▄▅▆▇█").endswith("…"), rows[0]

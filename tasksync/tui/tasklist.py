@@ -43,7 +43,7 @@ class TaskList(ScrollView, can_focus=True):
         "tasklist--owner", "tasklist--mark", "tasklist--empty",
     }  # fmt: skip
     DEFAULT_CSS = """
-    TaskList { background: $surface; }
+    TaskList { background: $surface; overflow-x: hidden; }
     TaskList > .tasklist--cursor { background: $accent 40%; text-style: bold; }
     TaskList:focus > .tasklist--cursor { background: $accent 70%; }
     TaskList > .tasklist--heading { color: $text-primary; text-style: bold underline; }
@@ -91,7 +91,7 @@ class TaskList(ScrollView, can_focus=True):
             row = self._neighbour(old, index)
         else:
             row = self._first_task()
-        self.virtual_size = Size(self.size.width, len(rows))
+        self.virtual_size = Size(self._width(), len(rows))
         self.move_cursor(row=row)
 
     def move_cursor(self, row: int, scroll: bool = True) -> None:
@@ -151,8 +151,13 @@ class TaskList(ScrollView, can_focus=True):
         if 0 <= row < len(self.rows):
             self.move_cursor(row=row, scroll=False)
 
+    def _width(self) -> int:
+        """The columns a row has: the list's, less its scrollbar's (a row that counts them
+        is cut short, without its …, under a horizontal scrollbar)."""
+        return self.scrollable_content_region.width or self.size.width
+
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, len(self.rows))
+        self.virtual_size = Size(self._width(), len(self.rows))
         if self.rows:
             self.scroll_to_region(Region(0, self.cursor_row, 1, 1), animate=False,
                                   immediate=True, force=True)  # fmt: skip
@@ -160,7 +165,7 @@ class TaskList(ScrollView, can_focus=True):
     # -- drawing ---------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self._width()
         index = y + round(self.scroll_y)
         base = self.rich_style
         if not self.rows:
