@@ -100,6 +100,9 @@ async def test_enter_keeps_the_filter_and_returns_to_the_list(example_vault, siz
         await pilot.pause()
         assert len([r for r in app.rows if r.record]) == 2
         assert highlighted(app).startswith("Draft the volunteer")
+        await pilot.press("space")  # a selection too: the filter is still named on top
+        await pilot.pause()
+        assert "filter: volunteer" in screen_text(app).splitlines()[0]
         await pilot.press("tab")  # the filter holds on every screen
         await pilot.pause()
         assert re.search(r"\b0 of 1\d\b", screen_text(app))

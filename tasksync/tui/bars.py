@@ -64,13 +64,11 @@ class TabBar(Static):
             label = f"{index + 1} {title} {count:,}"
             text.append(label, style="bold reverse" if current else "")
         current_count = next(count for _, count, current in tabs if current)
-        extra = []
+        extra = [note] if note else []  # first: once its box is closed, only this shows it
         if shown is not None:
             extra.append(f"{shown:,} of {current_count:,}")
         if selected:
             extra.append(f"{selected:,} selected")
-        if note:
-            extra.append(note)
         if extra:
             text.append("   " + " · ".join(extra), style="bold")
         self.update(text)
