@@ -3,6 +3,8 @@ command palette, and duplicate pairs that hold still (issue 14, items 8 and 9)."
 
 from __future__ import annotations
 
+import json
+
 from tests.test_tui import (
     app_for,
     go_to,
@@ -164,3 +166,28 @@ async def test_an_undo_that_can_restore_nothing_says_so_and_offers_no_redo(examp
         await pilot.pause()
         assert line_of(note, ORDER).startswith("- [?]")
         assert line_of(note, DESIGN).endswith("(by hand)")
+
+
+async def test_a_change_made_elsewhere_after_an_undo_forgets_the_redo(example_vault, size):
+    from click.testing import CliRunner
+
+    from tasksync.cli.main import cli
+
+    note = meeting(example_vault)
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        await go_to(pilot, app, DESIGN)
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("u")
+        await pilot.pause()
+        listed = CliRunner().invoke(cli, ["--vault", str(example_vault), "list", "--json"])
+        order = next(r["id"] for r in json.loads(listed.stdout) if ORDER in r["description"])
+        done = CliRunner().invoke(cli, ["--vault", str(example_vault), "reject", order])
+        assert done.exit_code == 0, done.output
+        after_cli = note.read_bytes()
+        await pilot.press("U")
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+    assert note.read_bytes() == after_cli, "redo replayed a batch over a newer change"
+    assert any(m.startswith("nothing to redo: the vault was changed") for m in said), said

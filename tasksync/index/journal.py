@@ -225,6 +225,11 @@ class Journal:
             for _, line, before, after, task in rows
         ]
 
+    def newest_batch(self) -> int:
+        """The number of the newest batch journaled (0: none): a change to the vault by
+        tasksync — any command, any process — makes a new one."""
+        return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM batches").fetchone()[0])
+
     def has_pending_batches(self) -> bool:
         return (
             self.conn.execute("SELECT 1 FROM batches WHERE state = 'pending' LIMIT 1").fetchone()

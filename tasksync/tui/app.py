@@ -111,6 +111,7 @@ class TasksyncApp(App[None]):
         self.counts = dict.fromkeys(VIEWS, 0)
         self.cursor_keys: dict[str, str] = {}  # each screen's task under the cursor
         self.history = History()
+        self._redo_after = 0  # the newest batch when the last undo or redo was made
         self._hashes: dict[str, str] = {}
         self._rows: dict[str, tuple[object, ...]] = {}  # each held record's row in the index
         self._people_rows: list[tuple[str, str, list[str]]] | None = None
@@ -488,6 +489,8 @@ class TasksyncApp(App[None]):
             self.notify(_worded(error), severity="error", timeout=10)
         if outcome.changes:
             self.history.did(made, redoing, handed)
+            if redoing:
+                self._redo_after = self._newest_batch()
             count = len({c.task_id for c in outcome.changes})
             what = made.what if count == len(made.ids) else f"{count:,} of {made.what}"
             again = "redone" if redoing else "u undoes"
@@ -756,6 +759,7 @@ class TasksyncApp(App[None]):
                         severity="warning", timeout=10)  # fmt: skip
         else:
             reverted = self.history.undid(outcome.command, {c.task_id for c in outcome.reverted})
+            self._redo_after = self._newest_batch()
             if reverted is not None:
                 self.notify(f"Undid: {reverted.verb} {reverted.what} — U redoes")
                 # written back line for line over what the index took of the batch: the
@@ -767,7 +771,16 @@ class TasksyncApp(App[None]):
                 self.notify(f"Undid `{outcome.command}`: {len(outcome.reverted)} line(s)")
         self.reload(handed)
 
+    def _newest_batch(self) -> int:
+        with Store(self.db) as store:
+            return store.newest_batch()
+
     def action_redo(self) -> None:
+        if self.history.undone and self._newest_batch() != self._redo_after:
+            self.history.closed_redo()  # a change since (here or by any tasksync): forgotten
+            self.notify("nothing to redo: the vault was changed since the undo",
+                        severity="warning")  # fmt: skip
+            return
         again = self.history.redo()
         if again is None:
             self.notify("nothing to redo", severity="warning")

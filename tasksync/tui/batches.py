@@ -78,6 +78,12 @@ class History:
         if self.done and self.done[-1].command == command:
             self.handed.pop(id(self.done.pop()), None)
 
+    def closed_redo(self) -> None:
+        """Forget what could be redone (a change was made since the undo)."""
+        for gone in self.undone:
+            self.handed.pop(id(gone), None)
+        self.undone.clear()
+
     def redo(self) -> Batch | None:
         return self.undone.pop() if self.undone else None
 
