@@ -140,6 +140,23 @@ async def test_a_refusal_keeps_the_typed_values(example_vault, size):
     assert "2026-12-24" not in note.read_text()
 
 
+async def test_a_task_deleted_meanwhile_is_said_to_be_gone(example_vault, size):
+    note = meeting(example_vault)
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        dialog = await open_editor(pilot, app, "Design the plant sale flyer")
+        dialog.query_one("#due").value = "2026-12-24"
+        line = line_of(note, "Design the plant sale flyer")
+        note.write_text(note.read_text().replace(line + "\n", ""))  # deleted in Obsidian
+        gone = note.read_bytes()
+        await pilot.press("enter")
+        await pilot.pause()
+        said = " ".join(screen_text(app).split())
+        assert "no longer in the note" in str(said), said
+        assert "shown as the note holds it now" not in str(said), said
+    assert note.read_bytes() == gone
+
+
 async def test_a_key_typed_on_arriving_in_a_field_adds_to_it(example_vault, size):
     # Tab lands in a field: the first key typed must not replace all it holds.
     note = meeting(example_vault)

@@ -727,8 +727,10 @@ class TasksyncApp(App[None]):
              if r["line"] == dialog.record["line"]), None)  # fmt: skip
         if now is not None:
             dialog.retarget(now)
-        dialog.show_error(" ".join(_worded(e, in_dialog=True) for e in outcome.errors)
-                          or "Nothing to change.")  # fmt: skip
+        said = " ".join(_worded(e, in_dialog=now is not None) for e in outcome.errors)
+        if said and now is None:
+            said += " The task is no longer in the note: esc closes this dialog."
+        dialog.show_error(said or "Nothing to change.")
 
     def action_undo(self) -> None:
         def run() -> UndoOutcome:
