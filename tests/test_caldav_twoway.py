@@ -218,8 +218,10 @@ def test_created_on_the_phone_is_imported_once_into_the_inbox(make_vault, server
     ok(sync(vault, server))
     assert summaries(server)["Buy compost"] == "COMPLETED"
     assert len(summaries(server)) == 4
-    # and the import is undoable like any change
-    assert "undid" in CliRunner().invoke(cli, ["--vault", str(vault), "undo"]).stdout
+    # the import is journaled like any change; its line was ticked since: undo leaves it
+    undone = CliRunner().invoke(cli, ["--vault", str(vault), "undo"])
+    assert undone.stdout.startswith("nothing undone of `caldav import`"), undone.output
+    assert "- [x] Buy compost" in inbox.read_text()
 
 
 def test_a_sent_task_the_vault_cannot_place_is_left_on_the_server(make_vault, server, tmp_path):
