@@ -659,3 +659,54 @@ class _RenameInterrupted:
     @staticmethod
     def replace(*_args):
         raise KeyboardInterrupt
+
+
+def test_a_note_written_then_edited_before_recovery_is_still_undone(make_vault, tmp_path,
+                                                                     monkeypatch):  # fmt: skip
+    # Killed after its renames, before the journal marked them: then an editor (or a sync
+    # tool) changes the note before the next command. Recovery must still count the note
+    # as written — its lines are tasksync's — so that undo reverts them, keeping the edit.
+    notes = {f"n{i}.md": f"- [?] task {i} #proposed\n- [ ] other {i}\n" for i in range(3)}
+    vault = make_vault(notes)
+    with Store(tmp_path / "i.sqlite") as store:
+        sync(vault, store, StatusTable())
+        targets = targets_of(store, [r for r in store.records() if r["status"] == "?"])
+        monkeypatch.setattr(Store, "notes_written", _killed)
+        monkeypatch.setattr(actions, "_settle", lambda *_args: 0)  # killed: nothing settles
+        with pytest.raises(KeyboardInterrupt):
+            run_batch(vault, store, StatusTable(), "accept", targets,
+                      lambda t: (t.raw.replace("[?]", "[ ]").replace(" #proposed", ""),),
+                      dry_run=False)  # fmt: skip
+        monkeypatch.undo()
+        for name in notes:  # the editor appends a line to every note
+            with (vault / name).open("a", encoding="utf-8") as handle:
+                handle.write("- [ ] added in the editor\n")
+        outcome = undo_last(vault, store, StatusTable())
+    assert outcome.problems == []
+    for name, text in notes.items():
+        assert (vault / name).read_text() == text + "- [ ] added in the editor\n"
+
+
+def _killed(*_args):
+    raise KeyboardInterrupt
+
+
+def test_a_note_not_written_then_edited_before_recovery_is_left_alone(make_vault, tmp_path,
+                                                                      monkeypatch):  # fmt: skip
+    notes = {f"n{i}.md": f"- [?] task {i} #proposed\n" for i in range(3)}
+    vault = make_vault(notes)
+    with Store(tmp_path / "i.sqlite") as store:
+        sync(vault, store, StatusTable())
+        targets = targets_of(store, store.records())
+        monkeypatch.setattr(writeback, "stage", _killed)  # killed before any rename
+        monkeypatch.setattr(actions, "_settle", lambda *_args: 0)
+        with pytest.raises(KeyboardInterrupt):
+            run_batch(vault, store, StatusTable(), "accept", targets,
+                      lambda t: (t.raw.replace("[?]", "[ ]"),), dry_run=False)  # fmt: skip
+        monkeypatch.undo()
+        for name in notes:
+            with (vault / name).open("a", encoding="utf-8") as handle:
+                handle.write("- [ ] task 9 #proposed\n")  # even a line like the batch's
+        undo_last(vault, store, StatusTable())
+    for name, text in notes.items():
+        assert (vault / name).read_text() == text + "- [ ] task 9 #proposed\n"

@@ -46,7 +46,9 @@ from tasksync.write.writeback import (
     NoteError,
     NotePlan,
     Target,
+    holds_change,
     note_file,
+    open_plan,
     place_plan,
     plan_append,
     plan_edits,
@@ -175,9 +177,13 @@ def _settle(vault: Path, store: Store, pending: PendingBatch) -> int:
             current = ABSENT
         except (NoteError, OSError):
             current = None
-        if current == note.after_hash and not note.written:
+        wrote = current == note.after_hash or (
+            current not in (None, ABSENT, note.before_hash)
+            and _still_holds(vault, note.path, store.batch_changes(pending.id, note.path))
+        )
+        if wrote and not note.written:
             store.notes_written(pending.id, [note.path])
-        if current == note.after_hash and pending.undoes is not None:
+        if wrote and pending.undoes is not None:
             store.mark_notes_undone(pending.undoes, [note.path])
         if note.made_folders and note.before_hash == ABSENT and current == ABSENT:
             unmade.append((path, note.made_folders))
@@ -185,6 +191,17 @@ def _settle(vault: Path, store: Store, pending: PendingBatch) -> int:
     for path, levels in unmade:
         remove_made_folders(path, levels)
     return store.finish_batch(pending.id, state="interrupted")
+
+
+def _still_holds(vault: Path, rel: str, changes: list[LineChange]) -> bool:
+    """Whether a note that is neither as the batch found it nor as it left it (changed since,
+    by an editor or a sync tool) holds lines the batch wrote: then the batch wrote it, and
+    the changes are journaled as written, for undo to revert (keeping the other edits)."""
+    try:
+        plan = open_plan(vault, rel)
+    except (NoteError, OSError):
+        return False
+    return any(holds_change(plan, change) for change in changes if change.after)
 
 
 def recover_if_idle(vault: Path, store: Store) -> list[str]:

@@ -392,6 +392,12 @@ def plan_revert(vault: Path, rel: str, changes: list[LineChange], original: byte
     return plan
 
 
+def holds_change(plan: NotePlan, change: LineChange) -> bool:
+    """Whether the note holds the lines ``change`` wrote (at their place, or one unique
+    place)."""
+    return _find_block(plan, change) is not None
+
+
 def _find_block(plan: NotePlan, change: LineChange) -> int | None:
     """Where the lines ``change`` wrote stand now (their old place, else one unique place)."""
     count = len(change.after)
