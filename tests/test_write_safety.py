@@ -611,3 +611,23 @@ def test_an_undo_that_can_restore_nothing_says_so(vault):
     assert tasksync(root, "undo").returncode == 0  # the batch before
     restored = text.replace("- [ ] first", "- [?] first #proposed")
     assert (root / "n.md").read_text(encoding="utf-8") == restored
+
+
+def test_undo_restores_removed_lines_and_other_encodings_after_many_newer_batches(vault):
+    # Past the last 20 batches the journal drops the notes' whole bytes: a note left as the
+    # batch wrote it is restored from its lines, checked against its old content hash.
+    cafe = "# Café\r\n- [ ] Pay the café bill\r\n".encode("cp1252")
+    notes = {"A.md": "# A\n- [ ] Water the plants 🏁 delete\n- [ ] keep\n", "C.md": cafe,
+             "B.md": "- [ ] Move me 📅 2026-01-01\n"}  # fmt: skip
+    root = vault(notes)
+    before = snapshot(*(root / name for name in notes))
+    [water] = ids_of(root, "Water the plants")
+    [bill] = ids_of(root, "Pay the café bill")
+    [move] = ids_of(root, "Move me")
+    assert tasksync(root, "done", water, bill).returncode == 0
+    for day in range(10, 31):
+        assert tasksync(root, "set", move, "--due", f"2026-01-{day}").returncode == 0
+    for _ in range(22):
+        result = tasksync(root, "undo")
+        assert result.returncode == 0, result.stderr
+    assert snapshot(*before) == before

@@ -125,12 +125,13 @@ recurring_lines = st.sampled_from(
 @given(st.lists(st.lists(st.one_of(task_lines, other_lines, recurring_lines, accented_lines),
                          min_size=1, max_size=10), min_size=1, max_size=9),
        st.sampled_from(sorted(UNDONE_EDITS)), st.sampled_from(["\n", "\r\n"]), st.booleans(),
-       st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]), st.data())  # fmt: skip
+       st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]), st.booleans(), st.data())  # fmt: skip
 def test_undo_of_a_random_batch_gives_back_every_byte(files, edit_name, newline, final,
-                                                      encoding, data):  # fmt: skip
+                                                      encoding, let_go, data):  # fmt: skip
     """Whatever the batch wrote (a line for a line, or a new occurrence of a recurring
-    task), and whether the journal kept the note's bytes or only its lines, undo restores
-    the notes byte for byte."""
+    task), and whether the journal kept the note's bytes, only its lines, or let the bytes
+    go (``let_go``: as it does past the newest batches), undo restores the notes byte for
+    byte."""
     from tasksync.write.actions import undo_last
 
     edit = UNDONE_EDITS[edit_name]
@@ -155,6 +156,9 @@ def test_undo_of_a_random_batch_gives_back_every_byte(files, edit_name, newline,
             targets += [Target.of(ids[i], rel, found[i].line, found[i].task.raw) for i in chosen]
         with Store(vault / ".index.sqlite") as store:
             run_batch(vault, store, STATUSES, "test", targets, written, False)
+            if let_go:
+                with store.write():
+                    store.conn.execute("UPDATE batch_notes SET before_content = NULL")
             undo_last(vault, store, STATUSES)
         for rel, data_before in originals.items():
             assert (vault / rel).read_bytes() == data_before, rel

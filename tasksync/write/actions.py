@@ -567,7 +567,8 @@ def undo_last(vault: Path, store: Store, statuses: StatusTable,
             try:
                 note_plan = plan_revert(vault, rel, changes, original, written_hash,
                                         was_absent=before_hash == ABSENT,
-                                        made_folders=store.folders_made(last.id, rel))  # fmt: skip
+                                        made_folders=store.folders_made(last.id, rel),
+                                        before_hash=before_hash)  # fmt: skip
             except NoteError as exc:
                 raise NoteError(f"{exc}; not undone") from None
             except OSError as exc:

@@ -27,7 +27,7 @@ from tasksync.model import LineChange, StatusTable, Task
 from tasksync.read.notes import scan_lines
 from tasksync.read.parse import parse_task_lines
 from tasksync.read.reader import content_hash
-from tasksync.read.vault import NoteText, decode
+from tasksync.read.vault import FALLBACK_ENCODINGS, NoteText, decode
 from tasksync.write.edits import CannotEdit
 from tasksync.write.files import ChangedMeanwhile, Staged, make_durable, put_in_place, stage
 
@@ -364,18 +364,24 @@ def remove_made_folders(path: Path, levels: int) -> None:
 
 
 def plan_revert(vault: Path, rel: str, changes: list[LineChange], original: bytes | None,
-                written_hash: str | None, was_absent: bool = False,
-                made_folders: int = 0) -> NotePlan:  # fmt: skip
+                written_hash: str | None, was_absent: bool = False, made_folders: int = 0,
+                before_hash: str | None = None) -> NotePlan:  # fmt: skip
     """Undo ``changes`` in one note. When the note still holds exactly what the batch wrote,
-    its bytes from before the batch come back whole (a note the batch made is removed);
-    else each change is reverted where the lines it wrote still stand, and the others are
-    reported."""
+    its bytes from before the batch come back whole (a note the batch made is removed):
+    from the journal's copy, or — once the journal has let it go — by putting each change's
+    old lines back in its place, checked against ``before_hash``. Else each change is
+    reverted where the lines it wrote still stand, and the others are reported."""
     plan = open_plan(vault, rel)
-    if was_absent and content_hash(plan.original) == written_hash:
+    as_written = content_hash(plan.original) == written_hash
+    if as_written and original is None and before_hash not in (None, ABSENT):
+        restored = _restored_in_place(plan, changes, before_hash)
+        if restored is not None:
+            return restored
+    if was_absent and as_written:
         plan.remove, plan.made_folders = True, made_folders
         plan.changes = [LineChange(c.path, c.line, c.after, c.before, c.task_id) for c in changes]
         return plan
-    if original is not None and content_hash(plan.original) == written_hash:
+    if original is not None and as_written:
         text = decode(original)
         plan.text, plan.lines = text, text.text.split("\n")
         plan.changes = [LineChange(c.path, c.line, c.after, c.before, c.task_id) for c in changes]
@@ -390,6 +396,35 @@ def plan_revert(vault: Path, rel: str, changes: list[LineChange], original: byte
                                        change.task_id))  # fmt: skip
     plan.changes.sort(key=lambda c: c.line)
     return plan
+
+
+def _restored_in_place(plan: NotePlan, changes: list[LineChange],
+                       before_hash: str) -> NotePlan | None:  # fmt: skip
+    """The note (exactly as the batch wrote it) with each change's old lines put back in its
+    place, if that gives the bytes it had (``before_hash``); else None.
+
+    The work is on the bytes, seen one character a byte (Latin-1): every line the batch did
+    not change stays byte for byte, whatever its encoding — a batch may have made a
+    Windows-1252 note valid UTF-8 (its new emoji are written in UTF-8) — and the old lines
+    are tried in each encoding the batch may have read them in."""
+    if plan.text.encoding == "utf-16":
+        return None  # its lines are not split on a newline byte
+    bom = b"\xef\xbb\xbf" if plan.original.startswith(b"\xef\xbb\xbf") else b""
+    view = dataclasses.replace(plan.text, text=plan.original[len(bom) :].decode("latin-1"),
+                               encoding="latin-1", bom=False)  # fmt: skip
+    for encoding in dict.fromkeys((plan.text.encoding, "utf-8", *FALLBACK_ENCODINGS)):
+        trial = NotePlan(plan.rel, plan.path, plan.original, view, view.text.split("\n"))
+        for change in sorted(changes, key=lambda c: c.line):  # each above is as it was
+            old = tuple(line.encode(encoding, "tasksync-utf8").decode("latin-1")
+                        for line in change.before)  # fmt: skip
+            trial.replace(change.line - 1, len(change.after), old)
+        if content_hash(bom + trial.encoded()) == before_hash:
+            trial.new = bom + trial.encoded()
+            trial.new_hash = before_hash
+            trial.changes = [LineChange(c.path, c.line, c.after, c.before, c.task_id)
+                             for c in changes]  # fmt: skip
+            return trial
+    return None
 
 
 def holds_change(plan: NotePlan, change: LineChange) -> bool:
