@@ -631,3 +631,48 @@ def test_undo_restores_removed_lines_and_other_encodings_after_many_newer_batche
         result = tasksync(root, "undo")
         assert result.returncode == 0, result.stderr
     assert snapshot(*before) == before
+
+
+def _disk_full(*_args, **_kwargs):
+    raise sqlite3.OperationalError("database or disk is full")
+
+
+def test_an_index_that_fills_up_after_the_notes_are_written_says_they_were(vault, monkeypatch):
+    from click.testing import CliRunner
+
+    from tasksync.cli.main import cli
+    from tasksync.index.store import Store
+
+    root = vault({"n.md": "- [?] a #proposed\n- [?] b #proposed\n"})
+    before = (root / "n.md").read_bytes()
+    base = ["--vault", str(root), "--db", str(_index())]
+    assert CliRunner().invoke(cli, [*base, "scan"]).exit_code == 0
+    monkeypatch.setattr(Store, "notes_written", _disk_full)  # after the renames
+    result = CliRunner().invoke(cli, [*base, "reject", "--all-proposed"])
+    monkeypatch.undo()
+    assert result.exit_code == 4, result.output
+    assert (root / "n.md").read_bytes() != before  # written: it must say so
+    assert "2 task line(s) in 1 note(s) were written" in result.stderr, result.stderr
+    assert one_clean_line(result.stderr), result.stderr
+    assert "interrupted" in CliRunner().invoke(cli, [*base, "log"]).stdout
+    assert CliRunner().invoke(cli, [*base, "undo"]).exit_code == 0
+    assert (root / "n.md").read_bytes() == before
+
+
+def test_add_says_what_it_added_when_the_index_cannot_follow(vault, monkeypatch):
+    from click.testing import CliRunner
+
+    from tasksync.cli.main import cli
+    from tasksync.write import actions
+
+    root = vault({"n.md": "- [ ] x\n"})
+    base = ["--vault", str(root), "--db", str(_index()), "--today", TODAY]
+    assert CliRunner().invoke(cli, [*base, "scan"]).exit_code == 0
+    monkeypatch.setattr(actions, "sync", _disk_full)  # the index, after the note is written
+    result = CliRunner().invoke(cli, [*base, "add", "Buy compost"])
+    monkeypatch.undo()
+    assert result.exit_code == 0, result.output  # added: a retry would add it twice
+    assert "Buy compost" in result.stdout, result.stdout
+    assert "Inbox.md:1" in result.stdout, result.stdout
+    assert "the next command" in result.stderr, result.stderr
+    assert (root / "Inbox.md").read_text().count("Buy compost") == 1

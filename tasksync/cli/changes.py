@@ -482,9 +482,12 @@ def register(cli: click.Group) -> None:
             sys.exit(1)
         for change in outcome.changes:
             record = added.get(change.line)
-            if record is not None:
+            if record is not None and record["raw"] == change.after[0]:
                 click.echo(task_label(record["id"], record["description"] or "",
                                       f"{rel}:{change.line}"))  # fmt: skip
+            else:  # the index could not take it yet: no id to show, the line is written
+                click.echo(f"added  {printable(change.after[0])}  ({printable(rel)}:"
+                           f"{change.line})")  # fmt: skip
 
     @cli.command()
     @click.pass_obj

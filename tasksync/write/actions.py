@@ -25,7 +25,7 @@ from tasksync.config import global_filter_of
 from tasksync.errors import TasksyncError
 from tasksync.index.journal import NoteIntent, PendingBatch
 from tasksync.index.select import Selection
-from tasksync.index.store import Store
+from tasksync.index.store import IndexFileError, Store
 from tasksync.index.sync import sync
 from tasksync.model import LineChange, StatusTable
 from tasksync.read.reader import content_hash
@@ -330,18 +330,25 @@ def _write_batch(vault: Path, store: Store, command: str, rels: list[str],
                     continue
                 assert batch is not None
                 written = _write_chunk(store, batch, [p for p, _ in current], plan, outcome, level)
+                for written_plan in written:  # in place: counted before the journal says so
+                    outcome.took(written_plan.changes)
+                    outcome.errors.extend(written_plan.errors)
                 store.notes_written(batch, [w.rel for w in written])
                 if indexer is None or indexer(written):
                     outcome.indexed = False
-                for written_plan in written:
-                    outcome.took(written_plan.changes)
-                    outcome.errors.extend(written_plan.errors)
-        except BaseException:
+        except BaseException as exc:
             if batch is not None:  # cut short (Ctrl-C, a full disk): settle by the notes' bytes
                 with suppress(Exception):
                     for pending in store.pending_batches():
                         if pending.id == batch:
                             _settle(vault, store, pending)
+            if outcome.changed and isinstance(exc, (sqlite3.Error, IndexFileError)):
+                raise IndexFileError(
+                    f"the index could not be written ({exc}) after {outcome.changed} task "
+                    f"line(s) in {outcome.notes} note(s) were written: they are journaled; once "
+                    "it can be written, any tasksync command settles them (`tasksync log` "
+                    "shows the batch, `undo` reverts it)"
+                ) from None
             raise
         else:
             if batch is not None:
@@ -483,8 +490,19 @@ def run_batch(vault: Path, store: Store, statuses: StatusTable, command: str,
             raise
         finally:
             if outcome.changed and not outcome.indexed:
-                sync(vault, store, statuses)
+                _index_notes(vault, store, statuses, notice)
     return outcome
+
+
+def _index_notes(vault: Path, store: Store, statuses: StatusTable, notice: Notice | None) -> None:
+    """Bring the index up to date after a batch; the batch is done either way (its notes are
+    written and journaled): an index that cannot follow (a full disk) is said, not an error."""
+    try:
+        sync(vault, store, statuses)
+    except (sqlite3.Error, TasksyncError) as exc:
+        if notice is not None:
+            notice(f"the index could not be brought up to date ({exc}); the next command "
+                   "does it")  # fmt: skip
 
 
 def _refusals(rels: list[str], plan: Callable[[str], NotePlan]) -> list[str]:
@@ -522,7 +540,7 @@ def append_lines(vault: Path, store: Store, statuses: StatusTable, command: str,
                          lambda r: plan_append(vault, r, lines), outcome)  # fmt: skip
         finally:
             if outcome.changed:
-                sync(vault, store, statuses)
+                _index_notes(vault, store, statuses, notice)
     return outcome
 
 
