@@ -52,7 +52,11 @@ class Server:
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()
-            self.process.wait(timeout=20)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # a server that waits on its clients: gone now
+                self.process.kill()
+                self.process.wait(timeout=10)
             self.process = None
 
     def client(self) -> Any:
