@@ -273,3 +273,14 @@ async def test_rows_fit_the_list_beside_its_scrollbar(example_vault, size):
             rows = [r for r in screen_text(app).splitlines() if "Order two more humidity" in r]
             assert rows, screen_text(app)
             assert rows[0].rstrip(" ▁▂▃▄▅▆▇█").endswith("…"), rows[0]
+
+
+async def test_the_first_notes_heading_is_in_view_at_start(make_vault, size):
+    tasks = "".join(f"- [?] task {t} #proposed\n" for t in range(10))
+    notes = {f"Meetings/note {n:02d}.md": tasks for n in range(20)}
+    app = app_for(make_vault(notes))
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause(0.3)
+        tasks = app.query_one("#tasks")
+        assert tasks.scroll_y == 0
+        assert screen_text(app).splitlines()[1].startswith("Meetings/note 19")

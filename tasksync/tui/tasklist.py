@@ -98,8 +98,10 @@ class TaskList(ScrollView, can_focus=True):
         row = max(0, min(row, len(self.rows) - 1))
         self.cursor_row = row
         if scroll and self.rows:
-            self.scroll_to_region(Region(0, row, 1, 1), animate=False, immediate=True,
-                                  force=True)  # fmt: skip
+            # the note's heading just above a task comes into view with it
+            top = row - 1 if row and self.rows[row - 1].record is None else row
+            self.scroll_to_region(Region(0, top, 1, row - top + 1), animate=False,
+                                  immediate=True, force=True)  # fmt: skip
         self.refresh()
         self.post_message(self.Highlighted())
 
