@@ -394,3 +394,26 @@ def test_an_unknown_path_is_named(example_vault, server):
     assert result.exit_code == 7
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.output
+
+
+def test_a_recurring_task_completed_on_the_phone_moves_on_once(make_vault, server):
+    # The completion is written once (done line + next occurrence, as the plugin does);
+    # the phone's task then shows the next occurrence; later syncs change nothing.
+    vault = make_vault({"Week.md": "- [ ] Empty the compost 🔁 every week 📅 2026-11-24\n"})
+    ok(sync(vault, server))
+    todo_by_summary(server, "Empty the compost").complete(
+        completion_timestamp=datetime(2026, 11, 21, 12, tzinfo=UTC))  # fmt: skip
+    first = ok(sync(vault, server))
+    assert "pulled 1 change" in first, first
+    after = (vault / "Week.md").read_text()
+    assert after == (
+        "- [ ] Empty the compost 🔁 every week 📅 2026-12-01\n"
+        "- [x] Empty the compost 🔁 every week 📅 2026-11-24 ✅ 2026-11-21\n"
+    )
+    for _ in range(2):
+        again = ok(sync(vault, server))
+        assert again.startswith("pushed 0, removed 0, pulled 0"), again
+    assert (vault / "Week.md").read_text() == after
+    [todo] = server.calendar().todos(include_completed=True)
+    assert str(todo.icalendar_component["STATUS"]) == "NEEDS-ACTION"
+    assert todo.icalendar_component["DUE"].dt.isoformat() == "2026-12-01"

@@ -294,6 +294,11 @@ def _pull(run: _Run, statuses: StatusTable, today: date, decisions: list[Decisio
         now = vault_fields(record) if record else {}
         wanted = {k: v for k, v in decision.pull.items()
                   if k != "summary" or decision.record["id"] not in refused}  # fmt: skip
+        if (wanted.get("status") == "done" and decision.record["recurrence"]
+                and now.get("status") != "done"):  # fmt: skip
+            # A recurring task completed: its done line stands, and its next occurrence holds
+            # the task (and the server's task): that moves on to it, pushed below.
+            wanted = {k: v for k, v in wanted.items() if k not in ("status", "due")}
         if record is None or any(now.get(k) != v for k, v in wanted.items()):
             failed.add(decision.uid)  # the server keeps its version: the next sync retries
             continue
