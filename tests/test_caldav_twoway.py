@@ -417,3 +417,26 @@ def test_a_recurring_task_completed_on_the_phone_moves_on_once(make_vault, serve
     [todo] = server.calendar().todos(include_completed=True)
     assert str(todo.icalendar_component["STATUS"]) == "NEEDS-ACTION"
     assert todo.icalendar_component["DUE"].dt.isoformat() == "2026-12-01"
+
+
+def test_two_syncs_at_once_take_turns_and_import_once(make_vault, server, tmp_path):
+    from tasksync.write.lock import vault_lock
+
+    vault = make_vault({"Week.md": WEEK})
+    ok(sync(vault, server))
+    for n in range(5):
+        phone_create(server, f"phone-{n}@example", f"Parallel item {n}")
+    env = {**os.environ, "TASKSYNC_NOW": NOW, "TASKSYNC_CALDAV_PASSWORD": "x"}
+    with vault_lock(vault, "the test", kind="caldav"):  # a sync already running
+        waiting = subprocess.Popen(sync_command(vault, server), env=env, text=True,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+        time.sleep(1.5)
+        assert waiting.poll() is None, "a second sync did not wait for the first"
+    other = subprocess.Popen(sync_command(vault, server), env=env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    for proc in (waiting, other):
+        _out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+    inbox = (vault / "Inbox.md").read_text()
+    assert all(inbox.count(f"Parallel item {n}") == 1 for n in range(5)), inbox
+    assert len(server.calendar().todos(include_completed=True)) == 3 + 5

@@ -26,6 +26,7 @@ from tasksync.errors import UsageError
 from tasksync.index.store import Store
 from tasksync.index.sync import sync
 from tasksync.write.files import atomic_write
+from tasksync.write.lock import vault_lock
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,9 @@ def _sync_once(app: AppContext, settings: CaldavSettings, *, push: bool, pull: b
     secrets = secret_forms(settings.url, settings.user, password)
     try:
         calendar = open_calendar(settings.url, settings.calendar, settings.user, password)
-        with Store(app.db) as store:
+        # One sync of the vault at a time (watch --caldav and a sync by hand): two would both
+        # list the server before either records what it imports, and import it twice.
+        with vault_lock(app.vault, "caldav sync", app.warn, kind="caldav"), Store(app.db) as store:
             store.claim_vault(app.vault)
             outcome = run_sync(app.vault, store, app.statuses, calendar,
                                account=str(calendar.url), now=export_time(), today=app.today,

@@ -29,18 +29,20 @@ class VaultBusyError(TasksyncError):
     EXIT_CODE = 8
 
 
-def lock_paths(vault: Path) -> list[Path]:
+def lock_paths(vault: Path, kind: str = "") -> list[Path]:
     """Where the vault's lock file is: the user's state folder, else (a user without a
-    writable home) a folder of the user's own in the system's temporary folder."""
+    writable home) a folder of the user's own in the system's temporary folder. ``kind``:
+    another lock of the same vault (``caldav``: one CalDAV sync at a time)."""
     real = os.path.realpath(vault)
-    name = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:16] + ".lock"
+    name = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    name += f".{kind}.lock" if kind else ".lock"
     fallback = Path(tempfile.gettempdir()) / f"tasksync-{os.getuid()}" / "locks"
     return [platformdirs.user_state_path("tasksync") / "locks" / name, fallback / name]
 
 
-def _open(vault: Path) -> int:
+def _open(vault: Path, kind: str = "") -> int:
     problem = ""
-    for path in lock_paths(vault):
+    for path in lock_paths(vault, kind):
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
@@ -65,10 +67,11 @@ def _announce(fd: int, what: str) -> None:
 
 
 @contextmanager
-def vault_lock(vault: Path, what: str,
-               notice: Callable[[str], None] | None = None) -> Iterator[None]:  # fmt: skip
-    """Hold the vault's writer lock; wait for another writer (saying so after a second)."""
-    fd = _open(vault)
+def vault_lock(vault: Path, what: str, notice: Callable[[str], None] | None = None,
+               kind: str = "") -> Iterator[None]:  # fmt: skip
+    """Hold the vault's writer lock (or its lock of ``kind``); wait for another writer
+    (saying so after a second)."""
+    fd = _open(vault, kind)
     try:
         started = time.monotonic()
         noticed = False
