@@ -440,3 +440,17 @@ def test_two_syncs_at_once_take_turns_and_import_once(make_vault, server, tmp_pa
     inbox = (vault / "Inbox.md").read_text()
     assert all(inbox.count(f"Parallel item {n}") == 1 for n in range(5)), inbox
     assert len(server.calendar().todos(include_completed=True)) == 3 + 5
+
+
+@pytest.mark.parametrize("inbox", [".obsidian/inbox.md", "Inbox.txt"])
+def test_an_inbox_tasksync_does_not_read_is_refused_not_appended_to_again_and_again(
+    make_vault, server, inbox
+):
+    vault = make_vault({"Week.md": WEEK, ".tasksync.toml": f'[caldav]\ninbox = "{inbox}"\n'})
+    ok(sync(vault, server))
+    phone_create(server, "phone-1@example", "Buy compost")
+    for _ in range(2):
+        result = sync(vault, server)
+        assert result.exit_code != 0
+        assert f"the inbox {inbox} is not a note tasksync reads" in result.stderr
+    assert not (vault / inbox).exists()

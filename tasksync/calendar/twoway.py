@@ -34,6 +34,7 @@ from tasksync.model import StatusTable, StatusType, Task
 from tasksync.query.dupes import duplicate_groups
 from tasksync.query.people import People
 from tasksync.read.records import Record
+from tasksync.read.vault import is_note_path
 from tasksync.write import edits
 from tasksync.write.actions import append_lines, run_batch, targets_of
 
@@ -312,6 +313,11 @@ def _pull(run: _Run, statuses: StatusTable, today: date, decisions: list[Decisio
 def _import(run: _Run, statuses: StatusTable, today: date, items: list[ServerItem],
             inbox: str, outcome: SyncOutcome) -> None:  # fmt: skip
     """VTODOs created on the server become task lines at the end of the inbox note."""
+    if not is_note_path(inbox):  # its lines would never be read: imported on every sync
+        outcome.errors.append(f"the inbox {inbox} is not a note tasksync reads (a .md file "
+                              "inside the vault, outside dot-folders): the server's "
+                              f"{len(items)} new task(s) are not imported")  # fmt: skip
+        return
     lines = tuple(_new_line(item, today) for item in items)
     result = append_lines(run.vault, run.store, statuses, "caldav import", inbox, lines)
     outcome.errors += result.errors

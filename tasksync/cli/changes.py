@@ -20,6 +20,7 @@ from tasksync.errors import UsageError
 from tasksync.index.select import Selection
 from tasksync.index.store import IdError
 from tasksync.model import LineChange, Priority, StatusTable, Task
+from tasksync.read.vault import is_note_path
 from tasksync.write import edits
 from tasksync.write.actions import (
     NOTHING_UNDONE,
@@ -466,8 +467,7 @@ def register(cli: click.Group) -> None:
         """
         line = quick_line(" ".join(text), app.today, proposed, app.statuses)
         rel = note_path or str(load_vault_config(app.vault).get("inbox") or DEFAULT_INBOX)
-        parts = rel.split("/")
-        if not rel.endswith(".md") or any(not p or p.startswith(".") for p in parts):
+        if not is_note_path(rel):
             raise UsageError(f"cannot add to {rel}: tasksync reads only .md notes inside the "
                              "vault, outside dot-folders")  # fmt: skip
         store = app.open_store()

@@ -100,6 +100,13 @@ def iter_notes(root: Path, skipped: list[str] | None = None) -> Iterator[NoteFil
     yield from found
 
 
+def is_note_path(rel: str) -> bool:
+    """Whether a vault-relative path names a file the walk reads as a note: ``.md``, inside
+    the vault, in no dot-folder."""
+    return rel.endswith(".md") and all(part and not part.startswith(".")
+                                       for part in rel.split("/"))  # fmt: skip
+
+
 def _listed_itself(real_root: str, target: str) -> bool:
     """Whether the walk lists ``target`` (a real path inside the vault) as a note."""
     parts = os.path.relpath(target, real_root).split(os.sep)
