@@ -454,3 +454,52 @@ def test_an_inbox_tasksync_does_not_read_is_refused_not_appended_to_again_and_ag
         assert result.exit_code != 0
         assert f"the inbox {inbox} is not a note tasksync reads" in result.stderr
     assert not (vault / inbox).exists()
+
+
+def _phone_acts_after_the_listing(monkeypatch, act):
+    """The phone changes the server right after tasksync has listed it (its copies stale)."""
+    from tasksync.calendar import twoway
+
+    listed = twoway._listed
+
+    def listing_then_phone(calendar):
+        items = listed(calendar)
+        act()
+        return items
+
+    monkeypatch.setattr(twoway, "_listed", listing_then_phone)
+
+
+@pytest.mark.parametrize("in_the_vault", ["due moved", "line deleted"])
+def test_a_phone_completion_made_while_the_sync_runs_is_never_overwritten(
+    make_vault, server, monkeypatch, in_the_vault
+):
+    vault = make_vault({"Week.md": WEEK})
+    ok(sync(vault, server))
+    note = vault / "Week.md"
+    line = "- [ ] Water the seedlings 📅 2026-11-26\n"
+    changed = line.replace("11-26", "11-28") if in_the_vault == "due moved" else ""
+    note.write_text(note.read_text().replace(line, changed))
+    _phone_acts_after_the_listing(monkeypatch, lambda: todo_by_summary(
+        server, "Water the seedlings").complete())  # fmt: skip
+    out = ok(sync(vault, server))
+    monkeypatch.undo()
+    assert "changed on the server while" in out, out
+    assert summaries(server)["Water the seedlings"] == "COMPLETED", "the completion was lost"
+    if in_the_vault == "due moved":  # the next sync brings the completion into the note
+        ok(sync(vault, server))
+        assert "- [x] Water the seedlings 📅 2026-11-28" in note.read_text()
+
+
+def test_a_push_keeps_what_the_phone_added_to_a_task(make_vault, server):
+    vault = make_vault({"Week.md": WEEK})
+    ok(sync(vault, server))
+    phone_edit(server, "Water the seedlings", location="Greenhouse",
+               description="Use the rain barrel,\nnot the tap")  # fmt: skip
+    note = vault / "Week.md"
+    note.write_text(note.read_text().replace("seedlings 📅 2026-11-26", "seedlings 📅 2026-11-29"))
+    ok(sync(vault, server))
+    todo = todo_by_summary(server, "Water the seedlings").icalendar_component
+    assert todo["DUE"].dt.isoformat() == "2026-11-29"
+    assert str(todo["LOCATION"]) == "Greenhouse"
+    assert str(todo["DESCRIPTION"]) == "Use the rain barrel,\nnot the tap"

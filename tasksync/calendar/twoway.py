@@ -358,15 +358,48 @@ def _push(run: _Run, calendar: Any, vault_name: str, now: datetime, decisions: l
         component.pop("UID")
         component.add("uid", decision.uid)
         component.add(MARK, record["id"])
+        item = decision.item
         try:
-            calendar.save_todo(vtodo.to_ical().decode("utf-8"))
+            if item is not None and item.raw is not None:
+                # The phone's copy, as listed: only the fields the sync carries change (what
+                # the phone added stays), and only if no one changed it since (If-Match).
+                _carry_fields(item.raw.icalendar_component, component)
+                item.raw.save(precondition="etag", increase_seqno=False)
+            else:
+                calendar.save_todo(vtodo.to_ical().decode("utf-8"))
         except Exception as exc:
-            raise CalDavError(f"the server stopped answering while tasksync pushed "
-                              f"({outcome.pushed} sent; the next sync sends the rest): "
-                              f"{short_reason(exc)}") from None  # fmt: skip
+            if not _changed_meanwhile(exc):
+                raise CalDavError(f"the server stopped answering while tasksync pushed "
+                                  f"({outcome.pushed} sent; the next sync sends the rest): "
+                                  f"{short_reason(exc)}") from None  # fmt: skip
+            outcome.notices.append(f"{run.label(record)}: changed on the server while tasksync "
+                                   "synced; not sent (the next sync merges it)")  # fmt: skip
+            continue
         run.store.save_sync_states(run.account, [SyncState(decision.uid, record["id"],
                                                            vault_fields(record))])  # fmt: skip
         outcome.pushed += 1
+
+
+# What a push changes of the server's copy of a task: the fields the sync carries both ways
+# (summary, dates, status) and its mark; all else is the phone's (notes, alarms, location).
+_CARRIED = ("SUMMARY", "DUE", "DTSTART", "STATUS", "COMPLETED", "PERCENT-COMPLETE", "DTSTAMP",
+            MARK)  # fmt: skip
+
+
+def _carry_fields(server: Any, ours: Any) -> None:
+    for name in _CARRIED:
+        server.pop(name, None)
+        if name in ours:
+            server[name] = ours[name]
+
+
+def _changed_meanwhile(exc: Exception) -> bool:
+    """A 412 (the copy changed since it was listed) or 423 (locked by a client now)."""
+    from caldav.lib.error import ETagMismatchError
+
+    return isinstance(exc, ETagMismatchError) or any(
+        code in str(exc) for code in ("412", "423", "Precondition Failed", "Locked")
+    )
 
 
 def _delete(run: _Run, uids: list[str], outcome: SyncOutcome) -> None:
@@ -374,10 +407,16 @@ def _delete(run: _Run, uids: list[str], outcome: SyncOutcome) -> None:
         item = run.remote.get(uid)
         try:
             if item is not None and item.raw is not None:
-                item.raw.delete()
+                item.raw.delete(if_match=True, precondition="etag")
         except Exception as exc:
-            raise CalDavError(f"the server stopped answering while tasksync removed tasks: "
-                              f"{short_reason(exc)}") from None  # fmt: skip
+            if not _changed_meanwhile(exc):
+                raise CalDavError(f"the server stopped answering while tasksync removed tasks: "
+                                  f"{short_reason(exc)}") from None  # fmt: skip
+            assert item is not None
+            outcome.notices.append(f"{item.summary!r} was changed on the server while its task "
+                                   "was deleted in the vault; left on the server")  # fmt: skip
+            run.store.save_sync_states(run.account, [SyncState(uid, "", None, "left")])
+            continue
         run.store.drop_sync_states(run.account, [uid])
         outcome.removed += 1
 
