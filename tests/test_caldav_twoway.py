@@ -503,3 +503,18 @@ def test_a_push_keeps_what_the_phone_added_to_a_task(make_vault, server):
     assert todo["DUE"].dt.isoformat() == "2026-11-29"
     assert str(todo["LOCATION"]) == "Greenhouse"
     assert str(todo["DESCRIPTION"]) == "Use the rain barrel,\nnot the tap"
+
+
+@pytest.mark.parametrize("title", ["Water the 🌱 seedlings", "Water the seedlings – café ✓ ☕"])
+def test_a_title_with_emoji_changed_on_the_phone_keeps_syncing(make_vault, server, title):
+    vault = make_vault({"Week.md": WEEK})
+    ok(sync(vault, server))
+    phone_edit(server, "Water the seedlings", summary=title)
+    first = ok(sync(vault, server))
+    assert "0 conflict(s)" in first, first
+    note = vault / "Week.md"
+    assert f"- [ ] {title} 📅 2026-11-26" in note.read_text()
+    assert ok(sync(vault, server)).startswith("pushed 0, removed 0, pulled 0")
+    note.write_text(note.read_text().replace(f"- [ ] {title}", f"- [x] {title}"))
+    ok(sync(vault, server))  # the tick reaches the phone, and the title stays as written there
+    assert summaries(server)[title] == "COMPLETED"

@@ -56,13 +56,22 @@ def plain_text(text: str) -> str:
 
 def clean_summary(description: str) -> str:
     """The description without emoji (mis-encoded ones included), control characters, and
-    with single spaces."""
+    with single spaces: a calendar event's title."""
+    return task_summary(description, emoji=False)
+
+
+def task_summary(description: str, emoji: bool = True) -> str:
+    """The description as a task's title on a CalDAV server: repaired, without control or
+    invisible characters, with single spaces — and its emoji (a phone shows them, and a
+    title edited there keeps them); without, with ``emoji=False``. The same text gives the
+    same title again (both sides of a sync compare titles this way)."""
     text = plain_text(description)
-    for spelled, emoji in _REPAIRS:
+    for spelled, real in _REPAIRS:
         if spelled in text:
-            text = text.replace(spelled, emoji)
+            text = text.replace(spelled, real)
     text = repaired(text)
-    kept = "".join(c for c in text if unicodedata.category(c) != "So" and c not in _INVISIBLE)
+    kept = "".join(c for c in text if c not in _INVISIBLE
+                   and (emoji or unicodedata.category(c) != "So"))  # fmt: skip
     return " ".join(kept.split()) or "(no description)"
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from tasksync.calendar.caldav import CalDavError, short_reason
-from tasksync.calendar.ics import plain_text, task_uid, to_calendar, uid_namespace
+from tasksync.calendar.ics import plain_text, task_summary, task_uid, to_calendar, uid_namespace
 from tasksync.calendar.vtodo import FIELDS, MARK, ServerItem, item_of, vault_fields
 from tasksync.errors import TasksyncError
 from tasksync.index.store import Store, SyncState
@@ -358,6 +358,8 @@ def _push(run: _Run, calendar: Any, vault_name: str, now: datetime, decisions: l
         component.pop("UID")
         component.add("uid", decision.uid)
         component.add(MARK, record["id"])
+        component.pop("SUMMARY")
+        component.add("summary", task_summary(record["description"]))  # its emoji too
         item = decision.item
         try:
             if item is not None and item.raw is not None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from tasksync.calendar.ics import clean_summary
+from tasksync.calendar.ics import task_summary
 from tasksync.read.records import Record
 
 # The fields both sides have, merged one by one.
@@ -29,14 +29,15 @@ class ServerItem:
     ours: bool = False  # sent by tasksync (not made on the phone)
 
     def fields(self) -> dict[str, Any]:
-        return {"status": self.status, "due": _iso(self.due), "summary": self.summary}
+        summary = task_summary(self.summary)  # as the vault's side is read: compared with it
+        return {"status": self.status, "due": _iso(self.due), "summary": summary}
 
 
 def vault_fields(record: Record) -> dict[str, Any]:
     return {
         "status": _VAULT_STATUS[record["status_type"]],
         "due": record["due"],
-        "summary": clean_summary(record["description"]),
+        "summary": task_summary(record["description"]),
     }
 
 
