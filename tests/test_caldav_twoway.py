@@ -518,3 +518,19 @@ def test_a_title_with_emoji_changed_on_the_phone_keeps_syncing(make_vault, serve
     note.write_text(note.read_text().replace(f"- [ ] {title}", f"- [x] {title}"))
     ok(sync(vault, server))  # the tick reaches the phone, and the title stays as written there
     assert summaries(server)[title] == "COMPLETED"
+
+
+def test_a_phone_title_holding_tasks_fields_is_imported_as_words(make_vault, server):
+    vault = make_vault({"Week.md": WEEK})
+    ok(sync(vault, server))
+    phone_create(server, "phone-1@example", "Pay rent 📅 2027-01-01 #home", due="2026-12-03")
+    phone_create(server, "phone-2@example", "Gym 🔁 every day ⏫")
+    phone_create(server, "phone-3@example", 'Call "Mum" 🎂 re: party')
+    out = ok(sync(vault, server))
+    assert "holds Tasks fields" in out, out
+    inbox = sorted((vault / "Inbox.md").read_text().splitlines())  # in the server's order
+    assert inbox == [
+        '- [ ] Call "Mum" 🎂 re: party ➕ 2026-11-22',
+        "- [ ] Gym ➕ 2026-11-22",
+        "- [ ] Pay rent #home 📅 2026-12-03 ➕ 2026-11-22",
+    ]

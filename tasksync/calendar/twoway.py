@@ -30,9 +30,10 @@ from tasksync.calendar.vtodo import FIELDS, MARK, ServerItem, item_of, vault_fie
 from tasksync.errors import TasksyncError
 from tasksync.index.store import Store, SyncState
 from tasksync.index.sync import sync
-from tasksync.model import StatusTable, StatusType, Task
+from tasksync.model import Priority, StatusTable, StatusType, Task
 from tasksync.query.dupes import duplicate_groups
 from tasksync.query.people import People
+from tasksync.read.parse import parse_task_records
 from tasksync.read.records import Record
 from tasksync.read.vault import is_note_path
 from tasksync.write import edits
@@ -318,7 +319,7 @@ def _import(run: _Run, statuses: StatusTable, today: date, items: list[ServerIte
                               "inside the vault, outside dot-folders): the server's "
                               f"{len(items)} new task(s) are not imported")  # fmt: skip
         return
-    lines = tuple(_new_line(item, today) for item in items)
+    lines = tuple(_new_line(item, today, outcome) for item in items)
     result = append_lines(run.vault, run.store, statuses, "caldav import", inbox, lines)
     outcome.errors += result.errors
     if not result.changes:
@@ -334,9 +335,21 @@ def _import(run: _Run, statuses: StatusTable, today: date, items: list[ServerIte
     run.records = {r["id"]: r for r in run.store.records()}
 
 
-def _new_line(item: ServerItem, today: date) -> str:
+_FIELD_KEYS = ("due", "scheduled", "start", "created", "done", "cancelled", "recurrence",
+               "task_id", "depends_on", "on_completion", "block_link")  # fmt: skip
+
+
+def _new_line(item: ServerItem, today: date, outcome: SyncOutcome) -> str:
     box = {"open": " ", "in-progress": "/", "done": "x", "cancelled": "-"}[item.status]
     words = " ".join(plain_text(item.summary).split()) or "(no summary)"
+    [read] = parse_task_records([f"- [ ] {words}"])
+    if any(read.get(key) for key in _FIELD_KEYS) or read.get("priority", Priority.NORMAL) \
+            is not Priority.NORMAL:  # fmt: skip
+        # A title holding a field's emoji (📅 2027-01-01, 🔁 every day, ⏫) would become that
+        # field of the task — a second due date, a recurrence: its words only are imported.
+        outcome.notices.append(f"{words!r} from the server holds Tasks fields; imported as "
+                               f"{read['plugin_description']!r}")  # fmt: skip
+        words = read["plugin_description"] or "(no summary)"
     line = f"- [{box}] {words}"
     if item.due:
         line += f" 📅 {item.due.isoformat()}"
