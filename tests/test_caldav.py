@@ -219,6 +219,7 @@ def test_server_stopping_in_the_middle_of_a_push_is_resumed(make_vault, server, 
     assert proc.returncode == 7, err
     assert err.startswith("error: the server stopped answering while tasksync pushed"), err
     assert "the next sync sends the rest" in err
+    assert "(before that: pushed " in err  # what the sync had done, in the same line
     assert {p: p.read_bytes() for p in vault.rglob("*.md")} == before  # notes untouched
     server.start()
     resumed = subprocess.run(command, capture_output=True, text=True, env=env, check=False)

@@ -534,3 +534,22 @@ def test_a_phone_title_holding_tasks_fields_is_imported_as_words(make_vault, ser
         "- [ ] Gym ➕ 2026-11-22",
         "- [ ] Pay rent #home 📅 2026-12-03 ➕ 2026-11-22",
     ]
+
+
+def test_a_sync_cut_short_in_its_push_says_what_it_had_pulled(make_vault, server, monkeypatch):
+    from tasksync.calendar import twoway
+    from tasksync.calendar.caldav import CalDavError
+
+    vault = make_vault({"Week.md": WEEK})
+    ok(sync(vault, server))
+    todo_by_summary(server, "Water the seedlings").complete()
+    todo_by_summary(server, "Order two more humidity probes").complete()
+
+    def server_gone(*_args):
+        raise CalDavError("the server stopped answering while tasksync pushed")
+
+    monkeypatch.setattr(twoway, "_push", server_gone)
+    result = sync(vault, server)
+    assert result.exit_code == 7, result.output
+    assert "(before that: pushed 0, removed 0, pulled 2 changes" in result.stderr, result.stderr
+    assert (vault / "Week.md").read_text().count("- [x]") == 2

@@ -204,8 +204,11 @@ def run_sync(vault: Path, store: Store, statuses: StatusTable, calendar: Any, *,
     store.save_sync_states(account, [_agreed(run, d) for d in settled])
     if push:
         pushes = [d for d in decisions if d.push and d.uid not in failed]
-        _push(run, calendar, vault_name, now, pushes, outcome)
-        _delete(run, deletions, outcome)
+        try:
+            _push(run, calendar, vault_name, now, pushes, outcome)
+            _delete(run, deletions, outcome)
+        except CalDavError as exc:  # what was pulled is written and journaled: say so
+            raise CalDavError(f"{exc} (before that: {describe(outcome)[0]})") from None
     return outcome
 
 
