@@ -553,3 +553,13 @@ def test_a_sync_cut_short_in_its_push_says_what_it_had_pulled(make_vault, server
     assert result.exit_code == 7, result.output
     assert "(before that: pushed 0, removed 0, pulled 2 changes" in result.stderr, result.stderr
     assert (vault / "Week.md").read_text().count("- [x]") == 2
+
+
+def test_a_phone_task_without_a_title_is_imported_and_left_so(make_vault, server):
+    vault = make_vault({"Week.md": WEEK})
+    ok(sync(vault, server))
+    phone_create(server, "phone-1@example", "", due="2026-12-03")
+    assert "imported 1 new task" in ok(sync(vault, server))
+    assert "- [ ] (no description) 📅 2026-12-03" in (vault / "Inbox.md").read_text()
+    assert ok(sync(vault, server)).startswith("pushed 0, removed 0, pulled 0")
+    assert "" in summaries(server)  # the phone's task keeps its empty title

@@ -45,6 +45,9 @@ def task_uid(namespace: uuid.UUID, task_key: str) -> str:
     return str(uuid.uuid5(namespace, task_key))
 
 
+NO_DESCRIPTION = "(no description)"  # the title of a task with none (the same both ways)
+
+
 def plain_text(text: str) -> str:
     """``text`` without control characters (NUL, BEL, ESC with the terminal codes it starts…):
     calendar apps show them as garbage, or refuse the file. Those that are white space (a tab,
@@ -72,7 +75,7 @@ def task_summary(description: str, emoji: bool = True) -> str:
     text = repaired(text)
     kept = "".join(c for c in text if c not in _INVISIBLE
                    and (emoji or unicodedata.category(c) != "So"))  # fmt: skip
-    return " ".join(kept.split()) or "(no description)"
+    return " ".join(kept.split()) or NO_DESCRIPTION
 
 
 def rrule_of(text: str | None, due: date) -> dict[str, object] | None:

@@ -25,7 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from tasksync.calendar.caldav import CalDavError, short_reason
-from tasksync.calendar.ics import plain_text, task_summary, task_uid, to_calendar, uid_namespace
+from tasksync.calendar.ics import (
+    NO_DESCRIPTION,
+    plain_text,
+    task_summary,
+    task_uid,
+    to_calendar,
+    uid_namespace,
+)
 from tasksync.calendar.vtodo import FIELDS, MARK, ServerItem, item_of, vault_fields
 from tasksync.errors import TasksyncError
 from tasksync.index.store import Store, SyncState
@@ -344,7 +351,7 @@ _FIELD_KEYS = ("due", "scheduled", "start", "created", "done", "cancelled", "rec
 
 def _new_line(item: ServerItem, today: date, outcome: SyncOutcome) -> str:
     box = {"open": " ", "in-progress": "/", "done": "x", "cancelled": "-"}[item.status]
-    words = " ".join(plain_text(item.summary).split()) or "(no summary)"
+    words = " ".join(plain_text(item.summary).split()) or NO_DESCRIPTION
     [read] = parse_task_records([f"- [ ] {words}"])
     if any(read.get(key) for key in _FIELD_KEYS) or read.get("priority", Priority.NORMAL) \
             is not Priority.NORMAL:  # fmt: skip
@@ -352,7 +359,7 @@ def _new_line(item: ServerItem, today: date, outcome: SyncOutcome) -> str:
         # field of the task — a second due date, a recurrence: its words only are imported.
         outcome.notices.append(f"{words!r} from the server holds Tasks fields; imported as "
                                f"{read['plugin_description']!r}")  # fmt: skip
-        words = read["plugin_description"] or "(no summary)"
+        words = read["plugin_description"] or NO_DESCRIPTION
     line = f"- [{box}] {words}"
     if item.due:
         line += f" 📅 {item.due.isoformat()}"
