@@ -390,7 +390,8 @@ def tui(app: AppContext, no_watch: bool) -> None:
 @click.option(
     "--rebuild",
     is_flag=True,
-    help="Read every note again into a new index (keeps the undo journal).",
+    help="Read every note again into a new index (keeps the undo journal; a damaged index "
+    "is made anew with what of it reads back, the damaged file kept aside).",
 )
 @click.pass_obj
 def scan(app: AppContext, rebuild: bool) -> None:
@@ -402,7 +403,7 @@ def scan(app: AppContext, rebuild: bool) -> None:
     \b
     Examples:
       tasksync scan
-      tasksync scan --rebuild     a damaged index, made anew (the undo journal is kept)
+      tasksync scan --rebuild     a damaged index, made anew (its undo journal kept if readable)
     """
     if rebuild:
         _rebuild(app)
