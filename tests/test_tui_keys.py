@@ -143,3 +143,20 @@ async def test_screens_by_number_and_shift_tab_and_cursor_per_screen(example_vau
         await pilot.press("shift+tab")
         await pilot.pause()
         assert app.view == "followups"
+
+
+async def test_a_filter_that_hides_selected_tasks_says_they_are_unselected(example_vault, size):
+    # A hides them from the key that acts on the selection: the user is told, not surprised.
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        for text in ("Order two more humidity", "Draft the volunteer"):
+            await go_to(pilot, app, text)
+            await pilot.press("space")
+        await pilot.press("slash")
+        await type_text(pilot, "volunteer")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(app.selected) == 1
+        said = [n.message for n in app._notifications]
+        assert any("1 selected task hidden by the filter is no longer selected" in m
+                   for m in said), said  # fmt: skip

@@ -806,7 +806,13 @@ class TasksyncApp(App[None]):
     def _filter_typed(self, event: Input.Changed) -> None:
         if Filter(event.value).text != self.filter.text:
             self.filter = Filter(event.value)
+            selected = len(self.selected)
             self.refresh_rows()
+            if len(self.selected) < selected:  # A / R act on what is shown: say what went
+                hidden = selected - len(self.selected)
+                what = ("1 selected task hidden by the filter is" if hidden == 1
+                        else f"{hidden:,} selected tasks hidden by the filter are")  # fmt: skip
+                self.notify(f"{what} no longer selected", severity="warning")
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self, event: Input.Submitted) -> None:
