@@ -668,20 +668,9 @@ def test_a_note_written_then_edited_before_recovery_is_still_undone(make_vault, 
     # as written — its lines are tasksync's — so that undo reverts them, keeping the edit.
     notes = {f"n{i}.md": f"- [?] task {i} #proposed\n- [ ] other {i}\n" for i in range(3)}
     vault = make_vault(notes)
-    with Store(tmp_path / "i.sqlite") as store:
-        sync(vault, store, StatusTable())
-        targets = targets_of(store, [r for r in store.records() if r["status"] == "?"])
-        monkeypatch.setattr(Store, "notes_written", _killed)
-        monkeypatch.setattr(actions, "_settle", lambda *_args: 0)  # killed: nothing settles
-        with pytest.raises(KeyboardInterrupt):
-            run_batch(vault, store, StatusTable(), "accept", targets,
-                      lambda t: (t.raw.replace("[?]", "[ ]").replace(" #proposed", ""),),
-                      dry_run=False)  # fmt: skip
-        monkeypatch.undo()
-        for name in notes:  # the editor appends a line to every note
-            with (vault / name).open("a", encoding="utf-8") as handle:
-                handle.write("- [ ] added in the editor\n")
-        outcome = undo_last(vault, store, StatusTable())
+    outcome = _killed_then_edited_then_undone(
+        vault, tmp_path, monkeypatch, Store, "notes_written", "- [ ] added in the editor\n"
+    )
     assert outcome.problems == []
     for name, text in notes.items():
         assert (vault / name).read_text() == text + "- [ ] added in the editor\n"
@@ -691,22 +680,32 @@ def _killed(*_args):
     raise KeyboardInterrupt
 
 
+def _killed_then_edited_then_undone(vault, tmp_path, monkeypatch, where, name, appended):
+    """An accept of every proposal killed at ``where.name`` (nothing settled after it), then
+    ``appended`` added to every note by an editor, then undo: its outcome."""
+    with Store(tmp_path / "i.sqlite") as store:
+        sync(vault, store, StatusTable())
+        targets = targets_of(store, [r for r in store.records() if r["status"] == "?"])
+        monkeypatch.setattr(where, name, _killed)
+        monkeypatch.setattr(actions, "_settle", lambda *_args: 0)  # killed: nothing settles
+        with pytest.raises(KeyboardInterrupt):
+            run_batch(vault, store, StatusTable(), "accept", targets,
+                      lambda t: (t.raw.replace("[?]", "[ ]").replace(" #proposed", ""),),
+                      dry_run=False)  # fmt: skip
+        monkeypatch.undo()
+        for note in vault.glob("*.md"):
+            with note.open("a", encoding="utf-8") as handle:
+                handle.write(appended)
+        return undo_last(vault, store, StatusTable())
+
+
 def test_a_note_not_written_then_edited_before_recovery_is_left_alone(make_vault, tmp_path,
                                                                       monkeypatch):  # fmt: skip
     notes = {f"n{i}.md": f"- [?] task {i} #proposed\n" for i in range(3)}
     vault = make_vault(notes)
-    with Store(tmp_path / "i.sqlite") as store:
-        sync(vault, store, StatusTable())
-        targets = targets_of(store, store.records())
-        monkeypatch.setattr(writeback, "stage", _killed)  # killed before any rename
-        monkeypatch.setattr(actions, "_settle", lambda *_args: 0)
-        with pytest.raises(KeyboardInterrupt):
-            run_batch(vault, store, StatusTable(), "accept", targets,
-                      lambda t: (t.raw.replace("[?]", "[ ]"),), dry_run=False)  # fmt: skip
-        monkeypatch.undo()
-        for name in notes:
-            with (vault / name).open("a", encoding="utf-8") as handle:
-                handle.write("- [ ] task 9 #proposed\n")  # even a line like the batch's
-        undo_last(vault, store, StatusTable())
+    # killed before any rename; the editor even adds a line like the batch's
+    _killed_then_edited_then_undone(
+        vault, tmp_path, monkeypatch, writeback, "stage", "- [ ] task 9\n"
+    )
     for name, text in notes.items():
-        assert (vault / name).read_text() == text + "- [ ] task 9 #proposed\n"
+        assert (vault / name).read_text() == text + "- [ ] task 9\n"

@@ -35,10 +35,9 @@ FORMATS = ("table", "line", "json", "raw")
 
 # What a note's text must not send to a terminal: C0 and C1 controls (escape sequences
 # recolour, retitle or clear it; BEL rings) and the bidi controls that reorder what is shown.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-_UNSAFE_BUT_TABS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_OTHER_UNSAFE = "\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(f"[\x00-\x09{_OTHER_UNSAFE}]")
+_UNSAFE_BUT_TABS = re.compile(f"[\x00-\x08{_OTHER_UNSAFE}]")
 
 
 def printable(text: str, tabs: bool = False) -> str:

@@ -619,8 +619,8 @@ class Store(Journal):
 
     def _select(self, columns: str, status_types: Iterable[str] | None,
                 path_contains: str | None, path_equals: str | None = None,
-                dated: bool = False, owned: bool = False,
-                problem: str | None = None) -> tuple[str, list[str]]:  # fmt: skip
+                dated: bool = False, owned: bool = False, problem: str | None = None,
+                tail: str = " ORDER BY path, line") -> tuple[str, list[str]]:  # fmt: skip
         sql = f"SELECT {columns} FROM tasks"
         where: list[str] = ["due IS NOT NULL"] if dated else []
         where += ["owner IS NOT NULL"] if owned else []
@@ -640,7 +640,7 @@ class Store(Journal):
             params.append(path_equals)
         if where:
             sql += " WHERE " + " AND ".join(where)
-        return sql + " ORDER BY path, line", params
+        return sql + tail, params
 
     def records(self, status_types: Iterable[str] | None = None,
                 path_contains: str | None = None,
@@ -797,8 +797,7 @@ class Store(Journal):
                      path_contains: str | None = None) -> dict[str, int]:  # fmt: skip
         """Tasks with a due date, per status type."""
         sql, params = self._select("status_type, count(*)", status_types, path_contains,
-                                   dated=True)  # fmt: skip
-        sql = sql.replace(" ORDER BY path, line", " GROUP BY status_type")
+                                   dated=True, tail=" GROUP BY status_type")  # fmt: skip
         return dict(self.conn.execute(sql, params).fetchall())
 
     def identities(self, paths: set[str]) -> Iterator[tuple[str, str | None, str]]:

@@ -379,12 +379,12 @@ def plan_revert(vault: Path, rel: str, changes: list[LineChange], original: byte
             return restored
     if was_absent and as_written:
         plan.remove, plan.made_folders = True, made_folders
-        plan.changes = [LineChange(c.path, c.line, c.after, c.before, c.task_id) for c in changes]
+        plan.changes = _reversed(changes)
         return plan
     if original is not None and as_written:
         text = decode(original)
         plan.text, plan.lines = text, text.text.split("\n")
-        plan.changes = [LineChange(c.path, c.line, c.after, c.before, c.task_id) for c in changes]
+        plan.changes = _reversed(changes)
         return plan
     for change in sorted(changes, key=lambda c: -c.line):
         index = _find_block(plan, change)
@@ -418,13 +418,18 @@ def _restored_in_place(plan: NotePlan, changes: list[LineChange],
             old = tuple(line.encode(encoding, "tasksync-utf8").decode("latin-1")
                         for line in change.before)  # fmt: skip
             trial.replace(change.line - 1, len(change.after), old)
-        if content_hash(bom + trial.encoded()) == before_hash:
-            trial.new = bom + trial.encoded()
-            trial.new_hash = before_hash
-            trial.changes = [LineChange(c.path, c.line, c.after, c.before, c.task_id)
-                             for c in changes]  # fmt: skip
-            return trial
+        restored = bom + trial.encoded()
+        if content_hash(restored) == before_hash:  # the plan holds them as any note read
+            text = decode(restored)
+            plan.text, plan.lines = text, text.text.split("\n")
+            plan.new, plan.new_hash, plan.changes = restored, before_hash, _reversed(changes)
+            return plan
     return None
+
+
+def _reversed(changes: list[LineChange]) -> list[LineChange]:
+    """What undoing ``changes`` writes: each one's lines back the other way."""
+    return [LineChange(c.path, c.line, c.after, c.before, c.task_id) for c in changes]
 
 
 def holds_change(plan: NotePlan, change: LineChange) -> bool:
