@@ -214,7 +214,7 @@ def test_server_stopping_in_the_middle_of_a_push_is_resumed(make_vault, server, 
     deadline = time.monotonic() + 60
     while pushed_so_far(db) < 30 and time.monotonic() < deadline:
         time.sleep(0.005)
-    server.stop()  # in the middle of the push
+    server.crash()  # in the middle of the push
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 7, err
     assert err.startswith("error: the server stopped answering while tasksync pushed"), err
