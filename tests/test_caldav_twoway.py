@@ -563,3 +563,47 @@ def test_a_phone_task_without_a_title_is_imported_and_left_so(make_vault, server
     assert "- [ ] (no description) 📅 2026-12-03" in (vault / "Inbox.md").read_text()
     assert ok(sync(vault, server)).startswith("pushed 0, removed 0, pulled 0")
     assert "" in summaries(server)  # the phone's task keeps its empty title
+
+
+# A sync that kills itself (SIGKILL) the moment the inbox note is written, before it can save
+# what it imported: the narrowest window of an import.
+_KILLED_AFTER_IMPORT = """
+import os, signal, sys
+import tasksync.calendar.imports as imports
+written = imports.append_lines
+def append_then_die(*args, **kwargs):
+    written(*args, **kwargs)
+    os.kill(os.getpid(), signal.SIGKILL)
+imports.append_lines = append_then_die
+from tasksync.cli.main import cli
+sys.exit(cli(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("then", ["unchanged", "ticked", "edited on the phone"])
+def test_a_sync_killed_right_after_importing_imports_once(make_vault, server, then):
+    vault = make_vault({"Week.md": WEEK})
+    ok(sync(vault, server))
+    phone_create(server, "phone-a@example", "Buy compost", due="2026-11-30")
+    phone_create(server, "phone-b@example", "Sweep the shed")
+    env = {**os.environ, "TASKSYNC_NOW": NOW, "TASKSYNC_CALDAV_PASSWORD": "x"}
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AFTER_IMPORT,
+                             *sync_command(vault, server)[3:]],
+                            capture_output=True, text=True, env=env, check=False)  # fmt: skip
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    inbox = vault / "Inbox.md"
+    assert inbox.read_text().count("Buy compost") == 1  # written before the kill
+    if then == "ticked":
+        inbox.write_text(inbox.read_text().replace("- [ ] Buy compost", "- [x] Buy compost"))
+    if then == "edited on the phone":
+        phone_edit(server, "Sweep the shed", due=datetime(2026, 12, 3).date())
+    out = ok(sync(vault, server))
+    text = inbox.read_text()
+    assert (text.count("Buy compost"), text.count("Sweep the shed")) == (1, 1), text
+    assert len(server.calendar().todos(include_completed=True)) == 3 + 2
+    if then == "ticked":
+        assert summaries(server)["Buy compost"] == "COMPLETED"
+    if then == "edited on the phone":
+        [swept] = [line for line in text.splitlines() if "Sweep the shed" in line]
+        assert "📅 2026-12-03" in swept  # the phone's change since the import is pulled
+    assert ok(sync(vault, server)).startswith("pushed 0, removed 0, pulled 0"), out

@@ -26,28 +26,24 @@ from typing import Any
 
 from tasksync.calendar.caldav import CalDavError, short_reason
 from tasksync.calendar.ics import (
-    NO_DESCRIPTION,
-    plain_text,
     task_summary,
     task_uid,
     to_calendar,
     uid_namespace,
 )
+from tasksync.calendar.imports import DEFAULT_INBOX, import_items, settle_imports
 from tasksync.calendar.vtodo import FIELDS, MARK, ServerItem, item_of, vault_fields
 from tasksync.errors import TasksyncError
 from tasksync.index.store import Store, SyncState
 from tasksync.index.sync import sync
-from tasksync.model import Priority, StatusTable, StatusType, Task
+from tasksync.model import StatusTable, StatusType, Task
 from tasksync.query.dupes import duplicate_groups
 from tasksync.query.people import People
-from tasksync.read.parse import parse_task_records
 from tasksync.read.records import Record
-from tasksync.read.vault import is_note_path
 from tasksync.write import edits
-from tasksync.write.actions import append_lines, run_batch, targets_of
+from tasksync.write.actions import run_batch, targets_of
 
 OPEN = frozenset(("TODO", "IN_PROGRESS", "ON_HOLD"))
-DEFAULT_INBOX = "Inbox.md"
 _STATUS_TYPE = {"open": StatusType.TODO, "in-progress": StatusType.IN_PROGRESS,
                 "done": StatusType.DONE, "cancelled": StatusType.CANCELLED}  # fmt: skip
 
@@ -181,9 +177,11 @@ def run_sync(vault: Path, store: Store, statuses: StatusTable, calendar: Any, *,
     """One sync with ``calendar`` (see the module's docstring)."""
     sync(vault, store, statuses)
     vault_name = Path(os.path.realpath(vault)).name
-    run = _Run(vault, store, account, uid_namespace(store.vault_key() or vault_name),
-               {r["id"]: r for r in store.records()}, store.sync_states(account),
-               _listed(calendar))  # fmt: skip
+    records = {r["id"]: r for r in store.records()}
+    states = store.sync_states(account)
+    settle_imports(store, account, states, records)  # a sync killed in the middle of one
+    run = _Run(vault, store, account, uid_namespace(store.vault_key() or vault_name), records,
+               states, _listed(calendar))  # fmt: skip
     outcome = SyncOutcome()
     decisions, imports, forget, deletions, marks = _decide(run, all_open, people, outcome)
     conflicting: dict[str, list[str]] = {}
@@ -203,7 +201,9 @@ def run_sync(vault: Path, store: Store, statuses: StatusTable, calendar: Any, *,
                                  f"and on the server; {winner} wins")  # fmt: skip
     failed = _pull(run, statuses, today, decisions, outcome) if pull else set()
     if pull and imports:
-        _import(run, statuses, today, imports, inbox, outcome)
+        outcome.imported += import_items(vault, store, statuses, account, imports, inbox, today,
+                                         outcome.notices, outcome.errors)  # fmt: skip
+        run.records = {r["id"]: r for r in store.records()}
     store.drop_sync_states(account, forget)
     store.save_sync_states(account, marks)
     # What needs no push is agreed now: its state is saved before any request can fail.
@@ -319,56 +319,6 @@ def _pull(run: _Run, statuses: StatusTable, today: date, decisions: list[Decisio
         if vault_fields(record) != decision.item.fields():
             decision.push = True  # the vault won a field too: the merged task goes up
     return failed
-
-
-def _import(run: _Run, statuses: StatusTable, today: date, items: list[ServerItem],
-            inbox: str, outcome: SyncOutcome) -> None:  # fmt: skip
-    """VTODOs created on the server become task lines at the end of the inbox note."""
-    if not is_note_path(inbox):  # its lines would never be read: imported on every sync
-        outcome.errors.append(f"the inbox {inbox} is not a note tasksync reads (a .md file "
-                              "inside the vault, outside dot-folders): the server's "
-                              f"{len(items)} new task(s) are not imported")  # fmt: skip
-        return
-    lines = tuple(_new_line(item, today, outcome) for item in items)
-    result = append_lines(run.vault, run.store, statuses, "caldav import", inbox, lines)
-    outcome.errors += result.errors
-    if not result.changes:
-        return
-    by_line = {r["line"]: r for r in run.store.records(path_equals=inbox)}
-    states = []
-    for item, change in zip(items, result.changes, strict=True):
-        record = by_line.get(change.line)
-        if record is not None:
-            states.append(SyncState(item.uid, record["id"], item.fields()))
-            outcome.imported += 1
-    run.store.save_sync_states(run.account, states)
-    run.records = {r["id"]: r for r in run.store.records()}
-
-
-_FIELD_KEYS = ("due", "scheduled", "start", "created", "done", "cancelled", "recurrence",
-               "task_id", "depends_on", "on_completion", "block_link")  # fmt: skip
-
-
-def _new_line(item: ServerItem, today: date, outcome: SyncOutcome) -> str:
-    box = {"open": " ", "in-progress": "/", "done": "x", "cancelled": "-"}[item.status]
-    words = " ".join(plain_text(item.summary).split()) or NO_DESCRIPTION
-    [read] = parse_task_records([f"- [ ] {words}"])
-    if any(read.get(key) for key in _FIELD_KEYS) or read.get("priority", Priority.NORMAL) \
-            is not Priority.NORMAL:  # fmt: skip
-        # A title holding a field's emoji (📅 2027-01-01, 🔁 every day, ⏫) would become that
-        # field of the task — a second due date, a recurrence: its words only are imported.
-        outcome.notices.append(f"{words!r} from the server holds Tasks fields; imported as "
-                               f"{read['plugin_description']!r}")  # fmt: skip
-        words = read["plugin_description"] or NO_DESCRIPTION
-    line = f"- [{box}] {words}"
-    if item.due:
-        line += f" 📅 {item.due.isoformat()}"
-    line += f" ➕ {today.isoformat()}"
-    if item.status == "done":
-        line += f" ✅ {(item.completed or today).isoformat()}"
-    if item.status == "cancelled":
-        line += f" ❌ {today.isoformat()}"
-    return line
 
 
 def _push(run: _Run, calendar: Any, vault_name: str, now: datetime, decisions: list[Decision],

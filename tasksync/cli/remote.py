@@ -12,7 +12,8 @@ import click
 
 from tasksync.app import AppContext
 from tasksync.calendar.caldav import CalDavError, open_calendar, password_for, redact, secret_forms
-from tasksync.calendar.twoway import DEFAULT_INBOX, describe, run_sync
+from tasksync.calendar.imports import DEFAULT_INBOX
+from tasksync.calendar.twoway import describe, run_sync
 from tasksync.cli.exports import (
     ICS_DEFAULT_STATUSES,
     CalendarMemo,

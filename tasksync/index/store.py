@@ -169,7 +169,8 @@ class IdError(TasksyncError):
 class SyncState:
     """What the last CalDAV sync left for one UID: the task it is, the fields both sides
     agreed on then, and what kind of entry it is: 'synced'; 'deleted' (deleted on the server:
-    not sent again); 'hidden' (a near-duplicate shown by another UID, named in ``base``)."""
+    not sent again); 'hidden' (a near-duplicate shown by another UID, named in ``base``);
+    'left' (left on the server); 'importing' (a server task whose inbox line is being written)."""
 
     uid: str
     task: str

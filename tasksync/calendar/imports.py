@@ -1,0 +1,111 @@
+"""VTODOs created on the server become task lines at the end of the inbox note.
+
+Each import is announced in the sync state (kind ``importing``, with the line to be written)
+before the inbox is written. A sync killed between writing the inbox and saving what it
+imported leaves those announcements: the next sync finds their lines in the inbox and takes
+them for the VTODOs, instead of importing them a second time (and sending the second copies
+back as new tasks)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from tasksync.calendar.ics import NO_DESCRIPTION, plain_text
+from tasksync.calendar.vtodo import ServerItem
+from tasksync.index.store import Store, SyncState
+from tasksync.model import Priority, StatusTable
+from tasksync.read.parse import parse_task_records
+from tasksync.read.records import Record
+from tasksync.read.vault import is_note_path
+from tasksync.write.actions import append_lines
+
+DEFAULT_INBOX = "Inbox.md"
+IMPORTING = "importing"
+
+_FIELD_KEYS = ("due", "scheduled", "start", "created", "done", "cancelled", "recurrence",
+               "task_id", "depends_on", "on_completion", "block_link")  # fmt: skip
+
+
+def import_items(vault: Path, store: Store, statuses: StatusTable, account: str,
+                 items: list[ServerItem], inbox: str, today: date,
+                 notices: list[str], errors: list[str]) -> int:  # fmt: skip
+    """Append ``items`` to the inbox as task lines; how many were imported."""
+    if not is_note_path(inbox):  # its lines would never be read: imported on every sync
+        errors.append(f"the inbox {inbox} is not a note tasksync reads (a .md file inside the "
+                      "vault, outside dot-folders): the server's "
+                      f"{len(items)} new task(s) are not imported")  # fmt: skip
+        return 0
+    lines = tuple(new_line(item, today, notices) for item in items)
+    store.save_sync_states(account, [
+        SyncState(item.uid, "", {"path": inbox, "line": line, "fields": item.fields(),
+                                 "description": _description(line)}, IMPORTING)
+        for item, line in zip(items, lines, strict=True)
+    ])  # fmt: skip
+    result = append_lines(vault, store, statuses, "caldav import", inbox, lines)
+    errors += result.errors
+    by_line = {r["line"]: r for r in store.records(path_equals=inbox)}
+    states, imported = [], set()
+    for item, change in zip(items, result.changes, strict=False):
+        record = by_line.get(change.line)
+        if record is not None:
+            states.append(SyncState(item.uid, record["id"], item.fields()))
+            imported.add(item.uid)
+    store.save_sync_states(account, states)
+    store.drop_sync_states(account, [item.uid for item in items if item.uid not in imported])
+    return len(states)
+
+
+def settle_imports(store: Store, account: str, states: dict[str, SyncState],
+                   records: dict[str, Record]) -> None:  # fmt: skip
+    """Imports announced by a sync that did not live to record them: each takes the inbox
+    line written for it (as written, or else with the same description, once edited), or is
+    forgotten, so that its VTODO is imported again. ``states`` is brought up to date."""
+    pending = [s for s in states.values() if s.kind == IMPORTING]
+    if not pending:
+        return
+    taken = {s.task for s in states.values() if s.kind != IMPORTING}
+    paths = {str((s.base or {}).get("path")) for s in pending}
+    in_inbox = [r for r in records.values() if r["path"] in paths and r["id"] not in taken]
+    settled, forgotten = [], []
+    for state in pending:
+        base = state.base or {}
+        mine = [r for r in in_inbox if r["path"] == base.get("path") and r["id"] not in taken]
+        record = next((r for r in mine if r["raw"] == base.get("line")), None) or next(
+            (r for r in mine if r["description"] == base.get("description")), None
+        )
+        if record is None:  # never written, or deleted since: the VTODO is new again
+            forgotten.append(state.uid)
+            del states[state.uid]
+            continue
+        taken.add(record["id"])
+        states[state.uid] = SyncState(state.uid, record["id"], base.get("fields"))
+        settled.append(states[state.uid])
+    store.save_sync_states(account, settled)
+    store.drop_sync_states(account, forgotten)
+
+
+def _description(line: str) -> str:
+    return str(parse_task_records([line])[0]["description"])
+
+
+def new_line(item: ServerItem, today: date, notices: list[str]) -> str:
+    box = {"open": " ", "in-progress": "/", "done": "x", "cancelled": "-"}[item.status]
+    words = " ".join(plain_text(item.summary).split()) or NO_DESCRIPTION
+    [read] = parse_task_records([f"- [ ] {words}"])
+    if any(read.get(key) for key in _FIELD_KEYS) or read.get("priority", Priority.NORMAL) \
+            is not Priority.NORMAL:  # fmt: skip
+        # A title holding a field's emoji (📅 2027-01-01, 🔁 every day, ⏫) would become that
+        # field of the task — a second due date, a recurrence: its words only are imported.
+        notices.append(f"{words!r} from the server holds Tasks fields; imported as "
+                       f"{read['plugin_description']!r}")  # fmt: skip
+        words = read["plugin_description"] or NO_DESCRIPTION
+    line = f"- [{box}] {words}"
+    if item.due:
+        line += f" 📅 {item.due.isoformat()}"
+    line += f" ➕ {today.isoformat()}"
+    if item.status == "done":
+        line += f" ✅ {(item.completed or today).isoformat()}"
+    if item.status == "cancelled":
+        line += f" ❌ {today.isoformat()}"
+    return line
