@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from textual import events
 
 from tests.test_tui import app_for, go_to, highlighted, screen_text, type_text
@@ -160,3 +161,19 @@ async def test_a_filter_that_hides_selected_tasks_says_they_are_unselected(examp
         said = [n.message for n in app._notifications]
         assert any("1 selected task hidden by the filter is no longer selected" in m
                    for m in said), said  # fmt: skip
+
+
+@pytest.mark.parametrize(("key", "dialog"), [("e", "EditScreen"), ("A", "ConfirmScreen"),
+                                             ("question_mark", "HelpScreen")])  # fmt: skip
+async def test_a_dialog_opens_clear_of_the_last_messages(example_vault, size, key, dialog):
+    """A toast left from the last key covered the dialog's bottom rows at 80×24."""
+    app = app_for(example_vault)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await go_to(pilot, app, "Order two more humidity probes")
+        await pilot.press("u")  # nothing to undo: a warning toast, shown for seconds
+        await pilot.pause()
+        assert "nothing to undo" in screen_text(app)
+        await pilot.press(key)
+        await pilot.pause()
+        assert type(app.screen).__name__ == dialog
+        assert "nothing to undo" not in screen_text(app)

@@ -79,6 +79,7 @@ from tasksync.write.writeback import Edit
 ELSEWHERE_DELAY_S = 0.4  # after a change, before the proposals are matched again
 IN_BACKGROUND = 50  # a batch of more tasks is written in a worker thread, with its progress
 T = TypeVar("T")
+R = TypeVar("R")
 REFUSED = "changed since the last scan"  # the write layer's words for a task it cannot find
 
 
@@ -520,7 +521,7 @@ class TasksyncApp(App[None]):
         """Run ``run`` (a batch) in a worker thread behind a progress dialog, then ``done``
         with its result here. Every key waits meanwhile: the dialog takes them."""
         progress = ProgressScreen(title, total)
-        self.push_screen(progress)
+        self._open(progress)
 
         def tick() -> None:
             if counter is None or total is None:
@@ -619,7 +620,7 @@ class TasksyncApp(App[None]):
                          all_or_nothing=True)  # fmt: skip
             self._write(made, [choice.keep, choice.reject])
 
-        self.push_screen(MergeScreen(record, twin), merge)
+        self._open(MergeScreen(record, twin), merge)
 
     def action_reject_tracked(self) -> None:
         record = self.current_record()
@@ -660,7 +661,7 @@ class TasksyncApp(App[None]):
         who = find_person(self.people, person, self._people_rows or [])
         since = default_since(note_lines(who.note) if who.note else None, self.today)
         result = agenda(who, self.people, self.records, since, note_lines)
-        self.push_screen(AgendaScreen(agenda_markdown(vault, result)))
+        self._open(AgendaScreen(agenda_markdown(vault, result)))
 
     def action_select(self) -> None:
         row = self.current_row()
@@ -696,7 +697,7 @@ class TasksyncApp(App[None]):
             count = len(done_elsewhere)
             question += (f" {count:,} of them {'is' if count == 1 else 'are'} already done in "
                          "another note (✓; t rejects one as tracked there).")  # fmt: skip
-        self.push_screen(ConfirmScreen(question), confirmed)
+        self._open(ConfirmScreen(question), confirmed)
 
     def action_accept_many(self) -> None:
         self._many("accepted", self._accepting())
@@ -707,7 +708,7 @@ class TasksyncApp(App[None]):
     def action_edit(self) -> None:
         record = self.current_record()
         if record is not None:
-            self.push_screen(EditScreen(record, self.today, self._save_edit))
+            self._open(EditScreen(record, self.today, self._save_edit))
 
     def _save_edit(self, dialog: EditScreen, changes: Changes) -> None:
         made = batch("edited", [dialog.record], changes.edit(self.statuses))
@@ -868,7 +869,13 @@ class TasksyncApp(App[None]):
         details.scroll_relative(y=direction * max(1, details.size.height - 2), animate=False)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        self._open(HelpScreen())
+
+    def _open(self, dialog: ModalScreen[R], done: Callable[[R | None], None] | None = None) -> None:
+        """A dialog opens clear of the toasts of the keys before it: at 80×24 they covered
+        its bottom rows, where its buttons and question end."""
+        self.clear_notifications()
+        self.push_screen(dialog, done)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The command palette: the actions of the current screen, then Textual's own."""
