@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 import sqlite3
 from pathlib import Path
 
@@ -87,15 +88,16 @@ def test_a_batch_planned_in_a_second_process_writes_what_one_planned_here_does(
     monkeypatch.setattr(planner.Planner, "__init__", counted)
     monkeypatch.setattr(planner, "FORK_LIMIT_MB", 1 << 20)  # the test process is big already
     if dies:  # the planning process ends abruptly in its second chunk: the rest is planned here
-        after_fields, calls = planner._after_fields, []
+        old_bytes, calls = planner.old_bytes, []
 
-        def dying(plan, global_filter):  # looked up by name in the forked process: not pickled
+        def dying(plan, *args, **kwargs):  # looked up by name in the forked process: not pickled
             calls.append(plan.rel)
-            if len(calls) > actions.CHUNK:
+            if len(calls) > actions.CHUNK + actions.CHUNK // 2:  # mid-way through the second
+                time.sleep(0.5)  # the first chunk's plans are through the pipe by now
                 os._exit(1)
-            return after_fields(plan, global_filter)
+            return old_bytes(plan, *args, **kwargs)
 
-        monkeypatch.setattr(planner, "_after_fields", dying)
+        monkeypatch.setattr(planner, "old_bytes", dying)
         taken = planner.Planner.take
 
         def take(self, index):

@@ -54,6 +54,18 @@ def _may_hand_over(plan: NotePlan, global_filter: str) -> bool:
             and line_for_line(plan.changes, global_filter))  # fmt: skip
 
 
+def parse_after(plans: list[NotePlan], global_filter: str) -> None:
+    """Parse the changed lines of ``plans`` as the index reads them, for ``rows_after``: all
+    in one parse, for the plans not parsed yet that were rewritten line for line (any other
+    note is read again whole)."""
+    plans = [p for p in plans if p.after_fields is None and line_for_line(p.changes, global_filter)]
+    parsed = parse_task_records([c.after[0] for p in plans for c in p.changes], global_filter)
+    start = 0
+    for plan in plans:
+        plan.after_fields = parsed[start : start + len(plan.changes)]
+        start += len(plan.changes)
+
+
 def rows_after(plan: NotePlan, old: dict[str, tuple[Any, ...]], statuses: StatusTable,
                global_filter: str) -> Rewritten | None:  # fmt: skip
     """The new rows of the lines ``plan`` changed, each with the index's old row (``old``, by
@@ -90,6 +102,7 @@ def hand_over(store: Store, statuses: StatusTable, plans: list[NotePlan]) -> lis
         ready = [plan for plan in plans if _may_hand_over(plan, global_filter)
                  and hashes.get(plan.rel) == plan.before_hash]  # fmt: skip
         old = store.rows_of([change.task_id for plan in ready for change in plan.changes])
+        parse_after(ready, global_filter)
         rewritten = []
         for plan in ready:
             rows = rows_after(plan, old, statuses, global_filter)

@@ -19,13 +19,12 @@ import threading
 import zlib
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any
 
 # Imported here, not in the functions the forked process runs: an import there could wait
 # for a lock another thread of this process held at the fork (the TUI forks from a thread).
 from tasksync.index.sync import _worker_started
-from tasksync.read.parse import parse_task_records, warm_up
-from tasksync.write.handover import line_for_line
+from tasksync.read.parse import warm_up
+from tasksync.write.handover import parse_after
 from tasksync.write.writeback import NoteError, NotePlan
 
 Planned = tuple[
@@ -144,15 +143,10 @@ def _plan_chunk(index: int) -> Planned:
         if not planned.changes:
             errors.extend(planned.errors)
             continue
-        planned.after_fields = _after_fields(planned, global_filter)
         old = old_bytes(planned, level, check_lines=True)
-        planned.ready_to_send()
         ready.append((planned, old))
+    if index % 2 == 0:  # the other half is parsed by the writing process, which has the time
+        parse_after([plan for plan, _ in ready], global_filter)
+    for planned, _ in ready:
+        planned.ready_to_send()
     return ready, unchanged, errors
-
-
-def _after_fields(plan: NotePlan, global_filter: str) -> list[dict[str, Any]] | None:
-    """The changed lines as the index reads them (``handover.rows_after``'s parse)."""
-    if not line_for_line(plan.changes, global_filter):
-        return None  # the hand-over reads such a note again
-    return parse_task_records([c.after[0] for c in plan.changes], global_filter)
