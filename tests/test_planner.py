@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import time
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
