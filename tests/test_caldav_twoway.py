@@ -566,17 +566,20 @@ def test_a_phone_task_without_a_title_is_imported_and_left_so(make_vault, server
 
 
 # A sync that kills itself (SIGKILL) the moment the inbox note is written, before it can save
-# what it imported: the narrowest window of an import.
+# what it imported: the narrowest window of an import. (With "before" as its first argument:
+# just before the inbox is written.)
 _KILLED_AFTER_IMPORT = """
 import os, signal, sys
 import tasksync.calendar.imports as imports
 written = imports.append_lines
+before = sys.argv[1] == "before"
 def append_then_die(*args, **kwargs):
-    written(*args, **kwargs)
+    if not before:
+        written(*args, **kwargs)
     os.kill(os.getpid(), signal.SIGKILL)
 imports.append_lines = append_then_die
 from tasksync.cli.main import cli
-sys.exit(cli(sys.argv[1:]))
+sys.exit(cli(sys.argv[2:]))
 """
 
 
@@ -587,7 +590,7 @@ def test_a_sync_killed_right_after_importing_imports_once(make_vault, server, th
     phone_create(server, "phone-a@example", "Buy compost", due="2026-11-30")
     phone_create(server, "phone-b@example", "Sweep the shed")
     env = {**os.environ, "TASKSYNC_NOW": NOW, "TASKSYNC_CALDAV_PASSWORD": "x"}
-    killed = subprocess.run([sys.executable, "-c", _KILLED_AFTER_IMPORT,
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AFTER_IMPORT, "after",
                              *sync_command(vault, server)[3:]],
                             capture_output=True, text=True, env=env, check=False)  # fmt: skip
     assert killed.returncode == -signal.SIGKILL, killed.stderr
@@ -607,3 +610,21 @@ def test_a_sync_killed_right_after_importing_imports_once(make_vault, server, th
         [swept] = [line for line in text.splitlines() if "Sweep the shed" in line]
         assert "📅 2026-12-03" in swept  # the phone's change since the import is pulled
     assert ok(sync(vault, server)).startswith("pushed 0, removed 0, pulled 0"), out
+
+
+def test_a_sync_killed_before_writing_its_import_imports_then(make_vault, server):
+    """The same words already in the inbox are the user's line, not the import's."""
+    vault = make_vault({"Week.md": WEEK, "Inbox.md": "- [ ] Sweep the shed\n"})
+    ok(sync(vault, server))
+    phone_create(server, "phone-b@example", "Sweep the shed")
+    env = {**os.environ, "TASKSYNC_NOW": NOW, "TASKSYNC_CALDAV_PASSWORD": "x"}
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AFTER_IMPORT, "before",
+                             *sync_command(vault, server)[3:]],
+                            capture_output=True, text=True, env=env, check=False)  # fmt: skip
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert (vault / "Inbox.md").read_text() == "- [ ] Sweep the shed\n"
+    assert "imported 1 new task" in ok(sync(vault, server))
+    assert (vault / "Inbox.md").read_text() == (
+        "- [ ] Sweep the shed\n- [ ] Sweep the shed ➕ 2026-11-22\n"
+    )
+    assert ok(sync(vault, server)).startswith("pushed 0, removed 0, pulled 0")

@@ -39,6 +39,7 @@ def import_items(vault: Path, store: Store, statuses: StatusTable, account: str,
     lines = tuple(new_line(item, today, notices) for item in items)
     store.save_sync_states(account, [
         SyncState(item.uid, "", {"path": inbox, "line": line, "fields": item.fields(),
+                                 "created": today.isoformat(),
                                  "description": _description(line)}, IMPORTING)
         for item, line in zip(items, lines, strict=True)
     ])  # fmt: skip
@@ -59,8 +60,9 @@ def import_items(vault: Path, store: Store, statuses: StatusTable, account: str,
 def settle_imports(store: Store, account: str, states: dict[str, SyncState],
                    records: dict[str, Record]) -> None:  # fmt: skip
     """Imports announced by a sync that did not live to record them: each takes the inbox
-    line written for it (as written, or else with the same description, once edited), or is
-    forgotten, so that its VTODO is imported again. ``states`` is brought up to date."""
+    line written for it (as written, or else, edited since, the line of its description
+    created that day), or is forgotten, so that its VTODO is imported again. ``states`` is
+    brought up to date."""
     pending = [s for s in states.values() if s.kind == IMPORTING]
     if not pending:
         return
@@ -72,8 +74,9 @@ def settle_imports(store: Store, account: str, states: dict[str, SyncState],
         base = state.base or {}
         mine = [r for r in in_inbox if r["path"] == base.get("path") and r["id"] not in taken]
         record = next((r for r in mine if r["raw"] == base.get("line")), None) or next(
-            (r for r in mine if r["description"] == base.get("description")), None
-        )
+            (r for r in mine if (r["description"], r["created"])
+             == (base.get("description"), base.get("created"))), None
+        )  # fmt: skip
         if record is None:  # never written, or deleted since: the VTODO is new again
             forgotten.append(state.uid)
             del states[state.uid]
