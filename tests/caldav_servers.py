@@ -28,8 +28,9 @@ class Server:
 
     kind = ""
 
-    def __init__(self, root: Path, password: str | None = None) -> None:
+    def __init__(self, root: Path, password: str | None = None, largest: int | None = None) -> None:
         self.root, self.port, self.password = root, free_port(), password
+        self.largest = largest  # the largest request body it takes (Radicale only)
         root.mkdir(parents=True, exist_ok=True)
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = root / "server.log"
@@ -88,8 +89,9 @@ class Radicale(Server):
             users.write_text(f"{USER}:{self.password}\n")
             auth = f"type = htpasswd\nhtpasswd_filename = {users}\nhtpasswd_encryption = plain"
         config = self.root / "config"
+        largest = f"max_content_length = {self.largest}\n" if self.largest else ""
         config.write_text(
-            f"[server]\nhosts = 127.0.0.1:{self.port}\n[auth]\n{auth}\n"
+            f"[server]\nhosts = 127.0.0.1:{self.port}\n{largest}[auth]\n{auth}\n"
             f"[storage]\nfilesystem_folder = {self.root / 'collections'}\n"
             "[rights]\ntype = owner_only\n[logging]\nlevel = info\n"
         )

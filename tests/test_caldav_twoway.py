@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -628,3 +628,52 @@ def test_a_sync_killed_before_writing_its_import_imports_then(make_vault, server
         "- [ ] Sweep the shed\n- [ ] Sweep the shed ➕ 2026-11-22\n"
     )
     assert ok(sync(vault, server)).startswith("pushed 0, removed 0, pulled 0")
+
+
+def test_a_phone_task_with_a_start_and_a_duration_is_due_at_its_end_and_keeps_syncing(
+    make_vault, server
+):
+    """RFC 5545: a VTODO is due at DTSTART + DURATION when it has no DUE. A push that set
+    DUE beside the phone's DURATION was refused (400) on every sync after."""
+    vault = make_vault({"Week.md": WEEK})
+    ok(sync(vault, server))
+    todo = todo_by_summary(server, "Water the seedlings")
+    component = todo.icalendar_component
+    component.pop("DUE")
+    component.add("dtstart", datetime(2026, 11, 27, 9, tzinfo=UTC))
+    component.add("duration", timedelta(hours=2))
+    todo.save()
+    ok(sync(vault, server))
+    assert "- [ ] Water the seedlings 📅 2026-11-27" in (vault / "Week.md").read_text()
+    week = vault / "Week.md"
+    week.write_text(week.read_text().replace("seedlings 📅 2026-11-27", "seedlings 📅 2026-12-03"))
+    out = ok(sync(vault, server))
+    assert out.startswith("pushed 1,"), out
+    pushed = todo_by_summary(server, "Water the seedlings").icalendar_component
+    assert (pushed["DUE"].dt.isoformat(), "DURATION" in pushed) == ("2026-12-03", False)
+    assert ok(sync(vault, server)).startswith("pushed 0, removed 0, pulled 0")
+
+
+def test_a_task_the_server_refuses_is_named_and_the_others_still_go(make_vault, tmp_path):
+    from tests.caldav_servers import Radicale
+
+    server = Radicale(tmp_path / "small", largest=4000)  # refuses bigger requests: 413
+    server.start()
+    try:
+        long = "Write up the greenhouse sensor findings " + "in great detail " * 250
+        vault = make_vault(
+            {"Week.md": WEEK.replace("# Week\n", f"# Week\n- [ ] {long} 📅 2026-11-23\n")}
+        )
+        result = sync(vault, server)
+        assert result.exit_code == 1, result.output
+        assert result.stdout.startswith("pushed 3,"), result.output
+        assert "Week.md:2" in result.stderr
+        assert "the server refused it" in result.stderr
+        assert "HTTP 413" in result.stderr
+        assert "stopped answering" not in result.stderr
+        assert len(server.calendar().todos()) == 3
+        again = sync(vault, server)  # refused again, and named again; nothing else to do
+        assert again.stdout.startswith("pushed 0,")
+        assert "the server refused it" in again.stderr
+    finally:
+        server.stop()

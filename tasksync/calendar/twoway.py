@@ -343,6 +343,10 @@ def _push(run: _Run, calendar: Any, vault_name: str, now: datetime, decisions: l
             else:
                 calendar.save_todo(vtodo.to_ical().decode("utf-8"))
         except Exception as exc:
+            if _refused(exc):  # this one task: the others still go
+                outcome.errors.append(f"{run.label(record)}: the server refused it "
+                                      f"({short_reason(exc)}); not sent")  # fmt: skip
+                continue
             if not _changed_meanwhile(exc):
                 raise CalDavError(f"the server stopped answering while tasksync pushed "
                                   f"({outcome.pushed} sent; the next sync sends the rest): "
@@ -357,8 +361,10 @@ def _push(run: _Run, calendar: Any, vault_name: str, now: datetime, decisions: l
 
 # What a push changes of the server's copy of a task: the fields the sync carries both ways
 # (summary, dates, status) and its mark; all else is the phone's (notes, alarms, location).
-_CARRIED = ("SUMMARY", "DUE", "DTSTART", "STATUS", "COMPLETED", "PERCENT-COMPLETE", "DTSTAMP",
-            MARK)  # fmt: skip
+# DURATION goes with DTSTART: the due time it gives is the DUE the sync carries (a VTODO with
+# both DUE and DURATION is refused).
+_CARRIED = ("SUMMARY", "DUE", "DTSTART", "DURATION", "STATUS", "COMPLETED", "PERCENT-COMPLETE",
+            "DTSTAMP", MARK)  # fmt: skip
 
 
 def _carry_fields(server: Any, ours: Any) -> None:
@@ -366,6 +372,16 @@ def _carry_fields(server: Any, ours: Any) -> None:
         server.pop(name, None)
         if name in ours:
             server[name] = ours[name]
+
+
+# Answers about the request, not the account or the calendar (401, 403, 404: every request
+# would get them) nor a change meanwhile (412, 423).
+_ABOUT_THE_REQUEST = frozenset((400, 409, 411, 413, 415, 422))
+
+
+def _refused(exc: Exception) -> bool:
+    """The server refused this one task (too big, or a content it does not take)."""
+    return getattr(exc, "status", None) in _ABOUT_THE_REQUEST
 
 
 def _changed_meanwhile(exc: Exception) -> bool:

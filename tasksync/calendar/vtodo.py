@@ -72,9 +72,22 @@ MARK = "X-TASKSYNC-TASK"  # on every VTODO tasksync sends: the task's id
 def item_of(component: Any, raw: Any = None) -> ServerItem:
     summary = " ".join(str(component.get("SUMMARY", "")).split())
     ours = MARK in component or "obsidian://open?vault=" in str(component.get("DESCRIPTION", ""))
-    return ServerItem(str(component.get("UID")), _status(component),
-                      local_date(component.get("DUE")), summary,
+    return ServerItem(str(component.get("UID")), _status(component), _due(component), summary,
                       local_date(component.get("COMPLETED")), raw, ours)  # fmt: skip
+
+
+def _due(component: Any) -> date | None:
+    """DUE; or, as RFC 5545 has it, DTSTART + DURATION (task apps give a time-boxed task a
+    start and a duration instead of a due time)."""
+    if component.get("DUE") is not None:
+        return local_date(component.get("DUE"))
+    start, duration = component.get("DTSTART"), component.get("DURATION")
+    if start is None or duration is None:
+        return None
+    try:
+        return local_date(start.dt + duration.dt)
+    except (AttributeError, TypeError, OverflowError):
+        return None
 
 
 def _iso(day: date | None) -> str | None:
