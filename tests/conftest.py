@@ -4,6 +4,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,11 @@ settings.register_profile("ci", max_examples=300, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+# The tests run in UTC (golden files hold COMPLETED times, noon where the user is), whatever
+# the machine's zone; tests of other zones start processes with their own TZ.
+os.environ["TZ"] = "UTC"
+time.tzset()
 
 # The grammar's tables are cached in the user's cache folder; the tests (and the processes
 # they start) keep theirs in a folder of their own, removed when the run ends.

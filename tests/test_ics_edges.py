@@ -3,6 +3,12 @@ is at the edge of the calendar is exported, not a crash of the whole export."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from datetime import date
+from zoneinfo import ZoneInfo
+
 from click.testing import CliRunner
 from ical.calendar_stream import IcsCalendarStream
 
@@ -48,3 +54,16 @@ def test_a_task_whose_due_date_cannot_be_read_is_said_to_be_left_out(make_vault)
     assert result.exit_code == 0
     assert "1 event" in result.stderr
     assert "1 task(s) with a due date that is no date (2026-02-30) not included" in result.stderr
+
+
+def test_a_completion_is_on_its_day_in_the_users_zone(make_vault, tmp_path):
+    """COMPLETED was midnight UTC of the ✅ day: the day before, west of UTC."""
+    vault = make_vault({"n.md": "- [x] Sharpen the hedge shears 📅 2026-11-23 ✅ 2026-11-22\n"})
+    db = tmp_path / "index.sqlite"  # one index: what an export in one zone keeps, another uses
+    for zone in ("UTC", "Pacific/Pago_Pago", "Pacific/Kiritimati", "UTC"):
+        env = {**os.environ, "TZ": zone, "TASKSYNC_NOW": NOW, "TASKSYNC_DB": str(db)}
+        out = subprocess.run([sys.executable, "-m", "tasksync", "--vault", str(vault), "ics",
+                              "--todo", "--include-done"], env=env, capture_output=True,
+                             check=True).stdout.decode()  # fmt: skip
+        [todo] = IcsCalendarStream.calendar_from_ics(out).todos
+        assert todo.completed.astimezone(ZoneInfo(zone)).date() == date(2026, 11, 22), zone

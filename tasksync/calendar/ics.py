@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import time
 import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator
@@ -163,7 +165,7 @@ def component_of(record: Record, *, namespace: uuid.UUID, vault_name: str, now: 
         component.add("status", TODO_STATUS[record["status_type"]])
         if record["status_type"] == "DONE" and record["done"]:
             done = date.fromisoformat(record["done"])
-            component.add("completed", datetime(done.year, done.month, done.day, tzinfo=UTC))
+            component.add("completed", completed_at(done))
     else:
         assert due is not None
         component = Event()
@@ -214,7 +216,7 @@ def calendar_entries(records: Iterable[Record], *, vault_name: str, todo: bool =
     the time of an export)."""
     namespace = uid_namespace(uid_key or vault_name)
     chosen = [r for r in records if _exported(r, todo, False)]
-    options = json.dumps([vault_name, str(namespace), todo, with_rrule, PRODID])
+    options = json.dumps([vault_name, str(namespace), todo, with_rrule, PRODID, _zone()])
     keys = [_text_key(r, options) for r in chosen]
     known = cache.ics_texts(keys) if keys else {}
     made: dict[str, bytes] = {}
@@ -274,6 +276,22 @@ def _stamp_place(text: bytes, order: tuple[str, ...]) -> int:
             if not order and (name == b"END" or name > b"DTSTAMP"):
                 return position
         position = end
+
+
+def completed_at(day: date) -> datetime:
+    """A ✅ day as COMPLETED (a UTC time, RFC 5545): noon of that day where the user is, so
+    that a calendar app shows the same day in the user's zone (midnight UTC was the day
+    before west of UTC). Noon is never skipped by a daylight-saving change."""
+    noon = datetime(day.year, day.month, day.day, 12)
+    try:
+        return noon.astimezone().astimezone(UTC)
+    except (OverflowError, ValueError, OSError):  # the calendar's first or last day
+        return noon.replace(tzinfo=UTC)
+
+
+def _zone() -> str:
+    """The user's zone as far as an entry depends on it (COMPLETED): part of its cache key."""
+    return f"{os.environ.get('TZ', '')}|{time.tzname}|{time.timezone}|{time.altzone}"
 
 
 def _text_key(record: Record, options: str) -> str:
