@@ -235,9 +235,11 @@ def test_add_captures_a_task_into_the_inbox_with_dates_as_words(make_vault):
     second = run("--today", TODAY, "add", "--note", "Projects/Shed.md", "Order timber",
                  "📅", "next", "tuesday", vault=vault)  # fmt: skip
     assert second.exit_code == 0, second.output
+    # `next tuesday`, on a Sunday, is the Tuesday of the next Sunday-to-Saturday week: as a
+    # query reads it (chrono 2.3.9, the plugin's)
     assert (
         vault / "Projects/Shed.md"
-    ).read_text() == "- [ ] Order timber 📅 2026-11-24 ➕ 2026-11-22\n"
+    ).read_text() == "- [ ] Order timber 📅 2026-12-01 ➕ 2026-11-22\n"
     assert run("undo", vault=vault).exit_code == 0
     assert not (vault / "Projects/Shed.md").exists()
     bad = run("add", "Call 📅 someday", vault=vault)

@@ -17,8 +17,12 @@ SUNDAY = date(2026, 11, 22)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("next tuesday", "2026-11-24"), ("tuesday", "2026-11-24"), ("tue", "2026-11-24"),
-    ("next sunday", "2026-11-29"), ("Next  Friday", "2026-11-27"), ("in 3 days", "2026-11-25"),
+    # a weekday phrase as the plugin (chrono) reads it, a bare weekday never in the past:
+    # `next` is the next Sunday-to-Saturday week's
+    ("next tuesday", "2026-12-01"), ("tuesday", "2026-11-24"), ("tue", "2026-11-24"),
+    ("next sunday", "2026-11-29"), ("Next  Friday", "2026-12-04"), ("in 3 days", "2026-11-25"),
+    ("this sunday", "2026-11-22"), ("sunday", "2026-11-22"), ("saturday", "2026-11-28"),
+    ("last friday", "2026-11-20"),
     ("in 2 weeks", "2026-12-06"), ("in 1 month", "2026-12-22"), ("2 days ago", "2026-11-20"),
     ("next month", "2026-12-22"), ("next week", "2026-11-29"), ("+3d", "2026-11-25"),
     ("today", "2026-11-22"), ("2026-12-01", "2026-12-01"),
@@ -38,7 +42,10 @@ def test_set_accepts_the_same_date_words(example_vault):
     task = next(t for t in json.loads(listed) if t["description"].startswith("Design the plant"))
     result = run("set", task["id"], "--due", "next tuesday")
     assert result.exit_code == 0, result.output
-    assert "📅 2026-11-24" in line_of(meeting(example_vault), "Design the plant")
+    assert "📅 2026-12-01" in line_of(meeting(example_vault), "Design the plant")
+    # and a query reads the words as the same day
+    found = run("query", "due on next tuesday").stdout
+    assert "Design the plant" in found, found
 
 
 async def open_editor(pilot, app, text: str):
@@ -85,7 +92,7 @@ async def test_only_the_changed_field_is_rewritten(example_vault, size):
         await pilot.pause()
         assert len(app.screen_stack) == 1
     # the mis-encoded due emoji keeps its spelling, the priority (‚è´) is not re-encoded
-    assert line_of(note, ORDER) == before.replace("2026-11-20", "2026-11-24")
+    assert line_of(note, ORDER) == before.replace("2026-11-20", "2026-12-01")
 
 
 async def test_the_description_can_be_edited(example_vault, size):

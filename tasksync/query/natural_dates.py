@@ -14,16 +14,8 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-_WEEKDAYS = {  # chrono's weekday words -> JavaScript's day number (Sunday 0)
-    "sunday": 0, "sun": 0, "monday": 1, "mon": 1, "tuesday": 2, "tue": 2, "wednesday": 3,
-    "wed": 3, "thursday": 4, "thurs": 4, "thur": 4, "thu": 4, "friday": 5, "fri": 5,
-    "saturday": 6, "sat": 6,
-}  # fmt: skip
-_WEEKDAY = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
-_WEEKDAY_PHRASE = re.compile(
-    rf"(?:on\s*)?(?:(this|last|past|next)\s*)?({_WEEKDAY})\.?(?:\s*(this|last|past|next)\s*week)?",
-    re.IGNORECASE,
-)
+from tasksync.dates import weekday_phrase
+
 _MONTH_NAME = re.compile(
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\b", re.IGNORECASE
 )
@@ -74,7 +66,7 @@ def read_dates(text: str, today: date) -> list[date]:
     relative = _relative(words, today)
     if relative is not None:
         return [relative]
-    weekday = _weekday(words, today)
+    weekday = weekday_phrase(words, today)
     if weekday is not None:
         return [weekday]
     halves = _two_dates(words, today)
@@ -105,29 +97,6 @@ def _without_impossible_dates(words: str) -> tuple[str, list[date] | None]:
     return words, None
 
 
-def _weekday(words: str, today: date) -> date | None:
-    match = _WEEKDAY_PHRASE.fullmatch(words)
-    if match is None:
-        return None
-    modifier = (match[1] or match[3] or "").lower()
-    target = _WEEKDAYS[match[2].lower()]
-    sunday = today - timedelta(days=(today.weekday() + 1) % 7)  # the week chrono counts in
-    if modifier == "this":
-        offset = target
-    elif modifier == "next":
-        offset = target + 7
-    elif modifier in ("last", "past"):
-        offset = target - 7
-    else:  # the closest such day (dayjs's day(n) within the Sunday-based week)
-        ref = (today.weekday() + 1) % 7
-        offset = target
-        if abs(target - 7 - ref) < abs(target - ref):
-            offset = target - 7
-        elif abs(target + 7 - ref) < abs(target - ref):
-            offset = target + 7
-    return sunday + timedelta(days=offset)
-
-
 def _two_dates(words: str, today: date) -> list[date] | None:
     """`17 August 2013 19 August 2013`: two dates side by side (parsedatetime would read one)."""
     parts = words.split(" ")
@@ -144,7 +113,7 @@ def _whole(words: str, today: date) -> date | None:
     found = _found(words, today, dates_only=True)
     if len(found) == 1 and found[0][1] == words:
         return found[0][0]
-    return _weekday(words, today)
+    return weekday_phrase(words, today)
 
 
 def _found(words: str, today: date, dates_only: bool = False) -> list[tuple[date, str]]:
