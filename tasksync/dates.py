@@ -70,6 +70,13 @@ def weekday_phrase(words: str, today: date, forward: bool = False) -> date | Non
 
 
 def parse_day(text: str, today: date) -> date:
+    try:
+        return _parse_day(text, today)
+    except (OverflowError, ValueError):  # datetime's calendar: the years 1 to 9999
+        raise UsageError(f"{text!r} is not a date from 0001-01-01 to 9999-12-31") from None
+
+
+def _parse_day(text: str, today: date) -> date:
     words = " ".join(text.lower().split())
     if words in _NAMED:
         return today + timedelta(days=_NAMED[words])

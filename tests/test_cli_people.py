@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from tasksync.cli.main import cli, hoist_global_options
@@ -416,3 +417,33 @@ def test_a_search_finds_the_prose_as_it_is_shown_repaired(make_vault):
         assert "Other" not in found
     hidden = run("query", "description does not include Vallery’s", vault=vault).stdout
     assert "Vallery" not in hidden
+
+
+@pytest.mark.parametrize(("today", "args"), [
+    ("2026-11-25", ["list", "--due-before", "+9999y"]),
+    ("2026-11-25", ["agenda", "Dana", "--since", "-3000y"]),
+    ("9999-12-31", ["add", "Y 📅 tomorrow"]),
+    ("9999-12-31", ["list", "--due-before", "tomorrow"]),
+])  # fmt: skip
+def test_a_date_past_the_calendars_end_is_a_usage_error(example_vault, today, args):
+    result = run("--today", today, *args, vault=example_vault)
+    assert result.exit_code == 2, result.output
+    assert "is not a date from 0001-01-01 to 9999-12-31" in result.stderr
+    assert "internal error" not in result.output
+
+
+@pytest.mark.parametrize(("today", "query"), [("9999-12-31", "due before tomorrow"),
+                                               ("0001-01-01", "due after yesterday")])  # fmt: skip
+def test_a_query_date_past_the_calendars_end_is_not_understood(example_vault, today, query):
+    result = run("--today", today, "query", query, vault=example_vault)
+    assert result.exit_code == 6, result.output
+    assert "do not understand due date" in result.stderr
+
+
+def test_add_reads_every_date_word_set_reads(make_vault):
+    vault = make_vault({"a.md": "- [ ] x\n"})
+    for words in ("3 days ago", "2 weeks ago", "in 3 days", "next week", "+3d"):
+        result = run("--today", TODAY, "add", f"Back-date me 📅 {words}", vault=vault)
+        assert result.exit_code == 0, (words, result.output)
+    dues = [line.split("📅 ")[1][:10] for line in (vault / "Inbox.md").read_text().splitlines()]
+    assert dues == ["2026-11-19", "2026-11-08", "2026-11-25", "2026-11-29", "2026-11-25"]

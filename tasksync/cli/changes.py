@@ -164,7 +164,8 @@ def _not_proposed(verb: str, targets: list[Target], outcome: Outcome,
 
 DEFAULT_INBOX = "Inbox.md"
 _DATE_WORDS = re.compile(
-    r"(?P<emoji>📅|⏳|🛫)\ufe0f?\s+(?P<when>(?:next|this|last)\s+\w+|in\s+\d+\s+\w+|\S+)"
+    r"(?P<emoji>📅|⏳|🛫)\ufe0f?\s+(?P<when>(?:next|this|last)\s+\w+|in\s+\d+\s+\w+"
+    r"|\d+\s+(?:day|week|month|year)s?\s+ago|\S+)"
 )
 
 

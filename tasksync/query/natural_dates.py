@@ -59,7 +59,15 @@ def _calendar() -> Any:
 
 
 def read_dates(text: str, today: date) -> list[date]:
-    """Every date chrono would find in ``text``, in order (a range gives two)."""
+    """Every date chrono would find in ``text``, in order (a range gives two); none past
+    the calendar's ends (the years 1 to 9999)."""
+    try:
+        return _read_dates(text, today)
+    except (OverflowError, ValueError):
+        return []
+
+
+def _read_dates(text: str, today: date) -> list[date]:
     words, isos = _without_impossible_dates(" ".join(text.split()))
     if isos is not None:
         return isos
