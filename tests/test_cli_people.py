@@ -447,3 +447,21 @@ def test_add_reads_every_date_word_set_reads(make_vault):
         assert result.exit_code == 0, (words, result.output)
     dues = [line.split("📅 ")[1][:10] for line in (vault / "Inbox.md").read_text().splitlines()]
     assert dues == ["2026-11-19", "2026-11-08", "2026-11-25", "2026-11-29", "2026-11-25"]
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_log_shows_a_batch_at_the_users_time(make_vault, tmp_path, zone):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    vault = make_vault({"a.md": "- [?] Call the council\n"})
+    env = {**os.environ, "TZ": zone, "TASKSYNC_DB": str(tmp_path / "i.sqlite")}
+    command = [sys.executable, "-m", "tasksync", "--vault", str(vault)]
+    subprocess.run([*command, "accept", "--all-proposed"], env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    now = datetime.now(ZoneInfo(zone))
+    log = subprocess.run([*command, "log"], env=env, capture_output=True, text=True, check=True)
+    [line] = log.stdout.splitlines()
+    stamp = datetime.fromisoformat(line.split()[1])
+    assert stamp.utcoffset() == now.utcoffset()  # the user's offset, not UTC's
+    assert abs((now - stamp).total_seconds()) < 120

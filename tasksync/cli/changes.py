@@ -7,7 +7,7 @@ import sys
 import tempfile
 import unicodedata
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import click
@@ -538,5 +538,13 @@ def register(cli: click.Group) -> None:
         if not batches:
             click.echo("no changes yet")
         for b in batches:
-            click.echo(f"{b['id']:>4}  {b['time']}  {b['changes']:>4} line(s)  "
+            click.echo(f"{b['id']:>4}  {_local_time(b['time'])}  {b['changes']:>4} line(s)  "
                        f"{b['command']}{_batch_state(b)}")  # fmt: skip
+
+
+def _local_time(stamp: str) -> str:
+    """A batch's time (kept in UTC) where the user is: its date is the one its ✅ got."""
+    try:
+        return datetime.fromisoformat(stamp).astimezone().isoformat(timespec="seconds")
+    except (ValueError, OverflowError, OSError):
+        return stamp
