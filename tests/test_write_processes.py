@@ -259,3 +259,30 @@ def test_workers_of_a_killed_accept_all_die_with_it(tmp_path):
     vault, db = make_big_vault(tmp_path), tmp_path / "index.sqlite"
     assert tasksync(vault, db, "scan").returncode == 0
     _kill_parent_when_it_has_workers(vault, db, "accept", "--all-proposed")
+
+
+def test_a_killed_batch_whose_note_became_a_fifo_hangs_no_command(tmp_path):
+    """Recovery read each note of a killed batch with a blocking open: a FIFO in a note's
+    place hung every command after (readers too), holding the writers' lock."""
+    vault, db = make_big_vault(tmp_path, 400), tmp_path / "index.sqlite"
+    before = snapshot(vault)
+    assert tasksync(vault, db, "scan").returncode == 0
+    times = stats(vault)
+    proc = start(vault, db, "accept", "--all-proposed", stdout=subprocess.DEVNULL,
+                 stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    try:
+        wait_for_a_written_note(vault, times, proc)
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    written = [rel for rel, data in snapshot(vault).items() if before[rel] != data]
+    fifo = vault / written[0]  # a note of the batch, in its journal
+    fifo.unlink()
+    os.mkfifo(fifo)
+    try:
+        listed = tasksync(vault, db, "list")
+    except subprocess.TimeoutExpired:
+        pytest.fail("`list` hung on the FIFO in a killed batch's note")
+    assert listed.returncode == 0, listed.stderr
+    assert "was interrupted" in listed.stderr

@@ -676,3 +676,62 @@ def test_add_says_what_it_added_when_the_index_cannot_follow(vault, monkeypatch)
     assert "Inbox.md:1" in result.stdout, result.stdout
     assert "the next command" in result.stderr, result.stderr
     assert (root / "Inbox.md").read_text().count("Buy compost") == 1
+
+
+CAP_CHOWN = 0
+
+
+def _drop_root_power_over_owners() -> None:
+    """Root that can no longer give a file to another user, nor ignore file modes."""
+    _drop_root_power_over_file_modes()
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_CAPBSET_DROP, CAP_CHOWN, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+
+def test_a_note_of_another_user_is_not_made_the_writers(vault, unprivileged):
+    """In a shared vault, a rewrite by another user gave the note to that user (the chown
+    that keeps its owner failed silently): its owner could be locked out of it."""
+    if unprivileged is None:
+        pytest.skip("needs root, to give the note to another user")
+    root = vault({"shared.md": "- [ ] Call the council 📅 2026-12-01\n"})
+    note = root / "shared.md"
+    os.chown(note, 65534, 65534)  # nobody's
+    note.chmod(0o666)
+    before = note.read_bytes()
+    [task] = ids_of(root, "Call the council")
+    result = tasksync(root, "done", task, preexec=_drop_root_power_over_owners)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert one_clean_line(result.stderr), result.stderr
+    assert "belongs to user 65534" in result.stderr
+    assert note.read_bytes() == before
+    assert (note.stat().st_uid, note.stat().st_gid) == (65534, 65534)
+    assert not list(root.glob(".*.tasksync"))
+
+
+def test_a_note_renamed_over_while_it_is_checked_is_not_replaced(vault, monkeypatch):
+    """A sync tool renamed its version over the note while tasksync read it back before its
+    own rename: the open file still read the old bytes, and the sync tool's edit was lost
+    (3 in 60 runs on a 31 MB note). The check now reads the file that is there after."""
+    from tasksync.write import files
+    from tasksync.write.writeback import open_plan, place_plan, stage_plan
+
+    root = vault({"n.md": "- [?] Call the council #proposed\n"})
+    note = root / "n.md"
+    plan = open_plan(root, "n.md")
+    plan.replace(0, 1, ("- [ ] Call the council",))
+    staged = stage_plan(plan)
+    synced = root / ".incoming"
+    synced.write_text("- [?] Call the council #proposed\nfrom the phone\n")
+    real = os.set_blocking
+
+    def renamed_meanwhile(fd: int, blocking: bool) -> None:  # between its open and its read
+        if synced.exists():
+            os.rename(synced, note)
+        real(fd, blocking)
+
+    monkeypatch.setattr(os, "set_blocking", renamed_meanwhile)
+    with pytest.raises(files.ChangedMeanwhile):
+        place_plan(plan, staged)
+    assert note.read_text().endswith("from the phone\n")
+    assert not list(root.glob(".*.tasksync"))

@@ -34,6 +34,7 @@ from tasksync.write.files import (
     ChangedMeanwhile,
     Staged,
     make_durable,
+    read_in_place,
     remove_temp_files,
     sync_folders,
 )
@@ -172,10 +173,10 @@ def _settle(vault: Path, store: Store, pending: PendingBatch) -> int:
         try:
             path = note_file(vault, note.path)
             folders.append(path.parent)
-            current: str | None = content_hash(path.read_bytes())
+            current: str | None = content_hash(read_in_place(path))  # a FIFO: no hang
         except FileNotFoundError:
             current = ABSENT
-        except (NoteError, OSError):
+        except (NoteError, OSError, ChangedMeanwhile):
             current = None
         wrote = current == note.after_hash or (
             current not in (None, ABSENT, note.before_hash)

@@ -10,6 +10,7 @@ holds what the caller read). ``atomic_write`` does the three for one file.
 from __future__ import annotations
 
 import ctypes
+import errno
 import os
 import re
 import stat
@@ -54,6 +55,26 @@ def temp_prefix(name: str) -> str:
     return f".{short}."
 
 
+def read_in_place(path: Path) -> bytes:
+    """The bytes of the regular file at ``path``, read so that nothing can hang the reader
+    (a FIFO put in its place: OSError) — and read from the file that is at ``path`` once
+    read: a file renamed over it while it was read (a sync tool's) is ``ChangedMeanwhile``."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"{path} is not a regular file")
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read()
+    finally:
+        os.close(fd)
+    now = os.stat(path)
+    if (now.st_dev, now.st_ino) != (info.st_dev, info.st_ino):
+        raise ChangedMeanwhile(str(path))
+    return data
+
+
 def stage(path: Path, data: bytes | Iterable[bytes]) -> Staged:
     """The new bytes of ``path`` in a temporary file in its folder, with its permissions,
     owner and extended attributes; not yet flushed to disk (``make_durable``)."""
@@ -79,14 +100,28 @@ def stage(path: Path, data: bytes | Iterable[bytes]) -> Staged:
             written = os.fstat(handle.fileno())
         os.chmod(tmp, mode)
         if owner is not None:
-            with suppress(PermissionError):
-                os.chown(tmp, *owner)
+            if owner != (written.st_uid, written.st_gid):
+                _keep_owner(path, tmp, owner)
             _copy_xattrs(path, tmp)
     except BaseException:
         with suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
     return Staged(path, tmp, written)
+
+
+def _keep_owner(path: Path, tmp: str, owner: tuple[int, int]) -> None:
+    """Give the new file the old one's owner and group — or refuse to replace it: a note of
+    a shared vault that became the writer's could lock its owner out of it."""
+    try:
+        os.chown(tmp, *owner)
+    except PermissionError:
+        raise PermissionError(
+            errno.EPERM,
+            f"it belongs to user {owner[0]}, group {owner[1]}, "
+            "which a rewrite by this user cannot keep",
+            str(path),
+        ) from None
 
 
 def make_durable(staged: list[Staged]) -> None:

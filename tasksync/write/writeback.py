@@ -29,7 +29,14 @@ from tasksync.read.parse import parse_task_lines
 from tasksync.read.reader import content_hash
 from tasksync.read.vault import FALLBACK_ENCODINGS, NoteText, decode
 from tasksync.write.edits import CannotEdit
-from tasksync.write.files import ChangedMeanwhile, Staged, make_durable, put_in_place, stage
+from tasksync.write.files import (
+    ChangedMeanwhile,
+    Staged,
+    make_durable,
+    put_in_place,
+    read_in_place,
+    stage,
+)
 
 Edit = Callable[[Task], tuple[str, ...]]  # the lines that replace the task's line
 Edits = Edit | Mapping[str, Edit]  # one edit for all, or one per task id
@@ -192,6 +199,9 @@ def read_for_write(vault: Path, rel: str) -> tuple[Path, bytes]:
         if info.st_nlink > 1:
             raise NoteError(f"{rel} has {info.st_nlink} hard links; tasksync does not rewrite "
                             "hard-linked notes (the links would be split)")  # fmt: skip
+        if not _could_keep_owner(info):
+            raise NoteError(f"{rel} belongs to user {info.st_uid}, group {info.st_gid}: "
+                            "rewriting it would make it yours, so it is not changed")  # fmt: skip
         if not os.access(path, os.W_OK) or not info.st_mode & stat.S_IWUSR:
             raise NoteError(f"{rel} is read-only")
         if not os.access(path.parent, os.W_OK | os.X_OK):
@@ -201,6 +211,13 @@ def read_for_write(vault: Path, rel: str) -> tuple[Path, bytes]:
             return path, handle.read()
     finally:
         os.close(fd)
+
+
+def _could_keep_owner(info: os.stat_result) -> bool:
+    """Whether a rewritten note could keep its owner and group (root's can; a user's only
+    when they are its owner, in its group)."""
+    euid = os.geteuid()
+    return euid == 0 or (info.st_uid == euid and info.st_gid in (os.getegid(), *os.getgroups()))
 
 
 def open_plan(vault: Path, rel: str) -> NotePlan:
@@ -309,11 +326,10 @@ def place_plan(plan: NotePlan, staged: Staged | None) -> None:
 
     def still_current() -> bool:
         try:
-            with open(plan.path, "rb") as handle:
-                return handle.read() == plan.original
+            return read_in_place(plan.path) == plan.original
         except FileNotFoundError:
             return plan.created
-        except OSError:
+        except (OSError, ChangedMeanwhile):
             return False
 
     if staged is None:
