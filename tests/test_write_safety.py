@@ -735,3 +735,24 @@ def test_a_note_renamed_over_while_it_is_checked_is_not_replaced(vault, monkeypa
         place_plan(plan, staged)
     assert note.read_text().endswith("from the phone\n")
     assert not list(root.glob(".*.tasksync"))
+
+
+def test_without_renameat2_notes_are_still_written_and_checked(vault, monkeypatch):
+    """Where renameat2 is missing (old glibc, another system) or refused (a file system
+    without it), a checked rename replaces the note, as before it existed."""
+    from tasksync.write import files, rename
+    from tasksync.write.writeback import open_plan, place_plan, stage_plan
+
+    monkeypatch.setattr(rename, "_rename2", lambda *_args: None)
+    root = vault({"n.md": "- [?] Call the council #proposed\n"})
+    plan = open_plan(root, "n.md")
+    plan.replace(0, 1, ("- [ ] Call the council",))
+    place_plan(plan, stage_plan(plan))
+    assert (root / "n.md").read_text() == "- [ ] Call the council\n"
+    plan = open_plan(root, "n.md")
+    plan.replace(0, 1, ("- [x] Call the council",))
+    staged = stage_plan(plan)
+    (root / "n.md").write_text("- [ ] Call the council\nedited\n")
+    with pytest.raises(files.ChangedMeanwhile):
+        place_plan(plan, staged)
+    assert (root / "n.md").read_text().endswith("edited\n")

@@ -642,6 +642,8 @@ def test_twins_are_counted_as_ids_are_made_casefolded_and_by_their_id(make_vault
 def test_an_add_cut_short_leaves_no_folder_it_made(make_vault, tmp_path, monkeypatch):
     vault = make_vault({"a.md": "- [ ] x\n"})
     monkeypatch.setattr(files, "os", _RenameInterrupted())
+    for rename in ("rename_new", "exchange"):  # Linux's renameat2, where it is used
+        monkeypatch.setattr(files, rename, _RenameInterrupted.replace)
     with Store(tmp_path / "i.sqlite") as store:
         sync(vault, store, StatusTable())
         with pytest.raises(KeyboardInterrupt):

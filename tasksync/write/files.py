@@ -16,11 +16,13 @@ import re
 import stat
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from tasksync.write.rename import exchange, rename_new
 
 TEMP_SUFFIX = ".tasksync"
 _NAME_BYTES = 255  # the usual limit of one file name
@@ -29,6 +31,9 @@ SYNCFS_FROM = 8  # files flushed together by one syncfs rather than an fsync eac
 # Local filesystems whose syncfs writes every file out (on FUSE it did nothing before Linux
 # 5.15, on overlayfs before 4.19; network ones are not known to): elsewhere, fsync per file.
 _SYNCFS_FILESYSTEMS = {"ext4", "ext3", "xfs", "btrfs", "f2fs"}
+
+
+ANY = object()  # put_in_place: whatever the file holds
 
 
 class ChangedMeanwhile(Exception):
@@ -145,34 +150,71 @@ def make_durable(staged: list[Staged]) -> None:
         raise
 
 
-def put_in_place(staged: Staged, still_current: Callable[[], bool] | None = None) -> None:
-    """Rename the staged file over its path — unless ``still_current`` says the file
-    changed since the caller read it: then nothing is replaced (``ChangedMeanwhile``).
-    The temporary file is gone either way."""
+def put_in_place(staged: Staged, expect: bytes | object | None = ANY) -> None:
+    """Rename the staged file over its path — only if the file there holds ``expect`` (the
+    bytes the caller read; None: no file may be there): else nothing is replaced
+    (``ChangedMeanwhile``). The check and the rename are one step: the staged file and the
+    note swap names, and the note swapped out must be the very file that was checked (a
+    file renamed over it meanwhile, a sync tool's, is swapped back). The temporary file is
+    gone either way."""
     try:
-        if still_current is not None and not still_current():
-            raise ChangedMeanwhile(str(staged.path))
-        os.replace(staged.temp, staged.path)
+        if expect is ANY:
+            os.replace(staged.temp, staged.path)
+        elif expect is None:
+            placed = rename_new(staged.temp, str(staged.path))
+            if placed is None and not staged.path.exists():
+                os.replace(staged.temp, staged.path)
+            elif not placed:
+                raise ChangedMeanwhile(str(staged.path))
+        else:
+            assert isinstance(expect, bytes)
+            checked = _identity_holding(staged.path, expect)
+            if not exchange(staged.temp, str(staged.path)):
+                os.replace(staged.temp, staged.path)  # no renameat2: checked just before
+                return
+            swapped = os.lstat(staged.temp)
+            if (swapped.st_dev, swapped.st_ino) != checked:
+                exchange(staged.temp, str(staged.path))  # theirs back in its place
+                raise ChangedMeanwhile(str(staged.path))
+            os.unlink(staged.temp)  # the old note
     except BaseException:
         staged.discard()
         raise
 
 
-def atomic_write(path: Path, data: bytes | Iterable[bytes], sync_folder: bool = True,
-                 still_current: Callable[[], bool] | None = None) -> os.stat_result:  # fmt: skip
-    """Replace ``path`` with ``data`` all at once: readers see the old file or the new one.
+def _identity_holding(path: Path, expect: bytes) -> tuple[int, int]:
+    """(device, inode) of the file at ``path``, which holds ``expect`` (else
+    ``ChangedMeanwhile``); read without blocking (a FIFO there cannot hang us)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        raise ChangedMeanwhile(str(path)) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ChangedMeanwhile(str(path))
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            if handle.read() != expect:
+                raise ChangedMeanwhile(str(path))
+    except OSError:
+        raise ChangedMeanwhile(str(path)) from None
+    finally:
+        os.close(fd)
+    return info.st_dev, info.st_ino
 
-    Permissions, owner and extended attributes are kept. ``still_current`` is asked last,
-    after the new bytes are on disk and just before the rename: when it says no (the file
-    changed meanwhile), nothing is replaced and ``ChangedMeanwhile`` is raised, so that the
-    caller can redo its edit on what the file holds now.
+
+def atomic_write(path: Path, data: bytes | Iterable[bytes],
+                 sync_folder: bool = True) -> os.stat_result:  # fmt: skip
+    """Replace ``path`` with ``data`` all at once: readers see the old file or the new one.
+    Permissions, owner and extended attributes are kept.
 
     The folder is fsync'ed too (so the rename survives a power cut), unless the caller
     does that once for many files (``sync_folders``). Returns the new file's stat, taken
     before the rename: what it is unless someone else changed the file since."""
     staged = stage(path, data)
     make_durable([staged])
-    put_in_place(staged, still_current)
+    put_in_place(staged)
     if sync_folder:
         sync_folders([path.parent])
     return staged.written

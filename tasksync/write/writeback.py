@@ -323,22 +323,16 @@ def stage_plan(plan: NotePlan) -> Staged | None:
 def place_plan(plan: NotePlan, staged: Staged | None) -> None:
     """Put the staged bytes (on disk by now) in the note's place — only if it still holds
     the bytes the plan was made from (else ``files.ChangedMeanwhile``)."""
-
-    def still_current() -> bool:
-        try:
-            return read_in_place(plan.path) == plan.original
-        except FileNotFoundError:
-            return plan.created
-        except (OSError, ChangedMeanwhile):
-            return False
-
     if staged is None:
-        if not still_current():
-            raise ChangedMeanwhile(str(plan.path))
+        try:
+            if read_in_place(plan.path) != plan.original:
+                raise ChangedMeanwhile(str(plan.path))
+        except OSError:
+            raise ChangedMeanwhile(str(plan.path)) from None
         os.unlink(plan.path)
         remove_made_folders(plan.path, plan.made_folders)
         return
-    put_in_place(staged, still_current)
+    put_in_place(staged, None if plan.created else plan.original)
     plan.written = staged.written
 
 
