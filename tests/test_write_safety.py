@@ -756,3 +756,38 @@ def test_without_renameat2_notes_are_still_written_and_checked(vault, monkeypatc
     with pytest.raises(files.ChangedMeanwhile):
         place_plan(plan, staged)
     assert (root / "n.md").read_text().endswith("edited\n")
+
+
+def test_undo_past_a_note_renamed_since_goes_on_to_the_batch_before(vault):
+    """A note renamed after a batch wrote it (as Obsidian renames): every undo failed on it,
+    said the batch was closed while it stayed open, and the batch before could never be
+    undone."""
+    root = vault({"a.md": "- [ ] first 📅 2026-12-01\n", "b.md": "- [ ] second 📅 2026-12-02\n"})
+    before_a = (root / "a.md").read_bytes()
+    [first], [second] = ids_of(root, "first"), ids_of(root, "second")
+    assert tasksync(root, "done", first).returncode == 0
+    assert tasksync(root, "done", second).returncode == 0
+    (root / "b.md").rename(root / "b renamed.md")
+    undo = tasksync(root, "undo")
+    assert undo.returncode == 1
+    assert "b.md no longer exists (renamed or deleted since): its 1 line(s) are not undone" \
+        in undo.stderr  # fmt: skip
+    again = tasksync(root, "undo")  # the batch before
+    assert again.returncode == 0, again.stderr
+    assert "undid `done" in again.stdout, again.stdout
+    assert (root / "a.md").read_bytes() == before_a
+    assert "- [x] second" in (root / "b renamed.md").read_text()  # left as the user has it
+
+
+def test_an_undo_that_cannot_write_says_its_batch_stays_open(vault, unprivileged):
+    root = vault({"a.md": "- [ ] first 📅 2026-12-01\n"})
+    [first] = ids_of(root, "first")
+    assert tasksync(root, "done", first).returncode == 0
+    (root / "a.md").chmod(0o444)
+    undo = tasksync(root, "undo", preexec=unprivileged)
+    assert undo.returncode == 1
+    assert "the batch stays open, and the next undo tries them again" in undo.stdout
+    assert "closed" not in undo.stdout
+    (root / "a.md").chmod(0o644)
+    assert "undid `done" in tasksync(root, "undo").stdout
+    assert "- [ ] first" in (root / "a.md").read_text()

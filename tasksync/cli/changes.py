@@ -28,6 +28,7 @@ from tasksync.write.actions import (
     append_lines,
     run_batch,
     selected_targets,
+    still_open,
     targets_by_id,
     undo_last,
 )
@@ -514,8 +515,12 @@ def register(cli: click.Group) -> None:
             return
         if outcome.restored or not outcome.problems:
             click.echo(f"undid `{outcome.command}`: {outcome.restored} line(s) restored")
-        else:
+        elif not outcome.still_open:
             click.echo(f"nothing undone of `{outcome.command}`: {NOTHING_UNDONE}")
+        else:
+            click.echo(f"nothing undone of `{outcome.command}`: {still_open(outcome)}")
+        if outcome.restored and outcome.still_open:
+            click.echo(still_open(outcome))
         for problem in outcome.problems:
             click.echo(f"error: {problem}", err=True)
         if outcome.problems:

@@ -73,7 +73,7 @@ from tasksync.tui.views import (
     view_rows,
 )
 from tasksync.write import edits
-from tasksync.write.actions import NOTHING_UNDONE, Outcome, UndoOutcome, undo_last
+from tasksync.write.actions import NOTHING_UNDONE, Outcome, UndoOutcome, still_open, undo_last
 from tasksync.write.writeback import Edit
 
 ELSEWHERE_DELAY_S = 0.4  # after a change, before the proposals are matched again
@@ -756,6 +756,9 @@ class TasksyncApp(App[None]):
         handed = None
         if outcome.command is None:
             self.notify("nothing to undo", severity="warning")
+        elif not outcome.reverted and outcome.still_open:  # a note it could not write
+            self.notify(f"Nothing undone of `{outcome.command}`: {still_open(outcome)}",
+                        severity="warning", timeout=10)  # fmt: skip
         elif not outcome.reverted and outcome.problems:  # its lines changed since: theirs
             self.history.closed(outcome.command)
             self.notify(f"Nothing undone of `{outcome.command}`: {NOTHING_UNDONE}",

@@ -556,12 +556,21 @@ class UndoOutcome:
     problems: list[str] = field(default_factory=list)
     recovered: list[str] = field(default_factory=list)
     restored: int = 0  # lines restored (kept or given to the sink)
+    still_open: int = 0  # notes of the batch that could not be written: the next undo retries
 
 
 # Undo left a batch whose every line was changed since (by hand, by another tool): it closes
 # it rather than overwrite those changes, and says so.
 NOTHING_UNDONE = ("every line it wrote has changed since, and stays as it is now; the batch is "
                   "closed (the next undo takes the one before)")  # fmt: skip
+
+
+def still_open(outcome: UndoOutcome) -> str:
+    """What an undo that could not write some notes left: its batch, open for the next."""
+    return (
+        f"{outcome.still_open} note(s) could not be written (below): the batch stays open, "
+        "and the next undo tries them again"
+    )
 
 
 def undo_last(vault: Path, store: Store, statuses: StatusTable,
@@ -589,6 +598,13 @@ def undo_last(vault: Path, store: Store, statuses: StatusTable,
                                         made_folders=store.folders_made(last.id, rel),
                                         before_hash=before_hash)  # fmt: skip
             except NoteError as exc:
+                if written_hash != ABSENT and _gone(vault, rel):
+                    # renamed or deleted since: no undo can ever write it; the rest goes on
+                    settled.append(rel)
+                    raise NoteError(
+                        f"{rel} no longer exists (renamed or deleted since): "
+                        f"its {len(changes)} line(s) are not undone"
+                    ) from None
                 raise NoteError(f"{exc}; not undone") from None
             except OSError as exc:
                 raise NoteError(f"{rel}: {exc.strerror or exc}; not undone") from None
@@ -615,9 +631,18 @@ def undo_last(vault: Path, store: Store, statuses: StatusTable,
             store.mark_notes_undone(last.id, sorted(restored | set(settled)))
             outcome.restored = written.changed
             outcome.problems = written.errors
+            outcome.still_open = len(set(last.paths) - restored - set(settled))
             if written.changed and not written.indexed:
                 sync(vault, store, statuses)
         return outcome
+
+
+def _gone(vault: Path, rel: str) -> bool:
+    try:
+        path = note_file(vault, rel)
+    except NoteError:
+        return False
+    return not path.exists() and not path.is_symlink()
 
 
 def today_or(given: date | None) -> date:
