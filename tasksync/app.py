@@ -15,11 +15,27 @@ import click
 import platformdirs
 
 from tasksync.config import load_me, load_people_folder, load_status_table
+from tasksync.errors import UsageError
 from tasksync.index.store import Store, find_moved_index
 from tasksync.index.sync import SyncReport, sync
 from tasksync.model import StatusTable
 from tasksync.query.people import People
-from tasksync.read.vault import check_vault
+from tasksync.read.vault import check_vault, is_note_path
+
+
+def not_a_note(vault: Path, path: Path, what: str) -> Path:
+    """``path`` with its links followed (a file written there replaces what the link
+    points to, and the link stays) — refused when that is a note of the vault: tasksync
+    writes notes only as journaled, undoable batches of task lines."""
+    real = Path(os.path.realpath(path))
+    root = os.path.realpath(vault)
+    with suppress(ValueError):
+        if os.path.commonpath([root, real]) == root and is_note_path(
+            os.path.relpath(real, root).replace(os.sep, "/")
+        ):
+            raise UsageError(f"{what} {path} is a note of the vault; give a file outside "
+                             "the vault's notes")  # fmt: skip
+    return real
 
 
 def load_people(vault: Path, store: Store) -> People:

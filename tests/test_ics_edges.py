@@ -67,3 +67,29 @@ def test_a_completion_is_on_its_day_in_the_users_zone(make_vault, tmp_path):
                              check=True).stdout.decode()  # fmt: skip
         [todo] = IcsCalendarStream.calendar_from_ics(out).todos
         assert todo.completed.astimezone(ZoneInfo(zone)).date() == date(2026, 11, 22), zone
+
+
+def test_the_output_is_written_through_a_link_and_never_over_a_note(make_vault, tmp_path):
+    vault = make_vault({"n.md": "- [ ] soon 📅 2026-12-01\n"})
+    target, link = tmp_path / "shared" / "due.ics", tmp_path / "due.ics"
+    target.parent.mkdir()
+    target.write_text("old calendar")
+    link.symlink_to(target)
+    assert export(vault, "-o", str(link)).exit_code == 0
+    assert link.is_symlink()  # the link stays, and what it points to is the new calendar
+    assert target.read_text().startswith("BEGIN:VCALENDAR")
+    note = vault / "n.md"
+    refused = export(vault, "-o", str(note))
+    assert refused.exit_code == 2
+    assert "is a note of the vault" in refused.stderr
+    assert note.read_text() == "- [ ] soon 📅 2026-12-01\n"
+
+
+def test_an_index_that_is_a_note_is_refused(make_vault):
+    vault = make_vault({"Inbox.md": "- [ ] soon 📅 2026-12-01\n"})
+    result = CliRunner().invoke(cli, ["--vault", str(vault), "--db", str(vault / "Inbox.md"),
+                                      "list"])  # fmt: skip
+    assert result.exit_code == 2
+    assert "--db" in result.stderr
+    assert "is a note of the vault" in result.stderr
+    assert (vault / "Inbox.md").read_text() == "- [ ] soon 📅 2026-12-01\n"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tasksync.app import AppContext
+from tasksync.app import AppContext, not_a_note
 from tasksync.calendar.ics import (
     Entry,
     assembled,
@@ -291,7 +291,7 @@ def register(cli: click.Group) -> None:
                 sys.stdout.buffer.writelines(chunks)
                 sys.stdout.flush()
             else:
-                atomic_write(output, chunks)
+                atomic_write(not_a_note(app.vault, output, "--output"), chunks)
             left_out = _left_out(app, store, chosen, owner, tag, path_text)
         count, dropped = tally.entries, tally.merged
         kind = ("to-do" if todo else "event") + ("s" if count != 1 else "")

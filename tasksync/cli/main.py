@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 from tasksync import __version__
-from tasksync.app import AppContext, default_db_path
+from tasksync.app import AppContext, default_db_path, not_a_note
 from tasksync.cli.render import (
     FORMATS,
     LEGEND,
@@ -194,6 +194,8 @@ def cli(ctx: click.Context, vault: Path | None, db: Path | None, today: str | No
     notice = None
     if vault is None:
         vault, notice = find_vault(Path.cwd())
+    if db is not None:
+        not_a_note(vault, db, "--db")
     ctx.obj = AppContext(vault=vault, db=db or default_db_path(vault), fixed_today=fixed_today,
                          notice=notice)  # fmt: skip
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from tasksync.app import AppContext
+from tasksync.app import AppContext, not_a_note
 from tasksync.calendar.caldav import CalDavError, open_calendar, password_for, redact, secret_forms
 from tasksync.calendar.imports import DEFAULT_INBOX
 from tasksync.calendar.twoway import describe, run_sync
@@ -88,7 +88,7 @@ def write_ics(app: AppContext, target: Path, memo: CalendarMemo | None = None) -
             data, count = remembered_calendar(app, store, memo)
         else:
             data, count, _ = build_calendar(app, store, ICS_DEFAULT_STATUSES)
-    atomic_write(target, data)
+    atomic_write(not_a_note(app.vault, target, "--ics"), data)
     return count
 
 
