@@ -111,6 +111,18 @@ def test_rrule_where_the_rule_maps_cleanly(make_vault):
     strict(export(vault, "--rrule"))
 
 
+@pytest.mark.parametrize(("rule", "due", "expected"), [
+    ("every 2 weekdays", "2026-11-27", b"FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TU,WE,TH,FR"),
+    ("every month on the 2nd last Friday", "2026-11-20", b"FREQ=MONTHLY;BYDAY=-2FR"),
+    ("every January, July on the 1st", "2027-01-01", b"FREQ=YEARLY;BYMONTHDAY=1;BYMONTH=1,7"),
+    ("every March", "2026-03-22", b"FREQ=YEARLY;BYMONTH=3"),  # the day: DTSTART's
+])  # fmt: skip
+def test_rrule_says_what_the_plugin_reads(make_vault, rule, due, expected):
+    vault = make_vault({"n.md": f"- [ ] chore 🔁 {rule} 📅 {due}\n"})
+    [event] = Calendar.from_ical(export(vault, "--rrule")).walk("VEVENT")
+    assert event["RRULE"].to_ical() == expected
+
+
 def test_summary_has_no_emoji_or_tags(make_vault):
     vault = make_vault({"n.md": "- [ ] the 📅 meeting ✅ moved 🚀 #x ðŸ“… 2026-11-30\n"})
     [event] = strict(export(vault)).events

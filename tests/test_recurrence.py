@@ -42,6 +42,14 @@ TODAY = date(2026, 11, 22)
         ("every year", "2020-02-29", "2021-02-28"),
         ("every January on the 15th", "2021-01-15", "2022-01-15"),
         ("every day and then some", "2021-04-25", "2021-04-26"),  # trailing words ignored
+        # rrule.js reads these otherwise than a reader of its own did (the plugin's dates):
+        ("every 2 weekdays", "2026-11-27", "2026-12-07"),  # every 2 weeks, on weekdays
+        ("every month on the 2nd last Friday", "2026-11-20", "2026-12-18"),
+        ("every month on the second last Friday", "2026-11-20", "2026-12-18"),
+        ("every January, July on the 1st", "2027-01-01", "2027-07-01"),
+        ("every March", "2026-03-22", "2027-03-22"),  # the day of the month from the due date
+        ("every year on March 3", "2026-03-22", "2027-03-22"),  # as `every March`
+        ("every day until January 1 2026", "2025-12-30", "2025-12-31"),
     ],
 )
 def test_next_due_date(rule, due, next_due):
@@ -91,6 +99,14 @@ def test_no_dates_still_gives_a_next_occurrence_and_delete_drops_the_done_line()
     assert deleting is not None
     assert edits.complete(deleting, TODAY, STATUSES) == (
         "- [ ] stretch 🔁 every day 🏁 delete 📅 2026-11-23",)  # fmt: skip
+
+
+def test_a_rule_that_has_ended_completes_without_a_successor():
+    task = parse_line("- [ ] x 🔁 every day until January 1 2026 📅 2026-01-01")
+    assert task is not None
+    assert edits.complete(task, TODAY, STATUSES) == (
+        "- [x] x 🔁 every day until January 1 2026 📅 2026-01-01 ✅ 2026-11-22",
+    )
 
 
 def test_unreadable_rule_completes_without_a_successor_as_the_plugin():

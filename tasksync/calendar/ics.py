@@ -90,10 +90,11 @@ def rrule_of(text: str | None, due: date) -> dict[str, object] | None:
         return None
     if rule.when_done:
         return None  # depends on when it is done: no fixed schedule
-    plain = not rule.weekdays and not rule.monthdays and rule.month is None
-    if plain and rule.freq == MONTHLY and due.day > 28:
+    if rule.freq not in _FREQ:
+        return None  # hours, minutes: a task's dates have no time
+    if rule.plain and rule.freq == MONTHLY and due.day > 28:
         return None  # the plugin lands on the month's last day; RFC 5545 skips the month
-    if plain and rule.freq == YEARLY and (due.month, due.day) == (2, 29):
+    if rule.plain and rule.freq == YEARLY and (due.month, due.day) == (2, 29):
         return None
     recur: dict[str, object] = {"freq": _FREQ[rule.freq]}
     if rule.interval != 1:
@@ -102,8 +103,14 @@ def rrule_of(text: str | None, due: date) -> dict[str, object] | None:
         recur["byday"] = [f"{d.n or ''}{str(d)[:2]}" for d in rule.weekdays]
     if rule.monthdays:
         recur["bymonthday"] = list(rule.monthdays)
-    if rule.month is not None:
-        recur["bymonth"] = rule.month
+    if rule.months:
+        recur["bymonth"] = list(rule.months)
+    if rule.weeknos:
+        recur["byweekno"] = list(rule.weeknos)
+    if rule.count:
+        recur["count"] = rule.count
+    if rule.until:
+        recur["until"] = rule.until
     return recur
 
 

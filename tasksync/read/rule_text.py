@@ -79,16 +79,16 @@ class RuleTextError(ValueError):
 
 
 @dataclass(frozen=True)
-class _Weekday:
+class RuleWeekday:
     index: int  # 0 = Monday
     n: int = 0  # the nth such day of the month (0: every one)
 
 
 @dataclass
-class _Options:
+class RuleOptions:
     freq: str = ""
     interval: int = 1
-    byweekday: list[_Weekday] | None = None
+    byweekday: list[RuleWeekday] | None = None
     bymonthday: list[int] | None = None
     bymonth: list[int] | None = None
     byhour: list[int] | None = None
@@ -147,9 +147,9 @@ class _Parser:
 
     def __init__(self, text: str) -> None:
         self.tokens = _Tokens(text)
-        self.options = _Options()
+        self.options = RuleOptions()
 
-    def parse(self) -> _Options:
+    def parse(self) -> RuleOptions:
         if not self.tokens.next_symbol():
             raise RuleTextError("no rule")
         self._every()
@@ -171,7 +171,7 @@ class _Parser:
                 self._for_or_until()
         elif symbol == "weekday(s)":
             options.freq = "WEEKLY"
-            options.byweekday = [_Weekday(i) for i in range(5)]
+            options.byweekday = [RuleWeekday(i) for i in range(5)]
             tokens.next_symbol()
             self._at()
             self._for_or_until()
@@ -183,10 +183,10 @@ class _Parser:
                 self._for_or_until()
         elif symbol in _WEEKDAY_SYMBOLS:
             options.freq = "WEEKLY"
-            options.byweekday = [_Weekday(_WEEKDAY_SYMBOLS.index(symbol))]
+            options.byweekday = [RuleWeekday(_WEEKDAY_SYMBOLS.index(symbol))]
             if not tokens.next_symbol():
                 return
-            options.byweekday += [_Weekday(d) for d in self._more(self._weekday, "weekday")]
+            options.byweekday += [RuleWeekday(d) for d in self._more(self._weekday, "weekday")]
             self._at()
             self._monthdays()
             self._for_or_until()
@@ -214,17 +214,17 @@ class _Parser:
             if nth:
                 if weekday is not None:
                     tokens.next_symbol()
-                    options.byweekday = [*(options.byweekday or []), _Weekday(weekday, nth)]
+                    options.byweekday = [*(options.byweekday or []), RuleWeekday(weekday, nth)]
                 else:
                     options.bymonthday = [*(options.bymonthday or []), nth]
                     tokens.accept("day(s)")
             elif weekday is not None:
                 tokens.next_symbol()
-                options.byweekday = [*(options.byweekday or []), _Weekday(weekday)]
+                options.byweekday = [*(options.byweekday or []), RuleWeekday(weekday)]
             elif tokens.symbol == "weekday(s)":
                 tokens.next_symbol()
                 if not options.byweekday:
-                    options.byweekday = [_Weekday(i) for i in range(5)]
+                    options.byweekday = [RuleWeekday(i) for i in range(5)]
             elif tokens.symbol == "week(s)":
                 tokens.next_symbol()
                 options.byweekno = [self._number("week number")]
@@ -341,7 +341,7 @@ def _until_date(text: str) -> tuple[int, int, int]:
 class _Words:
     """rrule.js's ToText for one parsed rule."""
 
-    def __init__(self, options: _Options) -> None:
+    def __init__(self, options: RuleOptions) -> None:
         self.options = options
         self.words: list[str] = []
         monthdays = options.bymonthday
@@ -489,7 +489,7 @@ def _nth(n: int) -> str:
     return f"{number}{suffix}" + (" last" if n < 0 else "")
 
 
-def _weekday_text(weekday: _Weekday) -> str:
+def _weekday_text(weekday: RuleWeekday) -> str:
     return (f"{_nth(weekday.n)} " if weekday.n else "") + _DAY_NAMES[weekday.index]
 
 
@@ -497,6 +497,15 @@ def _join(items: list[str], final: str) -> str:
     if len(items) < 2:
         return "".join(items)
     return ", ".join(items[:-1]) + f" {final} " + items[-1]
+
+
+def rule_options(rule: str) -> tuple[RuleOptions, bool]:
+    """What rrule.js's parseText makes of a rule (as the plugin builds its RRule from), and
+    whether it ends in `when done`; RuleTextError when the plugin cannot read it."""
+    match = _WHEN_DONE.fullmatch(rule)
+    if match is None:
+        raise RuleTextError(f"not a rule: {rule!r}")
+    return _Parser(match[1].strip()).parse(), bool(match[2])
 
 
 @lru_cache(maxsize=1024)

@@ -310,6 +310,8 @@ def _next_occurrence(task: Task, today: date, statuses: StatusTable) -> str | No
         return None
     try:
         dates = next_dates(rule, task.due, task.scheduled, task.start, today)
+    except RuleError:  # ended (`until`, `for 3 times`): completed without a successor
+        return None
     except (OverflowError, ValueError):  # datetime's years end at 9999
         raise CannotEdit("its next occurrence would fall after the year 9999") from None
     segments = list(task.segments)
