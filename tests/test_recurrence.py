@@ -109,6 +109,21 @@ def test_a_rule_that_has_ended_completes_without_a_successor():
     )
 
 
+def test_a_date_that_is_none_as_the_plugin_has_it():
+    """📅 2026-02-30 as the reference date: no next occurrence (each completion added
+    another line with the same impossible date); elsewhere it takes the next reference."""
+    task = parse_line("- [ ] x 🔁 every month 📅 2026-02-30")
+    assert task is not None
+    assert edits.complete(task, TODAY, STATUSES) == (
+        "- [x] x 🔁 every month 📅 2026-02-30 ✅ 2026-11-22",
+    )
+    other = parse_line("- [ ] x ⏳ 2026-02-30 📅 2026-03-10 🔁 every month")
+    assert other is not None
+    assert edits.complete(other, TODAY, STATUSES)[0] == (
+        "- [ ] x ⏳ 2026-04-10 📅 2026-04-10 🔁 every month"
+    )
+
+
 def test_unreadable_rule_completes_without_a_successor_as_the_plugin():
     task = parse_line("- [ ] x 🔁 every fortnight 📅 2026-11-01")
     assert task is not None

@@ -301,6 +301,9 @@ def rejected_line(task: Task, today: date, statuses: StatusTable,
     return _line(task, _rejected(task, today, statuses, triage_tags))
 
 
+_RECURRING_DATES = ("due", "scheduled", "start")  # the reference date is the first present
+
+
 def _next_occurrence(task: Task, today: date, statuses: StatusTable) -> str | None:
     """The line of the next occurrence of a recurring task (None when the rule is unreadable,
     as the plugin, which then completes the task without a successor)."""
@@ -308,12 +311,21 @@ def _next_occurrence(task: Task, today: date, statuses: StatusTable) -> str | No
         rule = parse_rule(task.recurrence or "")
     except RuleError:
         return None
+    # A date that is none (2026-02-30) is there all the same, for the plugin: as the
+    # reference date it gives no next occurrence; else it takes the next reference date.
+    invalid = [f for f in _RECURRING_DATES
+               if any(p.startswith(f"invalid {f} date ") for p in task.problems)]  # fmt: skip
+    present = [f for f in _RECURRING_DATES if getattr(task, f) or f in invalid]
+    if present and present[0] in invalid:
+        return None
     try:
         dates = next_dates(rule, task.due, task.scheduled, task.start, today)
     except RuleError:  # ended (`until`, `for 3 times`): completed without a successor
         return None
     except (OverflowError, ValueError):  # datetime's years end at 9999
         raise CannotEdit("its next occurrence would fall after the year 9999") from None
+    for name in invalid:
+        dates[name] = dates[present[0]]
     segments = list(task.segments)
     _set_status(segments, statuses.symbol_for(StatusType.TODO))
     for field in ("done", "cancelled", "id", "depends_on"):
