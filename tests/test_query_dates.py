@@ -138,3 +138,18 @@ def test_the_quick_reading_of_relative_days_is_parsedatetimes(phrase, number, to
 
     words = phrase.format(n=number)
     assert [_relative(words, today)] == [day for day, _ in _found(words, today)][:1]
+
+
+@pytest.mark.parametrize(("clock", "words", "expected"), [
+    ("23:30", "in 2 hours", date(2026, 11, 22)),  # past midnight: tomorrow, as chrono counts
+    ("00:30", "in 36 hours", date(2026, 11, 22)),
+    ("10:00", "in 2 hours", date(2026, 11, 21)),
+    ("23:30", "now", date(2026, 11, 21)),
+])  # fmt: skip
+def test_hours_count_from_the_time_of_day_now(monkeypatch, clock, words, expected):
+    from datetime import time
+
+    from tasksync.query import natural_dates
+
+    monkeypatch.setattr(natural_dates, "_time_of_day", lambda: time.fromisoformat(clock))
+    assert read_date(words, date(2026, 11, 21)) == expected

@@ -10,7 +10,7 @@ without a year is in whichever year puts it closest to today.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Any
 
@@ -30,10 +30,10 @@ _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 
             "seven": 7, "eight": 8, "nine": 9, "ten": 10}  # fmt: skip
 _NUMBER = "[0-9]{1,4}|" + "|".join(_NUMBERS)
 _RELATIVE = re.compile(
-    rf"(today|tomorrow|yesterday)|in ({_NUMBER}) (day|week)s?|({_NUMBER}) (day|week)s? ago",
+    rf"(today|tomorrow|yesterday|now)|in ({_NUMBER}) (day|week)s?|({_NUMBER}) (day|week)s? ago",
     re.IGNORECASE,
 )
-_DAYS = {"today": 0, "tomorrow": 1, "yesterday": -1}
+_DAYS = {"today": 0, "now": 0, "tomorrow": 1, "yesterday": -1}
 
 
 def _relative(words: str, today: date) -> date | None:
@@ -49,6 +49,11 @@ def _relative(words: str, today: date) -> date | None:
         return today + sign * timedelta(days=number * (7 if unit.lower() == "week" else 1))
     except OverflowError:  # past the year 9999: left to parsedatetime
         return None
+
+
+def _time_of_day() -> time:
+    """The clock's time here (with ``--today``, the time of day of that day)."""
+    return datetime.now().time()
 
 
 @cache
@@ -127,9 +132,9 @@ def _whole(words: str, today: date) -> date | None:
 def _found(words: str, today: date, dates_only: bool = False) -> list[tuple[date, str]]:
     """(date, the words it was read from) for each date parsedatetime finds (with
     ``dates_only``, not a time of day alone, which is how it reads `2013`)."""
-    noon = datetime(today.year, today.month, today.day, 12)
+    now = datetime.combine(today, _time_of_day())  # `in 2 hours` counts from now, as chrono
     found = []
-    for moment, context, _, _, matched in _calendar().nlp(words, sourceTime=noon) or ():
+    for moment, context, _, _, matched in _calendar().nlp(words, sourceTime=now) or ():
         if not (context.hasDate if dates_only else context.hasDateOrTime):
             continue  # parsedatetime's "no idea" (e.g. an impossible 2023-02-30)
         day = moment.date()
