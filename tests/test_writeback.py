@@ -523,6 +523,33 @@ def test_a_second_writer_waits_for_the_first_and_says_so(make_vault, tmp_path):
         pass
 
 
+def test_writers_with_other_state_folders_wait_too(make_vault, tmp_path):
+    """The lock was a file in the user's state folder only: another user of a shared vault
+    (or a cron job with its own XDG_STATE_HOME) wrote beside a batch, and lost its change."""
+    vault = make_vault({"n.md": "- [?] Call Dana #proposed\n"})
+    [dana] = ids_where(vault, lambda t: True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from pathlib import Path; from tasksync.write.lock import vault_lock\n"
+         "with vault_lock(Path(sys.argv[1]), 'test'):\n"
+         "    print('locked', flush=True); time.sleep(1.5)", str(vault)],
+        stdout=subprocess.PIPE, text=True,
+        env={**os.environ, "XDG_STATE_HOME": str(tmp_path / "one")},
+    )  # fmt: skip
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "locked"
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "tasksync", "--vault", str(vault), "accept", dana],
+        capture_output=True, text=True, check=False,
+        env={**os.environ, "XDG_STATE_HOME": str(tmp_path / "other")},
+    )  # fmt: skip
+    holder.wait()
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started >= 1.0, "the second writer did not wait"
+    assert "waiting for another tasksync" in result.stderr
+
+
 def test_only_the_newest_batches_keep_whole_notes_and_older_ones_still_undo(make_vault, tmp_path):
     from tasksync.index import journal
 

@@ -1,9 +1,11 @@
 """One writer per vault: every batch that changes notes holds the vault's lock.
 
-The lock is an advisory ``flock`` on a file outside the vault, named after the vault's real
-path, in the user's state folder: the commands, the TUI, `caldav sync` and `watch` all take
-it, whichever index file they use. The kernel releases it when its holder dies (even by
-``kill -9``), so a crash never leaves the vault locked. Readers never take it.
+The lock is an advisory ``flock`` on the vault's folder itself — which every user of a
+shared vault, and every tasksync whatever its settings, can lock — and one on a file outside
+the vault, named after the vault's real path, in the user's state folder (it says who holds
+the lock, for the message of one who waits). The commands, the TUI, `caldav sync` and `watch`
+all take it, whichever index file they use. The kernel releases it when its holder dies
+(even by ``kill -9``), so a crash never leaves the vault locked. Readers never take it.
 """
 
 from __future__ import annotations
@@ -61,9 +63,32 @@ def _holder(fd: int) -> str:
 def _announce(fd: int, what: str) -> None:
     try:
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()}: {what}".encode(), 0)
+        if what:
+            os.pwrite(fd, f"pid {os.getpid()}: {what}".encode(), 0)
     except OSError:
         pass  # the note of who holds it is a courtesy
+
+
+def _open_folder(vault: Path, kind: str) -> int | None:
+    """The vault's folder, to lock (the writers' lock only: one lock per folder)."""
+    if kind:
+        return None
+    try:
+        return os.open(vault, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:  # a folder this user may not open: the lock file alone
+        return None
+
+
+def _take(fds: list[int]) -> bool:
+    """Lock them all, in order, or none."""
+    for index, fd in enumerate(fds):
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            for taken in fds[:index]:
+                fcntl.flock(taken, fcntl.LOCK_UN)
+            return False
+    return True
 
 
 @contextmanager
@@ -72,28 +97,30 @@ def vault_lock(vault: Path, what: str, notice: Callable[[str], None] | None = No
     """Hold the vault's writer lock (or its lock of ``kind``); wait for another writer
     (saying so after a second)."""
     fd = _open(vault, kind)
+    folder = _open_folder(vault, kind)
+    fds = [fd] if folder is None else [folder, fd]
     try:
         started = time.monotonic()
         noticed = False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                waited = time.monotonic() - started
-                if waited > WAIT_LIMIT_S:
-                    raise VaultBusyError(
-                        f"the vault is being changed by {_holder(fd)} for over "
-                        f"{WAIT_LIMIT_S:.0f} s; try again later"
-                    ) from None
-                if notice is not None and not noticed and waited >= WAIT_NOTICE_S:
-                    notice(f"waiting for {_holder(fd)} to finish changing the vault…")
-                    noticed = True
-                time.sleep(0.02)
+        while not _take(fds):
+            waited = time.monotonic() - started
+            if waited > WAIT_LIMIT_S:
+                raise VaultBusyError(
+                    f"the vault is being changed by {_holder(fd)} for over "
+                    f"{WAIT_LIMIT_S:.0f} s; try again later"
+                ) from None
+            if notice is not None and not noticed and waited >= WAIT_NOTICE_S:
+                notice(f"waiting for {_holder(fd)} to finish changing the vault…")
+                noticed = True
+            time.sleep(0.02)
         _announce(fd, what)
-        yield
+        try:
+            yield
+        finally:
+            _announce(fd, "")  # no one's name left behind, for the next one who waits
     finally:
-        os.close(fd)  # closing releases the lock
+        for one in fds:
+            os.close(one)  # closing releases the lock
 
 
 @contextmanager
@@ -104,12 +131,10 @@ def lock_if_free(vault: Path) -> Iterator[bool]:
     except VaultBusyError:
         yield False
         return
+    folder = _open_folder(vault, "")
+    fds = [fd] if folder is None else [folder, fd]
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        yield True
+        yield _take(fds)
     finally:
-        os.close(fd)
+        for one in fds:
+            os.close(one)
