@@ -791,3 +791,20 @@ def test_an_undo_that_cannot_write_says_its_batch_stays_open(vault, unprivileged
     (root / "a.md").chmod(0o644)
     assert "undid `done" in tasksync(root, "undo").stdout
     assert "- [ ] first" in (root / "a.md").read_text()
+
+
+def test_a_line_now_in_a_code_block_is_not_written_whatever_the_index_says(vault):
+    """A note rewritten with its size and time kept (rsync -t, a sync tool) is not read again
+    by the index: its task, now inside a code fence, was still rewritten by `accept`."""
+    root = vault({"n.md": "# N\nxxxxxxxxxxx\n- [?] Alpha example #proposed\nyyy\n"})
+    note = root / "n.md"
+    [alpha] = ids_of(root, "Alpha example")
+    kept = note.stat()
+    note.write_text("# N\n```markdown\n- [?] Alpha example #proposed\n```\n")
+    os.utime(note, ns=(kept.st_atime_ns, kept.st_mtime_ns))
+    assert note.stat().st_size == kept.st_size
+    before = note.read_bytes()
+    result = tasksync(root, "accept", alpha)
+    assert result.returncode == 1, result.stdout
+    assert "no longer a task" in result.stderr
+    assert note.read_bytes() == before

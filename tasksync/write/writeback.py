@@ -21,10 +21,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from tasksync.config import global_filter_of
 from tasksync.errors import TasksyncError
 from tasksync.ids import id_key, task_ids
 from tasksync.model import LineChange, StatusTable, Task
-from tasksync.read.notes import scan_lines
+from tasksync.read.notes import scan_lines, task_lines
 from tasksync.read.parse import parse_task_lines
 from tasksync.read.reader import content_hash
 from tasksync.read.vault import FALLBACK_ENCODINGS, NoteText, decode
@@ -266,11 +267,21 @@ def plan_edits(vault: Path, rel: str, targets: list[Target], edit: Edits,
                statuses: StatusTable) -> NotePlan:  # fmt: skip
     plan = open_plan(vault, rel)
     located: list[tuple[int, Target]] = []
+    tasks_now: set[int] | None = None
     for target in targets:
         try:
-            located.append((_locate(plan, target, statuses), target))
+            index = _locate(plan, target, statuses)
         except NoteError as exc:
             plan.errors.append(str(exc))
+            continue
+        if tasks_now is None:  # the lines read as tasks (not in a code block, a comment …)
+            filter_text = global_filter_of(statuses)
+            tasks_now = {i for i, _, _ in task_lines(plan.lines, filter_text)}
+        if index not in tasks_now:  # an index older than the note (a sync tool kept its time)
+            plan.errors.append(f"{target.path}:{index + 1}: the line is no longer a task (in a "
+                               "code block or a comment now); nothing written for it")  # fmt: skip
+            continue
+        located.append((index, target))
     seen: set[int] = set()
     unique = []
     for index, target in located:
