@@ -286,3 +286,19 @@ def test_a_killed_batch_whose_note_became_a_fifo_hangs_no_command(tmp_path):
         pytest.fail("`list` hung on the FIFO in a killed batch's note")
     assert listed.returncode == 0, listed.stderr
     assert "was interrupted" in listed.stderr
+
+
+def test_an_index_deleted_during_a_batch_is_said_not_passed_over(tmp_path):
+    """The index (and its undo journal) deleted mid-batch: the batch said all was done, and
+    `undo` then had nothing to undo."""
+    vault, db = make_big_vault(tmp_path), tmp_path / "index.sqlite"
+    assert tasksync(vault, db, "scan").returncode == 0
+    times = stats(vault)
+    proc = start(vault, db, "accept", "--all-proposed", stdout=subprocess.PIPE,
+                 stderr=subprocess.PIPE)  # fmt: skip
+    wait_for_a_written_note(vault, times, proc)
+    db.unlink()
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
+    assert "was deleted or replaced while this ran" in err
+    assert "`undo` cannot revert this" in err

@@ -178,6 +178,14 @@ class SyncState:
     kind: str = "synced"
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
 @dataclass(frozen=True, slots=True)
 class NoteState:
     mtime_ns: int
@@ -194,6 +202,7 @@ class Store(Journal):
             path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
             self._prepare()
+            self._identity = _identity(path)
         except sqlite3.DatabaseError as exc:
             damaged = is_damage(exc)
             raise IndexFileError(
@@ -351,6 +360,11 @@ class Store(Journal):
             # UIDs were always made), kept when the folder is renamed.
             self.conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('vault_key', ?)",
                               (Path(real).name,))  # fmt: skip
+
+    def is_gone(self) -> bool:
+        """Whether the index file was deleted or replaced since it was opened (what this
+        store writes then goes nowhere: its journal with it)."""
+        return _identity(self.path) != self._identity
 
     def vault_key(self) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'vault_key'").fetchone()

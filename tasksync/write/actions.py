@@ -354,6 +354,12 @@ def _write_batch(vault: Path, store: Store, command: str, rels: list[str],
         else:
             if batch is not None:
                 store.finish_batch(batch)
+                if store.is_gone():
+                    outcome.errors.append(
+                        f"the index {store.path} was deleted or replaced while this ran: the "
+                        f"{outcome.notes} note(s) written are kept, but their undo journal went "
+                        "with it (`undo` cannot revert this)"
+                    )
         finally:
             if planner is not None:
                 planner.close()
