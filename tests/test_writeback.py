@@ -738,3 +738,18 @@ def test_a_note_not_written_then_edited_before_recovery_is_left_alone(make_vault
     )
     for name, text in notes.items():
         assert (vault / name).read_text() == text + "- [ ] task 9\n"
+
+
+@pytest.mark.parametrize(("line", "accepted"), [
+    ("- [?] Eta\t#proposed\t#auto", "- [ ] Eta\t#auto"),
+    ("- [?] Eta #proposed\t#auto", "- [ ] Eta\t#auto"),
+    ("- [?] Eta #proposed #auto", "- [ ] Eta #auto"),
+])  # fmt: skip
+def test_accept_removes_a_triage_tag_followed_by_a_tab(line, accepted):
+    """The plugin's tag runs on through a tab (`#proposed<tab>`): accept left it there."""
+    from tasksync.write import edits
+
+    task = parse_line(line)
+    assert task is not None
+    assert edits.accepted_line(task, StatusTable()) == accepted
+    assert "proposed" not in edits.accept(task, StatusTable()).raw

@@ -163,8 +163,19 @@ def _set_status(segments: list[Segment], symbol: str) -> None:
 def _remove_tags(segments: list[Segment], tags: tuple[str, ...]) -> None:
     wanted = {t.casefold() for t in tags}
     for index in range(len(segments) - 1, -1, -1):
-        if segments[index].kind == "tag" and segments[index].text.casefold() in wanted:
+        text = segments[index].text
+        # The plugin's tags run on through a tab (`#proposed<tab>#auto`): to the eye, a gap,
+        # which stays where the tag goes.
+        tag = text.rstrip("\t")
+        if segments[index].kind != "tag" or tag.casefold() not in wanted:
+            continue
+        if tag == text:
             _remove(segments, index)
+            continue
+        segments[index] = Segment("text", text[len(tag) :])
+        before = segments[index - 1] if index else None
+        if before is not None and before.kind == "text" and before.text.endswith((" ", "\t")):
+            segments[index - 1] = Segment("text", before.text[:-1])
 
 
 def _status_change(segments: list[Segment], task: Task, status_type: StatusType, today: date,
