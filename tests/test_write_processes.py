@@ -160,6 +160,22 @@ def wait_for_a_written_note(vault: Path, before: dict[str, tuple[int, int]],
         time.sleep(0.001)
 
 
+def kill_accept_all_midway(vault: Path, db: Path, delay: float = 0.0) -> None:
+    """Index the vault, start `accept --all-proposed`, and SIGKILL it (and its workers)
+    ``delay`` seconds after its first note is written."""
+    assert tasksync(vault, db, "scan").returncode == 0
+    times = stats(vault)
+    proc = start(vault, db, "accept", "--all-proposed", stdout=subprocess.DEVNULL,
+                 stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    try:
+        wait_for_a_written_note(vault, times, proc)
+        time.sleep(delay)
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
 # The last: a batch of a few big notes, whose old bytes are journaled as they are (level 0).
 @pytest.mark.parametrize(
     ("delay", "notes", "per_note"),
@@ -172,17 +188,7 @@ def test_kill_9_mid_accept_all_is_journaled_cleaned_up_and_undoable(tmp_path, de
     yet" and `undo` says "nothing to undo": the notes it changed cannot be given back."""
     vault, db = make_big_vault(tmp_path, notes, per_note), tmp_path / "index.sqlite"
     before = snapshot(vault)
-    assert tasksync(vault, db, "scan").returncode == 0
-    times = stats(vault)
-    proc = start(vault, db, "accept", "--all-proposed", stdout=subprocess.DEVNULL,
-                 stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
-    try:
-        wait_for_a_written_note(vault, times, proc)
-        time.sleep(delay)
-    finally:
-        with suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    kill_accept_all_midway(vault, db, delay)
     written = sum(before[rel] != data for rel, data in snapshot(vault).items())
     assert written > 0
     if delay == 0.0:
@@ -266,16 +272,7 @@ def test_a_killed_batch_whose_note_became_a_fifo_hangs_no_command(tmp_path):
     place hung every command after (readers too), holding the writers' lock."""
     vault, db = make_big_vault(tmp_path, 400), tmp_path / "index.sqlite"
     before = snapshot(vault)
-    assert tasksync(vault, db, "scan").returncode == 0
-    times = stats(vault)
-    proc = start(vault, db, "accept", "--all-proposed", stdout=subprocess.DEVNULL,
-                 stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
-    try:
-        wait_for_a_written_note(vault, times, proc)
-    finally:
-        with suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    kill_accept_all_midway(vault, db)
     written = [rel for rel, data in snapshot(vault).items() if before[rel] != data]
     fifo = vault / written[0]  # a note of the batch, in its journal
     fifo.unlink()

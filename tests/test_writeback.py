@@ -495,20 +495,26 @@ def test_an_editor_saving_while_the_temporary_file_is_written_loses_nothing(
     )
 
 
-def test_a_second_writer_waits_for_the_first_and_says_so(make_vault, tmp_path):
-    vault = make_vault({"n.md": "- [?] Call Dana #proposed\n"})
-    [dana] = ids_where(vault, lambda t: True)
-    from tasksync.write.lock import vault_lock
-
+def hold_the_lock(vault: Path, env) -> subprocess.Popen[str]:
+    """A process that holds the vault's writer lock for 1.5 s, started once it holds it."""
     holder = subprocess.Popen(
         [sys.executable, "-c",
          "import sys, time; from pathlib import Path; from tasksync.write.lock import vault_lock\n"
          "with vault_lock(Path(sys.argv[1]), 'test'):\n"
          "    print('locked', flush=True); time.sleep(1.5)", str(vault)],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
     assert holder.stdout is not None
     assert holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def test_a_second_writer_waits_for_the_first_and_says_so(make_vault, tmp_path):
+    vault = make_vault({"n.md": "- [?] Call Dana #proposed\n"})
+    [dana] = ids_where(vault, lambda t: True)
+    from tasksync.write.lock import vault_lock
+
+    holder = hold_the_lock(vault, os.environ)
     started = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-m", "tasksync", "--vault", str(vault), "accept", dana],
@@ -528,16 +534,7 @@ def test_writers_with_other_state_folders_wait_too(make_vault, tmp_path):
     (or a cron job with its own XDG_STATE_HOME) wrote beside a batch, and lost its change."""
     vault = make_vault({"n.md": "- [?] Call Dana #proposed\n"})
     [dana] = ids_where(vault, lambda t: True)
-    holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, time; from pathlib import Path; from tasksync.write.lock import vault_lock\n"
-         "with vault_lock(Path(sys.argv[1]), 'test'):\n"
-         "    print('locked', flush=True); time.sleep(1.5)", str(vault)],
-        stdout=subprocess.PIPE, text=True,
-        env={**os.environ, "XDG_STATE_HOME": str(tmp_path / "one")},
-    )  # fmt: skip
-    assert holder.stdout is not None
-    assert holder.stdout.readline().strip() == "locked"
+    holder = hold_the_lock(vault, {**os.environ, "XDG_STATE_HOME": str(tmp_path / "one")})
     started = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-m", "tasksync", "--vault", str(vault), "accept", dana],

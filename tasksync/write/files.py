@@ -60,10 +60,9 @@ def temp_prefix(name: str) -> str:
     return f".{short}."
 
 
-def read_in_place(path: Path) -> bytes:
-    """The bytes of the regular file at ``path``, read so that nothing can hang the reader
-    (a FIFO put in its place: OSError) — and read from the file that is at ``path`` once
-    read: a file renamed over it while it was read (a sync tool's) is ``ChangedMeanwhile``."""
+def _read_regular(path: Path) -> tuple[bytes, os.stat_result]:
+    """The bytes and stat of the regular file at ``path``, read so that nothing can hang the
+    reader (a FIFO put in its place: OSError)."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     try:
         info = os.fstat(fd)
@@ -71,9 +70,16 @@ def read_in_place(path: Path) -> bytes:
             raise OSError(f"{path} is not a regular file")
         os.set_blocking(fd, True)
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read()
+            return handle.read(), info
     finally:
         os.close(fd)
+
+
+def read_in_place(path: Path) -> bytes:
+    """The bytes of the regular file at ``path`` (``_read_regular``), read from the file that
+    is at ``path`` once read: a file renamed over it while it was read (a sync tool's) is
+    ``ChangedMeanwhile``."""
+    data, info = _read_regular(path)
     now = os.stat(path)
     if (now.st_dev, now.st_ino) != (info.st_dev, info.st_ino):
         raise ChangedMeanwhile(str(path))
@@ -184,23 +190,13 @@ def put_in_place(staged: Staged, expect: bytes | object | None = ANY) -> None:
 
 def _identity_holding(path: Path, expect: bytes) -> tuple[int, int]:
     """(device, inode) of the file at ``path``, which holds ``expect`` (else
-    ``ChangedMeanwhile``); read without blocking (a FIFO there cannot hang us)."""
+    ``ChangedMeanwhile``)."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        data, info = _read_regular(path)
     except OSError:
         raise ChangedMeanwhile(str(path)) from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise ChangedMeanwhile(str(path))
-        os.set_blocking(fd, True)
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            if handle.read() != expect:
-                raise ChangedMeanwhile(str(path))
-    except OSError:
-        raise ChangedMeanwhile(str(path)) from None
-    finally:
-        os.close(fd)
+    if data != expect:
+        raise ChangedMeanwhile(str(path))
     return info.st_dev, info.st_ino
 
 
