@@ -201,8 +201,10 @@ def read_for_write(vault: Path, rel: str) -> tuple[Path, bytes]:
             raise NoteError(f"{rel} has {info.st_nlink} hard links; tasksync does not rewrite "
                             "hard-linked notes (the links would be split)")  # fmt: skip
         if not _could_keep_owner(info):
+            whose = "its group would become yours" if info.st_uid == os.geteuid() \
+                else "it would become yours"  # fmt: skip
             raise NoteError(f"{rel} belongs to user {info.st_uid}, group {info.st_gid}: "
-                            "rewriting it would make it yours, so it is not changed")  # fmt: skip
+                            f"rewritten, {whose}, so it is not changed")  # fmt: skip
         if not os.access(path, os.W_OK) or not info.st_mode & stat.S_IWUSR:
             raise NoteError(f"{rel} is read-only")
         if not os.access(path.parent, os.W_OK | os.X_OK):
