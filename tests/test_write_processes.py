@@ -283,6 +283,9 @@ def test_a_killed_batch_whose_note_became_a_fifo_hangs_no_command(tmp_path):
         pytest.fail("`list` hung on the FIFO in a killed batch's note")
     assert listed.returncode == 0, listed.stderr
     assert "was interrupted" in listed.stderr
+    # and says which note it could not tell about (it was counted unwritten, said nothing)
+    assert f"{written[0]}: not a regular file: whether `accept --all-proposed` had written it" \
+        in listed.stderr, listed.stderr  # fmt: skip
 
 
 def test_an_index_deleted_during_a_batch_is_said_not_passed_over(tmp_path):

@@ -808,3 +808,19 @@ def test_a_line_now_in_a_code_block_is_not_written_whatever_the_index_says(vault
     assert result.returncode == 1, result.stdout
     assert "no longer a task" in result.stderr
     assert note.read_bytes() == before
+
+
+def test_undo_of_a_batch_whose_only_note_is_gone_says_so_and_log_does_not_call_it_undone(vault):
+    """Its note deleted since, undo printed "every line it wrote has changed since" (the
+    real reason only on stderr) and `log` then called the batch undone."""
+    root = vault({"a.md": "- [ ] first 📅 2026-12-01\n", "b.md": "- [ ] second\n"})
+    [first] = ids_of(root, "first")
+    assert tasksync(root, "done", first).returncode == 0
+    (root / "a.md").unlink()
+    undo = tasksync(root, "undo")
+    assert undo.returncode == 1
+    assert "changed since" not in undo.stdout, undo.stdout
+    assert "no longer exist" in undo.stdout, undo.stdout
+    log = tasksync(root, "log").stdout
+    assert "(undone)" not in log, log
+    assert "nothing undone" in log, log

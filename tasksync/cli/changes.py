@@ -23,9 +23,9 @@ from tasksync.model import LineChange, Priority, StatusTable, Task
 from tasksync.read.vault import is_note_path
 from tasksync.write import edits
 from tasksync.write.actions import (
-    NOTHING_UNDONE,
     Outcome,
     append_lines,
+    nothing_undone,
     run_batch,
     selected_targets,
     still_open,
@@ -120,7 +120,9 @@ def _batch_state(batch: dict[str, Any]) -> str:
         notes.append("in progress")
     elif batch["state"] == "interrupted":
         notes.append("interrupted")
-    if batch["undone"]:
+    if batch["undone"] and not batch["restored"]:
+        notes.append("closed, nothing undone")
+    elif batch["undone"]:
         notes.append("undone")
     elif batch["undone_changes"]:
         notes.append(f"{batch['undone_changes']} line(s) undone")
@@ -516,7 +518,7 @@ def register(cli: click.Group) -> None:
         if outcome.restored or not outcome.problems:
             click.echo(f"undid `{outcome.command}`: {outcome.restored} line(s) restored")
         elif not outcome.still_open:
-            click.echo(f"nothing undone of `{outcome.command}`: {NOTHING_UNDONE}")
+            click.echo(f"nothing undone of `{outcome.command}`: {nothing_undone(outcome)}")
         else:
             click.echo(f"nothing undone of `{outcome.command}`: {still_open(outcome)}")
         if outcome.restored and outcome.still_open:

@@ -185,7 +185,9 @@ class Journal:
     def batches(self, limit: int = 20) -> list[dict[str, Any]]:
         rows = self.db.query(
             "SELECT b.id, b.time, b.command, b.undone, b.state, b.undoes, "
-            "count(c.seq) AS changes, coalesce(sum(c.undone), 0) AS undone_changes "
+            "count(c.seq) AS changes, coalesce(sum(c.undone), 0) AS undone_changes, "
+            "(SELECT count(*) FROM changes r JOIN batches u ON r.batch = u.id "
+            "WHERE u.undoes = b.id) AS restored "
             "FROM batches b LEFT JOIN changes c ON c.batch = b.id "
             "GROUP BY b.id ORDER BY b.id DESC LIMIT ?",
             (limit,),

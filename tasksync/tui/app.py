@@ -73,7 +73,13 @@ from tasksync.tui.views import (
     view_rows,
 )
 from tasksync.write import edits
-from tasksync.write.actions import NOTHING_UNDONE, Outcome, UndoOutcome, still_open, undo_last
+from tasksync.write.actions import (
+    Outcome,
+    UndoOutcome,
+    nothing_undone,
+    still_open,
+    undo_last,
+)
 from tasksync.write.writeback import Edit
 
 ELSEWHERE_DELAY_S = 0.4  # after a change, before the proposals are matched again
@@ -761,7 +767,7 @@ class TasksyncApp(App[None]):
                         severity="warning", timeout=10)  # fmt: skip
         elif not outcome.reverted and outcome.problems:  # its lines changed since: theirs
             self.history.closed(outcome.command)
-            self.notify(f"Nothing undone of `{outcome.command}`: {NOTHING_UNDONE}",
+            self.notify(f"Nothing undone of `{outcome.command}`: {nothing_undone(outcome)}",
                         severity="warning", timeout=10)  # fmt: skip
         else:
             reverted = self.history.undid(outcome.command, {c.task_id for c in outcome.reverted})

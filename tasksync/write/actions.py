@@ -158,15 +158,20 @@ def recover(vault: Path, store: Store) -> list[str]:
     the temporary files it left. Call while holding the vault's lock."""
     messages = []
     for pending in store.pending_batches():
-        written = _settle(vault, store, pending)
+        unread: list[str] = []
+        written = _settle(vault, store, pending, unread)
         messages.append(f"`{pending.command}` was interrupted: {written} of "
                         f"{len(pending.notes)} note(s) had been written"
                         + (" (see `tasksync log`; `tasksync undo` reverts them)"
                            if written and pending.undoes is None else ""))  # fmt: skip
+        messages.extend(f"{problem}: whether `{pending.command}` had written it cannot be "
+                        "told, and undo will not touch it" for problem in unread)  # fmt: skip
     return messages
 
 
-def _settle(vault: Path, store: Store, pending: PendingBatch) -> int:
+def _settle(vault: Path, store: Store, pending: PendingBatch,
+            unread: list[str] | None = None) -> int:  # fmt: skip
+    """Close ``pending`` as its notes say; the notes that could not be read go to ``unread``."""
     folders = []
     unmade: list[tuple[Path, int]] = []  # notes the batch was to make, and did not
     for note in pending.notes:
@@ -176,8 +181,10 @@ def _settle(vault: Path, store: Store, pending: PendingBatch) -> int:
             current: str | None = content_hash(read_in_place(path))  # a FIFO: no hang
         except FileNotFoundError:
             current = ABSENT
-        except (NoteError, OSError, ChangedMeanwhile):
+        except (NoteError, OSError, ChangedMeanwhile) as exc:
             current = None
+            if unread is not None:
+                unread.append(_unreadable(note.path, exc))
         wrote = current == note.after_hash or (
             current not in (None, ABSENT, note.before_hash)
             and _still_holds(vault, note.path, store.batch_changes(pending.id, note.path))
@@ -192,6 +199,15 @@ def _settle(vault: Path, store: Store, pending: PendingBatch) -> int:
     for path, levels in unmade:
         remove_made_folders(path, levels)
     return store.finish_batch(pending.id, state="interrupted")
+
+
+def _unreadable(rel: str, exc: Exception) -> str:
+    if isinstance(exc, ChangedMeanwhile):
+        return f"{rel}: replaced while it was read"
+    if isinstance(exc, NoteError):
+        return str(exc)
+    return f"{rel}: {exc.strerror}" if isinstance(exc, OSError) and exc.strerror else \
+        f"{rel}: not a regular file"  # fmt: skip
 
 
 def _still_holds(vault: Path, rel: str, changes: list[LineChange]) -> bool:
@@ -563,12 +579,17 @@ class UndoOutcome:
     recovered: list[str] = field(default_factory=list)
     restored: int = 0  # lines restored (kept or given to the sink)
     still_open: int = 0  # notes of the batch that could not be written: the next undo retries
+    gone: list[str] = field(default_factory=list)  # notes of the batch deleted or renamed since
 
 
-# Undo left a batch whose every line was changed since (by hand, by another tool): it closes
-# it rather than overwrite those changes, and says so.
-NOTHING_UNDONE = ("every line it wrote has changed since, and stays as it is now; the batch is "
-                  "closed (the next undo takes the one before)")  # fmt: skip
+def nothing_undone(outcome: UndoOutcome) -> str:
+    """Why undo closed a batch without restoring a line: its notes are gone, or every line it
+    wrote was changed since (by hand, by another tool) and is left rather than overwritten."""
+    closing = "the batch is closed (the next undo takes the one before)"
+    if not outcome.gone:
+        return f"every line it wrote has changed since, and stays as it is now; {closing}"
+    gone = len(outcome.gone)
+    return f"{gone} note(s) it wrote no longer exist (renamed or deleted since); {closing}"
 
 
 def still_open(outcome: UndoOutcome) -> str:
@@ -607,6 +628,7 @@ def undo_last(vault: Path, store: Store, statuses: StatusTable,
                 if written_hash != ABSENT and _gone(vault, rel):
                     # renamed or deleted since: no undo can ever write it; the rest goes on
                     settled.append(rel)
+                    outcome.gone.append(rel)
                     raise NoteError(
                         f"{rel} no longer exists (renamed or deleted since): "
                         f"its {len(changes)} line(s) are not undone"
