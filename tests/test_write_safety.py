@@ -824,3 +824,19 @@ def test_undo_of_a_batch_whose_only_note_is_gone_says_so_and_log_does_not_call_i
     log = tasksync(root, "log").stdout
     assert "(undone)" not in log, log
     assert "nothing undone" in log, log
+
+
+def test_a_read_only_index_is_said_to_be_read_only_not_busy(vault, tmp_path, unprivileged):
+    """Any failure to start a write was reported as "the index is busy (another tasksync is
+    writing it)": a read-only index sent the user waiting for a writer that did not exist."""
+    root = vault({"a.md": "- [ ] first 📅 2026-12-01\n"})
+    db = tmp_path / "ro.sqlite"
+    [first] = ids_of(root, "first", db)
+    db.chmod(0o444)
+    note = (root / "a.md").read_bytes()
+    done = tasksync(root, "done", first, db=db, preexec=unprivileged)
+    assert done.returncode != 0
+    assert "busy" not in done.stderr, done.stderr
+    assert "read-only" in done.stderr or "readonly" in done.stderr, done.stderr
+    assert one_clean_line(done.stderr), done.stderr
+    assert (root / "a.md").read_bytes() == note

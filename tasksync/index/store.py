@@ -376,6 +376,8 @@ class Store(Journal):
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise  # read-only, a full disk …: said as it is (cli.main)
             raise IndexFileError(
                 f"the index is busy (another tasksync is writing it): {exc}"
             ) from None
