@@ -160,3 +160,15 @@ def test_seed_vault_reads_all_53_tasks(seed_vault, tmp_path):
     assert all(t["done"] is not None and t["owner"] for t in done)
     assert sum(t["due"] is not None for t in done) == 9
     assert all("ð" not in t["description"] and "\uf8ff" not in t["description"] for t in tasks)
+
+
+def test_a_note_with_cr_only_line_endings_is_said_not_passed_over(make_vault):
+    """A note saved with classic Mac line endings (CR alone) showed 0 tasks and no word: the
+    plugin splits on LF too, so its tasks are not read, but the user is told why."""
+    root = make_vault({"mac.md": b"# Old\r- [ ] Call the bank\r- [?] Pay rent #proposed\r",
+                       "ok.md": "- [ ] fine\n"})  # fmt: skip
+    result = CliRunner().invoke(cli, ["--vault", str(root), "list", "--json"])
+    assert result.exit_code == 0
+    assert "mac.md: its lines end in CR alone" in result.stderr
+    assert "its 2 task line(s) are not read" in result.stderr
+    assert [t["description"] for t in json.loads(result.stdout)] == ["fine"]

@@ -86,12 +86,24 @@ def read_note_file(note: NoteFile, statuses: StatusTable, known_hash: str | None
         ids = task_ids(note.rel, keys)
     for row, key in zip(rows, ids, strict=True):
         row[ID] = key
+    warnings = [] if text.is_utf8 else [f"{note.rel} is not UTF-8; read as {text.encoding}"]
+    if len(lines) == 1 and "\r" in text.text:
+        warnings.append(_carriage_returns_only(note.rel, text.text, global_filter))
     return NoteScan(
         note.rel, note.mtime_ns, len(data), digest, text.encoding, text.bom, text.newline,
-        text.final_newline, [tuple(row) for row in rows],
-        None if text.is_utf8 else f"{note.rel} is not UTF-8; read as {text.encoding}",
+        text.final_newline, [tuple(row) for row in rows], "; ".join(warnings) or None,
         person=person, aliases=aliases, new=known_hash is None,
     )  # fmt: skip
+
+
+def _carriage_returns_only(rel: str, text: str, global_filter: str) -> str:
+    """Lines ended by CR alone (classic Mac OS) are one line to the Tasks plugin, which
+    splits on LF, and to tasksync: the tasks such a note seems to hold are not read."""
+    seeming = sum(1 for _ in task_lines(text.split("\r"), global_filter))
+    return (
+        f"{rel}: its lines end in CR alone (classic Mac OS), so it reads as one line and "
+        f"its {seeming} task line(s) are not read; save it with LF line endings"
+    )
 
 
 def _person(lines: list[str], rel: str) -> tuple[str | None, list[str]]:
