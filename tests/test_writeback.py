@@ -741,6 +741,8 @@ def test_a_note_not_written_then_edited_before_recovery_is_left_alone(make_vault
     ("- [?] Eta\t#proposed\t#auto", "- [ ] Eta\t#auto"),
     ("- [?] Eta #proposed\t#auto", "- [ ] Eta\t#auto"),
     ("- [?] Eta #proposed #auto", "- [ ] Eta #auto"),
+    ("- [?] Zeta\t#proposed", "- [ ] Zeta"),  # a tab before the last tag stayed, trailing
+    ("- [?] Theta\t#proposed #auto", "- [ ] Theta #auto"),
 ])  # fmt: skip
 def test_accept_removes_a_triage_tag_followed_by_a_tab(line, accepted):
     """The plugin's tag runs on through a tab (`#proposed<tab>`): accept left it there."""

@@ -85,9 +85,11 @@ def _insert_at(segments: list[Segment]) -> int:
 
 
 def _remove(segments: list[Segment], index: int) -> None:
-    """Drop segment ``index`` and the one blank before it (so no double space is left)."""
+    """Drop segment ``index`` and the one blank (space or tab) before it (so no double gap
+    or trailing blank is left)."""
     del segments[index]
-    if index and segments[index - 1].kind == "text" and segments[index - 1].text.endswith(" "):
+    if index and segments[index - 1].kind == "text" and \
+            segments[index - 1].text.endswith((" ", "\t")):  # fmt: skip
         segments[index - 1] = Segment("text", segments[index - 1].text[:-1])
 
 
