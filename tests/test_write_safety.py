@@ -9,8 +9,10 @@ on the terminal.
 from __future__ import annotations
 
 import ctypes
+import grp
 import json
 import os
+import pwd
 import sqlite3
 import stat
 import subprocess
@@ -703,7 +705,8 @@ def test_a_note_of_another_user_is_not_made_the_writers(vault, unprivileged):
     result = tasksync(root, "done", task, preexec=_drop_root_power_over_owners)
     assert result.returncode == 1, result.stdout + result.stderr
     assert one_clean_line(result.stderr), result.stderr
-    assert "belongs to user 65534" in result.stderr
+    owner, group = pwd.getpwuid(65534).pw_name, grp.getgrgid(65534).gr_name  # nobody, nogroup
+    assert f"belongs to user {owner}, group {group}" in result.stderr  # names, not numbers
     assert note.read_bytes() == before
     assert (note.stat().st_uid, note.stat().st_gid) == (65534, 65534)
     assert not list(root.glob(".*.tasksync"))

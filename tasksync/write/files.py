@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import grp
 import os
+import pwd
 import re
 import stat
 import sys
@@ -121,6 +123,19 @@ def stage(path: Path, data: bytes | Iterable[bytes]) -> Staged:
     return Staged(path, tmp, written)
 
 
+def owner_names(uid: int, gid: int) -> str:
+    """'user alice, group staff' (numbers where the system has no name for them)."""
+    try:
+        user = pwd.getpwuid(uid).pw_name
+    except KeyError:
+        user = str(uid)
+    try:
+        group = grp.getgrgid(gid).gr_name
+    except KeyError:
+        group = str(gid)
+    return f"user {user}, group {group}"
+
+
 def _keep_owner(path: Path, tmp: str, owner: tuple[int, int]) -> None:
     """Give the new file the old one's owner and group — or refuse to replace it: a note of
     a shared vault that became the writer's could lock its owner out of it."""
@@ -129,8 +144,7 @@ def _keep_owner(path: Path, tmp: str, owner: tuple[int, int]) -> None:
     except PermissionError:
         raise PermissionError(
             errno.EPERM,
-            f"it belongs to user {owner[0]}, group {owner[1]}, "
-            "which a rewrite by this user cannot keep",
+            f"it belongs to {owner_names(*owner)}, which a rewrite by this user cannot keep",
             str(path),
         ) from None
 

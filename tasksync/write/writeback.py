@@ -34,6 +34,7 @@ from tasksync.write.files import (
     ChangedMeanwhile,
     Staged,
     make_durable,
+    owner_names,
     put_in_place,
     read_in_place,
     stage,
@@ -203,7 +204,7 @@ def read_for_write(vault: Path, rel: str) -> tuple[Path, bytes]:
         if not _could_keep_owner(info):
             whose = "its group would become yours" if info.st_uid == os.geteuid() \
                 else "it would become yours"  # fmt: skip
-            raise NoteError(f"{rel} belongs to user {info.st_uid}, group {info.st_gid}: "
+            raise NoteError(f"{rel} belongs to {owner_names(info.st_uid, info.st_gid)}: "
                             f"rewritten, {whose}, so it is not changed")  # fmt: skip
         if not os.access(path, os.W_OK) or not info.st_mode & stat.S_IWUSR:
             raise NoteError(f"{rel} is read-only")
