@@ -396,6 +396,26 @@ def test_an_unknown_path_is_named(example_vault, server):
     assert "Traceback" not in result.output
 
 
+def test_a_recurring_task_whose_done_line_keeps_its_id_sends_the_next_one_at_once(
+    make_vault, server
+):
+    """With a 🆔 (which the plugin drops from the next occurrence), the done line keeps the
+    task and its server entry: the next occurrence, a new task made by the pull, reached the
+    phone only on the sync after. And its line had a double space where 🆔 was."""
+    vault = make_vault({"Week.md": "- [ ] Empty the compost 🔁 every week 🆔 cmp1 📅 2026-11-24\n"})
+    ok(sync(vault, server))
+    todo_by_summary(server, "Empty the compost").complete(
+        completion_timestamp=datetime(2026, 11, 21, 12, tzinfo=UTC))  # fmt: skip
+    first = ok(sync(vault, server))
+    assert first.startswith("pushed 1, removed 0, pulled 1"), first
+    assert (vault / "Week.md").read_text().splitlines()[0] == \
+        "- [ ] Empty the compost 🔁 every week 📅 2026-12-01"  # fmt: skip
+    assert ok(sync(vault, server)).startswith("pushed 0, removed 0, pulled 0")
+    todos = [t.icalendar_component for t in server.calendar().todos(include_completed=True)]
+    states = sorted((str(t["STATUS"]), t["DUE"].dt.isoformat()) for t in todos)
+    assert states == [("COMPLETED", "2026-11-24"), ("NEEDS-ACTION", "2026-12-01")]
+
+
 def test_a_recurring_task_completed_on_the_phone_moves_on_once(make_vault, server):
     # The completion is written once (done line + next occurrence, as the plugin does);
     # the phone's task then shows the next occurrence; later syncs change nothing.

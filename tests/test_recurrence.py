@@ -90,6 +90,20 @@ def test_next_occurrence_drops_id_dependencies_block_link_and_done_date():
     assert completed == "- [x] rent 🆔 r1 ⛔ a1 🔁 every month 📅 2026-11-01 ✅ 2026-11-22 ^rent"
 
 
+@pytest.mark.parametrize(("line", "following"), [
+    ("- [ ] rent 🔁 every month 🆔 r1 📅 2026-11-01", "- [ ] rent 🔁 every month 📅 2026-12-01"),
+    ("- [ ] rent 📅 2026-11-01 🔁 every month 🆔 r1", "- [ ] rent 📅 2026-12-01 🔁 every month"),
+    ("- [ ] rent 📅 2026-11-01 🔁 every month ⛔ a1 🆔 r1 ^rent",
+     "- [ ] rent 📅 2026-12-01 🔁 every month"),
+])  # fmt: skip
+def test_next_occurrence_leaves_no_double_or_trailing_blank_after_the_rule(line, following):
+    """The plugin's rule runs on through the spaces after it: a 🆔 dropped after it left two
+    spaces (or a trailing one) in the next occurrence."""
+    task = parse_line(line)
+    assert task is not None
+    assert edits.complete(task, TODAY, STATUSES)[0] == following
+
+
 def test_no_dates_still_gives_a_next_occurrence_and_delete_drops_the_done_line():
     plain = parse_line("- [ ] stretch 🔁 every day")
     assert plain is not None

@@ -199,7 +199,9 @@ def run_sync(vault: Path, store: Store, statuses: StatusTable, calendar: Any, *,
         winner = "the server" if prefer == "server" else "the vault"
         outcome.conflicts.append(f"{run.label(record)}: {', '.join(fields)} changed in the vault "
                                  f"and on the server; {winner} wins")  # fmt: skip
+    before_pull = set(run.records)
     failed = _pull(run, statuses, today, decisions, outcome) if pull else set()
+    decisions += _born(run, before_pull, decisions, all_open, people)
     if pull and imports:
         outcome.imported += import_items(vault, store, statuses, account, imports, inbox, today,
                                          outcome.notices, outcome.errors)  # fmt: skip
@@ -279,6 +281,28 @@ def _decide(run: _Run, all_open: bool, people: People | None, outcome: SyncOutco
         else:
             imports.append(item)  # created on the server
     return decisions, imports, forget, deletions, marks
+
+
+def _born(run: _Run, before: set[str], decisions: list[Decision], all_open: bool,
+          people: People | None) -> list[Decision]:  # fmt: skip
+    """The tasks the pull itself made (the next occurrence of a recurring task completed on
+    the phone, when the completed one keeps its server task): sent in this sync, not the
+    next one."""
+
+    def wanted(record: Record) -> bool:
+        return record["status_type"] in OPEN and bool(record["due"] or all_open)
+
+    fresh = [r for task, r in run.records.items() if task not in before and wanted(r)]
+    if not fresh:
+        return []
+    hidden = _twins([r for r in run.records.values() if wanted(r)], people)
+    taken = {d.uid for d in decisions} | set(run.states) | set(run.remote)
+    born = []
+    for record in fresh:
+        uid = run.uid_for(record["id"])
+        if record["id"] not in hidden and uid not in taken:
+            born.append(Decision(uid, record, None, None, push=True))
+    return born
 
 
 def _agreed(run: _Run, decision: Decision) -> SyncState:

@@ -86,11 +86,25 @@ def _insert_at(segments: list[Segment]) -> int:
 
 def _remove(segments: list[Segment], index: int) -> None:
     """Drop segment ``index`` and the one blank (space or tab) before it (so no double gap
-    or trailing blank is left)."""
+    or trailing blank is left). The blank may end a field (the plugin's 🔁 rule runs on
+    through the spaces after it): then the blank after the dropped segment goes instead."""
     del segments[index]
-    if index and segments[index - 1].kind == "text" and \
-            segments[index - 1].text.endswith((" ", "\t")):  # fmt: skip
-        segments[index - 1] = Segment("text", segments[index - 1].text[:-1])
+    empty = Segment("text", "")  # left by a removal before
+    while index < len(segments) and segments[index] == empty:
+        del segments[index]
+    while index and segments[index - 1] == empty:
+        index -= 1
+        del segments[index]
+    if not index:
+        return
+    before, blanks = segments[index - 1], (" ", "\t")
+    after = segments[index] if index < len(segments) else None
+    if not before.text.endswith(blanks):
+        return
+    if before.kind == "text" or after is None:
+        segments[index - 1] = Segment(before.kind, before.text[:-1])
+    elif after.kind == "text" and after.text.startswith(blanks):
+        segments[index] = Segment("text", after.text[1:])
 
 
 def _spelling_and_value(text: str) -> tuple[str, str]:
@@ -164,12 +178,13 @@ def _set_status(segments: list[Segment], symbol: str) -> None:
 
 def _remove_tags(segments: list[Segment], tags: tuple[str, ...]) -> None:
     wanted = {t.casefold() for t in tags}
-    for index in range(len(segments) - 1, -1, -1):
+    # reversed: a removal changes only the segments after the next tag to look at
+    for index in reversed([i for i, s in enumerate(segments) if s.kind == "tag"]):
         text = segments[index].text
         # The plugin's tags run on through a tab (`#proposed<tab>#auto`): to the eye, a gap,
         # which stays where the tag goes.
         tag = text.rstrip("\t")
-        if segments[index].kind != "tag" or tag.casefold() not in wanted:
+        if tag.casefold() not in wanted:
             continue
         if tag == text:
             _remove(segments, index)
@@ -343,9 +358,8 @@ def _next_occurrence(task: Task, today: date, statuses: StatusTable) -> str | No
     _set_status(segments, statuses.symbol_for(StatusType.TODO))
     for field in ("done", "cancelled", "id", "depends_on"):
         _set_field(segments, field, None)
-    for index in range(len(segments) - 1, -1, -1):
-        if segments[index].kind == "block_link":
-            _remove(segments, index)
+    for index in reversed([i for i, s in enumerate(segments) if s.kind == "block_link"]):
+        _remove(segments, index)
     for field, value in dates.items():
         _set_field(segments, field, value.isoformat())
     return "".join(s.text for s in segments)
