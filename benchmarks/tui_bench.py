@@ -159,7 +159,8 @@ async def measure(vault: Path, db: Path) -> dict[str, float]:
 def _progress_text(app: TasksyncApp) -> str:
     if type(app.screen).__name__ != "ProgressScreen":
         return ""
-    return str(app.screen.query_one("#bar").progress)
+    bars = app.screen.query("#bar")  # none yet while the screen is being composed
+    return str(bars.first().progress) if bars else ""
 
 
 def report(title: str, figures: dict[str, float]) -> None:
