@@ -571,7 +571,16 @@ NOTES_OF_EVERY_SHAPE = {
     "open end.md": "- [ ] a\n- [?] call the vendor \U0001f4c5 2026-01-02".encode(),
     "mojibake.md": "- [?] call the vendor \u00f0\u0178\u201c\u2026 2026-01-02\n".encode(),
     "cp1252.md": "- [?] caf\u00e9 order \u2014 call the vendor\n".encode("cp1252"),
+    "bom cp1252.md": b"\xef\xbb\xbf" + "caf\u00e9\n- [?] call the vendor\n".encode("cp1252"),
 }
+
+
+def test_a_bom_before_windows_1252_text_is_kept(make_vault):
+    """A BOM before text that is not UTF-8 (read as Windows-1252) was dropped by a rewrite."""
+    vault = make_vault({"n.md": NOTES_OF_EVERY_SHAPE["bom cp1252.md"]})
+    assert run(vault, "accept", "--all-proposed").exit_code == 0
+    assert (vault / "n.md").read_bytes() == \
+        b"\xef\xbb\xbf" + "caf\u00e9\n- [ ] call the vendor\n".encode("cp1252")  # fmt: skip
 
 
 def test_one_line_changes_journal_lines_not_whole_notes_and_undo_gives_back_every_byte(
@@ -590,7 +599,7 @@ def test_one_line_changes_journal_lines_not_whole_notes_and_undo_gives_back_ever
     conn = sqlite3.connect(os.environ["TASKSYNC_DB"])
     kept = conn.execute("SELECT count(*), count(before_content) FROM batch_notes").fetchone()
     conn.close()
-    assert kept == (2 * len(NOTES_OF_EVERY_SHAPE), 2)  # cp1252.md: kept whole
+    assert kept == (2 * len(NOTES_OF_EVERY_SHAPE), 4)  # the cp1252 notes: kept whole
     for _ in range(2):
         undone = run(vault, "undo")
         assert undone.exit_code == 0, (undone.output, undone.stderr)

@@ -106,8 +106,8 @@ class NotePlan:
 
     def encoded(self) -> bytes:
         body = "\n".join(self.lines).encode(self.text.encoding, "tasksync-utf8")
-        if self.text.bom and self.text.encoding == "utf-8":
-            return b"\xef\xbb\xbf" + body
+        if self.text.bom and self.text.encoding != "utf-16":  # utf-16 writes its own
+            return b"\xef\xbb\xbf" + body  # a BOM before Windows-1252 text too: kept as found
         return body
 
     def reverts_exactly(self) -> bool:
