@@ -734,6 +734,34 @@ def _killed_then_edited_then_undone(vault, tmp_path, monkeypatch, where, name, a
         return undo_last(vault, store, StatusTable())
 
 
+TWINNED = "# Calls\n- [?] call bob #proposed\n\n## Older\n- [ ] call bob\n"
+
+
+def test_undo_does_not_revert_a_twin_the_user_had_all_along(make_vault):
+    """The accepted line edited since, undo took the user's own identical to-do further down
+    for it (the one other place holding the written text) and made it a proposal."""
+    vault = make_vault({"a.md": TWINNED})
+    assert run(vault, "accept", "--all-proposed").exit_code == 0
+    note = vault / "a.md"
+    edited = note.read_text().replace("- [ ] call bob\n", "- [ ] call bob 📅 2026-12-05\n", 1)
+    note.write_text(edited)
+    undone = run(vault, "undo")
+    assert "a.md:2 changed since; left as it is" in undone.stderr
+    assert note.read_text() == edited
+
+
+def test_a_note_killed_before_its_write_is_not_taken_for_a_twin(make_vault, tmp_path,
+                                                                 monkeypatch):  # fmt: skip
+    """Killed before the note was written, then edited: recovery took the user's identical
+    to-do for the line the batch would have written, and undo made it a proposal."""
+    vault = make_vault({"a.md": TWINNED})
+    outcome = _killed_then_edited_then_undone(
+        vault, tmp_path, monkeypatch, writeback, "stage", "- [ ] typed meanwhile\n"
+    )
+    assert outcome.restored == 0
+    assert (vault / "a.md").read_text() == TWINNED + "- [ ] typed meanwhile\n"
+
+
 def test_a_note_not_written_then_edited_before_recovery_is_left_alone(make_vault, tmp_path,
                                                                       monkeypatch):  # fmt: skip
     notes = {f"n{i}.md": f"- [?] task {i} #proposed\n" for i in range(3)}

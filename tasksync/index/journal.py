@@ -33,6 +33,7 @@ class NoteIntent:
     changes: list[LineChange]
     before_content: bytes | None = None  # the note's bytes before, zlib-compressed
     made_folders: int = 0  # of a note the batch makes: how many of its folders it makes too
+    twinned: frozenset[int] = frozenset()  # see ``NotePlan.twinned_lines``
 
 
 def json_lines(lines: Sequence[str]) -> str:
@@ -121,12 +122,12 @@ class Journal:
         first = self.conn.execute(
             "SELECT coalesce(max(seq), -1) + 1 FROM changes WHERE batch = ?", (batch,)
         ).fetchone()[0]
-        rows = [c for note in notes for c in note.changes]
+        rows = [(c, c.line in note.twinned) for note in notes for c in note.changes]
         self.conn.executemany(
-            "INSERT INTO changes (batch, seq, path, line, before, after, task, undone) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
+            "INSERT INTO changes (batch, seq, path, line, before, after, task, undone, twinned) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)",
             [(batch, first + seq, c.path, c.line, json_lines(c.before), json_lines(c.after),
-              c.task_id) for seq, c in enumerate(rows)],
+              c.task_id, int(twinned)) for seq, (c, twinned) in enumerate(rows)],
         )  # fmt: skip
 
     def notes_written(self, batch: int, paths: list[str]) -> None:
@@ -214,6 +215,14 @@ class Journal:
         )
         hashes = {path: (before, after) for path, before, after in rows}
         return UndoableBatch(batch, command, paths, hashes)
+
+    def twinned_lines(self, batch: int, path: str) -> frozenset[int]:
+        """The lines of ``batch``'s changes to ``path`` that the note held more than once
+        when written (``NotePlan.twinned_lines``)."""
+        rows = self.conn.execute(
+            "SELECT line FROM changes WHERE batch = ? AND path = ? AND undone = 0 "
+            "AND twinned = 1", (batch, path))  # fmt: skip
+        return frozenset(line for (line,) in rows)
 
     def batch_changes(self, batch: int, path: str) -> list[LineChange]:
         """The changes of ``batch`` to the note ``path`` not yet undone, in journal order."""

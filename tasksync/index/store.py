@@ -47,7 +47,8 @@ _JOURNAL_SCHEMA = (
     "CREATE TABLE batches (id INTEGER PRIMARY KEY, time TEXT, command TEXT, undone INTEGER, "
     "state TEXT DEFAULT 'done', undoes INTEGER)",
     "CREATE TABLE changes (batch INTEGER, seq INTEGER, path TEXT, line INTEGER, before TEXT, "
-    "after TEXT, task TEXT, undone INTEGER DEFAULT 0, PRIMARY KEY (batch, seq))",
+    "after TEXT, task TEXT, undone INTEGER DEFAULT 0, twinned INTEGER DEFAULT 0, "
+    "PRIMARY KEY (batch, seq))",
     "CREATE INDEX changes_by_note ON changes (batch, path)",
     "CREATE TABLE batch_notes (batch INTEGER, path TEXT, before_hash TEXT, after_hash TEXT, "
     "written INTEGER DEFAULT 0, before_content BLOB, made_folders INTEGER DEFAULT 0, "
@@ -56,7 +57,7 @@ _JOURNAL_SCHEMA = (
 # Columns later versions added to tables an older index keeps (its journal and sync state).
 _ADDED_COLUMNS = {
     "batches": ("state TEXT DEFAULT 'done'", "undoes INTEGER"),
-    "changes": ("undone INTEGER DEFAULT 0",),
+    "changes": ("undone INTEGER DEFAULT 0", "twinned INTEGER DEFAULT 0"),
     "batch_notes": ("before_content BLOB", "made_folders INTEGER DEFAULT 0"),
 }
 _KEPT_TABLES = frozenset(("batches", "changes", "batch_notes", "caldav_state", "caldav"))

@@ -187,7 +187,12 @@ def _settle(vault: Path, store: Store, pending: PendingBatch,
                 unread.append(_unreadable(note.path, exc))
         wrote = current == note.after_hash or (
             current not in (None, ABSENT, note.before_hash)
-            and _still_holds(vault, note.path, store.batch_changes(pending.id, note.path))
+            and _still_holds(
+                vault,
+                note.path,
+                store.batch_changes(pending.id, note.path),
+                store.twinned_lines(pending.id, note.path),
+            )
         )
         if wrote and not note.written:
             store.notes_written(pending.id, [note.path])
@@ -210,7 +215,8 @@ def _unreadable(rel: str, exc: Exception) -> str:
         f"{rel}: not a regular file"  # fmt: skip
 
 
-def _still_holds(vault: Path, rel: str, changes: list[LineChange]) -> bool:
+def _still_holds(vault: Path, rel: str, changes: list[LineChange],
+                 twinned: frozenset[int]) -> bool:  # fmt: skip
     """Whether a note that is neither as the batch found it nor as it left it (changed since,
     by an editor or a sync tool) holds lines the batch wrote: then the batch wrote it, and
     the changes are journaled as written, for undo to revert (keeping the other edits)."""
@@ -218,7 +224,8 @@ def _still_holds(vault: Path, rel: str, changes: list[LineChange]) -> bool:
         plan = open_plan(vault, rel)
     except (NoteError, OSError):
         return False
-    return any(holds_change(plan, change) for change in changes if change.after)
+    return any(holds_change(plan, change, change.line in twinned)
+               for change in changes if change.after)  # fmt: skip
 
 
 def recover_if_idle(vault: Path, store: Store) -> list[str]:
@@ -250,6 +257,7 @@ def _intent(plan: NotePlan, before: bytes | None) -> NoteIntent:
         plan.changes,
         before,
         plan.made_folders if plan.created else 0,
+        plan.twinned_lines(),
     )
 
 
@@ -623,7 +631,8 @@ def undo_last(vault: Path, store: Store, statuses: StatusTable,
                 note_plan = plan_revert(vault, rel, changes, original, written_hash,
                                         was_absent=before_hash == ABSENT,
                                         made_folders=store.folders_made(last.id, rel),
-                                        before_hash=before_hash)  # fmt: skip
+                                        before_hash=before_hash,
+                                        twinned=store.twinned_lines(last.id, rel))  # fmt: skip
             except NoteError as exc:
                 if written_hash != ABSENT and _gone(vault, rel):
                     # renamed or deleted since: no undo can ever write it; the rest goes on

@@ -15,6 +15,7 @@ import dataclasses
 import difflib
 import os
 import stat
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -99,6 +100,7 @@ class NotePlan:
     remove: bool = False  # the plan deletes the note (undoing its creation)
     written: os.stat_result | None = None  # the new file's stat, once written
     after_fields: list[dict[str, Any]] | None = None  # the changed lines parsed, if done ahead
+    twinned: frozenset[int] | None = None  # see ``twinned_lines``, kept once lines are dropped
 
     @cached_property
     def before_hash(self) -> str:
@@ -126,9 +128,22 @@ class NotePlan:
             undone.replace(change.line - 1, 1, change.before)
         return undone.encoded() == self.original
 
+    def twinned_lines(self) -> frozenset[int]:
+        """The lines (``LineChange.line``) of the changes whose first written line the note,
+        as planned, holds more than once: found anywhere else later, such a line may be a twin
+        the user had all along, not the one written — only its own place tells."""
+        if self.twinned is None:
+            written = [c for c in self.changes if c.after]
+            if not written:
+                return frozenset()
+            counts = Counter(line.removesuffix("\r") for line in self.lines)
+            self.twinned = frozenset(c.line for c in written if counts[c.after[0]] > 1)
+        return self.twinned
+
     def ready_to_send(self) -> None:
         """Make the new bytes, and drop the note's text and lines (most of what a plan
         weighs): a plan made in the planning process travels to the writer without them."""
+        self.twinned_lines()
         self.new = self.encoded()
         self.new_hash = ABSENT if self.remove else content_hash(self.new)
         _ = self.before_hash  # worked out here (a cached property travels with the plan)
@@ -389,7 +404,8 @@ def remove_made_folders(path: Path, levels: int) -> None:
 
 def plan_revert(vault: Path, rel: str, changes: list[LineChange], original: bytes | None,
                 written_hash: str | None, was_absent: bool = False, made_folders: int = 0,
-                before_hash: str | None = None) -> NotePlan:  # fmt: skip
+                before_hash: str | None = None,
+                twinned: frozenset[int] = frozenset()) -> NotePlan:  # fmt: skip
     """Undo ``changes`` in one note. When the note still holds exactly what the batch wrote,
     its bytes from before the batch come back whole (a note the batch made is removed):
     from the journal's copy, or — once the journal has let it go — by putting each change's
@@ -411,7 +427,7 @@ def plan_revert(vault: Path, rel: str, changes: list[LineChange], original: byte
         plan.changes = _reversed(changes)
         return plan
     for change in sorted(changes, key=lambda c: -c.line):
-        index = _find_block(plan, change)
+        index = _find_block(plan, change, change.line in twinned)
         if index is None:
             plan.errors.append(f"{rel}:{change.line} changed since; left as it is")
             continue
@@ -456,14 +472,15 @@ def _reversed(changes: list[LineChange]) -> list[LineChange]:
     return [LineChange(c.path, c.line, c.after, c.before, c.task_id) for c in changes]
 
 
-def holds_change(plan: NotePlan, change: LineChange) -> bool:
+def holds_change(plan: NotePlan, change: LineChange, twinned: bool = False) -> bool:
     """Whether the note holds the lines ``change`` wrote (at their place, or one unique
-    place)."""
-    return _find_block(plan, change) is not None
+    place; only at their place when ``twinned``: see ``NotePlan.twinned_lines``)."""
+    return _find_block(plan, change, twinned) is not None
 
 
-def _find_block(plan: NotePlan, change: LineChange) -> int | None:
-    """Where the lines ``change`` wrote stand now (their old place, else one unique place)."""
+def _find_block(plan: NotePlan, change: LineChange, twinned: bool = False) -> int | None:
+    """Where the lines ``change`` wrote stand now (their old place, else — unless the note
+    held them more than once when written — one unique place)."""
     count = len(change.after)
 
     def holds(index: int) -> bool:
@@ -474,5 +491,7 @@ def _find_block(plan: NotePlan, change: LineChange) -> int | None:
         return None  # a removed line's place cannot be told once the note changed
     if holds(change.line - 1):
         return change.line - 1
+    if twinned:
+        return None
     places = [i for i in range(len(plan.lines) - count + 1) if holds(i)]
     return places[0] if len(places) == 1 else None
