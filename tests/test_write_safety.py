@@ -13,6 +13,7 @@ import grp
 import json
 import os
 import pwd
+import random
 import sqlite3
 import stat
 import subprocess
@@ -519,6 +520,31 @@ def test_a_full_disk_under_the_index_never_leaves_an_unjournaled_change(vault, t
     if after != before:  # some notes were written: the journal has them, undo restores them
         assert tasksync(root, "undo", db=db).returncode == 0
         assert snapshot(*sorted(root.rglob("*.md"))) == before
+
+
+def test_an_index_whose_scan_filled_the_disk_is_called_full_not_damaged(vault, tiny_disk):
+    """A scan that fills the index's disk, then any command: SQLite had rolled the whole
+    transaction back, so undoing a savepoint failed ("no such savepoint") and the index was
+    called damaged, with advice to rebuild it; it was only full."""
+    rng = random.Random(2)
+    notes = {}
+    for n in range(500):
+        lines = [f"# Note {n}", "", "Some prose here.", ""]
+        for t in range(20):
+            lines.append(f"- [?] task {n}-{t} do thing 📅 2026-12-{t % 28 + 1:02d} @Dana #proposed")
+            if t % 5 == 0:
+                lines.append(f"- [ ] open {n}-{t} ⏫")
+        lines += ["", "".join(rng.choice("abcdefghijklmnopqrstuvwxyz ") for _ in range(3000))]
+        notes[f"f{n % 7}/n{n}.md"] = "\n".join(lines) + "\n"
+    root = vault(notes)
+    db = tiny_disk / "index.sqlite"
+    first = tasksync(root, "scan", db=db)
+    assert first.returncode == 4, first.stderr
+    assert "full" in first.stderr, first.stderr
+    again = tasksync(root, "accept", "--all-proposed", db=db)
+    assert again.returncode == 4
+    assert "damaged" not in again.stderr, again.stderr
+    assert "database or disk is full" in again.stderr, again.stderr
 
 
 MOUNTS = """/dev/vda / ext4 rw,relatime 0 0

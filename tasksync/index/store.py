@@ -523,8 +523,11 @@ class Store(Journal):
         try:
             yield
         except BaseException:
-            self.conn.execute("ROLLBACK TO part")
-            self.conn.execute("RELEASE part")
+            # SQLite rolls a whole transaction back itself on some errors (a full disk): the
+            # savepoint is gone with it, and the error that did that is the one to tell.
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK TO part")
+                self.conn.execute("RELEASE part")
             raise
         self.conn.execute("RELEASE part")
 
