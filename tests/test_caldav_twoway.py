@@ -500,10 +500,10 @@ def test_a_phone_completion_made_while_the_sync_runs_is_never_overwritten(
     line = "- [ ] Water the seedlings 📅 2026-11-26\n"
     changed = line.replace("11-26", "11-28") if in_the_vault == "due moved" else ""
     note.write_text(note.read_text().replace(line, changed))
-    _phone_acts_after_the_listing(monkeypatch, lambda: todo_by_summary(
-        server, "Water the seedlings").complete())  # fmt: skip
-    out = ok(sync(vault, server))
-    monkeypatch.undo()
+    with monkeypatch.context() as patched:  # (undo() would also drop the private index)
+        _phone_acts_after_the_listing(patched, lambda: todo_by_summary(
+            server, "Water the seedlings").complete())  # fmt: skip
+        out = ok(sync(vault, server))
     assert "changed on the server while" in out, out
     assert summaries(server)["Water the seedlings"] == "COMPLETED", "the completion was lost"
     if in_the_vault == "due moved":  # the next sync brings the completion into the note

@@ -367,3 +367,25 @@ def test_the_journal_writes_lines_as_json_would(lines):
     # json.dumps says, whatever a line holds (quotes, backslashes, controls, surrogates).
     assert json_lines(lines) == json.dumps(lines, ensure_ascii=False)
     assert json.loads(json_lines(lines)) == lines
+
+
+def test_a_journal_of_the_schema_before_gains_its_new_column_and_undo_works(make_vault, db):
+    """Schema 13 journals whether a changed line was twinned: an index of schema 12 (its
+    journal without that column) called itself damaged at the next batch."""
+    vault = make_vault({"a.md": "- [?] one #proposed\n- [ ] two\n"})
+    base = ["--vault", str(vault), "--db", str(db)]
+    assert CliRunner().invoke(cli, [*base, "accept", "--all-proposed"]).exit_code == 0
+    conn = sqlite3.connect(db)
+    conn.execute("ALTER TABLE changes DROP COLUMN twinned")
+    conn.execute("UPDATE meta SET value = '12' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    again = CliRunner().invoke(cli, [*base, "undo"])
+    assert again.exit_code == 0, again.output
+    assert (vault / "a.md").read_text() == "- [?] one #proposed\n- [ ] two\n"
+    [record] = [
+        r
+        for r in json.loads(CliRunner().invoke(cli, [*base, "list", "--json"]).stdout)
+        if r["description"] == "two"
+    ]
+    assert CliRunner().invoke(cli, [*base, "done", record["id"]]).exit_code == 0

@@ -405,14 +405,14 @@ def test_a_disk_that_fails_to_flush_a_chunk_leaves_every_note_as_it_was(make_vau
     def failing_flush(staged):
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(actions, "make_durable", failing_flush)
-    result = run(vault, "accept", "--all-proposed")
+    with monkeypatch.context() as patched:  # (undo() would also drop the private index)
+        patched.setattr(actions, "make_durable", failing_flush)
+        result = run(vault, "accept", "--all-proposed")
     assert result.exit_code != 0
     assert "Input/output error" in result.stderr
     assert "Traceback" not in result.output + result.stderr
     assert all((vault / n).read_text() == text for n, text in notes.items())
     assert no_temp_files(vault)
-    monkeypatch.undo()
     assert len(ids_where(vault, lambda t: t["status"] == "?", "--status", "all")) == 12
 
 

@@ -189,18 +189,21 @@ def run_sync(vault: Path, store: Store, statuses: StatusTable, calendar: Any, *,
         fields = merge(decision, prefer)
         if fields:
             conflicting[decision.uid] = fields
-    if not pull:  # push only: nothing of the server is written into the notes
-        for decision in decisions:
-            if decision.pull:
-                decision.pull.clear()
-                decision.push = decision.push or decision.item is not None
+    # Push only: nothing of the server is written into the notes, and a task changed there is
+    # not pushed over (its state is not saved either): the next sync merges it.
+    held = {d.uid for d in decisions if d.pull} if not pull else set()
+    if held:
+        outcome.notices.append(f"{len(held)} task(s) changed on the server are left as they "
+                               "are: `tasksync caldav sync` merges them")  # fmt: skip
     for uid, fields in conflicting.items():
+        if uid in held:
+            continue
         record = next(d.record for d in decisions if d.uid == uid)
         winner = "the server" if prefer == "server" else "the vault"
         outcome.conflicts.append(f"{run.label(record)}: {', '.join(fields)} changed in the vault "
                                  f"and on the server; {winner} wins")  # fmt: skip
     before_pull = set(run.records)
-    failed = _pull(run, statuses, today, decisions, outcome) if pull else set()
+    failed = _pull(run, statuses, today, decisions, outcome) if pull else held
     decisions += _born(run, before_pull, decisions, all_open, people)
     if pull and imports:
         outcome.imported += import_items(vault, store, statuses, account, imports, inbox, today,
@@ -342,6 +345,14 @@ def _pull(run: _Run, statuses: StatusTable, today: date, decisions: list[Decisio
         assert decision.item is not None
         if vault_fields(record) != decision.item.fields():
             decision.push = True  # the vault won a field too: the merged task goes up
+    # What was pulled is taken: the server's task as it is now becomes the base, so that a
+    # push that does not happen in this run (`caldav pull`, the server gone, a kill) is sent
+    # by the next sync, and the server's change is not pulled a second time (a recurring
+    # task's completion would complete its next occurrence).
+    run.store.save_sync_states(run.account, [
+        SyncState(d.uid, d.record["id"], d.item.fields())
+        for d in pulls if d.uid not in failed and d.push and d.item is not None
+    ])  # fmt: skip
     return failed
 
 

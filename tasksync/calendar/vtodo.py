@@ -59,6 +59,8 @@ def _status(component: Any) -> str:
         percent = 0
     if status == "COMPLETED" or (percent >= 100 and status != "CANCELLED"):
         return "done"  # several task apps mark done with PERCENT-COMPLETE:100 alone
+    if "STATUS" not in component and "COMPLETED" in component:
+        return "done"  # or with a COMPLETED date alone
     if status == "CANCELLED":
         return "cancelled"
     if status == "IN-PROCESS":
