@@ -151,9 +151,6 @@ def test_a_recurring_task_completed_on_both_sides_is_completed_once(make_vault, 
     assert ok(sync(vault, server)).startswith("pushed 0, removed 0, pulled 0")
 
 
-@pytest.mark.xfail(
-    strict=True, reason="known: a backtick or tilde in a phone title loses the task's id"
-)
 @pytest.mark.parametrize("title", ["Buy `M6` bolts for the shelf", "Pay ~40 EUR to the plumber"])
 def test_a_phone_rewording_keeps_one_vtodo_and_its_link(make_vault, server, title):
     vault = make_vault({"Week.md": WEEK})

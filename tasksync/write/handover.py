@@ -20,7 +20,9 @@ from tasksync.read.records import COLUMN, HEADING, ID, LINE, RAW, fields_row
 from tasksync.write.writeback import NotePlan
 
 PATH = COLUMN["path"]
-_CONTEXT_MARKS = ("%%", "<!--", "-->", "`", "~")  # what can open or close a comment or fence
+# What in a task line can open or close a comment for the lines after it. (A code fence
+# cannot: it opens or closes only on a line of its own, never a task's: read/notes.py.)
+_CONTEXT_MARKS = ("%%", "<!--", "-->")
 
 
 def _same_context(before: str, after: str) -> bool:
