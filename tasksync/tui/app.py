@@ -717,7 +717,16 @@ class TasksyncApp(App[None]):
             self._open(EditScreen(record, self.today, self._save_edit))
 
     def _save_edit(self, dialog: EditScreen, changes: Changes) -> None:
-        made = batch("edited", [dialog.record], changes.edit(self.statuses))
+        edit, seen = changes.edit(self.statuses), dialog.record["raw"]
+
+        def as_seen(task: Task) -> tuple[str, ...]:
+            # The dialog's values go onto the line it shows, not onto one changed meanwhile
+            # (a due date set in Obsidian would be overwritten): that is shown, then saved onto.
+            if task.raw != seen:
+                raise edits.CannotEdit(f"the task {REFUSED} and cannot be found for sure")
+            return edit(task)
+
+        made = batch("edited", [dialog.record], as_seen)
         try:
             outcome, handed = write(self.vault, self.db, self.statuses, made, [dialog.record],
                                     held=self._held([dialog.record]))  # fmt: skip

@@ -185,11 +185,13 @@ class EditScreen(ModalScreen[None]):
         self.query_one("#error", Static).update(Text(message, style="bold red"))
 
     def retarget(self, record: Record) -> None:
-        """The task as the note holds it now (after a refusal): its line is shown, and the
-        description field follows it unless the user had changed it."""
-        description = self.query_one("#description", Input)
-        if " ".join(description.value.split()) == self.record["description"]:
-            description.value = record["description"]
+        """The task as the note holds it now (after a refusal): its line is shown, and each
+        field the user had not changed follows it (saved onto it, an untouched field would
+        put back what the note no longer holds)."""
+        for name in ("description", "due", "priority", "owner"):
+            field = self.query_one(f"#{name}", Input)
+            if " ".join(field.value.split()) == (self.record[name] or ""):
+                field.value = record[name] or ""
         self.record = record
         self.query_one("#edit-task", Static).update(self._where())
 
