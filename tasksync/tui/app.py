@@ -86,6 +86,11 @@ ELSEWHERE_DELAY_S = 0.4  # after a change, before the proposals are matched agai
 IN_BACKGROUND = 50  # a batch of more tasks is written in a worker thread, with its progress
 T = TypeVar("T")
 R = TypeVar("R")
+# What an accept or reject that wrote nothing finds a task already is; and a state in words.
+_ALREADY = {"accepted": frozenset(("TODO", "IN_PROGRESS", "ON_HOLD")),
+            "rejected": frozenset(("CANCELLED",))}  # fmt: skip
+_STATE_WORDS = {"TODO": "a to-do", "IN_PROGRESS": "in progress", "ON_HOLD": "on hold",
+                "DONE": "done", "CANCELLED": "cancelled", "PROPOSED": "proposed"}  # fmt: skip
 REFUSED = "changed since the last scan"  # the write layer's words for a task it cannot find
 
 
@@ -502,9 +507,18 @@ class TasksyncApp(App[None]):
             what = made.what if count == len(made.ids) else f"{count:,} of {made.what}"
             again = "redone" if redoing else "u undoes"
             self.notify(f"{made.verb.capitalize()} {what} — {again}")
-        elif not outcome.errors:
-            self.notify(f"Nothing to change: {made.what} already {made.verb}", severity="warning")
         self.reload(handed)
+        if not outcome.changes and not outcome.errors:
+            self.notify(f"Nothing to change: {self._as_it_is(made)}", severity="warning")
+
+    def _as_it_is(self, made: Batch) -> str:
+        """Why a batch changed nothing: its task is so already — or, answered in another
+        editor meanwhile, is something else now (said as the note holds it)."""
+        record = self.by_id.get(made.ids[0]) if len(made.ids) == 1 else None
+        kind = record["status_type"] if record else None
+        if kind is None or made.verb not in _ALREADY or kind in _ALREADY[made.verb]:
+            return f"{made.what} already {made.verb}"
+        return f"{made.what} is {_STATE_WORDS.get(kind, kind.lower())} in the note now"
 
     def _write_in_background(self, made: Batch, records: list[Record], redoing: bool) -> None:
         notes = len({r["path"] for r in records})
