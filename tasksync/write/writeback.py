@@ -256,6 +256,11 @@ def _twins_now(plan: NotePlan, target: Target, statuses: StatusTable) -> tuple[i
     if len(where) != 1:
         return 0, -1
     key = id_key(target.path, found[where[0]].task)
+    # A task keeps its id when reworded (ids.carry_ids): the id the old wording gives may now
+    # be another line's (that wording pasted back). The line must be the target's own task.
+    listed = scan_lines([target.raw], statuses)
+    if len(listed) != 1 or id_key(target.path, listed[0].task) != key:
+        return 0, -1
     return sum(id_key(target.path, f.task) == key for f in found), found[where[0]].line - 1
 
 
