@@ -53,6 +53,6 @@ async def test_r_never_rejects_a_task_other_than_the_highlighted_one(make_vault)
         await pilot.pause()
         after = note.read_text().split("\n")
         said = [n.message for n in app._notifications]
-    changed = [(a, b) for a, b in zip(before, after) if a != b]
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
     for old, new in changed:
         assert "roof" in old, f"r on “…shed roof” rejected {old!r} -> {new!r}; said {said}"
