@@ -789,3 +789,21 @@ def test_accept_removes_a_triage_tag_followed_by_a_tab(line, accepted):
     assert task is not None
     assert edits.accepted_line(task, StatusTable()) == accepted
     assert "proposed" not in edits.accept(task, StatusTable()).raw
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_undo_puts_back_a_task_done_with_delete_after_an_edit_elsewhere(make_vault, newline):
+    """`done` on a `🏁 delete` task removes its line; one line added elsewhere in the note,
+    and undo said "every line it wrote has changed since", closed the batch and the task was
+    gone for good (the journal held the note's bytes). In a CRLF note the line put back
+    lacked its CR."""
+    text = "# Errands\n- [ ] renew passport 📅 2026-12-01 🏁 delete\n- [ ] buy milk\n"
+    vault = make_vault({"a.md": text.replace("\n", newline).encode()})
+    note = vault / "a.md"
+    [passport] = ids_where(vault, lambda t: t["description"] == "renew passport")
+    assert run(vault, "done", passport).exit_code == 0
+    assert b"passport" not in note.read_bytes()
+    note.write_bytes(note.read_bytes() + f"- [ ] added in Obsidian{newline}".encode())
+    undone = run(vault, "undo")
+    assert undone.exit_code == 0, undone.stderr
+    assert note.read_bytes() == (text + "- [ ] added in Obsidian\n").replace("\n", newline).encode()

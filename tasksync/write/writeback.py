@@ -157,8 +157,11 @@ class NotePlan:
         """Put ``new`` (lines without endings) where ``count`` lines stood, in the note's
         own line endings (a CRLF note gets no bare LF, and loses no line break)."""
         last = index + count - 1
-        ending = "\r" if count and self.lines[last].endswith("\r") else ""
         inner = "\r" if self.text.newline == "\r\n" else ""
+        if count:
+            ending = "\r" if self.lines[last].endswith("\r") else ""
+        else:  # lines put back before another line: ended as the note's lines are
+            ending = inner if index < len(self.lines) else ""
         lines = [line + inner for line in new[:-1]] + [new[-1] + ending] if new else []
         self.lines[index : index + count] = lines
         if not new and index == len(self.lines) and index > 0:
@@ -431,8 +434,11 @@ def plan_revert(vault: Path, rel: str, changes: list[LineChange], original: byte
         plan.text, plan.lines = text, text.text.split("\n")
         plan.changes = _reversed(changes)
         return plan
+    before_lines = decode(original).text.split("\n") if original is not None else None
     for change in sorted(changes, key=lambda c: -c.line):
         index = _find_block(plan, change, change.line in twinned)
+        if index is None and not change.after and before_lines is not None:
+            index = _place_of_removed(plan, change, before_lines)
         if index is None:
             plan.errors.append(f"{rel}:{change.line} changed since; left as it is")
             continue
@@ -469,6 +475,21 @@ def _restored_in_place(plan: NotePlan, changes: list[LineChange],
             plan.text, plan.lines = text, text.text.split("\n")
             plan.new, plan.new_hash, plan.changes = restored, before_hash, _reversed(changes)
             return plan
+    return None
+
+
+def _place_of_removed(plan: NotePlan, change: LineChange, before: list[str]) -> int | None:
+    """Where lines the batch removed (a done task with `🏁 delete`) go back in a note edited
+    since: beside the line that stood above them — or else below — in the note before, when
+    that line is found once there and once now; else nowhere (None)."""
+    now = [plan.line(i) for i in range(len(plan.lines))]
+    then = [line.removesuffix("\r") for line in before]
+    at = change.line - 1
+    neighbours = [(at - 1, 1), (at + len(change.before), 0)]  # (index then, offset now)
+    for index, offset in neighbours:
+        if 0 <= index < len(then) and then.count(then[index]) == 1 \
+                and now.count(then[index]) == 1:  # fmt: skip
+            return now.index(then[index]) + offset
     return None
 
 
