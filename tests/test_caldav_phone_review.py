@@ -124,10 +124,6 @@ def test_a_recurring_completion_is_written_once(make_vault, server, monkeypatch,
     assert (str(todo["STATUS"]), todo["DUE"].dt) == ("NEEDS-ACTION", date(2026, 12, 3))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known: the phone's completion is applied to the next occurrence the vault made",
-)
 def test_a_recurring_task_completed_on_both_sides_is_completed_once(make_vault, server):
     vault = make_vault({"Week.md": RECURRING})
     ok(sync(vault, server))

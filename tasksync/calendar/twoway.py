@@ -189,6 +189,9 @@ def run_sync(vault: Path, store: Store, statuses: StatusTable, calendar: Any, *,
         fields = merge(decision, prefer)
         if fields:
             conflicting[decision.uid] = fields
+        if decision.pull.get("status") == "done" and _completed_in_the_vault(run, decision):
+            decision.pull.clear()  # the same completion on both sides: the next one goes up
+            decision.push = True
     # Push only: nothing of the server is written into the notes, and a task changed there is
     # not pushed over (its state is not saved either): the next sync merges it.
     held = {d.uid for d in decisions if d.pull} if not pull else set()
@@ -306,6 +309,18 @@ def _born(run: _Run, before: set[str], decisions: list[Decision], all_open: bool
         if record["id"] not in hidden and uid not in taken:
             born.append(Decision(uid, record, None, None, push=True))
     return born
+
+
+def _completed_in_the_vault(run: _Run, decision: Decision) -> bool:
+    """Whether the occurrence of a recurring task the phone completed was completed in the
+    vault too: the task moved on to its next date, and the note holds the done line of the
+    date both sides had agreed on (completing again would complete the next one)."""
+    record, base = decision.record, decision.base
+    if not record["recurrence"] or base is None or record["due"] == base.get("due"):
+        return False
+    return any(r["status_type"] == "DONE" and r["path"] == record["path"]
+               and r["description"] == record["description"] and r["due"] == base.get("due")
+               for r in run.records.values())  # fmt: skip
 
 
 def _agreed(run: _Run, decision: Decision) -> SyncState:
