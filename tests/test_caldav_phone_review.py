@@ -2,7 +2,7 @@
 before its fix, on both servers): a push that overwrote a phone's completion, a COMPLETED date
 without a STATUS, a recurring task's completion pulled twice when its push did not happen in
 the same run, a recurring task completed on both sides, phone titles holding a backtick, a
-tilde or a #tag."""
+tilde or a #tag, a due time in a zone of its own read another day in each zone syncs ran in."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -177,3 +178,53 @@ def test_a_phone_title_with_a_tag_is_written(make_vault, server):
     assert "Water #garden seedlings" in statuses(server), f"{out}: the phone's title reverted"
     assert "- [ ] Water #garden seedlings 📅 2026-11-26" in (vault / "Week.md").read_text(), out
     assert ok(sync(vault, server)).startswith("pushed 0, removed 0, pulled 0")
+
+
+def _sync_in(vault, server, zone, db):
+    env = {
+        **os.environ,
+        "TASKSYNC_NOW": NOW,
+        "TASKSYNC_CALDAV_PASSWORD": "x",
+        "TZ": zone,
+        "TASKSYNC_DB": str(db),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "tasksync",
+        "--vault",
+        str(vault),
+        "--today",
+        "2026-11-22",
+        "caldav",
+        "sync",
+        "--url",
+        server.url,
+        "--calendar",
+        "tasks",
+        "--user",
+        "tester",
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_an_unchanged_due_time_is_not_pulled_again_in_another_zone(make_vault, server, tmp_path):
+    vault = make_vault({"Week.md": WEEK})
+    db = tmp_path / "zones.sqlite"
+    _sync_in(vault, server, "Pacific/Kiritimati", db)
+    phone_edit(
+        server,
+        "Water the seedlings",
+        due=datetime(2026, 11, 27, 20, 0, tzinfo=ZoneInfo("America/New_York")),
+    )
+    _sync_in(vault, server, "Pacific/Kiritimati", db)  # pulled: the 28th there
+    note = vault / "Week.md"
+    after_pull = note.read_bytes()
+    outs = [
+        _sync_in(vault, server, zone, db)
+        for zone in ("America/Adak", "Pacific/Kiritimati", "America/Adak")
+    ]
+    assert all(out.startswith("pushed 0, removed 0, pulled 0") for out in outs), outs
+    assert note.read_bytes() == after_pull, note.read_text()

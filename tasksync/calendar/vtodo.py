@@ -4,7 +4,7 @@ summary — dates as the user's local dates, however the server wrote them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from tasksync.calendar.ics import task_summary
@@ -42,13 +42,22 @@ def vault_fields(record: Record) -> dict[str, Any]:
 
 
 def local_date(value: Any) -> date | None:
-    """A DATE as it is; a DATE-TIME (UTC, with a TZID, or floating) as the user's local day."""
+    """A DATE as it is; a DATE-TIME with a TZID as the day in that zone (the day the phone
+    showed whoever set it: every machine reads the same, wherever it syncs from); a UTC or
+    floating one as the user's local day."""
     if value is None:
         return None
     moment = value.dt if hasattr(value, "dt") else value
     if isinstance(moment, datetime):
-        return (moment.astimezone() if moment.tzinfo else moment).date()
+        if moment.tzinfo is None or not _is_utc(moment.tzinfo):
+            return moment.date()
+        return moment.astimezone().date()
     return moment if isinstance(moment, date) else None
+
+
+def _is_utc(zone: Any) -> bool:
+    names = (getattr(zone, "key", None), getattr(zone, "zone", None), zone.tzname(None))
+    return zone is UTC or any(n in ("UTC", "Etc/UTC", "Etc/GMT", "GMT", "Z") for n in names)
 
 
 def _status(component: Any) -> str:
