@@ -68,6 +68,13 @@ def test_sort_by_tag_number_reverse():
     assert answer("sort by tag 2", LINES, TODAY) == [LINES[1], LINES[2], LINES[0]]
 
 
+def test_sort_by_tag_0_keeps_the_order_as_the_plugin():
+    """The plugin looks up tags[-1] (undefined in JavaScript): no task has that tag. Here a
+    task without tags made it an internal error (IndexError, exit 70)."""
+    lines = ["- [ ] no tag here", "- [ ] tagged #x", "- [ ] more #a #b"]
+    assert answer("sort by tag 0", lines, TODAY) == lines
+
+
 def test_sort_by_random_is_one_order_all_day():
     lines = [f"- [ ] task number {n}" for n in range(12)]
     today = answer("sort by random", lines, TODAY)

@@ -139,6 +139,8 @@ def sort_key(sorter: Sorter, ctx: Context) -> Key:
         return lambda r: _random_key(r, ctx.today)
     if name == "tag":
         index = sorter.tag_index - 1
+        if index < 0:  # `tag 0`: the plugin looks up tags[-1], which JavaScript has not
+            return lambda r: (1, "")
         return lambda r: (0, r["tags"][index].casefold()) if len(r["tags"]) > index else (1, "")
     return _text_key(name)
 
