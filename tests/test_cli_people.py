@@ -377,6 +377,40 @@ def test_add_of_a_line_that_is_already_a_task_keeps_one_checkbox(make_vault):
     )
 
 
+def test_add_refuses_a_field_the_plugin_would_read_as_words(make_vault):
+    """`add "Call Bob 📅 fri @Bob"` wrote a line whose 📅 is followed by the owner: no
+    trailing field, so no due date (it read back as words), exit 0 and no word said."""
+    vault = make_vault({"a.md": "- [ ] x\n"})
+    result = run("--today", TODAY, "add", "Call Bob 📅 fri @Bob #x", vault=vault)
+    assert result.exit_code == 2, result.output
+    assert "📅 is followed by words" in result.stderr
+    assert not (vault / "Inbox.md").exists()
+    assert run("--today", TODAY, "add", "Call Bob @Bob 📅 fri #x", vault=vault).exit_code == 0
+    assert "📅 2026-11-27" in (vault / "Inbox.md").read_text()
+
+
+def test_add_writes_the_global_filter_as_the_plugin_does(make_vault):
+    """With the plugin's global filter `#task`, the added line lacked it: no task at all."""
+    vault = make_vault({"a.md": "- [ ] #task x\n",
+                        ".obsidian/plugins/obsidian-tasks-plugin/data.json":
+                            '{"globalFilter": "#task"}'})  # fmt: skip
+    result = run("--today", TODAY, "add", "Buy milk 📅 fri", vault=vault)
+    assert result.exit_code == 0, result.output
+    assert (vault / "Inbox.md").read_text() == "- [ ] #task Buy milk 📅 2026-11-27 ➕ 2026-11-22\n"
+    listed = json.loads(run("list", "--json", vault=vault).stdout)
+    assert [t["description"] for t in listed if "milk" in t["raw"]] == ["Buy milk"]
+
+
+@pytest.mark.parametrize("end", ["```\nsome code\n", "%% a comment left open\n"])
+def test_add_refuses_an_inbox_that_ends_inside_a_code_block_or_comment(make_vault, end):
+    """Appended inside a fence left open, the line was no task: exit 0, "added", no id."""
+    vault = make_vault({"Inbox.md": "# Inbox\n" + end})
+    result = run("--today", TODAY, "add", "Call Bob", vault=vault)
+    assert result.exit_code == 1, result.output
+    assert "ends inside a code block or a comment left open" in result.stderr
+    assert (vault / "Inbox.md").read_text() == "# Inbox\n" + end
+
+
 def test_undo_of_an_add_that_made_folders_removes_them(make_vault):
     vault = make_vault({"a.md": "- [ ] x\n", "Keep/b.md": "- [ ] y\n"})
     before = sorted(str(p.relative_to(vault)) for p in vault.rglob("*"))

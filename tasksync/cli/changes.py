@@ -14,12 +14,13 @@ import click
 
 from tasksync.app import AppContext
 from tasksync.cli.render import printable
-from tasksync.config import load_triage_tags, load_vault_config
+from tasksync.config import global_filter_of, load_triage_tags, load_vault_config
 from tasksync.dates import parse_day
 from tasksync.errors import UsageError
 from tasksync.index.select import Selection
 from tasksync.index.store import IdError
 from tasksync.model import LineChange, Priority, StatusTable, Task
+from tasksync.read.signifiers import SIGNIFIERS
 from tasksync.read.vault import is_note_path
 from tasksync.write import edits
 from tasksync.write.actions import (
@@ -194,10 +195,18 @@ def quick_line(text: str, today: date, proposed: bool, statuses: StatusTable) ->
     words = _DATE_WORDS.sub(as_date, words)
     if proposed and "#proposed" not in words.split():
         words += " #proposed"
+    global_filter = global_filter_of(statuses)
+    if global_filter and global_filter not in words:  # as the plugin's "Create task" does
+        words = f"{global_filter} {words}"
     line = f"- [{status}] {words}"
     task = parse_line(line, statuses)
     if task is None or not task.description:
         raise UsageError(f"{words!r} does not read as a task with a description")
+    stranded = [s.emoji for s in SIGNIFIERS if s.emoji in task.description]
+    if stranded:  # the plugin reads fields from the end: one before words is words
+        raise UsageError(f"{stranded[0]} is followed by words ({task.description!r}), so it would "
+                         "be read as words, not as a field: put the fields last (after the "
+                         "@owner)")  # fmt: skip
     if task.created is None:
         line += f" ➕ {today.isoformat()}"
     return line

@@ -395,6 +395,11 @@ def plan_append(vault: Path, rel: str, new_lines: tuple[str, ...]) -> NotePlan:
         plan.lines[-1] += inner
         at = len(plan.lines)
         plan.lines.extend([line + inner for line in new_lines[:-1]] + [new_lines[-1]])
+    read = {index for index, _, _ in task_lines(plan.lines)}
+    if any(at + offset not in read for offset in range(len(new_lines))):
+        raise NoteError(f"{rel} ends inside a code block or a comment left open: a line added "
+                        "there would be no task; not added (close it, or add to another "
+                        "note)")  # fmt: skip
     for offset, line in enumerate(new_lines):
         plan.changes.append(LineChange(rel, at + offset + 1, (), (line,)))
     return plan
