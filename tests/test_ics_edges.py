@@ -85,6 +85,26 @@ def test_the_output_is_written_through_a_link_and_never_over_a_note(make_vault, 
     assert note.read_text() == "- [ ] soon 📅 2026-12-01\n"
 
 
+def test_the_output_into_a_named_pipe_is_written_into_it_not_replaced(make_vault, tmp_path):
+    """`ics -o PIPE` renamed a regular file over the pipe: it was destroyed, and its reader
+    (a calendar client reading a FIFO) never got the calendar."""
+    vault = make_vault({"n.md": "- [ ] soon 📅 2026-12-01\n"})
+    pipe = tmp_path / "calendar.pipe"
+    os.mkfifo(pipe)
+    reader = subprocess.Popen(["cat", str(pipe)], stdout=subprocess.PIPE)
+    result = subprocess.run(
+        [sys.executable, "-m", "tasksync", "--vault", str(vault), "ics", "-o", str(pipe)],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    got, _ = reader.communicate(timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert pipe.is_fifo()
+    [event] = IcsCalendarStream.calendar_from_ics(got.decode()).events
+    assert event.summary == "soon"
+
+
 def test_an_index_that_is_a_note_is_refused(make_vault):
     vault = make_vault({"Inbox.md": "- [ ] soon 📅 2026-12-01\n"})
     result = CliRunner().invoke(cli, ["--vault", str(vault), "--db", str(vault / "Inbox.md"),

@@ -32,7 +32,7 @@ from tasksync.query.dupes import duplicate_groups, merged
 from tasksync.query.people import People
 from tasksync.read.prose import repaired
 from tasksync.read.records import Record
-from tasksync.write.files import atomic_write
+from tasksync.write.files import write_export
 
 if TYPE_CHECKING:
     from icalendar import Calendar
@@ -291,7 +291,7 @@ def register(cli: click.Group) -> None:
                 sys.stdout.buffer.writelines(chunks)
                 sys.stdout.flush()
             else:
-                atomic_write(not_a_note(app.vault, output, "--output"), chunks)
+                write_export(not_a_note(app.vault, output, "--output"), chunks)
             left_out = _left_out(app, store, chosen, owner, tag, path_text)
         count, dropped = tally.entries, tally.merged
         kind = ("to-do" if todo else "event") + ("s" if count != 1 else "")

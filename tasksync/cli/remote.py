@@ -26,7 +26,7 @@ from tasksync.config import load_vault_config
 from tasksync.errors import UsageError
 from tasksync.index.store import Store
 from tasksync.index.sync import sync
-from tasksync.write.files import atomic_write
+from tasksync.write.files import write_export
 from tasksync.write.lock import vault_lock
 
 
@@ -88,7 +88,7 @@ def write_ics(app: AppContext, target: Path, memo: CalendarMemo | None = None) -
             data, count = remembered_calendar(app, store, memo)
         else:
             data, count, _ = build_calendar(app, store, ICS_DEFAULT_STATUSES)
-    atomic_write(not_a_note(app.vault, target, "--ics"), data)
+    write_export(not_a_note(app.vault, target, "--ics"), data)
     return count
 
 

@@ -202,6 +202,22 @@ def put_in_place(staged: Staged, expect: bytes | object | None = ANY) -> None:
         raise
 
 
+def write_export(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """An export (a calendar) to ``path``: a regular file is replaced atomically; a named
+    pipe or a device (``/dev/stdout``) is written into, as a shell's ``>`` would — renamed
+    over, it would be destroyed and its reader never served."""
+    try:
+        kind = os.stat(path).st_mode
+    except FileNotFoundError:
+        kind = stat.S_IFREG
+    if stat.S_ISREG(kind) or stat.S_ISDIR(kind):  # a folder: refused by the rename, said
+        atomic_write(path, data)
+        return
+    with open(path, "wb") as stream:
+        for chunk in [data] if isinstance(data, bytes) else data:
+            stream.write(chunk)
+
+
 def _identity_holding(path: Path, expect: bytes) -> tuple[int, int]:
     """(device, inode) of the file at ``path``, which holds ``expect`` (else
     ``ChangedMeanwhile``)."""
