@@ -110,6 +110,9 @@ def matching(vault: Path, query: str) -> set[str]:
         ("has depends on", "k"),
         ("exclude sub-items", "abcdefghijkl"),
         ("owner is Alon Horev", "ikm"),  # @Alon and @AH are Alon Horev
+        ("owner is AH", "ikm"),  # the name asked for is a person too (it matched @AH alone)
+        ("owner is alon", "ikm"),
+        ("owner is not AH", "abcdefghjl"),
         ("owner is me", "l"),
         ("owner includes alon", "ikm"),
         ("owner is not me", "abcdefghijkm"),

@@ -95,7 +95,8 @@ def register(cli: click.Group) -> None:
         with store:
             people = app.people(store)
             ctx = Context(app.today, frozenset(m.casefold() for m in people.me_names),
-                          _status_names(app), store.open_dependencies)  # fmt: skip
+                          _status_names(app), store.open_dependencies,
+                          people.resolve)  # fmt: skip
             settings = load_query_settings(app.vault)
             if text is not None:
                 result = _run(text, store, people, ctx, settings)

@@ -37,6 +37,8 @@ class Context:
     # The 🆔 of the tasks not done, and the 🆔 those tasks depend on (for is blocked / is
     # blocking): read from the index when a filter first asks, not for every query.
     dependencies: Callable[[], Dependencies] = lambda: (frozenset(), frozenset())
+    # The person a name given in a query means (an alias, a unique first name): People.resolve
+    person_of: Callable[[str], str | None] = lambda name: name
 
     @cached_property
     def _dependencies(self) -> Dependencies:
@@ -183,7 +185,8 @@ def _owner(line: str, low: str, ctx: Context) -> Filter | None:
     name, negate = match[2].strip().lstrip("@"), bool(match[1])
     if name == "me":
         return make_filter(line, lambda r: _owned_by_me(r, ctx) != negate)
-    return make_filter(line, lambda r: (name in {v.casefold() for v in _owners(r)}) != negate)
+    wanted = {name, (ctx.person_of(name) or name).casefold()}
+    return make_filter(line, lambda r: bool(wanted & {v.casefold() for v in _owners(r)}) != negate)
 
 
 def _owners(record: Record) -> list[str]:
