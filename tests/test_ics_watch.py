@@ -91,3 +91,54 @@ def test_an_export_reads_the_tasks_a_few_whole_notes_at_a_time(paths, size):
     for before, after in pairwise(parts):
         assert before[-1]["path"] != after[0]["path"]
         assert len(before) >= size
+
+
+def test_watch_sees_folders_come_go_and_the_reading_settings_change(tmp_path):
+    """`watch --ics` acted only on paths ending in .md: a folder renamed, moved to the trash
+    or moved in (its notes' own events never come) left the calendar stale; and a global
+    filter set in the plugin's settings left the old tasks in the export it kept."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    vault = tmp_path / "V"
+    (vault / "Proj").mkdir(parents=True)
+    (vault / "Old").mkdir()
+    (vault / "Proj/a.md").write_text("- [ ] Alpha task 📅 2026-12-05\n")
+    (vault / "Old/o.md").write_text("- [ ] Old-folder task #task 📅 2026-12-07\n")
+    outside = tmp_path / "Import"
+    outside.mkdir()
+    (outside / "n.md").write_text("- [ ] Imported task #task 📅 2026-12-09\n")
+    ics = tmp_path / "out.ics"
+    proc = subprocess.Popen([sys.executable, "-m", "tasksync", "--vault", str(vault), "--db",
+                             str(tmp_path / "i.sqlite"), "watch", "--ics", str(ics),
+                             "--debounce", "0.2"], stderr=subprocess.PIPE, text=True)  # fmt: skip
+
+    def soon(holds) -> bool:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if ics.exists() and holds(ics.read_text(encoding="utf-8")):
+                return True
+            time.sleep(0.1)
+        return False
+
+    try:
+        assert soon(lambda text: "Alpha task" in text)
+        os.rename(vault / "Proj", vault / "Renamed")
+        assert soon(lambda text: "Renamed" in text), "a renamed folder: the old link stayed"
+        (vault / ".trash").mkdir()
+        os.rename(vault / "Old", vault / ".trash/Old")
+        assert soon(lambda text: "Old-folder task" not in text), "a trashed folder stayed"
+        os.rename(outside, vault / "Import")
+        assert soon(lambda text: "Imported task" in text), "a folder moved in: not exported"
+        settings = vault / ".obsidian/plugins/obsidian-tasks-plugin/data.json"
+        settings.parent.mkdir(parents=True)
+        settings.write_text('{"globalFilter": "#task"}')
+        assert soon(lambda text: "Alpha task" not in text and "Imported task" in text), \
+            "the global filter set: a line without it stayed in the calendar"  # fmt: skip
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=20)
+    assert "Traceback" not in err

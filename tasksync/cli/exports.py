@@ -65,6 +65,7 @@ class CalendarMemo:
     made again only when the note (or a person note) changed."""
 
     people: list[tuple[str, str, list[str]]] | None = None
+    reading: str | None = None  # the reading settings (statuses, global filter) of the notes
     notes: dict[str, _NoteEntries] = field(default_factory=dict)
 
 
@@ -86,8 +87,8 @@ def remembered_calendar(app: AppContext, store: Store, memo: CalendarMemo) -> tu
     """The default calendar (as ``build_calendar(app, store, ICS_DEFAULT_STATUSES)``), its
     notes' entries taken from ``memo`` where the note did not change since the last call."""
     people = app.people(store)
-    if store.people() != memo.people:
-        memo.people, memo.notes = store.people(), {}
+    if store.people() != memo.people or store.reading_settings() != memo.reading:
+        memo.people, memo.reading, memo.notes = store.people(), store.reading_settings(), {}
     selection = Selection(ICS_DEFAULT_STATUSES)
     states = {path: state.hash for path, state in store.note_states().items()}
     changed = [p for p, digest in states.items()

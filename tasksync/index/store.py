@@ -322,6 +322,11 @@ class Store(Journal):
             (str(SCHEMA_VERSION),),
         )
 
+    def reading_settings(self) -> str | None:
+        """The fingerprint of the reading settings the index was built with."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'reading'").fetchone()
+        return str(row[0]) if row else None
+
     def settle_reading(self, fingerprint: str) -> None:
         """The index was built with the vault's reading settings (statuses, global filter) of
         ``fingerprint``; other settings make it stale: every note is read again."""
