@@ -292,7 +292,7 @@ def register(cli: click.Group) -> None:
                 sys.stdout.buffer.writelines(chunks)
                 sys.stdout.flush()
             else:
-                write_export(not_a_note(app.vault, output, "--output"), chunks)
+                write_export(output, not_a_note(app.vault, output, "--output"), chunks)
             left_out = _left_out(app, store, chosen, owner, tag, path_text)
         count, dropped = tally.entries, tally.merged
         kind = ("to-do" if todo else "event") + ("s" if count != 1 else "")

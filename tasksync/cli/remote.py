@@ -89,7 +89,7 @@ def write_ics(app: AppContext, target: Path, memo: CalendarMemo | None = None) -
             data, count = remembered_calendar(app, store, memo)
         else:
             data, count, _ = build_calendar(app, store, ICS_DEFAULT_STATUSES)
-    write_export(not_a_note(app.vault, target, "--ics"), data)
+    write_export(target, not_a_note(app.vault, target, "--ics"), data)
     return count
 
 

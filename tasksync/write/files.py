@@ -202,18 +202,19 @@ def put_in_place(staged: Staged, expect: bytes | object | None = ANY) -> None:
         raise
 
 
-def write_export(path: Path, data: bytes | Iterable[bytes]) -> None:
-    """An export (a calendar) to ``path``: a regular file is replaced atomically; a named
-    pipe or a device (``/dev/stdout``) is written into, as a shell's ``>`` would — renamed
-    over, it would be destroyed and its reader never served."""
+def write_export(given: Path, real: Path, data: bytes | Iterable[bytes]) -> None:
+    """An export (a calendar) to the path the user ``given`` (``real``: with its links
+    followed): a regular file is replaced atomically; a named pipe or a device
+    (``/dev/stdout``) is written into, as a shell's ``>`` would — renamed over, it would be
+    destroyed and its reader never served."""
     try:
-        kind = os.stat(path).st_mode
-    except FileNotFoundError:
+        kind = os.stat(given).st_mode
+    except OSError:
         kind = stat.S_IFREG
     if stat.S_ISREG(kind) or stat.S_ISDIR(kind):  # a folder: refused by the rename, said
-        atomic_write(path, data)
+        atomic_write(real, data)
         return
-    with open(path, "wb") as stream:
+    with open(given, "wb") as stream:
         for chunk in [data] if isinstance(data, bytes) else data:
             stream.write(chunk)
 
