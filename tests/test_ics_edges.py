@@ -103,8 +103,12 @@ def test_the_output_into_a_named_pipe_is_written_into_it_not_replaced(make_vault
     assert pipe.is_fifo()
     [event] = IcsCalendarStream.calendar_from_ics(got.decode()).events
     assert event.summary == "soon"
-    piped = subprocess.run([sys.executable, "-m", "tasksync", "--vault", str(vault), "ics",
-                            "-o", "/dev/stdout"], capture_output=True, timeout=60, check=False)
+    piped = subprocess.run(
+        [sys.executable, "-m", "tasksync", "--vault", str(vault), "ics", "-o", "/dev/stdout"],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
     assert piped.returncode == 0, piped.stderr  # it said "No such file …: /proc/N/fd"
     assert piped.stdout.startswith(b"BEGIN:VCALENDAR")
 
