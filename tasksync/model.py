@@ -24,6 +24,16 @@ class StatusType(enum.Enum):
                         StatusType.ON_HOLD)  # fmt: skip
 
 
+# A status type in words ("it is a to-do"), as messages say it.
+STATUS_WORDS = {"TODO": "a to-do", "PROPOSED": "proposed", "IN_PROGRESS": "in progress",
+                "ON_HOLD": "on hold", "DONE": "done", "CANCELLED": "cancelled",
+                "NON_TASK": "not a task"}  # fmt: skip
+
+# What accept and reject find a task already past, so that leaving it is no fault.
+ALREADY = {"accept": frozenset(("TODO", "IN_PROGRESS", "ON_HOLD", "DONE")),
+           "reject": frozenset(("CANCELLED",))}  # fmt: skip
+
+
 class Priority(enum.Enum):
     HIGHEST = "highest"
     HIGH = "high"

@@ -19,7 +19,7 @@ from tasksync.dates import parse_day
 from tasksync.errors import UsageError
 from tasksync.index.select import Selection
 from tasksync.index.store import IdError
-from tasksync.model import LineChange, Priority, StatusTable, Task
+from tasksync.model import ALREADY, STATUS_WORDS, LineChange, Priority, StatusTable, Task
 from tasksync.read.signifiers import SIGNIFIERS
 from tasksync.read.vault import is_note_path
 from tasksync.write import edits
@@ -130,15 +130,6 @@ def _batch_state(batch: dict[str, Any]) -> str:
     return f" ({', '.join(notes)})" if notes else ""
 
 
-_KIND = {"TODO": "a to-do", "IN_PROGRESS": "in progress", "ON_HOLD": "on hold",
-         "DONE": "done", "CANCELLED": "cancelled", "NON_TASK": "not a task"}  # fmt: skip
-
-
-# What accept and reject leave as it is without fault: the task is past it already.
-_ALREADY = {"accept": frozenset(("TODO", "IN_PROGRESS", "ON_HOLD", "DONE")),
-            "reject": frozenset(("CANCELLED",))}  # fmt: skip
-
-
 def _not_proposed(verb: str, targets: list[Target], outcome: Outcome,
                   changed: set[str]) -> tuple[list[str], list[str]]:  # fmt: skip
     """The tasks ``accept`` or ``reject`` left as they were as they are not proposed: those
@@ -146,7 +137,7 @@ def _not_proposed(verb: str, targets: list[Target], outcome: Outcome,
     already (a done task accepted: said, not an error)."""
     refused: list[str] = []
     past: list[str] = []
-    if verb not in _ALREADY or not outcome.unchanged:
+    if verb not in ALREADY or not outcome.unchanged:
         return refused, past
     from tasksync.read.parse import parse_line
 
@@ -157,9 +148,9 @@ def _not_proposed(verb: str, targets: list[Target], outcome: Outcome,
         kind = task.status_type.value if task else "NON_TASK"
         if kind == "PROPOSED":
             continue
-        it_is = _KIND.get(kind, kind.lower())
+        it_is = STATUS_WORDS.get(kind, kind.lower())
         said = f"{task_label(target.id, target.label)}: not proposed: it is {it_is}"
-        if kind in _ALREADY[verb]:
+        if kind in ALREADY[verb]:
             past.append(said)
         else:
             refused.append(f"{said}; not {_PAST[verb]}")

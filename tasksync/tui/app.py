@@ -32,7 +32,7 @@ from tasksync.config import load_status_table, load_triage_tags
 from tasksync.errors import TasksyncError
 from tasksync.index.store import Store
 from tasksync.index.sync import sync
-from tasksync.model import StatusTable, StatusType, Task
+from tasksync.model import ALREADY, STATUS_WORDS, StatusTable, StatusType, Task
 from tasksync.query.elsewhere import Match, matches_elsewhere, note_link, tracked_line
 from tasksync.query.people import People
 from tasksync.read.records import Record, tuple_record
@@ -86,11 +86,6 @@ ELSEWHERE_DELAY_S = 0.4  # after a change, before the proposals are matched agai
 IN_BACKGROUND = 50  # a batch of more tasks is written in a worker thread, with its progress
 T = TypeVar("T")
 R = TypeVar("R")
-# What an accept or reject that wrote nothing finds a task already is; and a state in words.
-_ALREADY = {"accepted": frozenset(("TODO", "IN_PROGRESS", "ON_HOLD")),
-            "rejected": frozenset(("CANCELLED",))}  # fmt: skip
-_STATE_WORDS = {"TODO": "a to-do", "IN_PROGRESS": "in progress", "ON_HOLD": "on hold",
-                "DONE": "done", "CANCELLED": "cancelled", "PROPOSED": "proposed"}  # fmt: skip
 REFUSED = "changed since the last scan"  # the write layer's words for a task it cannot find
 
 
@@ -515,10 +510,10 @@ class TasksyncApp(App[None]):
         """Why a batch changed nothing: its task is so already — or, answered in another
         editor meanwhile, is something else now (said as the note holds it)."""
         record = self.by_id.get(made.ids[0]) if len(made.ids) == 1 else None
-        kind = record["status_type"] if record else None
-        if kind is None or made.verb not in _ALREADY or kind in _ALREADY[made.verb]:
+        kind, verb = record["status_type"] if record else None, made.verb.removesuffix("ed")
+        if kind is None or verb not in ALREADY or kind in ALREADY[verb]:
             return f"{made.what} already {made.verb}"
-        return f"{made.what} is {_STATE_WORDS.get(kind, kind.lower())} in the note now"
+        return f"{made.what} is {STATUS_WORDS.get(kind, kind.lower())} in the note now"
 
     def _write_in_background(self, made: Batch, records: list[Record], redoing: bool) -> None:
         notes = len({r["path"] for r in records})
