@@ -1,0 +1,130 @@
+"""A task changed in the note (by Obsidian) while the TUI shows it — review findings, each
+test failed before its fix:
+
+- the edit dialog wrote its values over a due date set meanwhile (only a rewording was
+  refused), and after a refusal, saving onto the task as the note holds it put back the
+  fields the user had not touched (README, Edit: "Only the fields you changed are rewritten
+  … If the task changed in the note meanwhile, nothing is written, your values stay in the
+  dialog and it shows the task as the note holds it now: enter saves onto it");
+- `a` / `r` on a task answered meanwhile said "already accepted" / "already rejected"
+  whatever the task was now;
+- `r` on a reworded task rejected a line with its old wording pasted back: the index keeps a
+  task's id over a rewording, and the write layer took the id the old wording gives.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_tui import app_for, go_to
+
+NOTE = """# Note
+
+- [?] Alpha task one @Myself 📅 2026-12-01 #proposed
+- [?] Beta task two @Myself #proposed
+- [?] Gamma task three #proposed
+"""
+BETA = "- [?] Beta task two @Myself #proposed"
+
+
+async def test_edit_does_not_overwrite_a_due_date_set_meanwhile(make_vault):
+    vault = make_vault({"N.md": NOTE})
+    note = vault / "N.md"
+    app = app_for(vault)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await go_to(pilot, app, "Beta")
+        await pilot.press("e")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "EditScreen"
+        app.screen.query_one("#due").value = "2026-12-24"
+        # meanwhile, in Obsidian, the same task gets a due date (and a priority)
+        note.write_text(NOTE.replace(BETA, BETA.replace("@Myself", "@Myself 📅 2026-12-09 ⏬")))
+        changed_meanwhile = note.read_bytes()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert note.read_bytes() == changed_meanwhile, (
+            "the edit overwrote the due date set in the note meanwhile:\n" + note.read_text()
+        )
+        assert type(app.screen).__name__ == "EditScreen", "the dialog closed"
+
+
+FLYER = "- [?] Design the plant sale flyer with the new logo. @Myself 📅 2026-12-01 #proposed\n"
+
+
+async def test_saving_onto_the_changed_task_keeps_its_untouched_fields(make_vault):
+    vault = make_vault({"N.md": FLYER})
+    note = vault / "N.md"
+    app = app_for(vault)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await go_to(pilot, app, "Design")
+        await pilot.press("e")
+        await pilot.pause()
+        dialog = app.screen
+        assert type(dialog).__name__ == "EditScreen"
+        dialog.query_one("#owner").value = "Sam Okafor"  # the only field the user changes
+        # meanwhile, in Obsidian: reworded, and the due date moved
+        note.write_text(FLYER.replace("Design the", "Design the spring").replace("12-01", "12-09"))
+        dialog.query_one("#due").focus()
+        await pilot.press("enter")  # refused: the task changed
+        await pilot.pause()
+        assert type(app.screen).__name__ == "EditScreen"
+        assert "Design the spring" in note.read_text()
+        await pilot.press("enter")  # "enter saves onto it"
+        await pilot.pause()
+    line = note.read_text().split("\n")[0]
+    assert "@Sam Okafor" in line, line
+    assert "📅 2026-12-09" in line, f"the due date set in Obsidian was reverted: {line!r}"
+
+
+@pytest.mark.parametrize(
+    ("now", "key", "wrong"),
+    [
+        ("- [-] Beta task two @Myself ❌ 2026-11-21", "a", "already accepted"),
+        ("- [x] Beta task two @Myself ✅ 2026-11-21", "r", "already rejected"),
+        ("- [ ] Beta task two @Myself", "a", "in the note now"),  # accepted there: already so
+    ],
+)
+async def test_nothing_to_change_tells_the_tasks_real_state(make_vault, now, key, wrong):
+    vault = make_vault({"N.md": NOTE})
+    note = vault / "N.md"
+    app = app_for(vault)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await go_to(pilot, app, "Beta")
+        note.write_text(NOTE.replace(BETA, now))  # answered in Obsidian
+        await pilot.press(key)
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert not any(wrong in m for m in said), f"the note holds {now!r} but the TUI said: {said}"
+        assert any(m.startswith("Nothing to change: “Beta task two”") for m in said), said
+
+
+SHED = "# Note\n\n- [?] Call Bob about the shed #proposed\n- [?] Water the plants #proposed\n"
+
+
+async def test_r_never_rejects_a_task_other_than_the_highlighted_one(make_vault):
+    vault = make_vault({"N.md": SHED})
+    note = vault / "N.md"
+    app = app_for(vault)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        # reworded in Obsidian; the TUI reads it again (as its watcher does)
+        note.write_text(SHED.replace("about the shed", "about the shed roof"))
+        app.reload()
+        await pilot.pause()
+        await go_to(pilot, app, "Call Bob about the shed roof")
+        # then (the watcher not fired yet): a due date on it, and the old wording pasted back
+        note.write_text(
+            note.read_text().replace("shed roof #proposed", "shed roof 📅 2026-12-01 #proposed")
+            + "- [?] Call Bob about the shed #proposed\n"
+        )
+        before = note.read_text().split("\n")
+        await pilot.press("r")
+        await pilot.pause()
+        after = note.read_text().split("\n")
+        said = [n.message for n in app._notifications]
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    for old, new in changed:
+        assert "roof" in old, f"r on “…shed roof” rejected {old!r} -> {new!r}; said {said}"
