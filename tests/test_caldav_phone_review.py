@@ -22,7 +22,7 @@ pytest.importorskip("radicale")
 pytest.importorskip("xandikos")
 
 from tests.caldav_servers import phone_edit, todo_by_summary
-from tests.test_caldav_twoway import NOW, WEEK, ok, summaries, sync
+from tests.test_caldav_twoway import NOW, WEEK, ok, summaries, sync, sync_command
 
 RECURRING = "# Week\n- [ ] Water the seedlings 🔁 every week 📅 2026-11-26\n"
 statuses = summaries
@@ -89,29 +89,9 @@ def test_a_recurring_completion_is_written_once(make_vault, server, monkeypatch,
             assert sync(vault, server).exit_code == 7
     else:
         env = {**os.environ, "TASKSYNC_NOW": NOW, "TASKSYNC_CALDAV_PASSWORD": "x"}
-        killed = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                _KILLED_BEFORE_PUSH,
-                "--vault",
-                str(vault),
-                "--today",
-                "2026-11-22",
-                "caldav",
-                "sync",
-                "--url",
-                server.url,
-                "--calendar",
-                "tasks",
-                "--user",
-                "tester",
-            ],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
-        )
+        arguments = sync_command(vault, server)[3:]  # after `python -m tasksync`
+        killed = subprocess.run([sys.executable, "-c", _KILLED_BEFORE_PUSH, *arguments],
+                                capture_output=True, text=True, env=env, check=False)  # fmt: skip
         assert killed.returncode == -signal.SIGKILL, killed.stderr
     once = (
         "- [ ] Water the seedlings 🔁 every week 📅 2026-12-03\n"
@@ -181,30 +161,9 @@ def test_a_phone_title_with_a_tag_is_written(make_vault, server):
 
 
 def _sync_in(vault, server, zone, db):
-    env = {
-        **os.environ,
-        "TASKSYNC_NOW": NOW,
-        "TASKSYNC_CALDAV_PASSWORD": "x",
-        "TZ": zone,
-        "TASKSYNC_DB": str(db),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "tasksync",
-        "--vault",
-        str(vault),
-        "--today",
-        "2026-11-22",
-        "caldav",
-        "sync",
-        "--url",
-        server.url,
-        "--calendar",
-        "tasks",
-        "--user",
-        "tester",
-    ]
+    env = {**os.environ, "TASKSYNC_NOW": NOW, "TASKSYNC_CALDAV_PASSWORD": "x", "TZ": zone,
+           "TASKSYNC_DB": str(db)}  # fmt: skip
+    command = sync_command(vault, server)
     result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     assert result.returncode == 0, result.stderr
     return result.stdout
