@@ -107,3 +107,36 @@ def test_ordinary_names_are_written(line, words):
     reread = parse_line(edits.set_owner(task, owner, STATUSES).raw, STATUSES)
     assert reread is not None
     assert reread.owner == owner
+
+
+TITLE_LINES = (*LINES, "- [ ] water #garden seedlings @Sam 📅 2026-11-26 ⏫ #auto",
+               "- [ ] buy soil #garden 🔁 every week 📅 2026-11-27")  # fmt: skip
+TITLE_TEXT = st.text(st.sampled_from("ab #@📅⏫🔁2026-1^[]:( \t"), min_size=1, max_size=24)
+
+
+@given(st.sampled_from(TITLE_LINES), st.one_of(TITLE_TEXT, st.text(min_size=1, max_size=24)))
+def test_a_title_from_a_phone_is_written_only_when_it_reads_back_as_that_title(line, title):
+    task = parse_line(line, STATUSES)
+    assert task is not None
+    try:
+        edited = edits.set_title(task, title, STATUSES)
+    except UsageError as exc:
+        refusal = str(exc)
+        assert len(refusal.splitlines()) == 1, refusal
+        return
+    reread = parse_line(edited.raw, STATUSES)
+    assert reread is not None
+    assert edits.title_of(reread) == " ".join(title.split())
+    kept = ("owner", "block_link", "due", "priority", "recurrence")
+    assert [getattr(reread, k) for k in kept] == [getattr(task, k) for k in kept]
+    assert reread.status == task.status
+
+
+@given(st.sampled_from(TITLE_LINES))
+def test_a_title_written_back_unchanged_changes_no_field(line):
+    task = parse_line(line, STATUSES)
+    assert task is not None
+    reread = parse_line(edits.set_title(task, edits.title_of(task), STATUSES).raw, STATUSES)
+    assert reread is not None
+    assert (reread.description, reread.tags, reread.owner, reread.due) == (
+        task.description, task.tags, task.owner, task.due)  # fmt: skip

@@ -32,7 +32,14 @@ from tasksync.calendar.ics import (
     uid_namespace,
 )
 from tasksync.calendar.imports import DEFAULT_INBOX, import_items, settle_imports
-from tasksync.calendar.vtodo import FIELDS, MARK, ServerItem, item_of, vault_fields
+from tasksync.calendar.vtodo import (
+    FIELDS,
+    MARK,
+    ServerItem,
+    item_of,
+    record_title,
+    vault_fields,
+)
 from tasksync.errors import TasksyncError
 from tasksync.index.store import Store, SyncState
 from tasksync.index.sync import sync
@@ -108,7 +115,7 @@ def _server_edit(decision: Decision, statuses: StatusTable, today: date,
     def change(task: Task) -> tuple[str, ...]:
         if "summary" in decision.pull:
             try:
-                task = edits.set_description(task, decision.pull["summary"], statuses)
+                task = edits.set_title(task, decision.pull["summary"], statuses)
             except TasksyncError as exc:
                 refused[decision.record["id"]] = (
                     f"{decision.record['path']}:{decision.record['line']}: the summary changed "
@@ -382,7 +389,7 @@ def _push(run: _Run, calendar: Any, vault_name: str, now: datetime, decisions: l
         component.add("uid", decision.uid)
         component.add(MARK, record["id"])
         component.pop("SUMMARY")
-        component.add("summary", task_summary(record["description"]))  # its emoji too
+        component.add("summary", task_summary(record_title(record)))  # its emoji too
         item = decision.item
         try:
             if item is not None and item.raw is not None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from tasksync.calendar.ics import task_summary
+from tasksync.read.parse import parse_task_line
 from tasksync.read.records import Record
+from tasksync.write.edits import title_of
 
 # The fields both sides have, merged one by one.
 FIELDS = ("status", "due", "summary")
@@ -37,8 +40,21 @@ def vault_fields(record: Record) -> dict[str, Any]:
     return {
         "status": _VAULT_STATUS[record["status_type"]],
         "due": record["due"],
-        "summary": task_summary(record["description"]),
+        "summary": task_summary(record_title(record)),
     }
+
+
+def record_title(record: Record) -> str:
+    """The task's title (``edits.title_of``): its words, and the tags among them."""
+    if not record["tags"]:
+        return str(record["description"])  # the same words, without reading the line again
+    return _title_of_line(str(record["raw"]), frozenset(record["tags"]))
+
+
+@lru_cache(maxsize=4096)
+def _title_of_line(raw: str, tags: frozenset[str]) -> str:
+    # The index's tags are the line's but for the global filter: that one is not shown.
+    return title_of(parse_task_line(raw), lambda tag: tag in tags)
 
 
 def local_date(value: Any) -> date | None:

@@ -9,9 +9,11 @@ line that already uses Dataview fields) at the end of the line's fields, before 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from tasksync.config import global_filter_of
 from tasksync.errors import TasksyncError, UsageError
 from tasksync.model import Priority, Segment, StatusTable, StatusType, Task
 from tasksync.read.parse import parse_task_line
@@ -431,4 +433,47 @@ def set_description(task: Task, text: str, statuses: StatusTable) -> Task:
     if edited.description != wanted:
         raise UsageError(f"cannot write the description {wanted!r}: it would not read back as "
                          "itself")  # fmt: skip
+    return edited
+
+
+def _title_run(segments: tuple[Segment, ...] | list[Segment]) -> tuple[int, int]:
+    """Where the title stands: the text and tags from the checkbox to the first segment of
+    anything else (the owner, a field, the block link)."""
+    start = next(i for i, s in enumerate(segments) if s.kind == "checkbox") + 1
+    stop = start
+    while stop < len(segments) and segments[stop].kind in ("text", "tag"):
+        stop += 1
+    return start, stop
+
+
+def title_of(task: Task, shown: Callable[[str], bool] = lambda _tag: True) -> str:
+    """The task's title as a phone shows it: its words with the tags written among and right
+    after them, as written (but for tags not ``shown``: the global filter)."""
+    start, stop = _title_run(task.segments)
+    kept = (s.text for s in task.segments[start:stop] if s.kind == "text" or shown(s.text))
+    return " ".join("".join(kept).split())
+
+
+def set_title(task: Task, text: str, statuses: StatusTable) -> Task:
+    """Replace the title (``title_of``) with ``text``, tags and all: the owner, fields and
+    block link stay, and so does the global filter. Text that would not read back as the
+    title — one holding a field's emoji, say — is refused, not written."""
+    _refuse_control_characters("title", text)
+    wanted = " ".join(text.split())
+    if not wanted:
+        raise UsageError("a task needs a description")
+    segments = list(task.segments)
+    start, stop = _title_run(segments)
+    flag = global_filter_of(statuses)
+    run = segments[start:stop]
+    words = [s for s in run if s.text.strip()]
+    if flag and any(s.kind == "tag" and s.text == flag for s in run):
+        leading = words[0].kind == "tag" and words[0].text == flag
+        new = f" {flag} {wanted}" if leading else f" {wanted} {flag}"
+    else:
+        new = f" {wanted}"
+    segments[start:stop] = [Segment("text", new + (" " if stop < len(segments) else ""))]
+    edited = _reparse(segments, statuses)
+    if title_of(edited, lambda tag: tag != flag) != wanted:
+        raise UsageError(f"cannot write the title {wanted!r}: it would not read back as itself")
     return edited
