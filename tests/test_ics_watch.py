@@ -111,6 +111,9 @@ def test_watch_sees_folders_come_go_and_the_reading_settings_change(tmp_path):
     outside = tmp_path / "Import"
     outside.mkdir()
     (outside / "n.md").write_text("- [ ] Imported task #task 📅 2026-12-09\n")
+    dotted = tmp_path / "Plans"
+    dotted.mkdir()
+    (dotted / "p.md").write_text("- [ ] Dotted task #task 📅 2026-12-10\n")
     ics = tmp_path / "out.ics"
     proc = subprocess.Popen([sys.executable, "-m", "tasksync", "--vault", str(vault), "--db",
                              str(tmp_path / "i.sqlite"), "watch", "--ics", str(ics),
@@ -133,10 +136,13 @@ def test_watch_sees_folders_come_go_and_the_reading_settings_change(tmp_path):
         assert soon(lambda text: "Old-folder task" not in text), "a trashed folder stayed"
         os.rename(outside, vault / "Import")
         assert soon(lambda text: "Imported task" in text), "a folder moved in: not exported"
+        os.rename(dotted, vault / "Plans v1.2")
+        assert soon(lambda text: "Dotted task" in text), "a folder named v1.2 moved in: missed"
         settings = vault / ".obsidian/plugins/obsidian-tasks-plugin/data.json"
         settings.parent.mkdir(parents=True)
         settings.write_text('{"globalFilter": "#task"}')
-        assert soon(lambda text: "Alpha task" not in text and "Imported task" in text), \
+        assert soon(lambda text: "Alpha task" not in text and "Imported task" in text
+                    and "Dotted task" in text), \
             "the global filter set: a line without it stayed in the calendar"  # fmt: skip
     finally:
         proc.send_signal(signal.SIGINT)

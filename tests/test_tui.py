@@ -188,6 +188,36 @@ async def test_a_note_edited_elsewhere_shows_up(example_vault):
         assert any(r.record and r.record["description"] == "Brand new proposal" for r in app.rows)
 
 
+async def test_a_folder_trashed_or_moved_in_elsewhere_shows_in_the_list(example_vault, tmp_path):
+    outside = tmp_path / "Minutes v2.1"
+    outside.mkdir()
+    (outside / "m.md").write_text("- [?] Proposal from a folder moved in @Myself #proposed\n")
+    app = app_for(example_vault, watch=True)
+
+    async def until(holds) -> bool:
+        for _ in range(100):
+            await asyncio.sleep(0.1)
+            if holds():
+                return True
+        return False
+
+    def descriptions() -> set[str]:
+        return {r.record["description"] for r in app.rows if r.record}
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert any("seed packets" in d for d in descriptions())
+        await asyncio.sleep(0.5)  # let the watcher start
+        (example_vault / ".trash").mkdir(exist_ok=True)
+        for folder in ("Meetings", "Sources"):
+            (example_vault / folder).rename(example_vault / ".trash" / folder)
+        assert await until(lambda: not any("seed packets" in d for d in descriptions())), \
+            "a folder moved to the trash: its tasks stayed in the list"  # fmt: skip
+        outside.rename(example_vault / "Minutes v2.1")
+        assert await until(lambda: "Proposal from a folder moved in" in descriptions()), \
+            "a folder moved in: its tasks did not show"  # fmt: skip
+
+
 async def test_errors_are_shown_not_raised(example_vault):
     app = app_for(example_vault)
     async with app.run_test(size=SIZE) as pilot:

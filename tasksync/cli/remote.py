@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import sys
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,10 +23,11 @@ from tasksync.cli.exports import (
     remembered_calendar,
 )
 from tasksync.cli.render import printable
-from tasksync.config import PLUGIN_SETTINGS, VAULT_CONFIG, load_vault_config
+from tasksync.config import load_vault_config
 from tasksync.errors import UsageError
 from tasksync.index.store import Store
 from tasksync.index.sync import sync
+from tasksync.index.watching import a_folder_appeared, worth_a_look
 from tasksync.write.files import write_export
 from tasksync.write.lock import vault_lock
 
@@ -200,11 +201,14 @@ def register(cli: click.Group) -> None:
         click.echo(f"watching {app.vault} (Ctrl-C stops)", err=True)
         try:
             for changes in watch_files(app.vault, debounce=int(debounce * 1000), step=100,
-                                       watch_filter=_worth_a_look,
+                                       watch_filter=worth_a_look,
                                        rust_timeout=int((every or 0) * 1000),
                                        yield_on_timeout=every is not None):  # fmt: skip
                 try:
                     if changes:
+                        refresh()
+                    if a_folder_appeared(changes):
+                        time.sleep(max(debounce, 0.2))
                         refresh()
                     elif settings is not None:  # quiet notes: the server may have news
                         poll_server()
@@ -219,14 +223,6 @@ def register(cli: click.Group) -> None:
 
 
 DEFAULT_POLL_S = 60.0
-_SETTINGS_FILES = (str(PLUGIN_SETTINGS), str(VAULT_CONFIG))
-
-
-def _worth_a_look(_change: object, path: str) -> bool:
-    """A change `watch` acts on: a note; a folder (one renamed or moved to the trash takes
-    its notes with it, and says so only by its own name); the reading settings."""
-    name = os.path.basename(path)
-    return path.endswith(".md") or "." not in name or path.endswith(_SETTINGS_FILES)
 
 
 def _stamp() -> str:

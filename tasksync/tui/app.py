@@ -4,6 +4,7 @@ writes a note itself."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
 import shlex
@@ -32,6 +33,7 @@ from tasksync.config import load_status_table, load_triage_tags
 from tasksync.errors import TasksyncError
 from tasksync.index.store import Store
 from tasksync.index.sync import sync
+from tasksync.index.watching import a_folder_appeared, worth_a_look
 from tasksync.model import ALREADY, STATUS_WORDS, StatusTable, StatusType, Task
 from tasksync.query.elsewhere import Match, matches_elsewhere, note_link, tracked_line
 from tasksync.query.people import People
@@ -943,9 +945,12 @@ class TasksyncApp(App[None]):
         """Notes changed elsewhere (Obsidian, an editor) appear without a restart."""
         from watchfiles import awatch
 
-        async for _changes in awatch(self.vault, debounce=300, recursive=True,
-                                     watch_filter=lambda _c, p: p.endswith(".md")):  # fmt: skip
+        async for changes in awatch(self.vault, debounce=300, recursive=True,
+                                    watch_filter=worth_a_look):  # fmt: skip
             self.reload()
+            if a_folder_appeared(changes):
+                await asyncio.sleep(0.3)
+                self.reload()
 
 
 def _freeze_heap() -> None:
