@@ -499,3 +499,27 @@ def test_log_shows_a_batch_at_the_users_time(make_vault, tmp_path, zone):
     stamp = datetime.fromisoformat(line.split()[1])
     assert stamp.utcoffset() == now.utcoffset()  # the user's offset, not UTC's
     assert abs((now - stamp).total_seconds()) < 120
+
+
+@pytest.mark.parametrize("text", ["Read the notes %% draft", "Check <!-- the old list",
+                                  "Call Bob @Bob %%"])  # fmt: skip
+def test_add_refuses_text_that_would_open_a_comment_over_the_note(make_vault, text):
+    """`add "… %% draft"` wrote a line opening a comment: every task added after it vanished
+    from the index (and from Obsidian), and the next `add` was refused."""
+    vault = make_vault({"Inbox.md": "- [ ] x\n"})
+    result = run("--today", TODAY, "add", text, vault=vault)
+    assert result.exit_code == 2, result.output
+    assert "comment" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    assert (vault / "Inbox.md").read_text() == "- [ ] x\n"
+    closed = run("--today", TODAY, "add", "Read the notes %%draft%% today", vault=vault)
+    assert closed.exit_code == 0, closed.output
+
+
+def test_set_refuses_an_owner_that_would_open_a_comment(make_vault):
+    vault = make_vault({"Inbox.md": "- [ ] x 📅 2026-12-01\n- [ ] y\n"})
+    [task] = [t["id"] for t in json.loads(run("list", "--json", vault=vault).stdout)
+              if t["description"] == "x"]  # fmt: skip
+    result = run("set", task, "--owner", "Bob <!--", vault=vault)
+    assert result.exit_code != 0, result.output
+    assert (vault / "Inbox.md").read_text() == "- [ ] x 📅 2026-12-01\n- [ ] y\n"

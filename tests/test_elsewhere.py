@@ -4,10 +4,12 @@ behind it, and `merge` with a KEEP of another note."""
 from __future__ import annotations
 
 import json
+import re
 import string
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -276,3 +278,61 @@ def test_dupes_elsewhere_json_is_laid_out_as_one_json_dump(example_vault):
 def test_dupes_elsewhere_json_of_nothing_found_is_an_empty_list(make_vault):
     vault = make_vault({"A.md": "- [?] Paint the shed\n"})
     assert run(vault, "dupes", "--elsewhere", "--json") == (0, "[]\n")
+
+
+@pytest.mark.parametrize(("status", "word"), [(" ", "a to-do"), ("x", "done"),
+                                              ("/", "in progress")])  # fmt: skip
+def test_merge_rejects_only_proposed_duplicates(make_vault, status, word):
+    """A to-do, done or in-progress task given as a duplicate was "rejected": it got
+    `(tracked in …)` and was counted among the rejections, exit 0."""
+    vault = make_vault({
+        "A/Plan.md": "- [ ] Order the oak sleepers for the raised beds\n",
+        "Meetings/m.md": "- [?] Order oak sleepers for the raised beds #proposed\n"
+                         f"- [{status}] Order the oak sleepers again\n",
+    })  # fmt: skip
+    before = (vault / "Meetings/m.md").read_bytes()
+    tasks = records_of(vault)
+    by_line = {(t["path"], t["line"]): t["id"] for t in tasks.values()}
+    code, out = run(vault, "merge", by_line[("A/Plan.md", 1)], by_line[("Meetings/m.md", 1)],
+                    by_line[("Meetings/m.md", 2)])  # fmt: skip
+    assert code == 1, out
+    assert f"not proposed: it is {word}" in out, out
+    assert (vault / "Meetings/m.md").read_bytes() == before, "a merge refused in part wrote"
+
+
+def test_merge_of_an_already_rejected_duplicate_says_so(make_vault):
+    vault = make_vault({
+        "Meetings/m.md": "- [ ] Order the oak sleepers\n- [-] Order oak sleepers ❌ 2026-01-01\n"
+                         "- [?] Order the oak sleepers soon #proposed\n",
+    })  # fmt: skip
+    ids = [t["id"] for t in sorted(records_of(vault).values(), key=lambda t: t["line"])]
+    code, out = run(vault, "--today", "2026-01-02", "merge", *ids)
+    assert code == 0, out
+    assert "1 already so" in out, out
+    assert (vault / "Meetings/m.md").read_text(encoding="utf-8") == (
+        "- [ ] Order the oak sleepers\n- [-] Order oak sleepers ❌ 2026-01-01\n"
+        "- [-] Order the oak sleepers soon ❌ 2026-01-02\n")  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["Plan %% draft", "Plan | draft", "Plan ]] draft",
+                                  "Plan <!-- draft"])  # fmt: skip
+def test_merge_never_writes_a_link_that_breaks_the_note(make_vault, name):
+    """A keeper's note named `Plan %% draft` gave `(tracked in [[Plan %% draft]])`: a comment
+    opened that hid every line after it; `|` and `]]` gave a link to another note."""
+    vault = make_vault({
+        f"A/{name}.md": "- [ ] Order the oak sleepers for the raised beds\n",
+        "Meetings/m.md": "- [?] Order oak sleepers for the raised beds #proposed\n"
+                         "- [ ] A task after it\n",
+    })  # fmt: skip
+    tasks = records_of(vault)
+    by_path = {t["path"]: t["id"] for t in tasks.values() if t["line"] == 1}
+    code, out = run(vault, "merge", by_path[f"A/{name}.md"], by_path["Meetings/m.md"])
+    after = records_of(vault)
+    assert any(t["description"] == "A task after it" for t in after.values()), \
+        f"the task after the merged line vanished: {out}"  # fmt: skip
+    text = (vault / "Meetings/m.md").read_text(encoding="utf-8")
+    if code == 0:
+        [link] = re.findall(r"\[\[(.*?)\]\]", text)
+        assert link.split("|")[0].split("#")[0] in (f"A/{name}", name), text
+    else:
+        assert "no link can be written" in out, out

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from tasksync.errors import VaultError
 from tasksync.read.vault import decode, iter_notes
@@ -45,7 +47,7 @@ def test_missing_vault_is_a_clear_error(tmp_path):
         (b"a\nb\n", "utf-8", False, "\n", True),
         (b"\xef\xbb\xbfa\r\nb", "utf-8", True, "\r\n", False),
         ("caf\u00e9 \u2019\n".encode("cp1252"), "cp1252", False, "\n", True),
-        (b"\x81\x8d odd bytes", "latin-1", False, "", False),
+        (b"\x81\x8d odd bytes", "cp1252", False, "", False),
         ("hi\n".encode("utf-16"), "utf-16", True, "\n", True),
     ],
 )
@@ -54,3 +56,14 @@ def test_decoding_records_what_is_needed_to_write_back(data, encoding, bom, newl
     assert (note.encoding, note.bom, note.newline, note.final_newline) == (
         encoding, bom, newline, final)  # fmt: skip
     assert not note.text.startswith("\ufeff")
+
+
+@given(st.binary(max_size=64))
+def test_a_note_that_is_not_utf8_is_written_back_byte_for_byte(data):
+    """Any bytes read as Windows-1252 (its undefined bytes too) encode back to themselves:
+    a line tasksync does not change keeps every byte."""
+    from tasksync.write.writeback import encode_as
+
+    note = decode(data)
+    assume(note.encoding == "cp1252" and not note.bom)
+    assert encode_as(note.text, note.encoding) == data

@@ -247,6 +247,36 @@ def test_windows_1252_note_is_edited_keeping_every_other_byte(vault, args, field
         assert "✅".encode() + f" {TODAY}".encode() in after, after
 
 
+def test_a_rejection_in_a_windows_1252_note_leaves_the_other_tasks_text_as_it_was(vault, tmp_path):
+    """❌'s UTF-8 bytes hold 0x9D, a byte Windows-1252 leaves undefined: the note must still
+    read as Windows-1252 (not as Latin-1, where “ and ’ become control characters)."""
+    note = b"- [?] caf\xe9 proposal #proposed\n- [ ] ask Bob\x92s \x93view\x94\n"
+    root = vault({"n.md": note})
+    [task] = ids_of(root, "café proposal")
+    result = tasksync(root, "reject", task)
+    assert result.returncode == 0, result.stderr
+    after = (root / "n.md").read_bytes()
+    assert after.split(b"\n")[1:] == note.split(b"\n")[1:], "another line's bytes changed"
+    fresh = {t["description"]: t for t in listed(root, db=tmp_path / "fresh.sqlite")}
+    assert set(fresh) == {"café proposal", "ask Bob’s “view”"}, f"read back as {set(fresh)}"
+    assert fresh["café proposal"]["cancelled"] == TODAY, fresh["café proposal"]
+
+
+@pytest.mark.parametrize("how", ["add", "set-owner"])
+def test_a_character_a_windows_1252_note_cannot_hold_is_refused(vault, how):
+    root = vault({"n.md": CP1252_NOTE})
+    [task] = ids_of(root, "café task")  # the index made: its "not UTF-8" warning said
+    if how == "add":
+        result = tasksync(root, "add", "--note", "n.md", "Call Łukasz about the → sign")
+    else:
+        result = tasksync(root, "set", task, "--owner", "Łukasz")
+    assert result.returncode != 0, f"written: {(root / 'n.md').read_bytes()!r}"
+    assert one_clean_line(result.stderr), result.stderr
+    assert "Windows-1252" in result.stderr, result.stderr
+    assert "Ł" in result.stderr, result.stderr
+    assert (root / "n.md").read_bytes() == CP1252_NOTE
+
+
 # -- 10. links and extended attributes -----------------------------------------------------------
 
 

@@ -166,6 +166,7 @@ _DATE_WORDS = re.compile(
 
 def quick_line(text: str, today: date, proposed: bool, statuses: StatusTable) -> str:
     """The task line `add` writes for ``text``: its date words as dates, ➕ today added."""
+    from tasksync.read.notes import comment_left_open
     from tasksync.read.parse import TASK_PREFIX, parse_line
 
     words = " ".join(text.split())
@@ -198,6 +199,10 @@ def quick_line(text: str, today: date, proposed: bool, statuses: StatusTable) ->
         raise UsageError(f"{stranded[0]} is followed by words ({task.description!r}), so it would "
                          "be read as words, not as a field: put the fields last (after the "
                          "@owner)")  # fmt: skip
+    opened = comment_left_open(line)
+    if opened is not None:
+        raise UsageError(f"the text opens a comment that it does not close ({opened} missing): "
+                         "it would hide every line after it in the note")  # fmt: skip
     if task.created is None:
         line += f" ➕ {today.isoformat()}"
     return line
@@ -406,11 +411,28 @@ def register(cli: click.Group) -> None:
                 links.update((t.id, link) for t in elsewhere)
             return targets
 
+        def proposed(task: Task) -> bool:
+            """Whether to reject it: a proposal (a rejected one is so already); anything else
+            given as a duplicate is a mistake, and the merge is refused."""
+            kind = task.status_type.value
+            if kind not in ("PROPOSED", "CANCELLED"):
+                raise edits.CannotEdit(f"{task.description!r} is not proposed: it is "
+                                       f"{STATUS_WORDS.get(kind, kind.lower())}; a merge "
+                                       "rejects proposed duplicates only")  # fmt: skip
+            return kind == "PROPOSED"
+
         def reject(task: Task) -> tuple[str, ...]:
+            if not proposed(task):
+                return (task.raw,)
             return (edits.rejected_line(task, today, statuses, tags),)
 
         def tracked(link: str) -> Callable[[Task], tuple[str, ...]]:
-            return lambda task: (tracked_line(task, link, today, statuses, tags),)
+            def edit(task: Task) -> tuple[str, ...]:
+                if not proposed(task):
+                    return (task.raw,)
+                return (tracked_line(task, link, today, statuses, tags),)
+
+            return edit
 
         class PerDuplicate(dict[str, Callable[[Task], tuple[str, ...]]]):
             """The edit of each duplicate, known once the ids are resolved."""

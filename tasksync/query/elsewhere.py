@@ -362,10 +362,29 @@ def note_link(record: Record, note_paths: Iterable[str]) -> str:
     return f"[[{target}#{block}]]" if block else f"[[{target}]]"
 
 
+_BLOCK_PART = re.compile(r"#\^[A-Za-z0-9-]+$")
+# What a note's name may hold on disk but not in an Obsidian link (or not without opening a
+# comment over the lines after it): the link would point elsewhere or hide the note's rest.
+_LINK_BREAKERS = ("|", "[", "]", "#", "^", "%%", "<!--", "-->")
+
+
+def _unlinkable(link: str) -> str | None:
+    target = _BLOCK_PART.sub("", link[2:-2])
+    for mark in _LINK_BREAKERS:
+        if mark in target:
+            return (f"no link can be written to the note {target!r}: its name holds {mark!r}, "
+                    "which an Obsidian link cannot (rename the note, or `reject` the "
+                    "duplicate instead)")  # fmt: skip
+    return None
+
+
 def tracked_line(task: Task, link: str, today: date, statuses: StatusTable,
                  triage_tags: tuple[str, ...]) -> str:  # fmt: skip
     """A proposal rejected as already tracked elsewhere: rejected as `reject` does ([-] and
     ❌ today, the triage tags gone), its words followed by ``(tracked in [[Note]])``."""
+    refused = _unlinkable(link)
+    if refused is not None:
+        raise edits.CannotEdit(refused)
     rejected = edits.reject(task, today, statuses, triage_tags)
     if link in rejected.description:
         return rejected.raw

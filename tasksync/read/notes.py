@@ -54,7 +54,7 @@ def _quote_depth(line: str) -> int:
     return prefix.count(">")
 
 
-def _comment_left_open(text: str) -> str | None:
+def comment_left_open(text: str) -> str | None:
     """The closing marker of a comment that ``text`` opens and does not close, if any."""
     for match in _COMMENT.finditer(text):
         if match["unclosed"] is not None:
@@ -94,7 +94,7 @@ def task_lines(lines: list[str], global_filter: str = "") -> Iterator[tuple[int,
         if comment_close is not None:
             at = line.find(comment_close)
             if at >= 0:
-                comment_close = _comment_left_open(line[at + len(comment_close) :])
+                comment_close = comment_left_open(line[at + len(comment_close) :])
             continue
         if fence is not None:
             if _quote_depth(line) < fence.quote_depth:
@@ -126,7 +126,7 @@ def task_lines(lines: list[str], global_filter: str = "") -> Iterator[tuple[int,
         ):
             yield index, heading, line
         if "%%" in line or "<!--" in line:
-            comment_close = _comment_left_open(line)
+            comment_close = comment_left_open(line)
 
 
 def scan_lines(lines: list[str], statuses: StatusTable) -> list[NoteTask]:

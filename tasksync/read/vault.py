@@ -11,8 +11,20 @@ from typing import NamedTuple
 
 from tasksync.errors import VaultError
 
-# Tried in order after UTF-8; latin-1 decodes any bytes, so reading never fails.
+# Tried in order after UTF-8. Windows-1252 is read as browsers read it, its five undefined
+# bytes as the C1 controls of the same number ("tasksync-c1"), so it reads any bytes: a note
+# that also holds an emoji written in UTF-8 (❌ has a 0x9D) still reads its “quotes” right.
+# Latin-1 stays listed for notes an older tasksync journaled as Latin-1.
 FALLBACK_ENCODINGS = ("cp1252", "latin-1")
+C1_UNDEFINED_IN_CP1252 = frozenset("\x81\x8d\x8f\x90\x9d")
+
+
+def _c1_for_undefined(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    return chr(error.object[error.start]), error.start + 1
+
+
+codecs.register_error("tasksync-c1", _c1_for_undefined)
 
 
 class NoteFile(NamedTuple):  # a tuple: a vault's walk makes thousands
@@ -136,12 +148,7 @@ def decode(data: bytes) -> NoteText:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
-            for encoding in FALLBACK_ENCODINGS:
-                try:
-                    text = data.decode(encoding)
-                    break
-                except UnicodeDecodeError:
-                    continue
+            text, encoding = data.decode("cp1252", "tasksync-c1"), "cp1252"
     first_break = text.find("\n")
     if first_break < 0:
         newline = ""

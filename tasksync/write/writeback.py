@@ -29,7 +29,7 @@ from tasksync.model import LineChange, StatusTable, Task
 from tasksync.read.notes import scan_lines, task_lines
 from tasksync.read.parse import parse_task_lines
 from tasksync.read.reader import content_hash
-from tasksync.read.vault import FALLBACK_ENCODINGS, NoteText, decode
+from tasksync.read.vault import C1_UNDEFINED_IN_CP1252, FALLBACK_ENCODINGS, NoteText, decode
 from tasksync.write.edits import CannotEdit
 from tasksync.write.files import (
     ChangedMeanwhile,
@@ -40,6 +40,7 @@ from tasksync.write.files import (
     read_in_place,
     stage,
 )
+from tasksync.write.new_text import refusal
 
 Edit = Callable[[Task], tuple[str, ...]]  # the lines that replace the task's line
 Edits = Edit | Mapping[str, Edit]  # one edit for all, or one per task id
@@ -53,7 +54,23 @@ def _utf8_bytes(error: UnicodeError) -> tuple[bytes, int]:
     return error.object[error.start : error.end].encode("utf-8"), error.end
 
 
+def _cp1252_bytes(error: UnicodeError) -> tuple[bytes, int]:
+    """As ``_utf8_bytes``, but a C1 control read from a byte Windows-1252 leaves undefined
+    goes back as that byte."""
+    assert isinstance(error, UnicodeEncodeError)
+    char = error.object[error.start]
+    if char in C1_UNDEFINED_IN_CP1252:
+        return char.encode("latin-1"), error.start + 1
+    return char.encode("utf-8"), error.start + 1
+
+
 codecs.register_error("tasksync-utf8", _utf8_bytes)
+codecs.register_error("tasksync-cp1252", _cp1252_bytes)
+
+
+def encode_as(text: str, encoding: str) -> bytes:
+    """``text`` in a note's encoding (what it cannot hold, in UTF-8: see ``_utf8_bytes``)."""
+    return text.encode(encoding, "tasksync-cp1252" if encoding == "cp1252" else "tasksync-utf8")
 
 
 class NoteError(TasksyncError):
@@ -107,7 +124,7 @@ class NotePlan:
         return ABSENT if self.created else content_hash(self.original)
 
     def encoded(self) -> bytes:
-        body = "\n".join(self.lines).encode(self.text.encoding, "tasksync-utf8")
+        body = encode_as("\n".join(self.lines), self.text.encoding)
         if self.text.bom and self.text.encoding != "utf-16":  # utf-16 writes its own
             return b"\xef\xbb\xbf" + body  # a BOM before Windows-1252 text too: kept as found
         return body
@@ -330,6 +347,10 @@ def plan_edits(vault: Path, rel: str, targets: list[Target], edit: Edits,
         if after == (before,):
             plan.unchanged += 1
             continue
+        refused = refusal(plan.text, before, after)
+        if refused is not None:
+            plan.errors.append(f"{target.path}:{index + 1}: {refused}; nothing written for it")
+            continue
         plan.replace(index, 1, after)
         plan.changes.append(LineChange(rel, index + 1, (before,), after, target.id))
     plan.changes.sort(key=lambda c: c.line)
@@ -386,6 +407,9 @@ def plan_append(vault: Path, rel: str, new_lines: tuple[str, ...]) -> NotePlan:
             missing += 1
         text = decode(b"")
         plan = NotePlan(rel, path, b"", text, [""], created=True, made_folders=missing)
+    refused = refusal(plan.text, None, new_lines)
+    if refused is not None:
+        raise NoteError(f"{rel}: {refused}; not added")
     inner = "\r" if plan.text.newline == "\r\n" else ""
     ends_with_break = plan.lines[-1] == ""
     if ends_with_break:
@@ -471,7 +495,7 @@ def _restored_in_place(plan: NotePlan, changes: list[LineChange],
     for encoding in dict.fromkeys((plan.text.encoding, "utf-8", *FALLBACK_ENCODINGS)):
         trial = NotePlan(plan.rel, plan.path, plan.original, view, view.text.split("\n"))
         for change in sorted(changes, key=lambda c: c.line):  # each above is as it was
-            old = tuple(line.encode(encoding, "tasksync-utf8").decode("latin-1")
+            old = tuple(encode_as(line, encoding).decode("latin-1")
                         for line in change.before)  # fmt: skip
             trial.replace(change.line - 1, len(change.after), old)
         restored = bom + trial.encoded()

@@ -1,0 +1,53 @@
+"""Whether lines about to be written would read back as meant, and leave the rest of the
+note as it reads now: no comment opened over the lines after them, no character the note's
+encoding cannot hold (and that would come back as other characters)."""
+
+from __future__ import annotations
+
+from tasksync.read.notes import comment_left_open
+from tasksync.read.signifiers import SIGNIFIERS, VS16
+from tasksync.read.vault import C1_UNDEFINED_IN_CP1252, NoteText
+
+# Emoji a legacy-encoded note takes in UTF-8: the reader knows their mis-encoded spellings.
+_SIGNIFIER_CHARS = frozenset(
+    {VS16} | {char for sig in SIGNIFIERS for emoji in (sig.emoji, *sig.also) for char in emoji}
+)
+_C1 = C1_UNDEFINED_IN_CP1252
+_ENCODING_NAMES = {"cp1252": "Windows-1252", "latin-1": "Latin-1"}
+
+
+def refusal(text: NoteText, before: str | None, after: tuple[str, ...]) -> str | None:
+    """Why ``after`` (the lines replacing the line ``before``, or added when None) must not be
+    written into a note read as ``text``; None when they may."""
+    opened = comment_left_open(before) if before is not None else None
+    for index, line in enumerate(after):
+        now = comment_left_open(line)
+        if now is not None and not (index == len(after) - 1 and now == opened):
+            mark = "%%" if now == "%%" else "<!--"
+            return (f"the text opens a comment ({mark} without its closing {now}) that would "
+                    "hide the lines after it")  # fmt: skip
+    char = _unholdable(text.encoding, after)
+    if char is not None:
+        name = _ENCODING_NAMES.get(text.encoding, text.encoding)
+        return (f"the note is {name} text, which cannot hold {char!r} (it would read back as "
+                "other characters): save the note as UTF-8 first")  # fmt: skip
+    return None
+
+
+def _unholdable(encoding: str, lines: tuple[str, ...]) -> str | None:
+    if encoding in ("utf-8", "utf-16"):
+        return None
+    for line in lines:
+        try:
+            line.encode(encoding)
+            continue
+        except UnicodeEncodeError:
+            pass
+        for char in line:
+            if char in _SIGNIFIER_CHARS or (encoding == "cp1252" and char in _C1):
+                continue
+            try:
+                char.encode(encoding)
+            except UnicodeEncodeError:
+                return char
+    return None
