@@ -281,3 +281,58 @@ def test_many_tags_before_text_read_in_linear_time():
     assert task.due == date(2026, 1, 1)
     assert len(task.tags) == 60
     assert task.description == "x foo"
+
+
+def _both(line: str) -> tuple[object, dict]:
+    """The line as the write side reads it (a Task) and as the index reads it (a record)."""
+    from tasksync.read.parse import parse_task_records
+
+    return parsed(line), parse_task_records([line])[0]
+
+
+def test_a_bare_recurrence_signifier_reads_no_field_and_hides_the_fields_before_it():
+    """`🔁 ⏫`: the rule may not be a lone space. The plugin takes ⏫, then finds `🔁` with
+    no rule at the end: no field, so the 📅 before it is words too (the due date was read)."""
+    task, record = _both("- [ ] pay rent 📅 2024-01-05 🔁 ⏫")
+    assert (task.due, task.recurrence, task.priority) == (None, None, Priority.HIGH)
+    assert (record.get("due"), record.get("recurrence")) == (None, None)
+    assert record["plugin_description"] == "pay rent 📅 2024-01-05 🔁"
+    spaced = parsed("- [ ] pay rent 📅 2024-01-05 🔁  every month")
+    assert (spaced.due, spaced.recurrence) == (date(2024, 1, 5), "every month")
+
+
+@pytest.mark.parametrize(
+    ("line", "tags", "plugin_description"),
+    [
+        ("- [ ] a #home\t", ("#home",), "a #home"),
+        ("- [ ] a #home\t📅 2024-01-05", ("#home",), "a #home"),
+        ("- [ ] a #home\t#work", ("#home", "#work"), "a #home #work"),
+        ("- [ ] a #home\u00a0", ("#home",), "a #home"),
+        ("- [ ] a #\t", (), "a #"),
+        ("- [ ] buy #home\u00a0 milk", ("#home",), "buy #home\u00a0 milk"),
+        ("- [ ] a #home\u00a0#12.34 b", ("#home",), "a #home\u00a0#12.34 b"),
+        ("- [ ] a #\t!", ("#",), "a #\t!"),
+    ],
+    ids=["tab-at-end", "tab-before-field", "tab-between-tags", "nbsp-at-end", "bare-hash",
+         "nbsp-inline", "blank-taken-by-the-tag-before", "bare-hash-inline"],
+)  # fmt: skip
+def test_a_tag_ends_before_blanks_as_the_plugin_trims_it(line, tags, plugin_description):
+    """`#home<TAB>` was the tag `#home\\t`: `list --tag home` and `tag includes home` missed it."""
+    task, record = _both(line)
+    assert task.tags == tags
+    assert record["tags"] == tags
+    assert record["plugin_description"] == plugin_description
+
+
+@pytest.mark.parametrize("line", ["- [ ] a ^abc   ", "- [ ] a 📅 2024-01-05 ^abc  ",
+                                  "- [ ] a ^abc\t"])  # fmt: skip
+def test_a_block_link_followed_by_blanks_is_still_the_tasks_link(line):
+    task, record = _both(line)
+    assert task.block_link == "^abc"
+    assert record.get("block_link") == "^abc", "the index lost the block link (merge links need it)"
+
+
+def test_a_rule_beside_an_invalid_date_is_no_recurrence_as_in_the_plugin():
+    task, record = _both("- [ ] a 🔁 every week 📅 2024-02-30")
+    assert record.get("recurrence") is None
+    assert task.recurrence is None

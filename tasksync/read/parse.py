@@ -169,8 +169,10 @@ def _build(prefix: str, checkbox: str, texts: Sequence[str], kinds: Sequence[str
 
     trail: dict[int, str] = {}  # piece index -> what it is, for the pieces read as metadata
     last = end - 1
+    block_link = None
     if last > first and kinds[last] == "BLOCK_LINK" and _char_before(texts, last) == " ":
         trail[last] = "block_link"
+        block_link = texts[last].lstrip(" \t")
         end = last
         while end > first and kinds[end - 1] in _BLANKABLE and not texts[end - 1].strip(JS_WS):
             end -= 1
@@ -186,7 +188,10 @@ def _build(prefix: str, checkbox: str, texts: Sequence[str], kinds: Sequence[str
         kind = _FIELD_OF_TERMINAL.get(kinds[last])
         if kind is None:
             break
-        if kind == "tag" and last > first and _char_before(texts, last) not in JS_WS:
+        if kind == "tag" and (
+            (last > first and _char_before(texts, last) not in JS_WS)
+            or texts[last].strip(JS_WS) == "#"  # `#<TAB>`: the plugin trims it to no tag
+        ):
             break
         order = _ORDER[kind]
         if order < next_in_pass:
@@ -207,13 +212,13 @@ def _build(prefix: str, checkbox: str, texts: Sequence[str], kinds: Sequence[str
     owner, description, inline_tags, spans = _describe(remaining)
     tags = inline_tags
     if trailing_tags:
-        tags += [texts[i].lstrip(" \t") for i in reversed(trailing_tags)]
+        tags += [texts[i].strip(JS_WS) for i in reversed(trailing_tags)]
     fields: dict[str, Any] = {
         "status": checkbox[1:-1],
         "description": description,
         "owner": owner,
         "tags": tuple(tags),
-        "block_link": texts[-1].lstrip(" \t") if trail.get(count - 1) == "block_link" else None,
+        "block_link": block_link,
     }
     if with_segments:
         fields["segments"] = _segments(prefix, checkbox, remaining, spans, texts, end, trail)
@@ -231,7 +236,7 @@ def _plugin_description(remaining: str, texts: Sequence[str], trailing_tags: lis
     text = remaining.strip(JS_WS)
     if not trailing_tags:
         return text
-    tags = " ".join(texts[i].lstrip(" \t") for i in reversed(trailing_tags))
+    tags = " ".join(texts[i].strip(JS_WS) for i in reversed(trailing_tags))
     return f"{text} {tags}" if text else tags
 
 
@@ -305,12 +310,17 @@ def _describe(remaining: str) -> tuple[str | None, str, list[str], list[Span]]:
 
 
 def hashtags(text: str) -> list[str]:
-    """The tags in ``text``, as the plugin's hashTags regex finds them."""
+    """The tags in ``text``, as the plugin's hashTags regex finds them (and trims them: a tab
+    or a no-break space may end one)."""
     found = []
+    taken = 0  # where the last tag's match ended: the blank it took can start no other one
     for match in _TAG_AFTER_HASH.finditer(text):
         start = match.start()
-        if start == 0 or text[start - 1] in JS_WS:
-            found.append(match.group())
+        if start == 0 or (text[start - 1] in JS_WS and start - 1 >= taken):
+            taken = match.end()
+            tag = match.group().rstrip(JS_WS)
+            if tag != "#" or text[match.end() :].strip(JS_WS):  # the plugin trims the line
+                found.append(tag)
     return found
 
 
@@ -363,6 +373,12 @@ def _read_fields(raw: dict[str, str], fields: dict[str, Any], plugin_wording: bo
                 fields["on_completion"] = action
             elif action != "ignore":
                 problems.append(f"unknown on-completion action {value.strip(' ')} (ignored)")
+    if "recurrence" in fields:
+        reference = next((k for k in ("due", "scheduled", "start") if k in raw), None)
+        if reference is not None and reference not in fields:  # present, and no date
+            del fields["recurrence"]
+            fields.pop("recurrence_text", None)
+            problems.append(f"recurrence dropped: its reference date ({reference}) is invalid")
     return problems
 
 
