@@ -51,14 +51,34 @@ def test_weekdays_as_the_plugin_reads_them(weekday):
         ("2 years ago", "2021-04-19"),
         ("1 week ago", "2023-04-12"),
         ("2021-03-17", "2021-03-17"),
+        ("20th of December", "2022-12-20"),  # was the 1st: only `December` was read
+        ("the 3rd of May 2024", "2024-05-03"),
+        ("1 of march", "2023-03-01"),
     ],
 )
 def test_natural_dates(words, expected):
     assert read_date(words, WED) == date.fromisoformat(expected)
 
 
-@pytest.mark.parametrize("words", ["someday", "2021-13-17", "2023-02-30", "20167", "fortnight"])
+@pytest.mark.parametrize(
+    "words",
+    [
+        "someday",
+        "2021-13-17",
+        "2023-02-30",
+        "20167",
+        "fortnight",
+        "2026-q4",
+        "2026-w49",
+        "2026-13",
+        "2026-1",
+        "2026 q4",
+    ],
+)
 def test_no_date(words):
+    """Not a date for chrono: a query error. (A year with words after it was read as a time
+    of day, 20:26, so as today: `due 2026-q4` quietly meant `due today`.)"""
+    assert read_date(words, WED) is None
     assert parse_range(words, WED) is None
 
 

@@ -22,6 +22,12 @@ _MONTH_NAME = re.compile(
 _SLASH_DAY = re.compile(r"\b[0-9]{1,2}/[0-9]{1,2}\b")
 _YEAR = re.compile(r"\b[0-9]{4}\b")
 _ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_BARE_NUMBER = re.compile(r"\s*[0-9]+\s*")
+_DAY_OF_MONTH = re.compile(  # `20th of December`, `the 3rd of May 2024`
+    r"\b(?:the )?(?P<day>[0-9]{1,2})(?:st|nd|rd|th)? of (?P<month>"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?)(?![a-z])",
+    re.IGNORECASE,
+)
 
 
 # The phrases queries use most, read without parsedatetime (loading it and its patterns costs
@@ -74,6 +80,7 @@ def read_dates(text: str, today: date) -> list[date]:
 
 def _read_dates(text: str, today: date) -> list[date]:
     words, isos = _without_impossible_dates(" ".join(text.split()))
+    words = _DAY_OF_MONTH.sub(r"\g<month> \g<day>", words)  # parsedatetime reads only the month
     if isos is not None:
         return isos
     relative = _relative(words, today)
@@ -137,6 +144,8 @@ def _found(words: str, today: date, dates_only: bool = False) -> list[tuple[date
     for moment, context, _, _, matched in _calendar().nlp(words, sourceTime=now) or ():
         if not (context.hasDate if dates_only else context.hasDateOrTime):
             continue  # parsedatetime's "no idea" (e.g. an impossible 2023-02-30)
+        if not context.hasDate and _BARE_NUMBER.fullmatch(matched):
+            continue  # `2026` of `2026-q4` is 20:26 for parsedatetime, no time for chrono
         day = moment.date()
         if (_MONTH_NAME.search(matched) or _SLASH_DAY.search(matched)) and not _YEAR.search(
             matched
