@@ -119,17 +119,20 @@ def test_the_index_after_a_batch_is_the_index_a_sync_makes(files, edit_name, new
                 assert _same((handed, handed_states), (_rows(store), _states(store)), stale)
 
 
-def test_a_line_that_now_opens_a_comment_has_its_note_read_again(tmp_path: Path) -> None:
-    """`%%` in a reworded task opens an Obsidian comment: the tasks under it are no longer
-    tasks, which only reading the note again can tell."""
-    (tmp_path / "n.md").write_text("- [ ] Call Dana\n- [ ] Buy seeds\n%%\n", encoding="utf-8")
+def test_a_rewording_that_would_open_a_comment_is_refused(tmp_path: Path) -> None:
+    """`%%` in a reworded task opens an Obsidian comment: the tasks under it would be tasks no
+    more. (It was written, and the note read again to find them gone.)"""
+    note = "- [ ] Call Dana\n- [ ] Buy seeds\n%%\n"
+    (tmp_path / "n.md").write_text(note, encoding="utf-8")
     with Store(tmp_path / ".index.sqlite") as store:
         sync(tmp_path, store, STATUSES)
         first = store.records()[0]
-        run_batch(tmp_path, store, STATUSES, "test", [target_of(first)],
-                  lambda t: (edits.set_description(t, "Call %% Dana", STATUSES).raw,),
-                  False)  # fmt: skip
-        assert [r["description"] for r in store.records()] == ["Call %% Dana"]
+        outcome = run_batch(tmp_path, store, STATUSES, "test", [target_of(first)],
+                            lambda t: (edits.set_description(t, "Call %% Dana", STATUSES).raw,),
+                            False)  # fmt: skip
+        assert any("opens a comment" in e for e in outcome.errors), outcome.errors
+        assert [r["description"] for r in store.records()] == ["Call Dana", "Buy seeds"]
+    assert (tmp_path / "n.md").read_text(encoding="utf-8") == note
 
 
 def test_while_a_scan_loads_the_index_a_batch_leaves_the_rows_to_it(tmp_path: Path) -> None:

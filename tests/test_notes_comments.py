@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tasksync.read.notes import _comment_left_open, scan_text
+from tasksync.read.notes import comment_left_open, scan_text
 
 COMMENTS = (("<!--", "-->"), ("%%", "%%"))
 
@@ -50,7 +50,7 @@ comment_text = st.lists(PIECES, max_size=12).map("".join)
 
 @given(comment_text)
 def test_comment_search_agrees_with_the_reference(text):
-    assert _comment_left_open(text) == reference_comment_left_open(text)
+    assert comment_left_open(text) == reference_comment_left_open(text)
 
 
 @given(st.lists(st.one_of(comment_text, st.builds("- [ ] task {}".format, comment_text)),

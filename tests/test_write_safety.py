@@ -277,6 +277,22 @@ def test_a_character_a_windows_1252_note_cannot_hold_is_refused(vault, how):
     assert (root / "n.md").read_bytes() == CP1252_NOTE
 
 
+@pytest.mark.parametrize("how", ["add", "done"])
+def test_a_note_whose_lines_end_in_cr_alone_is_left_alone(vault, how):
+    """The README says such a note (one line to the plugin) is left alone: `add` wrote into it."""
+    note = b"- [ ] a\r- [?] b #proposed\r"
+    root = vault({"cr.md": note})
+    [task] = [t["id"] for t in listed(root) if t["path"] == "cr.md"]
+    if how == "add":
+        result = tasksync(root, "add", "--note", "cr.md", "new task")
+    else:
+        result = tasksync(root, "done", task)
+    assert result.returncode == 1, result.stdout
+    assert "CR alone" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert (root / "cr.md").read_bytes() == note
+
+
 # -- 10. links and extended attributes -----------------------------------------------------------
 
 

@@ -807,3 +807,26 @@ def test_undo_puts_back_a_task_done_with_delete_after_an_edit_elsewhere(make_vau
     undone = run(vault, "undo")
     assert undone.exit_code == 0, undone.stderr
     assert note.read_bytes() == (text + "- [ ] added in Obsidian\n").replace("\n", newline).encode()
+
+
+@pytest.mark.parametrize("ending", ["\n", ""], ids=["final-newline", "no-final-newline"])
+def test_a_dry_run_diff_applies_with_git_to_give_what_the_command_writes(make_vault, tmp_path,
+                                                                         ending):  # fmt: skip
+    """The diff had a blank context line for the empty string after the last newline (and no
+    "No newline at end of file" marker): `git apply` refused it."""
+    notes = {"a.md": "# A\n- [?] one #proposed\n- [ ] two\n- [?] three #proposed" + ending,
+             "b.md": "- [?] four #proposed" + ending}  # fmt: skip
+    vault = make_vault(notes)
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for rel, text in notes.items():
+        (copy / rel).write_text(text, encoding="utf-8")
+    result = run(vault, "--today", "2026-12-03", "reject", "--all-proposed", "--dry-run")
+    assert result.exit_code == 0, result.output
+    patch = result.stdout[: result.stdout.rindex("\n", 0, len(result.stdout) - 1) + 1]
+    applied = subprocess.run(["git", "apply", "--unsafe-paths", "-"], input=patch, cwd=copy,
+                             capture_output=True, text=True, check=False)  # fmt: skip
+    assert applied.returncode == 0, f"{applied.stderr}\n{patch}"
+    assert run(vault, "--today", "2026-12-03", "reject", "--all-proposed").exit_code == 0
+    for rel in notes:
+        assert (copy / rel).read_bytes() == (vault / rel).read_bytes(), rel

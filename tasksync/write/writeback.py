@@ -187,10 +187,22 @@ class NotePlan:
             self.lines[index - 1] = self.lines[index - 1].removesuffix("\r")
 
     def diff(self) -> str:
-        old = [line.removesuffix("\r") for line in decode(self.original).text.split("\n")]
-        new = [line.removesuffix("\r") for line in self.lines]
-        return "\n".join(difflib.unified_diff(old, new, f"a/{self.rel}", f"b/{self.rel}",
-                                              lineterm=""))  # fmt: skip
+        """A unified diff `git apply` and `patch` take (for a note with LF line endings)."""
+        old = _diff_lines(decode(self.original).text.split("\n"))
+        new = _diff_lines(self.lines)
+        out = difflib.unified_diff(old, new, f"a/{self.rel}", f"b/{self.rel}")
+        return "".join(line if line.endswith("\n") else f"{line}\n{_NO_NEWLINE}\n"
+                       for line in out).removesuffix("\n")  # fmt: skip
+
+
+_NO_NEWLINE = "\\ No newline at end of file"
+
+
+def _diff_lines(lines: list[str]) -> list[str]:
+    """A note's lines (split on LF) as difflib takes them: each with its line break, and the
+    last without one when the note has no final newline."""
+    body = [line.removesuffix("\r") + "\n" for line in lines[:-1]]
+    return [*body, lines[-1].removesuffix("\r")] if lines[-1] else body
 
 
 def _utf8(text: str) -> bool:
@@ -264,7 +276,11 @@ def open_plan(vault: Path, rel: str) -> NotePlan:
     text = decode(data)
     if text.encoding == "utf-16":
         raise NoteError(f"{rel} is UTF-16; tasksync does not write UTF-16 notes")
-    return NotePlan(rel, path, data, text, text.text.split("\n"))
+    lines = text.text.split("\n")
+    if len(lines) == 1 and "\r" in text.text:
+        raise NoteError(f"{rel}: its lines end in CR alone (classic Mac OS): tasksync leaves it "
+                        "alone; save it with LF line endings")  # fmt: skip
+    return NotePlan(rel, path, data, text, lines)
 
 
 def _twins_now(plan: NotePlan, target: Target, statuses: StatusTable) -> tuple[int, int]:
