@@ -523,3 +523,13 @@ def test_set_refuses_an_owner_that_would_open_a_comment(make_vault):
     result = run("set", task, "--owner", "Bob <!--", vault=vault)
     assert result.exit_code != 0, result.output
     assert (vault / "Inbox.md").read_text() == "- [ ] x 📅 2026-12-01\n- [ ] y\n"
+
+
+@pytest.mark.parametrize("count", ["0", "-1"])
+def test_log_refuses_a_count_of_no_batches(make_vault, count):
+    """`log -n 0` said "no changes yet" over a journal holding some; `-n -1` was taken."""
+    vault = make_vault({"Inbox.md": "- [ ] x\n"})
+    assert run("add", "a task", vault=vault).exit_code == 0
+    result = run("log", "-n", count, vault=vault)
+    assert result.exit_code == 2, result.output
+    assert "no changes yet" not in result.output

@@ -830,3 +830,28 @@ def test_a_dry_run_diff_applies_with_git_to_give_what_the_command_writes(make_va
     assert run(vault, "--today", "2026-12-03", "reject", "--all-proposed").exit_code == 0
     for rel in notes:
         assert (copy / rel).read_bytes() == (vault / rel).read_bytes(), rel
+
+
+@pytest.mark.parametrize(
+    ("line", "symbol", "expected"),
+    [
+        ("- [ ] water 🔁 every week 📅 2026-11-20", "x",
+         "- [ ] water 🔁 every week 📅 2026-11-27\n"
+         "- [x] water 🔁 every week 📅 2026-11-20 ✅ {today}"),
+        ("- [ ] pay 📅 2026-11-20", "x", "- [x] pay 📅 2026-11-20 ✅ {today}"),
+        ("- [ ] pay 📅 2026-11-20", "-", "- [-] pay 📅 2026-11-20 ❌ {today}"),
+        ("- [x] pay 📅 2026-11-20 ✅ 2026-11-01", " ", "- [ ] pay 📅 2026-11-20"),
+        ("- [/] pay 📅 2026-11-20", " ", "- [ ] pay 📅 2026-11-20"),
+        ("- [ ] once 🏁 delete", "x", ""),
+    ],
+    ids=["recurring-done", "done", "cancelled", "reopened", "started-to-todo", "delete-on-done"],
+)  # fmt: skip
+def test_set_status_changes_the_status_as_obsidian_does(make_vault, line, symbol, expected):
+    """`set --status x` on a recurring task wrote `[x]` alone: no ✅, no next occurrence (the
+    repetition was lost), where `done` and the plugin's status change add both."""
+    vault = make_vault({"n.md": f"# N\n{line}\n"})
+    [task] = listed(vault, "--status", "all")
+    result = run(vault, "set", task["id"], "--status", symbol)
+    assert result.exit_code == 0, result.output
+    body = expected.format(today=TODAY)
+    assert (vault / "n.md").read_text(encoding="utf-8") == "# N\n" + (body + "\n" if body else "")

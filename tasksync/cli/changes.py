@@ -336,7 +336,9 @@ def register(cli: click.Group) -> None:
     @click.option("--start", metavar="DATE|none")
     @click.option("--priority", type=click.Choice([*(p.value for p in Priority), "none"]))
     @click.option("--owner", metavar="NAME|none")
-    @click.option("--status", "status_symbol", metavar="CHAR", help="The checkbox character.")
+    @click.option("--status", "status_symbol", metavar="CHAR",
+                  help="The checkbox character; as in Obsidian, a done one adds ✅ today (and a "
+                       "recurring task's next occurrence), a cancelled one ❌ today.")  # fmt: skip
     @click.option("--dry-run", is_flag=True, help="Print the diff; write nothing.")
     @click.pass_obj
     def set_(app: AppContext, task_id: str, due: str | None, scheduled: str | None,
@@ -368,7 +370,7 @@ def register(cli: click.Group) -> None:
             if owner is not None:
                 task = edits.set_owner(task, None if owner.lower() == "none" else owner, statuses)
             if status_symbol is not None:
-                task = edits.set_status(task, status_symbol, statuses)
+                return edits.status_set(task, status_symbol, today, statuses)
             return (task.raw,)
 
         _batch(app, "set", lambda store: targets_by_id(store, (task_id,)), change, dry_run)
@@ -551,7 +553,14 @@ def register(cli: click.Group) -> None:
             sys.exit(1)
 
     @cli.command()
-    @click.option("-n", "limit", default=20, show_default=True, help="How many batches.")
+    @click.option(
+        "-n",
+        "limit",
+        default=20,
+        show_default=True,
+        type=click.IntRange(min=1),
+        help="How many batches.",
+    )
     @click.pass_obj
     def log(app: AppContext, limit: int) -> None:
         """The recent batches of changes tasksync wrote (newest first).

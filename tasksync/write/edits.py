@@ -378,6 +378,26 @@ def complete(task: Task, today: date, statuses: StatusTable) -> tuple[str, ...]:
     return (following, *done) if following is not None else done
 
 
+def status_set(task: Task, symbol: str, today: date, statuses: StatusTable) -> tuple[str, ...]:
+    """`set --status`: the checkbox becomes ``symbol`` as the plugin's status change makes it:
+    becoming done, as `done` does (✅ today, a recurring task's next occurrence above, 🏁
+    delete); becoming cancelled, ❌ today; else either date goes. The same kind of status
+    (`x` to `X`): only the character changes."""
+    _refuse_control_characters("status", symbol)
+    kind = statuses[symbol].type
+    if kind is task.status_type:
+        return (set_status(task, symbol, statuses).raw,)
+    segments = list(task.segments)
+    _status_change(segments, task, kind, today, statuses)
+    _set_status(segments, symbol)
+    line = "".join(s.text for s in segments)
+    if kind is not StatusType.DONE:
+        return (line,)
+    following = _next_occurrence(task, today, statuses) if task.recurrence else None
+    done = () if task.on_completion == "delete" else (line,)
+    return (following, *done) if following is not None else done
+
+
 def repair_text(task: Task, statuses: StatusTable) -> Task:
     """Mis-encoded prose in the task's words (`Vallery‚Äôs`) made right; fields, tags and
     the rest of the line stay as they are."""
