@@ -533,3 +533,27 @@ def test_log_refuses_a_count_of_no_batches(make_vault, count):
     result = run("log", "-n", count, vault=vault)
     assert result.exit_code == 2, result.output
     assert "no changes yet" not in result.output
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("Pay rent 📅 fri 📅 mon", "due is given twice"),
+    ("Pay rent ⏫ 🔼", "priority is given twice"),
+    ("Paid rent ✅ 2026-11-01", "done date"),
+    ("Dropped it ❌ 2026-11-01", "cancelled date"),
+])  # fmt: skip
+def test_add_refuses_fields_that_would_not_mean_what_they_say(make_vault, text, said):
+    """`add "Pay 📅 fri 📅 mon"` wrote two due dates (the plugin keeps the first: `mon` meant
+    nothing); `add "x ✅ 2020-01-01"` an open task with a done date."""
+    vault = make_vault({"Inbox.md": "- [ ] x\n"})
+    result = run("--today", TODAY, "add", text, vault=vault)
+    assert result.exit_code == 2, result.output
+    assert said in result.stderr, result.stderr
+    assert (vault / "Inbox.md").read_text() == "- [ ] x\n"
+
+
+def test_add_takes_a_done_task_with_its_done_date(make_vault):
+    vault = make_vault({"Inbox.md": "- [ ] x\n"})
+    result = run("--today", TODAY, "add", "--", "- [x] Paid rent ✅ 2026-11-01", vault=vault)
+    assert result.exit_code == 0, result.output
+    written = (vault / "Inbox.md").read_text()
+    assert written.endswith("- [x] Paid rent ✅ 2026-11-01 ➕ 2026-11-22\n"), written

@@ -19,7 +19,15 @@ from tasksync.dates import parse_day
 from tasksync.errors import UsageError
 from tasksync.index.select import Selection
 from tasksync.index.store import IdError
-from tasksync.model import ALREADY, STATUS_WORDS, LineChange, Priority, StatusTable, Task
+from tasksync.model import (
+    ALREADY,
+    STATUS_WORDS,
+    LineChange,
+    Priority,
+    StatusTable,
+    StatusType,
+    Task,
+)
 from tasksync.read.signifiers import SIGNIFIERS
 from tasksync.read.vault import is_note_path
 from tasksync.write import edits
@@ -164,6 +172,9 @@ _DATE_WORDS = re.compile(
 )
 
 
+_NOT_FIELDS = frozenset(("prefix", "checkbox", "text", "tag", "owner", "block_link"))
+
+
 def quick_line(text: str, today: date, proposed: bool, statuses: StatusTable) -> str:
     """The task line `add` writes for ``text``: its date words as dates, ➕ today added."""
     from tasksync.read.notes import comment_left_open
@@ -199,6 +210,15 @@ def quick_line(text: str, today: date, proposed: bool, statuses: StatusTable) ->
         raise UsageError(f"{stranded[0]} is followed by words ({task.description!r}), so it would "
                          "be read as words, not as a field: put the fields last (after the "
                          "@owner)")  # fmt: skip
+    kinds = [seg.kind for seg in task.segments if seg.kind not in _NOT_FIELDS]
+    twice = next((kind for kind in kinds if kinds.count(kind) > 1), None)
+    if twice is not None:  # the plugin keeps the leftmost: the other would mean nothing
+        raise UsageError(f"the {twice} is given twice; give it once")
+    if task.done is not None and task.status_type is not StatusType.DONE:
+        raise UsageError("a done date (✅) on a task that is not done: add it as `- [x] …`")
+    if task.cancelled is not None and task.status_type is not StatusType.CANCELLED:
+        raise UsageError("a cancelled date (❌) on a task that is not cancelled: add it as "
+                         "`- [-] …`")  # fmt: skip
     opened = comment_left_open(line)
     if opened is not None:
         raise UsageError(f"the text opens a comment that it does not close ({opened} missing): "
