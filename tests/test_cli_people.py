@@ -557,3 +557,26 @@ def test_add_takes_a_done_task_with_its_done_date(make_vault):
     assert result.exit_code == 0, result.output
     written = (vault / "Inbox.md").read_text()
     assert written.endswith("- [x] Paid rent ✅ 2026-11-01 ➕ 2026-11-22\n"), written
+
+
+def test_repair_text_leaves_links_urls_and_code_as_they_are(make_vault):
+    """A link's target, a URL or code, "repaired", points elsewhere: `[[Vallery‚Äôs page]]`
+    is the note of that name, whatever it looks like."""
+    line = ("- [ ] Read Vallery‚Äôs notes [[Vallery‚Äôs page]] [Borkerâ€™s](https://x.org/a‚Äôb) "
+            "https://x.org/Vallery‚Äôs `Vallery‚Äôs`")  # fmt: skip
+    vault = make_vault({"a.md": line + "\n"})
+    assert run("repair", "--text", vault=vault).exit_code == 0
+    assert (vault / "a.md").read_text() == (
+        "- [ ] Read Vallery’s notes [[Vallery‚Äôs page]] [Borker’s](https://x.org/a‚Äôb) "
+        "https://x.org/Vallery‚Äôs `Vallery‚Äôs`\n")  # fmt: skip
+
+
+def test_repair_text_never_makes_a_field_of_words(make_vault):
+    """`ï£¿üìÖ` is 📅 mis-encoded twice: repaired once, it became `üìÖ`, a due date signifier
+    the task did not have (a due date appeared)."""
+    vault = make_vault({"a.md": "- [ ] Plan the garden ï£¿üìÖ 2026-01-05\n"})
+    before = json.loads(run("list", "--json", vault=vault).stdout)
+    result = run("repair", "--text", vault=vault)
+    assert "make a field" in result.stderr, result.output
+    assert (vault / "a.md").read_text() == "- [ ] Plan the garden ï£¿üìÖ 2026-01-05\n"
+    assert json.loads(run("list", "--json", vault=vault).stdout)[0]["due"] == before[0]["due"]

@@ -8,6 +8,7 @@ line that already uses Dataview fields) at the end of the line's fields, before 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -401,11 +402,31 @@ def status_set(task: Task, symbol: str, today: date, statuses: StatusTable) -> t
 def repair_text(task: Task, statuses: StatusTable) -> Task:
     """Mis-encoded prose in the task's words (`Vallery‚Äôs`) made right; fields, tags and
     the rest of the line stay as they are."""
-    segments = [Segment(s.kind, repaired(s.text)) if s.kind in ("text", "owner") else s
+    segments = [Segment(s.kind, _repaired_words(s.text)) if s.kind in ("text", "owner") else s
                 for s in task.segments]  # fmt: skip
     if all(a.text == b.text for a, b in zip(segments, task.segments, strict=True)):
         return task
-    return _reparse(segments, statuses)
+    fixed = _reparse(segments, statuses)
+    if any(getattr(fixed, name) != getattr(task, name) for name in _FIELDS_KEPT):
+        # `ï£¿üìÖ` (mis-encoded twice) is `üìÖ` once repaired: a 📅 of its own
+        raise CannotEdit("repairing its words would make a field of them; left as it is")
+    return fixed
+
+
+# Addresses, not words: a link's target, a URL, code — repaired, they would point elsewhere.
+_NOT_WORDS = re.compile(r"\[\[[^\]]*\]\]|\]\([^)]*\)|<?[a-zA-Z][a-zA-Z0-9+.-]*://[^\s>]*|`[^`]*`")
+_FIELDS_KEPT = ("status_type", "priority", "due", "scheduled", "start", "created", "done",
+                "cancelled", "recurrence", "task_id", "depends_on", "on_completion", "tags",
+                "block_link")  # fmt: skip
+
+
+def _repaired_words(text: str) -> str:
+    out, start = [], 0
+    for match in _NOT_WORDS.finditer(text):
+        out += [repaired(text[start : match.start()]), match.group()]
+        start = match.end()
+    out.append(repaired(text[start:]))
+    return "".join(out)
 
 
 def repair(task: Task, statuses: StatusTable) -> Task:
