@@ -74,6 +74,25 @@ def test_a_readable_rule_is_kept_as_written_with_the_plugins_wording():
         ("every Monday and Friday", "every week on Monday, Friday"),
         ("every January on the 15th", "every January on the 15th"),
         ("every month on the last", "every month on the last"),
+        # the plugin (rrule 2.8.1) on a Node harness: JavaScript's Date.parse reads `until`
+        ("every day until 2027", "every day until January 1, 2027"),
+        ("every day until Jan 2027", "every day until January 1, 2027"),
+        ("every day until 1 January 2027", "every day until January 1, 2027"),
+        ("every week until February 30 2027", "every week until March 2, 2027"),
+        ("every day until jan 5", "every day until January 5, 2001"),  # its year, not ours
+        ("every weekend", "every week"),  # rrule 2.8.1 has no `weekend`: `week`, then noise
+        ("every minute", "every minute"),
+        ("every week at 5", "every week at 5"),
+        ("every 2 weeks on Monday at 9", "every 2 weeks on Monday at 9"),
+        (
+            "every week on Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday",
+            "every day",
+        ),
+        # and what it drops
+        ("every day forever", None),  # `for`, then no number
+        ("every week at", None),  # `at`, then no hour
+        ("every week on weekend", None),
+        ("every day until tomorrow", None),
     ],
 )
 def test_the_plugins_wording_of_a_rule(rule, wording):
@@ -110,3 +129,11 @@ def test_show_gives_the_plugins_wording(make_vault):
     shown = runner.invoke(cli, ["--vault", str(vault), "show", listed[0]["id"]]).stdout
     assert re.search(r"^recurrence_text +every week on Sunday$", shown, re.MULTILINE)
     assert re.search(r"^recurrence +every Sunday$", shown, re.MULTILINE)
+
+
+@given(st.text(alphabet="JanuryFebMchmondtue0123456789 ,", max_size=30))
+def test_reading_an_until_date_never_fails(text):
+    from tasksync.read.js_date import js_date_parse
+
+    day = js_date_parse(text)
+    assert day is None or 1 <= day.year <= 9999

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from tasksync.read.js_date import js_date_parse
+
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                 "September", "October", "November", "December")  # fmt: skip
@@ -29,7 +31,6 @@ _TOKENS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("every", r"every"),
         ("day(s)", r"days?"),
         ("weekday(s)", r"weekdays?"),
-        ("weekend(s)", r"weekend?"),
         ("week(s)", r"weeks?"),
         ("hour(s)", r"hours?"),
         ("minute(s)", r"minutes?"),
@@ -46,7 +47,6 @@ _TOKENS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("for", r"for"),
         ("time(s)", r"times?"),
         ("until", r"(un)?til"),
-        ("forever", r"forever"),
         ("monday", r"mo(n(day)?)?"),
         ("tuesday", r"tu(e(s(day)?)?)?"),
         ("wednesday", r"we(d(n(esday)?)?)?"),
@@ -71,7 +71,6 @@ _TOKENS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 _WHEN_DONE = re.compile(r"([a-zA-Z0-9, !]+?)( when done)?", re.IGNORECASE)
-_DATE_WORDS = re.compile(r"\s*([a-z]+)\s+([0-9]{1,2}),?\s+([0-9]{4})\s*", re.IGNORECASE)
 
 
 class RuleTextError(ValueError):
@@ -180,6 +179,8 @@ class _Parser:
                             "month(s)": "MONTHLY", "year(s)": "YEARLY"}[symbol]  # fmt: skip
             if tokens.next_symbol():
                 self._on()
+                if symbol == "week(s)":
+                    self._at()
                 self._for_or_until()
         elif symbol in _WEEKDAY_SYMBOLS:
             options.freq = "WEEKLY"
@@ -327,15 +328,11 @@ class _Parser:
 
 
 def _until_date(text: str) -> tuple[int, int, int]:
-    """What a task line can hold after `until`: `January 5 2026` (JavaScript's Date.parse
-    reads much more, but a task line has no `-` or `/` to write other dates with)."""
-    match = _DATE_WORDS.fullmatch(text)
-    if match:
-        month = next((i for i, name in enumerate(_MONTH_SYMBOLS, 1)
-                      if name.startswith(match[1].lower()) and len(match[1]) >= 3), 0)  # fmt: skip
-        if month:
-            return int(match[3]), month, int(match[2])
-    raise RuleTextError(f"cannot parse until date: {text}")
+    """rrule reads the rest of the rule with JavaScript's ``Date.parse``."""
+    day = js_date_parse(text)
+    if day is None:
+        raise RuleTextError(f"cannot parse until date: {text}")
+    return day.year, day.month, day.day
 
 
 class _Words:
@@ -357,6 +354,7 @@ class _Words:
         self.some_weeks = sorted((w for w in weekdays if w.n), key=lambda w: w.index)
         days = {w.index for w in weekdays}
         self.is_weekdays = days >= {0, 1, 2, 3, 4} and not days & {5, 6}
+        self.is_every_day = days >= set(range(7))
 
     def text(self) -> str:
         options = self.options
@@ -382,7 +380,7 @@ class _Words:
 
     def minutely(self) -> None:
         self._interval()
-        self._add("minutes")
+        self._add("minutes" if _plural(self.options.interval) else "minute")
 
     def daily(self) -> None:
         options = self.options
@@ -412,6 +410,9 @@ class _Words:
             else:
                 self._add("on", "weekdays")
             return
+        if options.byweekday and self.is_every_day:
+            self._add("days" if _plural(options.interval) else "day")
+            return
         if options.interval == 1:
             self._add("week")
         if options.bymonth:
@@ -421,6 +422,8 @@ class _Words:
             self._bymonthday()
         elif options.byweekday:
             self._byweekday()
+        if options.byhour:
+            self._add("at", _join([str(h) for h in options.byhour], "and"))
 
     def monthly(self) -> None:
         options = self.options
