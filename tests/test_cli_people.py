@@ -580,3 +580,23 @@ def test_repair_text_never_makes_a_field_of_words(make_vault):
     assert "make a field" in result.stderr, result.output
     assert (vault / "a.md").read_text() == "- [ ] Plan the garden ï£¿üìÖ 2026-01-05\n"
     assert json.loads(run("list", "--json", vault=vault).stdout)[0]["due"] == before[0]["due"]
+
+
+def test_add_takes_a_task_line_without_double_dash(make_vault):
+    """`add "- [x] done thing"` failed with "No such option '- '" (and needed `--`)."""
+    vault = make_vault({"Inbox.md": ""})
+    for args in (["- [x] done thing"], ["--proposed", "- [ ] with a mark"],
+                 ["- [/] started", "--note", "Inbox.md"]):  # fmt: skip
+        result = run("--today", TODAY, "add", *args, vault=vault)
+        assert result.exit_code == 0, (args, result.output)
+    assert (vault / "Inbox.md").read_text() == (
+        "- [x] done thing ➕ 2026-11-22\n- [?] with a mark #proposed ➕ 2026-11-22\n"
+        "- [/] started ➕ 2026-11-22\n")  # fmt: skip
+    assert run("add", "--notee", "x", "y", vault=vault).exit_code == 2
+
+
+def test_add_refuses_a_note_path_with_backslashes_as_a_usage_error(make_vault):
+    vault = make_vault({"Inbox.md": ""})
+    result = run("add", "--note", "Projects\\Shed.md", "a task", vault=vault)
+    assert result.exit_code == 2, result.output
+    assert sorted(p.name for p in vault.rglob("*")) == ["Inbox.md"]

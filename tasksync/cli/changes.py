@@ -166,6 +166,25 @@ def _not_proposed(verb: str, targets: list[Target], outcome: Outcome,
 
 
 DEFAULT_INBOX = "Inbox.md"
+_TASK_LINE_MARK = "\ue000"  # private use: no one types it
+
+
+class _TextCommand(click.Command):
+    """`add "- [x] Paid rent"`: an argument that is a task line begins with `-`, and is no
+    option (click would read `-` and ` [x] …` as short options, the `h` of `thing` as help)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        from tasksync.read.parse import TASK_PREFIX
+
+        marked: list[str] = []
+        for arg in args:
+            if arg == "--":
+                marked += args[len(marked) :]
+                break
+            marked.append(_TASK_LINE_MARK + arg if TASK_PREFIX.match(arg) else arg)
+        return super().parse_args(ctx, marked)
+
+
 _DATE_WORDS = re.compile(
     r"(?P<emoji>📅|⏳|🛫)\ufe0f?\s+(?P<when>(?:next|this|last)\s+\w+|in\s+\d+\s+\w+"
     r"|\d+\s+(?:day|week|month|year)s?\s+ago|\S+)"
@@ -493,7 +512,7 @@ def register(cli: click.Group) -> None:
 
         _batch(app, "repair", mis_encoded, fixed, dry_run, by_id=False)
 
-    @cli.command()
+    @cli.command(cls=_TextCommand)
     @click.argument("text", nargs=-1, required=True)
     @click.option("--note", "note_path", metavar="PATH",
                   help="The note to add it to (vault-relative). [default: the `inbox` setting, "
@@ -513,9 +532,10 @@ def register(cli: click.Group) -> None:
           tasksync add Water the seedlings ⏳ tomorrow
           tasksync add --note "Projects/Shed.md" "Order timber 📅 next tuesday ⏫"
         """
+        text = tuple(piece.removeprefix(_TASK_LINE_MARK) for piece in text)
         line = quick_line(" ".join(text), app.today, proposed, app.statuses)
         rel = note_path or str(load_vault_config(app.vault).get("inbox") or DEFAULT_INBOX)
-        if not is_note_path(rel):
+        if not is_note_path(rel) or "\\" in rel:
             raise UsageError(f"cannot add to {rel}: tasksync reads only .md notes inside the "
                              "vault, outside dot-folders")  # fmt: skip
         store = app.open_store()
