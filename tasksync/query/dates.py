@@ -14,7 +14,7 @@ from tasksync.query.natural_dates import read_date, read_dates
 
 DateRange = tuple[date, date]  # inclusive
 
-_RELATIVE = re.compile(r"(last|this|next) (week|month|quarter|year)", re.IGNORECASE)
+_RELATIVE = re.compile(r"(last|this|next) (week|month|quarter|year)")  # the plugin: lower case only
 _YEAR = re.compile(r"\s*([0-9]{4})\s*")
 _QUARTER = re.compile(r"\s*([0-9]{4})-Q([1-4])\s*")
 _MONTH = re.compile(r"\s*([0-9]{4})-([0-9]{2})\s*")
@@ -55,6 +55,27 @@ def _relative(text: str, today: date) -> DateRange | None:
     return _period(unit, _shift(unit, today, step))
 
 
+_ANY_CASE = re.compile(r"\s*(last|this|next) (week|month|quarter|year)\s*", re.IGNORECASE)
+
+
+def _as_chrono_reads(text: str, today: date) -> date | None:
+    """`This Week`: the plugin's range words are lower case only, so chrono reads it, as one
+    day: this week's Sunday, the 1st of this month, 1 January; next or last, today moved by
+    one unit (`This Quarter`: today)."""
+    match = _ANY_CASE.fullmatch(text)
+    if match is None:
+        return None
+    which, unit = match[1].lower(), match[2].lower()
+    if which == "this":
+        if unit == "week":
+            return today - timedelta(days=(today.weekday() + 1) % 7)
+        if unit == "month":
+            return today.replace(day=1)
+        return date(today.year, 1, 1) if unit == "year" else today
+    step = 1 if which == "next" else -1
+    return _shift(unit, today, step)
+
+
 def _numbered(text: str) -> DateRange | None:
     if match := _YEAR.fullmatch(text):
         return _period("year", date(int(match[1]), 1, 1))
@@ -76,10 +97,26 @@ def parse_range(text: str, today: date) -> DateRange | None:
     found = _relative(text, today) or _numbered(text)
     if found or _NUMBERED_LOOK.fullmatch(text):
         return found
+    merged = _as_chrono_reads(text, today) or _merged_by_chrono(text, today)
+    if merged is not None:
+        return merged, merged
     days = read_dates(text, today)[:2]
     if not days:
         return None
     return min(days), max(days)
+
+
+# chrono makes `A to B` and `A - B` one result, a start with an end; the plugin takes the
+# start of its first result only (an end only from a second result: `A B`, `A until B`).
+_CONNECTOR = re.compile(r"\s+(?:to|-|–)\s+", re.IGNORECASE)
+
+
+def _merged_by_chrono(text: str, today: date) -> date | None:
+    for match in _CONNECTOR.finditer(text):
+        before = read_dates(text[: match.start()], today)
+        if len(before) == 1 and len(read_dates(text[match.end() :], today)) == 1:
+            return before[0]
+    return None
 
 
 def parse_day(text: str, today: date) -> date | None:

@@ -150,8 +150,8 @@ def _status_type(line: str, low: str, ctx: Context) -> Filter | None:
     return make_filter(line, lambda r: (r["status_type"] == wanted) != negate, narrow=condition)
 
 
-_PRIORITY = re.compile(r"priority(\s+is)?(\s+(above|below|not))?(\s+(lowest|low|none|normal|"
-                       r"medium|high|highest))", re.IGNORECASE)  # fmt: skip
+_PRIORITY = re.compile(r"priority(\s+is)?(\s+(above|below|not))?(\s+(lowest|low|none|medium|"
+                       r"high|highest))", re.IGNORECASE)  # fmt: skip
 
 
 def _priority(line: str, low: str, ctx: Context) -> Filter | None:
@@ -159,7 +159,8 @@ def _priority(line: str, low: str, ctx: Context) -> Filter | None:
         return None
     match = _PRIORITY.fullmatch(line)
     if match is None:
-        raise QueryError(f"do not understand query filter (priority): {line}")
+        hint = " (normal priority is `none` in a query)" if "normal" in low else ""
+        raise QueryError(f"do not understand query filter (priority): {line}{hint}")
     how, level = (match[3] or "").lower(), PRIORITY_ORDER[match[5].lower()]
     tests: dict[str, Predicate] = {
         "above": lambda r: PRIORITY_ORDER[r["priority"]] > level,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from tasksync.query.collation import locale_key
 from tasksync.query.explain import Statement
 from tasksync.query.filters import PRIORITY_ORDER, Context, QueryError
 from tasksync.query.sorting import DATE_NAMES, STATUS_ORDER, date_key, urgency
@@ -20,7 +21,7 @@ GROUP_FIELDS = frozenset(("status", "status.name", "status.type", "id", *DATE_NA
                           "owner"))  # fmt: skip
 _PRIORITY_NAME = {"highest": "Highest", "high": "High", "medium": "Medium", "normal": "Normal",
                   "low": "Low", "lowest": "Lowest"}  # fmt: skip
-_LAST = "\uffff"  # sorts after any heading
+_NO_TAGS = "(No tags)"
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def group_names(record: Record, name: str, ctx: Context) -> list[tuple[Any, str]
         return [(STATUS_ORDER.get(record["status_type"], 9), record["status_type"])]
     if name == "status.name":
         label = ctx.status_names.get(record["status"], "Unknown")
-        return [(label.casefold(), label)]
+        return [(locale_key(label), label)]
     if name == "priority":
         level = record["priority"]
         return [(-PRIORITY_ORDER[level], f"{_PRIORITY_NAME[level]} priority")]
@@ -69,21 +70,23 @@ def group_names(record: Record, name: str, ctx: Context) -> list[tuple[Any, str]
         return [(0, "Recurring")] if record["recurrence"] else [(1, "Not Recurring")]
     if name == "recurrence":
         text = record.get("recurrence_text")
-        return [(text.casefold(), text)] if text else [(_LAST, "None")]
+        return [(locale_key(text or "None"), text or "None")]
     return _text_groups(record, name)
 
 
 def _text_groups(record: Record, name: str) -> list[tuple[Any, str]]:
     if name == "tags":
-        return [(t.casefold(), t) for t in record["tags"]] or [(_LAST, "(No tags)")]
+        return [(locale_key(t), t) for t in record["tags"]] or [(locale_key(_NO_TAGS), _NO_TAGS)]
     if name == "owner":
         owner = record.get("person") or record["owner"]
-        return [(owner.casefold(), owner)] if owner else [(_LAST, "(No owner)")]
+        return [((0, locale_key(owner)), owner)] if owner else [((1,), "(No owner)")]
     if name == "heading":
         heading = record["heading"]
-        return [(heading.casefold(), heading)] if heading else [("", "(No heading)")]
+        heading = heading or "(No heading)"
+        return [(locale_key(heading), heading)]
     if name == "id":
-        return [(record["task_id"] or _LAST, record["task_id"] or "(No id)")]
+        task_id = record["task_id"] or "(No id)"
+        return [(locale_key(task_id), task_id)]
     path = record["path"]
     filename = path.rsplit("/", 1)[-1].removesuffix(".md")
     if name == "backlink":  # the note, then the heading the task stands under
@@ -96,7 +99,7 @@ def _text_groups(record: Record, name: str) -> list[tuple[Any, str]]:
             "folder": path.rsplit("/", 1)[0] + "/" if "/" in path else "/",
             "root": path.split("/", 1)[0] + "/" if "/" in path else "/",
         }[name]
-    return [(value.casefold(), value)]
+    return [(locale_key(value), value)]
 
 
 Group = tuple[list[str], Sequence[Record]]  # headings (one per group-by line), tasks

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from tasksync.query.collation import locale_key
 from tasksync.query.explain import Statement
 from tasksync.query.filters import PRIORITY_ORDER, Context, QueryError
 from tasksync.read.records import Record
@@ -95,9 +96,8 @@ def clean_description(record: Record) -> str:
 
 
 def _natural(text: str) -> tuple[Any, ...]:
-    """localeCompare with numeric: true, roughly: case-insensitive, numbers by value."""
-    return tuple(int(part) if part.isdigit() else part.casefold()
-                 for part in re.split(r"([0-9]+)", text))  # fmt: skip
+    """The plugin's localeCompare with numeric: true (see ``collation``)."""
+    return locale_key(text)
 
 
 def _random_key(record: Record, today: date) -> int:
@@ -124,7 +124,7 @@ def sort_key(sorter: Sorter, ctx: Context) -> Key:
     if name == "status":  # the old two states: not done first
         return lambda r: r["status_type"] in ("DONE", "CANCELLED", "NON_TASK")
     if name == "status.name":
-        return lambda r: ctx.status_names.get(r["status"], "Unknown").casefold()
+        return lambda r: locale_key(ctx.status_names.get(r["status"], "Unknown"))
     if name == "urgency":
         return lambda r: -urgency(r, ctx.today)
     if name in DATE_NAMES:
@@ -140,8 +140,10 @@ def sort_key(sorter: Sorter, ctx: Context) -> Key:
     if name == "tag":
         index = sorter.tag_index - 1
         if index < 0:  # `tag 0`: the plugin looks up tags[-1], which JavaScript has not
-            return lambda r: (1, "")
-        return lambda r: (0, r["tags"][index].casefold()) if len(r["tags"]) > index else (1, "")
+            return lambda r: (1, ())
+        # tasks with the Nth tag by it, then those with fewer tags, then those with none
+        return lambda r: ((0, locale_key(r["tags"][index])) if len(r["tags"]) > index
+                          else (1, ()) if r["tags"] else (2, ()))  # fmt: skip
     return _text_key(name)
 
 
@@ -152,10 +154,10 @@ def _text_key(name: str) -> Key:
     if name == "filename":
         return lambda r: _natural(r["path"].rsplit("/", 1)[-1])
     if name == "heading":
-        return lambda r: (r["heading"] or "").casefold()
+        return lambda r: locale_key(r["heading"] or "")
     if name == "id":
         return lambda r: r["task_id"] or ""
-    return lambda r: str(r.get("person") or r["owner"] or "\uffff").casefold()  # owner
+    return lambda r: (0, locale_key(owner)) if (owner := r.get("person") or r["owner"]) else (1,)
 
 
 def sort_plan(sorters: list[Sorter]) -> list[Sorter]:
