@@ -336,3 +336,31 @@ def test_a_rule_beside_an_invalid_date_is_no_recurrence_as_in_the_plugin():
     task, record = _both("- [ ] a 🔁 every week 📅 2024-02-30")
     assert record.get("recurrence") is None
     assert task.recurrence is None
+
+
+@pytest.mark.parametrize(
+    ("line", "tags", "due", "plugin_description"),
+    [
+        ("- [ ] a #work📅2024-01-05 🔁 every week", ("#work📅2024-01-05",), None,
+         "a #work📅2024-01-05"),
+        ("- [ ] a #work📅2024-01-05", ("#work",), date(2024, 1, 5), "a #work"),
+        ("- [ ] #tag📅2024-01-01 📅 2024-02-01", ("#tag📅2024-01-01",), date(2024, 2, 1),
+         "#tag📅2024-01-01"),
+        ("- [ ] a #t/x\t⏬ 🔁 every week", ("#t/x\t⏬",), None, "a #t/x\t⏬"),
+        ("- [ ] a  #tag📅2024-01-01💡\t🏁 keep", ("#tag📅2024-01-01💡",), None,
+         "a #tag📅2024-01-01💡"),
+    ],
+    ids=["field-read-after-the-tags-pass", "field-first-in-its-pass", "after-another-due",
+         "through-a-tab", "into-words"],
+)  # fmt: skip
+def test_a_tag_that_runs_into_a_field_takes_it_when_the_plugin_tries_tags_first(
+    line, tags, due, plugin_description
+):
+    """The plugin reads the end of the line field by field in a fixed order, tags after
+    dates: a field glued to a tag (no blank) that comes to the end only after this pass's
+    date tries is swallowed by the tag. The due date was read (the plugin has none)."""
+    task, record = _both(line)
+    assert record["tags"] == tags
+    assert task.tags == tags
+    assert record.get("due") == due
+    assert record["plugin_description"] == plugin_description

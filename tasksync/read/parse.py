@@ -81,7 +81,9 @@ def _value_pattern(field: str) -> re.Pattern[str]:
 _VALUE = {field: _value_pattern(field) for field in {s.field for s in SIGNIFIERS if not s.level}}
 _DATE_FIELDS = frozenset(("due", "scheduled", "start", "created", "done", "cancelled"))
 _MAX_PASSES = 21  # the plugin's do/while with maxRuns = 20
+_NOT_IN_TAG = re.compile(r'[ !@#$%^&*(),.?":{}|<>]')
 _ORDER = {kind: i for i, kind in enumerate(PARSE_ORDER)}
+_TAG_ORDER = _ORDER["tag"]
 _BLANKABLE = frozenset(("TEXT", "OTHER"))
 
 
@@ -182,17 +184,31 @@ def _build(prefix: str, checkbox: str, texts: Sequence[str], kinds: Sequence[str
     # next one. The plugin stops after 21 passes, or when no field matches the end.
     found: dict[str, int] = {}
     trailing_tags: list[int] = []
+    tag_text: dict[int, str] = {}  # a trailing tag that took the pieces after it in
     passes, next_in_pass = 1, 0
     while end > first:
         last = end - 1
-        kind = _FIELD_OF_TERMINAL.get(kinds[last])
-        if kind is None:
-            break
-        if kind == "tag" and (
-            (last > first and _char_before(texts, last) not in JS_WS)
-            or texts[last].strip(JS_WS) == "#"  # `#<TAB>`: the plugin trims it to no tag
-        ):
-            break
+        field_kind = _FIELD_OF_TERMINAL.get(kinds[last])
+        kind = field_kind or "tag"
+        if field_kind is None:  # words; unless a tag runs into them (`#tag📅2026-01-05💡`)
+            glued = None if " " in texts[last] else _glued_to_a_tag(texts, kinds, last, first)
+            if glued is None:
+                break
+        elif kind == "tag":
+            lone_hash = texts[last].strip(JS_WS) == "#"  # `#<TAB>`: trimmed, no tag
+            if lone_hash or (last > first and _char_before(texts, last) not in JS_WS):
+                break
+            glued = None
+        else:  # a field, unless this pass tries the tags before it comes back to it, and a
+            # tag runs into it (`#work📅2026-01-05`, no blank between)
+            glued = (_glued_to_a_tag(texts, kinds, last, first)
+                     if _TAG_ORDER >= next_in_pass > _ORDER[kind] else None)  # fmt: skip
+        if glued is not None:
+            kind = "tag"
+            tag_text[glued] = "".join(texts[glued : last + 1])
+            for piece in range(glued + 1, last + 1):
+                trail[piece] = "tag"
+            last = glued
         order = _ORDER[kind]
         if order < next_in_pass:
             passes += 1
@@ -212,7 +228,7 @@ def _build(prefix: str, checkbox: str, texts: Sequence[str], kinds: Sequence[str
     owner, description, inline_tags, spans = _describe(remaining)
     tags = inline_tags
     if trailing_tags:
-        tags += [texts[i].strip(JS_WS) for i in reversed(trailing_tags)]
+        tags += [tag_text.get(i, texts[i]).strip(JS_WS) for i in reversed(trailing_tags)]
     fields: dict[str, Any] = {
         "status": checkbox[1:-1],
         "description": description,
@@ -223,11 +239,31 @@ def _build(prefix: str, checkbox: str, texts: Sequence[str], kinds: Sequence[str
     if with_segments:
         fields["segments"] = _segments(prefix, checkbox, remaining, spans, texts, end, trail)
     if plugin_wording:
-        fields["plugin_description"] = _plugin_description(remaining, texts, trailing_tags)
+        fields["plugin_description"] = _plugin_description(
+            remaining, [tag_text.get(i, t) for i, t in enumerate(texts)], trailing_tags
+        )
     raw = {k: texts[i].lstrip(" \t") for k, i in found.items()}
     problems = _read_fields(raw, fields, plugin_wording)
     fields["problems"] = tuple(problems)
     return fields
+
+
+def _glued_to_a_tag(texts: Sequence[str], kinds: Sequence[str], last: int,
+                    first: int) -> int | None:  # fmt: skip
+    """The index of the tag piece the pieces up to ``last`` run on from without a blank
+    (tag characters only), as the plugin's tags-from-end regex would read them; else None."""
+    index = last
+    while index > first:
+        if _NOT_IN_TAG.search(texts[index]):
+            return None
+        index -= 1
+        if kinds[index] == "TAG":
+            whole = "".join(texts[index : last + 1]).lstrip(" \t")
+            if _NOT_IN_TAG.search(whole[1:]) or (index > first and _char_before(texts, index)
+                                                  not in JS_WS):  # fmt: skip
+                return None
+            return index
+    return None
 
 
 def _plugin_description(remaining: str, texts: Sequence[str], trailing_tags: list[int]) -> str:
