@@ -73,6 +73,10 @@ def test_natural_dates(words, expected):
         "2026-13",
         "2026-1",
         "2026 q4",
+        "Jan",  # chrono skips a three-letter month alone
+        "dec",
+        "end of month",  # parsedatetime's words, not chrono's
+        "end of week",
     ],
 )
 def test_no_date(words):

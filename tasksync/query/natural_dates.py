@@ -23,6 +23,9 @@ _SLASH_DAY = re.compile(r"\b[0-9]{1,2}/[0-9]{1,2}\b")
 _YEAR = re.compile(r"\b[0-9]{4}\b")
 _ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _BARE_NUMBER = re.compile(r"\s*[0-9]+\s*")
+_SEPT = re.compile(r"\bsept\b\.?", re.IGNORECASE)
+_END_OF = re.compile(r"\bend of\b", re.IGNORECASE)
+_SHORT_MONTH = re.compile(r"jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec", re.IGNORECASE)
 _DAY_OF_MONTH = re.compile(  # `20th of December`, `the 3rd of May 2024`
     r"\b(?:the )?(?P<day>[0-9]{1,2})(?:st|nd|rd|th)? of (?P<month>"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?)(?![a-z])",
@@ -80,7 +83,10 @@ def read_dates(text: str, today: date) -> list[date]:
 
 def _read_dates(text: str, today: date) -> list[date]:
     words, isos = _without_impossible_dates(" ".join(text.split()))
+    if _SHORT_MONTH.fullmatch(words):
+        return []  # chrono skips `jan`, `mar` … alone (too likely a word); `may` is a month
     words = _DAY_OF_MONTH.sub(r"\g<month> \g<day>", words)  # parsedatetime reads only the month
+    words = _SEPT.sub("September", words)  # chrono's, not parsedatetime's
     if isos is not None:
         return isos
     relative = _relative(words, today)
@@ -146,6 +152,8 @@ def _found(words: str, today: date, dates_only: bool = False) -> list[tuple[date
             continue  # parsedatetime's "no idea" (e.g. an impossible 2023-02-30)
         if not context.hasDate and _BARE_NUMBER.fullmatch(matched):
             continue  # `2026` of `2026-q4` is 20:26 for parsedatetime, no time for chrono
+        if _END_OF.search(matched):
+            continue  # `end of month`: parsedatetime's words, not chrono's
         day = moment.date()
         if (_MONTH_NAME.search(matched) or _SLASH_DAY.search(matched)) and not _YEAR.search(
             matched
