@@ -220,3 +220,28 @@ def test_an_unchanged_due_time_is_not_pulled_again_in_another_zone(make_vault, s
     ]
     assert all(out.startswith("pushed 0, removed 0, pulled 0") for out in outs), outs
     assert note.read_bytes() == after_pull, note.read_text()
+
+
+@pytest.mark.parametrize(
+    ("notes", "title", "why"),
+    [({"Week.md": WEEK}, "Water the seedlings %% later", "comment"),
+     ({"Week.md": b"# Caf\xe9 week" + WEEK.removeprefix("# Week").encode()},
+      "Water Łukasz's seedlings", "Windows-1252")],
+    ids=["opens-a-comment", "not-in-the-notes-encoding"],
+)  # fmt: skip
+def test_a_phone_completion_lands_even_when_its_new_title_cannot_be_written(
+    make_vault, server, notes, title, why
+):
+    """A title that would open a comment over the note, or that the note's encoding cannot
+    hold, is not written; the completion that came with it must be, not retried forever."""
+    vault = make_vault(notes)
+    ok(sync(vault, server))
+    phone_edit(server, "Water the seedlings", summary=title, status="COMPLETED",
+               completed=datetime(2026, 11, 21, 12, tzinfo=UTC))  # fmt: skip
+    out = ok(sync(vault, server))
+    text = (vault / "Week.md").read_bytes().decode("utf-8", "replace")
+    assert "- [x] Water the seedlings 📅 2026-11-26 ✅ 2026-11-21" in text, out
+    assert why in out, out
+    again = ok(sync(vault, server))
+    assert "Water the seedlings" in statuses(server), again
+    assert statuses(server)["Water the seedlings"] == "COMPLETED", again

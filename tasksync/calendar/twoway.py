@@ -40,15 +40,17 @@ from tasksync.calendar.vtodo import (
     record_title,
     vault_fields,
 )
-from tasksync.errors import TasksyncError
+from tasksync.errors import TasksyncError, UsageError
 from tasksync.index.store import Store, SyncState
 from tasksync.index.sync import sync
 from tasksync.model import StatusTable, StatusType, Task
 from tasksync.query.dupes import duplicate_groups
 from tasksync.query.people import People
 from tasksync.read.records import Record
+from tasksync.read.vault import decode
 from tasksync.write import edits
 from tasksync.write.actions import run_batch, targets_of
+from tasksync.write.new_text import refusal_in
 
 OPEN = frozenset(("TODO", "IN_PROGRESS", "ON_HOLD"))
 _STATUS_TYPE = {"open": StatusType.TODO, "in-progress": StatusType.IN_PROGRESS,
@@ -107,15 +109,21 @@ def merge(decision: Decision, prefer: str) -> list[str]:
 
 
 def _server_edit(decision: Decision, statuses: StatusTable, today: date,
-                 refused: dict[str, str]) -> Callable[[Task], tuple[str, ...]]:  # fmt: skip
-    """What the server's values make of the task's line."""
+                 refused: dict[str, str],
+                 encoding: str = "utf-8") -> Callable[[Task], tuple[str, ...]]:  # fmt: skip
+    """What the server's values make of the task's line (in a note in ``encoding``)."""
     item = decision.item
     assert item is not None
 
     def change(task: Task) -> tuple[str, ...]:
         if "summary" in decision.pull:
             try:
-                task = edits.set_title(task, decision.pull["summary"], statuses)
+                titled = edits.set_title(task, decision.pull["summary"], statuses)
+                # a title the note cannot take must not hold back the rest (a completion)
+                why = refusal_in(encoding, task.raw, (titled.raw,))
+                if why is not None:
+                    raise UsageError(why)
+                task = titled
             except TasksyncError as exc:
                 refused[decision.record["id"]] = (
                     f"{decision.record['path']}:{decision.record['line']}: the summary changed "
@@ -132,6 +140,13 @@ def _server_edit(decision: Decision, statuses: StatusTable, today: date,
         return (task.raw,)
 
     return change
+
+
+def _encoding(vault: Path, rel: str) -> str:
+    try:
+        return decode((vault / rel).read_bytes()).encoding
+    except OSError:  # gone: the write refuses it in its own words
+        return "utf-8"
 
 
 def _listed(calendar: Any) -> dict[str, ServerItem]:
@@ -342,7 +357,11 @@ def _pull(run: _Run, statuses: StatusTable, today: date, decisions: list[Decisio
     if not pulls:
         return set()
     refused: dict[str, str] = {}
-    changes = {d.record["id"]: _server_edit(d, statuses, today, refused) for d in pulls}
+    encodings = {d.record["path"]: _encoding(run.vault, d.record["path"])
+                 for d in pulls if "summary" in d.pull}  # fmt: skip
+    changes = {d.record["id"]: _server_edit(d, statuses, today, refused,
+                                            encodings.get(d.record["path"], "utf-8"))
+               for d in pulls}  # fmt: skip
     targets = targets_of(run.store, [d.record for d in pulls])
     result = run_batch(run.vault, run.store, statuses, "caldav pull", targets, changes, False)
     outcome.pulled += len({c.task_id for c in result.changes})

@@ -19,6 +19,11 @@ _ENCODING_NAMES = {"cp1252": "Windows-1252", "latin-1": "Latin-1"}
 def refusal(text: NoteText, before: str | None, after: tuple[str, ...]) -> str | None:
     """Why ``after`` (the lines replacing the line ``before``, or added when None) must not be
     written into a note read as ``text``; None when they may."""
+    return refusal_in(text.encoding, before, after)
+
+
+def refusal_in(encoding: str, before: str | None, after: tuple[str, ...]) -> str | None:
+    """``refusal``, for a note in ``encoding``."""
     opened = comment_left_open(before) if before is not None else None
     for index, line in enumerate(after):
         now = comment_left_open(line)
@@ -26,9 +31,9 @@ def refusal(text: NoteText, before: str | None, after: tuple[str, ...]) -> str |
             mark = "%%" if now == "%%" else "<!--"
             return (f"the text opens a comment ({mark} without its closing {now}) that would "
                     "hide the lines after it")  # fmt: skip
-    char = _unholdable(text.encoding, after)
+    char = _unholdable(encoding, after)
     if char is not None:
-        name = _ENCODING_NAMES.get(text.encoding, text.encoding)
+        name = _ENCODING_NAMES.get(encoding, encoding)
         return (f"the note is {name} text, which cannot hold {char!r} (it would read back as "
                 "other characters): save the note as UTF-8 first")  # fmt: skip
     return None
