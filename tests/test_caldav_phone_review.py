@@ -245,3 +245,19 @@ def test_a_phone_completion_lands_even_when_its_new_title_cannot_be_written(
     again = ok(sync(vault, server))
     assert "Water the seedlings" in statuses(server), again
     assert statuses(server)["Water the seedlings"] == "COMPLETED", again
+
+
+def test_a_phone_task_the_inbox_cannot_take_holds_back_no_other(make_vault, server):
+    """`Plan %% later` would open a comment over the inbox: it was refused, and with it every
+    other new phone task of that sync, at every sync."""
+    vault = make_vault({"Week.md": WEEK, "Inbox.md": "# Inbox\n"})
+    ok(sync(vault, server))
+    phone_create(server, "phone-1", "Plan %% later", due="2026-11-27")
+    phone_create(server, "phone-2", "Buy potting soil", due="2026-11-28")
+    result = sync(vault, server)
+    assert "Plan %% later" in result.output, result.output
+    assert "comment" in result.output, result.output
+    inbox = (vault / "Inbox.md").read_text()
+    assert "- [ ] Buy potting soil 📅 2026-11-28" in inbox, result.output
+    assert "%%" not in inbox
+    assert "Plan %% later" in statuses(server), "the phone's task must stay where it is"

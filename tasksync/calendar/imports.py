@@ -17,8 +17,9 @@ from tasksync.index.store import Store, SyncState
 from tasksync.model import Priority, StatusTable
 from tasksync.read.parse import parse_task_records
 from tasksync.read.records import Record
-from tasksync.read.vault import is_note_path
+from tasksync.read.vault import decode, is_note_path
 from tasksync.write.actions import append_lines
+from tasksync.write.new_text import refusal_in
 
 DEFAULT_INBOX = "Inbox.md"
 IMPORTING = "importing"
@@ -36,7 +37,19 @@ def import_items(vault: Path, store: Store, statuses: StatusTable, account: str,
                       "vault, outside dot-folders): the server's "
                       f"{len(items)} new task(s) are not imported")  # fmt: skip
         return 0
-    lines = tuple(new_line(item, today, notices) for item in items)
+    encoding = _encoding(vault, inbox)
+    taken = []
+    for item in items:  # one a note cannot take must not hold back the others
+        line = new_line(item, today, notices)
+        why = refusal_in(encoding, None, (line,))
+        if why is None:
+            taken.append((item, line))
+        else:
+            errors.append(f"the server's task {item.summary!r} is not imported into {inbox}: "
+                          f"{why} (rename it there)")  # fmt: skip
+    if not taken:
+        return 0
+    items, lines = [item for item, _ in taken], tuple(line for _, line in taken)
     store.save_sync_states(account, [
         SyncState(item.uid, "", {"path": inbox, "line": line, "fields": item.fields(),
                                  "created": today.isoformat(),
@@ -55,6 +68,13 @@ def import_items(vault: Path, store: Store, statuses: StatusTable, account: str,
     store.save_sync_states(account, states)
     store.drop_sync_states(account, [item.uid for item in items if item.uid not in imported])
     return len(states)
+
+
+def _encoding(vault: Path, rel: str) -> str:
+    try:
+        return decode((vault / rel).read_bytes()).encoding
+    except OSError:  # not made yet: written in UTF-8
+        return "utf-8"
 
 
 def settle_imports(store: Store, account: str, states: dict[str, SyncState],
