@@ -270,3 +270,16 @@ def test_seed_vault_duplicates_are_the_nine_reworded_pairs(seed_vault, tmp_path)
     everything = json.loads(CliRunner().invoke(
         cli, ["--vault", str(vault), "dupes", "--json", "--all-open"]).stdout)  # fmt: skip
     assert len(everything) == 9  # nothing else in the vault pairs up
+
+
+async def test_a_highlight_left_in_the_queue_as_the_app_closes_is_no_crash(example_vault):
+    """At 10,000 tasks a highlight could still be queued while the app closed: with no
+    screen left, showing its details raised (a traceback on quit)."""
+    from tasksync.tui.tasklist import TaskList
+
+    app = app_for(example_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app._screen_stack.clear()  # as the app has it while it closes
+        app.post_message(TaskList.Highlighted())
+        await asyncio.sleep(0.1)

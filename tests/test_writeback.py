@@ -496,17 +496,35 @@ def test_an_editor_saving_while_the_temporary_file_is_written_loses_nothing(
 
 
 def hold_the_lock(vault: Path, env) -> subprocess.Popen[str]:
-    """A process that holds the vault's writer lock for 1.5 s, started once it holds it."""
+    """A process that holds the vault's writer lock until a line comes on its stdin, started
+    once it holds it."""
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; from pathlib import Path; from tasksync.write.lock import vault_lock\n"
+         "import sys; from pathlib import Path; from tasksync.write.lock import vault_lock\n"
          "with vault_lock(Path(sys.argv[1]), 'test'):\n"
-         "    print('locked', flush=True); time.sleep(1.5)", str(vault)],
-        stdout=subprocess.PIPE, text=True, env=env,
+         "    print('locked', flush=True); sys.stdin.readline()", str(vault)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
     assert holder.stdout is not None
     assert holder.stdout.readline().strip() == "locked"
     return holder
+
+
+def run_while_locked(holder: subprocess.Popen[str], command: list[str], env) -> tuple[int, str]:
+    """Run ``command`` while ``holder`` holds the lock; let go once the command says it waits
+    (or has ended without waiting). Its exit status and stderr."""
+    writer = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, env=env)  # fmt: skip
+    assert writer.stderr is not None
+    assert holder.stdin is not None
+    said = ""
+    while "waiting" not in said and (line := writer.stderr.readline()):
+        said += line
+    holder.stdin.write("\n")
+    holder.stdin.flush()
+    holder.wait(timeout=30)
+    _, rest = writer.communicate(timeout=60)
+    return writer.returncode, said + rest
 
 
 def test_a_second_writer_waits_for_the_first_and_says_so(make_vault, tmp_path):
@@ -515,15 +533,12 @@ def test_a_second_writer_waits_for_the_first_and_says_so(make_vault, tmp_path):
     from tasksync.write.lock import vault_lock
 
     holder = hold_the_lock(vault, os.environ)
-    started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "-m", "tasksync", "--vault", str(vault), "accept", dana],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    holder.wait()
-    assert result.returncode == 0, result.stderr
-    assert time.monotonic() - started >= 1.0, "the second writer did not wait"
-    assert "waiting for pid" in result.stderr
+    assert (vault / "n.md").read_text() == "- [?] Call Dana #proposed\n"
+    code, stderr = run_while_locked(
+        holder, [sys.executable, "-m", "tasksync", "--vault", str(vault), "accept", dana],
+        os.environ)  # fmt: skip
+    assert code == 0, stderr
+    assert "waiting for pid" in stderr, "the second writer did not wait"
     assert (vault / "n.md").read_text() == "- [ ] Call Dana\n"
     with vault_lock(vault, "after"):  # released: taken at once
         pass
@@ -535,16 +550,11 @@ def test_writers_with_other_state_folders_wait_too(make_vault, tmp_path):
     vault = make_vault({"n.md": "- [?] Call Dana #proposed\n"})
     [dana] = ids_where(vault, lambda t: True)
     holder = hold_the_lock(vault, {**os.environ, "XDG_STATE_HOME": str(tmp_path / "one")})
-    started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "-m", "tasksync", "--vault", str(vault), "accept", dana],
-        capture_output=True, text=True, check=False,
-        env={**os.environ, "XDG_STATE_HOME": str(tmp_path / "other")},
-    )  # fmt: skip
-    holder.wait()
-    assert result.returncode == 0, result.stderr
-    assert time.monotonic() - started >= 1.0, "the second writer did not wait"
-    assert "waiting for another tasksync" in result.stderr
+    code, stderr = run_while_locked(
+        holder, [sys.executable, "-m", "tasksync", "--vault", str(vault), "accept", dana],
+        {**os.environ, "XDG_STATE_HOME": str(tmp_path / "other")})  # fmt: skip
+    assert code == 0, stderr
+    assert "waiting for another tasksync" in stderr, "the second writer did not wait"
 
 
 def test_only_the_newest_batches_keep_whole_notes_and_older_ones_still_undo(make_vault, tmp_path):

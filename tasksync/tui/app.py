@@ -440,6 +440,8 @@ class TasksyncApp(App[None]):
 
     @on(TaskList.Highlighted)
     def show_detail(self) -> None:
+        if not self.screen_stack:  # a highlight still in the queue as the app closes
+            return
         row = self.current_row()
         twin = self.by_id.get(row.twin) if row is not None and row.twin else None
         note = ""
