@@ -144,6 +144,8 @@ def test_watch_sees_folders_come_go_and_the_reading_settings_change(tmp_path):
         assert soon(lambda text: "Alpha task" not in text and "Imported task" in text
                     and "Dotted task" in text), \
             "the global filter set: a line without it stayed in the calendar"  # fmt: skip
+        os.rename(vault / "Plans v1.2", tmp_path / "Away v1.2")
+        assert soon(lambda text: "Dotted task" not in text), "a folder v1.2 moved out stayed"
     finally:
         proc.send_signal(signal.SIGINT)
         _out, err = proc.communicate(timeout=20)
