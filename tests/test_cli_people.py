@@ -600,3 +600,23 @@ def test_add_refuses_a_note_path_with_backslashes_as_a_usage_error(make_vault):
     result = run("add", "--note", "Projects\\Shed.md", "a task", vault=vault)
     assert result.exit_code == 2, result.output
     assert sorted(p.name for p in vault.rglob("*")) == ["Inbox.md"]
+
+
+def test_add_takes_a_note_path_that_looks_like_a_task_line_as_is(make_vault):
+    """`--note "1. [x] Plan.md"`: the path was marked as task text (a private-use character
+    before it), and a look-alike note was made beside the real one."""
+    vault = make_vault({"1. [x] Plan.md": "# Plan\n"})
+    result = run("--today", TODAY, "add", "--note", "1. [x] Plan.md", "foo", vault=vault)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in vault.iterdir()) == ["1. [x] Plan.md"]
+    assert (vault / "1. [x] Plan.md").read_text() == "# Plan\n- [ ] foo ➕ 2026-11-22\n"
+
+
+@pytest.mark.parametrize("text", ["- [x] plain done", "- [/] started"])
+def test_add_proposed_refuses_a_checkbox_that_says_otherwise(make_vault, text):
+    """`add --proposed "- [x] …"` wrote `[?]` without a word (the [x] dropped)."""
+    vault = make_vault({"Inbox.md": ""})
+    result = run("--today", TODAY, "add", "--proposed", text, vault=vault)
+    assert result.exit_code == 2, result.output
+    assert "--proposed" in result.stderr, result.stderr
+    assert (vault / "Inbox.md").read_text() == ""

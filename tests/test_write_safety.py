@@ -293,6 +293,24 @@ def test_a_note_whose_lines_end_in_cr_alone_is_left_alone(vault, how):
     assert (root / "cr.md").read_bytes() == note
 
 
+def test_repair_text_in_a_windows_1252_note_keeps_the_bytes_of_an_emoji_written_in_utf8(vault):
+    """😀 stored as UTF-8 bytes reads `ðŸ˜€`; repaired it is 😀 again, the same bytes: the
+    line was refused ("cannot hold 😀") and its real repair with it."""
+    smile, quote, due = "😀".encode(), "’".encode(), "📅".encode()
+    note = (b"- [?] Party \x93now\x94 " + smile + b" fun\n"
+            b"- [?] Vallery" + quote + b"s \x93thing\x94\n"
+            b"- [ ] smile " + smile + b" and Borker" + quote + b"s " + due
+            + b" 2026-12-01\n")  # fmt: skip
+    root = vault({"A.md": note})
+    listed(root)
+    result = tasksync(root, "repair", "--text")
+    assert result.returncode == 0, result.stderr
+    after = (root / "A.md").read_bytes().split(b"\n")
+    assert after[0] == note.split(b"\n")[0]
+    assert after[1] == b"- [?] Vallery\x92s \x93thing\x94"
+    assert after[2] == b"- [ ] smile " + smile + b" and Borker\x92s " + due + b" 2026-12-01"
+
+
 # -- 10. links and extended attributes -----------------------------------------------------------
 
 

@@ -176,12 +176,16 @@ class _TextCommand(click.Command):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         from tasksync.read.parse import TASK_PREFIX
 
+        valued = {name for param in self.params if isinstance(param, click.Option)
+                  and not param.is_flag for name in param.opts}  # fmt: skip
         marked: list[str] = []
         for arg in args:
             if arg == "--":
                 marked += args[len(marked) :]
                 break
-            marked.append(_TASK_LINE_MARK + arg if TASK_PREFIX.match(arg) else arg)
+            a_value = bool(marked) and marked[-1] in valued  # `--note "1. [x] Plan.md"`
+            task_like = TASK_PREFIX.match(arg) and not a_value
+            marked.append(_TASK_LINE_MARK + arg if task_like else arg)
         return super().parse_args(ctx, marked)
 
 
@@ -203,6 +207,9 @@ def quick_line(text: str, today: date, proposed: bool, statuses: StatusTable) ->
     status = "?" if proposed else " "
     given = TASK_PREFIX.match(words)
     if given:  # already a task line: its own checkbox, not a second one
+        if proposed and given.group()[-2] not in " ?":
+            raise UsageError(f"--proposed adds a proposal, [?]; the text's checkbox says "
+                             f"{given.group().strip()[-3:]}: drop one of them")  # fmt: skip
         status = status if proposed else given.group()[-2]
         words = words[given.end() :].strip()
     if not words:

@@ -31,7 +31,7 @@ def refusal_in(encoding: str, before: str | None, after: tuple[str, ...]) -> str
             mark = "%%" if now == "%%" else "<!--"
             return (f"the text opens a comment ({mark} without its closing {now}) that would "
                     "hide the lines after it")  # fmt: skip
-    char = _unholdable(encoding, after)
+    char = _unholdable(encoding, after, before or "")
     if char is not None:
         name = _ENCODING_NAMES.get(encoding, encoding)
         return (f"the note is {name} text, which cannot hold {char!r} (it would read back as "
@@ -39,7 +39,9 @@ def refusal_in(encoding: str, before: str | None, after: tuple[str, ...]) -> str
     return None
 
 
-def _unholdable(encoding: str, lines: tuple[str, ...]) -> str | None:
+def _unholdable(encoding: str, lines: tuple[str, ...], before: str) -> str | None:
+    """A character of ``lines`` the encoding cannot hold, other than a signifier, or one
+    whose bytes ``before`` already holds (mis-encoded: `ðŸ˜€` repaired to 😀 keeps them)."""
     if encoding in ("utf-8", "utf-16"):
         return None
     for line in lines:
@@ -54,5 +56,12 @@ def _unholdable(encoding: str, lines: tuple[str, ...]) -> str | None:
             try:
                 char.encode(encoding)
             except UnicodeEncodeError:
-                return char
+                if not before or _as_read(char, encoding) not in before:
+                    return char
     return None
+
+
+def _as_read(char: str, encoding: str) -> str:
+    """How ``char``, written as its UTF-8 bytes, reads in a note in ``encoding``."""
+    errors = "tasksync-c1" if encoding == "cp1252" else "strict"
+    return char.encode("utf-8").decode(encoding, errors)
