@@ -17,7 +17,7 @@ from tasksync.index.store import Store, SyncState
 from tasksync.model import Priority, StatusTable
 from tasksync.read.parse import parse_task_records
 from tasksync.read.records import Record
-from tasksync.read.vault import decode, is_note_path
+from tasksync.read.vault import is_note_path, note_encoding
 from tasksync.write.actions import append_lines
 from tasksync.write.new_text import refusal_in
 
@@ -37,7 +37,7 @@ def import_items(vault: Path, store: Store, statuses: StatusTable, account: str,
                       "vault, outside dot-folders): the server's "
                       f"{len(items)} new task(s) are not imported")  # fmt: skip
         return 0
-    encoding = _encoding(vault, inbox)
+    encoding = note_encoding(vault, inbox)
     taken = []
     for item in items:  # one a note cannot take must not hold back the others
         line = new_line(item, today, notices)
@@ -68,13 +68,6 @@ def import_items(vault: Path, store: Store, statuses: StatusTable, account: str,
     store.save_sync_states(account, states)
     store.drop_sync_states(account, [item.uid for item in items if item.uid not in imported])
     return len(states)
-
-
-def _encoding(vault: Path, rel: str) -> str:
-    try:
-        return decode((vault / rel).read_bytes()).encoding
-    except OSError:  # not made yet: written in UTF-8
-        return "utf-8"
 
 
 def settle_imports(store: Store, account: str, states: dict[str, SyncState],

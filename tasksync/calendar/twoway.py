@@ -47,7 +47,7 @@ from tasksync.model import StatusTable, StatusType, Task
 from tasksync.query.dupes import duplicate_groups
 from tasksync.query.people import People
 from tasksync.read.records import Record
-from tasksync.read.vault import decode
+from tasksync.read.vault import note_encoding
 from tasksync.write import edits
 from tasksync.write.actions import run_batch, targets_of
 from tasksync.write.new_text import refusal_in
@@ -140,13 +140,6 @@ def _server_edit(decision: Decision, statuses: StatusTable, today: date,
         return (task.raw,)
 
     return change
-
-
-def _encoding(vault: Path, rel: str) -> str:
-    try:
-        return decode((vault / rel).read_bytes()).encoding
-    except OSError:  # gone: the write refuses it in its own words
-        return "utf-8"
 
 
 def _listed(calendar: Any) -> dict[str, ServerItem]:
@@ -357,7 +350,7 @@ def _pull(run: _Run, statuses: StatusTable, today: date, decisions: list[Decisio
     if not pulls:
         return set()
     refused: dict[str, str] = {}
-    encodings = {d.record["path"]: _encoding(run.vault, d.record["path"])
+    encodings = {d.record["path"]: note_encoding(run.vault, d.record["path"])
                  for d in pulls if "summary" in d.pull}  # fmt: skip
     changes = {d.record["id"]: _server_edit(d, statuses, today, refused,
                                             encodings.get(d.record["path"], "utf-8"))

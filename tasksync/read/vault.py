@@ -157,5 +157,13 @@ def decode(data: bytes) -> NoteText:
     return NoteText(text, encoding, bom, newline, text.endswith("\n"))
 
 
+def note_encoding(vault: Path, rel: str) -> str:
+    """The encoding a note is read in (UTF-8 for one that does not exist: so it is made)."""
+    try:
+        return decode((vault / rel).read_bytes()).encoding
+    except OSError:
+        return "utf-8"
+
+
 def read_note(path: Path) -> NoteText:
     return decode(path.read_bytes())
