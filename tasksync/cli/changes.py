@@ -200,8 +200,8 @@ _NOT_FIELDS = frozenset(("prefix", "checkbox", "text", "tag", "owner", "block_li
 
 def quick_line(text: str, today: date, proposed: bool, statuses: StatusTable) -> str:
     """The task line `add` writes for ``text``: its date words as dates, ➕ today added."""
-    from tasksync.read.notes import comment_left_open
     from tasksync.read.parse import TASK_PREFIX, parse_line
+    from tasksync.write.new_text import refusal_in
 
     words = " ".join(text.split())
     status = "?" if proposed else " "
@@ -245,10 +245,9 @@ def quick_line(text: str, today: date, proposed: bool, statuses: StatusTable) ->
     if task.cancelled is not None and task.status_type is not StatusType.CANCELLED:
         raise UsageError("a cancelled date (❌) on a task that is not cancelled: add it as "
                          "`- [-] …`")  # fmt: skip
-    opened = comment_left_open(line)
-    if opened is not None:
-        raise UsageError(f"the text opens a comment that it does not close ({opened} missing): "
-                         "it would hide every line after it in the note")  # fmt: skip
+    opens_a_comment = refusal_in("utf-8", None, (line,))  # (the note's encoding: at the write)
+    if opens_a_comment is not None:
+        raise UsageError(opens_a_comment)
     if task.created is None:
         line += f" ➕ {today.isoformat()}"
     return line

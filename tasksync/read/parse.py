@@ -239,9 +239,8 @@ def _build(prefix: str, checkbox: str, texts: Sequence[str], kinds: Sequence[str
     if with_segments:
         fields["segments"] = _segments(prefix, checkbox, remaining, spans, texts, end, trail)
     if plugin_wording:
-        fields["plugin_description"] = _plugin_description(
-            remaining, [tag_text.get(i, t) for i, t in enumerate(texts)], trailing_tags
-        )
+        shown = [tag_text.get(i, t) for i, t in enumerate(texts)] if tag_text else texts
+        fields["plugin_description"] = _plugin_description(remaining, shown, trailing_tags)
     raw = {k: texts[i].lstrip(" \t") for k, i in found.items()}
     problems = _read_fields(raw, fields, plugin_wording)
     fields["problems"] = tuple(problems)

@@ -373,9 +373,15 @@ def complete(task: Task, today: date, statuses: StatusTable) -> tuple[str, ...]:
     the next occurrence of a recurring task; `🏁 delete` drops the done line."""
     if task.status_type is StatusType.DONE:
         return (task.raw,)
+    return _done_lines(task, changed_status_line(task, StatusType.DONE, today, statuses), today,
+                       statuses)  # fmt: skip
+
+
+def _done_lines(task: Task, done_line: str, today: date, statuses: StatusTable) -> tuple[str, ...]:
+    """The lines a completion writes: ``done_line``, unless 🏁 delete drops it, below the next
+    occurrence of a recurring task."""
     following = _next_occurrence(task, today, statuses) if task.recurrence else None
-    done = () if task.on_completion == "delete" else (
-        changed_status_line(task, StatusType.DONE, today, statuses),)  # fmt: skip
+    done = () if task.on_completion == "delete" else (done_line,)
     return (following, *done) if following is not None else done
 
 
@@ -392,11 +398,7 @@ def status_set(task: Task, symbol: str, today: date, statuses: StatusTable) -> t
     _status_change(segments, task, kind, today, statuses)
     _set_status(segments, symbol)
     line = "".join(s.text for s in segments)
-    if kind is not StatusType.DONE:
-        return (line,)
-    following = _next_occurrence(task, today, statuses) if task.recurrence else None
-    done = () if task.on_completion == "delete" else (line,)
-    return (following, *done) if following is not None else done
+    return _done_lines(task, line, today, statuses) if kind is StatusType.DONE else (line,)
 
 
 def repair_text(task: Task, statuses: StatusTable) -> Task:

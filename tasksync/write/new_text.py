@@ -24,9 +24,9 @@ def refusal(text: NoteText, before: str | None, after: tuple[str, ...]) -> str |
 
 def refusal_in(encoding: str, before: str | None, after: tuple[str, ...]) -> str | None:
     """``refusal``, for a note in ``encoding``."""
-    opened = comment_left_open(before) if before is not None else None
+    opened = _opened(before) if before is not None else None
     for index, line in enumerate(after):
-        now = comment_left_open(line)
+        now = _opened(line)
         if now is not None and not (index == len(after) - 1 and now == opened):
             mark = "%%" if now == "%%" else "<!--"
             return (f"the text opens a comment ({mark} without its closing {now}) that would "
@@ -37,6 +37,11 @@ def refusal_in(encoding: str, before: str | None, after: tuple[str, ...]) -> str
         return (f"the note is {name} text, which cannot hold {char!r} (it would read back as "
                 "other characters): save the note as UTF-8 first")  # fmt: skip
     return None
+
+
+def _opened(line: str) -> str | None:
+    """``comment_left_open``, answered at once for the lines with no comment mark (most)."""
+    return comment_left_open(line) if "%%" in line or "<!--" in line else None
 
 
 def _unholdable(encoding: str, lines: tuple[str, ...], before: str) -> str | None:
