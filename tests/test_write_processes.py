@@ -160,12 +160,13 @@ def wait_for_a_written_note(vault: Path, before: dict[str, tuple[int, int]],
         time.sleep(0.001)
 
 
-def kill_accept_all_midway(vault: Path, db: Path, delay: float = 0.0) -> None:
-    """Index the vault, start `accept --all-proposed`, and SIGKILL it (and its workers)
-    ``delay`` seconds after its first note is written."""
+def kill_accept_all_midway(vault: Path, db: Path, delay: float = 0.0,
+                           verb: str = "accept") -> None:  # fmt: skip
+    """Index the vault, start `accept --all-proposed` (or ``verb``), and SIGKILL it (and its
+    workers) ``delay`` seconds after its first note is written."""
     assert tasksync(vault, db, "scan").returncode == 0
     times = stats(vault)
-    proc = start(vault, db, "accept", "--all-proposed", stdout=subprocess.DEVNULL,
+    proc = start(vault, db, verb, "--all-proposed", stdout=subprocess.DEVNULL,
                  stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
     try:
         wait_for_a_written_note(vault, times, proc)
@@ -209,6 +210,56 @@ def test_kill_9_mid_accept_all_is_journaled_cleaned_up_and_undoable(tmp_path, de
         problems.append(f"after undo {len(differ)} of {len(before)} notes differ, e.g. "
                         f"{differ[:3]}; undo said {undo.stdout.strip()!r}")  # fmt: skip
     assert problems == [], f"killed {written} notes into the batch:\n" + "\n".join(problems)
+
+
+def test_kill_9_mid_reject_all_in_windows_1252_notes_undoes_to_every_byte(tmp_path):
+    """Notes in Windows-1252 (curly quotes, an undefined byte, UTF-8 emoji): a rejection
+    writes ❌ (a 0x9D among its UTF-8 bytes) into them; killed midway, undone, every byte of
+    every note must be back."""
+    vault, db = tmp_path / "vault", tmp_path / "index.sqlite"
+    for n in range(NOTES):
+        folder = vault / f"area{n % 5}"
+        folder.mkdir(parents=True, exist_ok=True)
+        tasks = b"".join(b"- [?] Ask Bob\x92s \x93view\x94 " + str(k).encode() + b" " +
+                         "📅".encode() + b" 2026-12-01 #proposed\n" for k in range(3))  # fmt: skip
+        (folder / f"note {n:04d}.md").write_bytes(b"# Caf\xe9 \x81 " + str(n).encode() + b"\n"
+                                                  + tasks)  # fmt: skip
+    before = snapshot(vault)
+    kill_accept_all_midway(vault, db, 0.05, verb="reject")
+    assert sum(before[rel] != data for rel, data in snapshot(vault).items()) > 0
+    listed = json.loads(tasksync(vault, db, "list", "--status", "all", "--json").stdout)
+    assert {t["description"].split(" 0")[0].split(" 1")[0].split(" 2")[0]
+            for t in listed} == {"Ask Bob’s “view”"}, "a note read as Latin-1"  # fmt: skip
+    undo = tasksync(vault, db, "undo")
+    assert undo.returncode == 0, undo.stderr
+    after = snapshot(vault)
+    differ = sorted(r for r in before if before[r] != after.get(r))
+    assert differ == [], f"after undo {len(differ)} notes differ, e.g. {differ[:3]}"
+    assert temp_files(vault) == []
+
+
+def test_parallel_rejections_in_one_windows_1252_note_lose_none(tmp_path):
+    note_bytes = b"# Caf\xe9\n" + b"".join(
+        b"- [?] task " + str(n).encode() + b" \x93q\x94 #proposed\n" for n in range(1, 6)
+    )
+    for trial in range(3):
+        vault, db = tmp_path / f"vault{trial}", tmp_path / f"index{trial}.sqlite"
+        vault.mkdir()
+        note = vault / "week.md"
+        note.write_bytes(note_bytes)
+        ids = task_ids(vault, db)
+        procs = [start(vault, db, "reject", task, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 for task in ids]  # fmt: skip
+        for proc in procs:
+            _, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err
+        lines = note.read_bytes().split(b"\n")
+        assert lines[0] == b"# Caf\xe9"
+        assert all(line.startswith(b"- [-] task ") and b"\x93q\x94" in line
+                   for line in lines[1:6]), lines  # fmt: skip
+        for _ in ids:
+            assert tasksync(vault, db, "undo").returncode == 0
+        assert note.read_bytes() == note_bytes, f"trial {trial}: undo did not restore"
 
 
 # -- workers die with their parent ----------------------------------------------------------
