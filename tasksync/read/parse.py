@@ -134,6 +134,83 @@ def _alternation(named: list[tuple[str, str]]) -> str:
     return f"{_BLANKS}+{first}(?:{blank_led})|{rest}"
 
 
+class FastLine:
+    """The common line, read without the LALR loop: prose, then fields and tags apart by
+    spaces, then perhaps a block link (`- [?] Call Bob @Bob 📅 2026-01-05 ⏫ #task ^a1`).
+
+    It matches the grammar's own terminals, in the lexer's order and each taken as the lexer
+    takes it, so it cuts such a line into the very pieces the lexer does; on them every piece
+    after the prose is a field, tag or link that ``_build`` reads off the end (no pass limit
+    reached, no tag glued to anything). Any other line gets None, and the full path. Tests
+    hold the two paths equal on every line.
+    """
+
+    def __init__(self, terminals: Sequence[tuple[str, str]]) -> None:
+        named = dict(terminals)
+        text = named["TEXT"]  # a negated class, `[^...]+`
+        if not (text.startswith("[^") and text.endswith("]+")):
+            raise ValueError(f"TEXT is no longer a negated class: {text}")
+        # TEXT, possessive and maybe empty; runs of ASCII first, which sre scans far faster.
+        prose = rf"(?:[^{text[2:-2]}\x80-\U0010ffff]++|{text[:-1]})*+"
+        self._head = re.compile(f"({named['LIST_ITEM']})({prose})")
+        led = [(name, rx[len(_BLANKS) :]) for name, rx in terminals if name in _FIELD_OF_TERMINAL]
+        alternation = "|".join(f"(?P<{name}>{rx})" for name, rx in led)
+        # A piece ends at a space, or at the end of the line, or has taken a space itself
+        # (a recurrence rule's value runs on over spaces).
+        self._piece = re.compile(f" *+(?>{alternation})(?:(?<= )|(?= |$))")
+        block = named["BLOCK_LINK"][len(_BLANKS) :]
+        self._tail = re.compile(f"(?: *+(?P<block>{block}))? *$")
+
+    def fields(self, line: str, plugin_wording: bool) -> dict[str, Any] | None:
+        """What ``_build`` reads off ``line`` (no segments), or None: not a common line."""
+        head = self._head.match(line)
+        if head is None:
+            return None
+        remaining = head.group(2)
+        pos = head.end()
+        if pos < len(line) and line[pos - 1] != " ":
+            return None  # a piece glued to the prose (or to the checkbox)
+        if not remaining.strip(JS_WS):
+            return None
+        pieces: list[tuple[str, str]] = []
+        match = self._piece.match(line, pos)
+        while match is not None:
+            kind = match.lastgroup
+            pieces.append((kind, match.group(kind)))  # type: ignore[arg-type]
+            pos = match.end()
+            match = self._piece.match(line, pos)
+        tail = self._tail.match(line, pos)
+        if tail is None or len(pieces) >= _MAX_PASSES:
+            return None
+        owner, description, tags, _ = _describe(remaining)
+        found: dict[str, str] = {}
+        trailing: list[str] = []
+        for kind, text in reversed(pieces):  # right to left: the leftmost of a kind wins
+            if kind == "TAG":
+                tag = text.strip(JS_WS)
+                if tag == "#":
+                    return None
+                trailing.append(tag)
+            else:
+                found[_FIELD_OF_TERMINAL[kind]] = text
+        trailing.reverse()
+        checkbox = head.group(1)[-3:]
+        fields: dict[str, Any] = {
+            "status": checkbox[1:-1],
+            "description": description,
+            "owner": owner,
+            "tags": tuple(tags + trailing) if trailing else tuple(tags),
+            "block_link": tail["block"],
+        }
+        if plugin_wording:
+            text = remaining.strip(JS_WS)
+            if trailing:
+                text = f"{text} {' '.join(trailing)}"
+            fields["plugin_description"] = text
+        fields["problems"] = tuple(_read_fields(found, fields, plugin_wording))
+        return fields
+
+
 def _task_line(pieces: list[tuple[str, str]]) -> dict[str, Any]:
     kinds, texts = zip(*pieces, strict=True)
     item = texts[0]
@@ -421,14 +498,14 @@ _HANDLERS = {"task": _task_line, "fields": _task_line_fields, "record": _task_li
 
 
 @cache
-def _lean(made: str = "task") -> tuple[LineLexer, LeanLALR]:
+def _lean(made: str = "task") -> tuple[LineLexer, LeanLALR, FastLine]:
     """The grammar's tables (see ``tasksync.read.tables``), run by the lean driver on the line
     lexer's pairs, with the task-line handler that builds what is ``made``: Tasks' fields with
     their segments ("task"), just the fields ("fields"), or those and the plugin's wording of
     the description and the rule ("record", for the index)."""
     tables = load_tables(grammar_text("tasks.lark"), _tables_cache())
     handlers = {"task_line": _HANDLERS[made], "start": lambda lines: lines}
-    return LineLexer(tables.terminals), LeanLALR(tables, handlers)
+    return LineLexer(tables.terminals), LeanLALR(tables, handlers), FastLine(tables.terminals)
 
 
 def _tables_cache() -> Path | None:
@@ -509,17 +586,35 @@ def parse_task_records(lines: list[str], global_filter: str = "") -> list[dict[s
     return _parse(lines, "record", global_filter)
 
 
-def _parse(lines: list[str], made: str, global_filter: str) -> list[dict[str, Any]]:
+def _parse(lines: list[str], made: str, global_filter: str,
+           fast: bool = True) -> list[dict[str, Any]]:  # fmt: skip
+    """The lines' fields; with ``fast`` (not for "task": it needs segments), the common
+    lines by ``FastLine`` and only the others by the grammar's tables."""
     if not lines:
         return []
-    lexer, lalr = _lean(made)
+    lexer, lalr, fast_line = _lean(made)
+    parsed: list[dict[str, Any]]
+    if fast and made != "task":
+        wording = made == "record"
+        read = [fast_line.fields(line, wording) for line in lines]
+        rest = [line for line, fields in zip(lines, read, strict=True) if fields is None]
+        if rest:
+            slow = iter(_lalr_parse(lexer, lalr, rest))
+            read = [fields if fields is not None else next(slow) for fields in read]
+        parsed = read  # type: ignore[assignment]
+    else:
+        parsed = _lalr_parse(lexer, lalr, lines)
+    if global_filter:
+        for fields in parsed:
+            _without_global_filter(fields, global_filter)
+    return parsed
+
+
+def _lalr_parse(lexer: LineLexer, lalr: LeanLALR, lines: list[str]) -> list[dict[str, Any]]:
     try:
         parsed: list[dict[str, Any]] = lalr.parse(lexer.pieces(lines))
     except (TaskSyntaxError, GrammarMismatch) as exc:  # pragma: no cover - prefixed lines parse
         raise TaskSyntaxError(f"cannot read task lines: {exc}") from None
-    if global_filter:
-        for fields in parsed:
-            _without_global_filter(fields, global_filter)
     return parsed
 
 
