@@ -161,8 +161,9 @@ class FastLine:
         block = named["BLOCK_LINK"][len(_BLANKS) :]
         self._tail = re.compile(f"(?: *+(?P<block>{block}))? *$")
 
-    def fields(self, line: str, plugin_wording: bool) -> dict[str, Any] | None:
-        """What ``_build`` reads off ``line`` (no segments), or None: not a common line."""
+    def fields(self, line: str, plugin_wording: bool = False,
+               with_segments: bool = False) -> dict[str, Any] | None:  # fmt: skip
+        """What ``_build`` reads off ``line``, or None: not a common line."""
         head = self._head.match(line)
         if head is None:
             return None
@@ -172,20 +173,21 @@ class FastLine:
             return None  # a piece glued to the prose (or to the checkbox)
         if not remaining.strip(JS_WS):
             return None
-        pieces: list[tuple[str, str]] = []
+        pieces: list[tuple[str, str, int]] = []  # (terminal, its text, the blanks before it)
         match = self._piece.match(line, pos)
         while match is not None:
             kind = match.lastgroup
-            pieces.append((kind, match.group(kind)))  # type: ignore[arg-type]
+            assert kind is not None
+            pieces.append((kind, match.group(kind), match.start(kind) - pos))
             pos = match.end()
             match = self._piece.match(line, pos)
         tail = self._tail.match(line, pos)
         if tail is None or len(pieces) >= _MAX_PASSES:
             return None
-        owner, description, tags, _ = _describe(remaining)
+        owner, description, tags, spans = _describe(remaining)
         found: dict[str, str] = {}
         trailing: list[str] = []
-        for kind, text in reversed(pieces):  # right to left: the leftmost of a kind wins
+        for kind, text, _ in reversed(pieces):  # right to left: the leftmost of a kind wins
             if kind == "TAG":
                 tag = text.strip(JS_WS)
                 if tag == "#":
@@ -194,14 +196,16 @@ class FastLine:
             else:
                 found[_FIELD_OF_TERMINAL[kind]] = text
         trailing.reverse()
-        checkbox = head.group(1)[-3:]
+        item = head.group(1)
         fields: dict[str, Any] = {
-            "status": checkbox[1:-1],
+            "status": item[-2],
             "description": description,
             "owner": owner,
             "tags": tuple(tags + trailing) if trailing else tuple(tags),
             "block_link": tail["block"],
         }
+        if with_segments:
+            fields["segments"] = self._segments(item, remaining, spans, pieces, line, pos, tail)
         if plugin_wording:
             text = remaining.strip(JS_WS)
             if trailing:
@@ -209,6 +213,25 @@ class FastLine:
             fields["plugin_description"] = text
         fields["problems"] = tuple(_read_fields(found, fields, plugin_wording))
         return fields
+
+    @staticmethod
+    def _segments(item: str, remaining: str, spans: list[Span],
+                  pieces: list[tuple[str, str, int]], line: str, pos: int,
+                  tail: re.Match[str]) -> tuple[Segment, ...]:  # fmt: skip
+        """The segments ``_segments`` makes of the same pieces."""
+        trail: list[tuple[str, str]] = []
+        for kind, text, blanks in pieces:
+            if blanks:
+                trail.append(("text", " " * blanks))
+            trail.append((_FIELD_OF_TERMINAL[kind], text))
+        if tail["block"] is not None:
+            start = tail.start("block")
+            trail += [("text", line[pos:start]), ("block_link", tail["block"])]
+            pos = tail.end("block")
+        trail.append(("text", line[pos:]))
+        segments = _description_segments(item[:-3], item[-3:], remaining, spans)
+        segments += [Segment(kind, text) for kind, text in trail]
+        return tuple(_merge_text(segments))
 
 
 def _task_line(pieces: list[tuple[str, str]]) -> dict[str, Any]:
@@ -367,6 +390,18 @@ def _segments(prefix: str, checkbox: str, remaining: str, spans: list[Span], tex
               end: int, trail: dict[int, str]) -> tuple[Segment, ...]:  # fmt: skip
     """The line cut into segments: prefix, checkbox, the description part (text, owner and
     tags), then the trailing pieces (fields, tags, block link, and the blanks between)."""
+    segments = _description_segments(prefix, checkbox, remaining, spans)
+    for i in range(end, len(texts)):
+        own = _lead(texts[i]) if i in trail else 0
+        if own:
+            segments.append(Segment("text", texts[i][:own]))
+        segments.append(Segment(trail.get(i, "text"), texts[i][own:]))
+    return tuple(_merge_text(segments))
+
+
+def _description_segments(prefix: str, checkbox: str, remaining: str,
+                          spans: list[Span]) -> list[Segment]:  # fmt: skip
+    """Prefix, checkbox, and the description part cut into text, owner and tags."""
     segments = [Segment("prefix", prefix), Segment("checkbox", checkbox)]
     pos = 0
     for start, stop, kind in spans:
@@ -375,12 +410,7 @@ def _segments(prefix: str, checkbox: str, remaining: str, spans: list[Span], tex
         segments.append(Segment(kind, remaining[start:stop]))
         pos = stop
     segments.append(Segment("text", remaining[pos:]))
-    for i in range(end, len(texts)):
-        own = _lead(texts[i]) if i in trail else 0
-        if own:
-            segments.append(Segment("text", texts[i][:own]))
-        segments.append(Segment(trail.get(i, "text"), texts[i][own:]))
-    return tuple(_merge_text(segments))
+    return segments
 
 
 def _collapse(text: str) -> str:
@@ -588,15 +618,15 @@ def parse_task_records(lines: list[str], global_filter: str = "") -> list[dict[s
 
 def _parse(lines: list[str], made: str, global_filter: str,
            fast: bool = True) -> list[dict[str, Any]]:  # fmt: skip
-    """The lines' fields; with ``fast`` (not for "task": it needs segments), the common
-    lines by ``FastLine`` and only the others by the grammar's tables."""
+    """The lines' fields; with ``fast``, the common lines by ``FastLine`` and only the
+    others by the grammar's tables."""
     if not lines:
         return []
     lexer, lalr, fast_line = _lean(made)
     parsed: list[dict[str, Any]]
-    if fast and made != "task":
-        wording = made == "record"
-        read = [fast_line.fields(line, wording) for line in lines]
+    if fast:
+        wording, segments = made == "record", made == "task"
+        read = [fast_line.fields(line, wording, segments) for line in lines]
         rest = [line for line, fields in zip(lines, read, strict=True) if fields is None]
         if rest:
             slow = iter(_lalr_parse(lexer, lalr, rest))
