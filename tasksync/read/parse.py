@@ -4,6 +4,8 @@ The grammar's own terminals cut the lines into pieces (``LineLexer``); the LALR 
 builds from the grammar are run on them by ``tasksync.read.lalr``, and as each line is reduced
 ``_build`` reads its fields off the end, as the Obsidian Tasks plugin does. No tree is kept.
 Lark's own parser over the same grammar (``_parser``) is the reference the tests hold it to.
+The common line (prose, then fields and tags apart by spaces) is read by ``FastLine`` with
+the same terminals and no LALR loop, in half the time; tests hold it to the tables' path.
 """
 
 from __future__ import annotations
@@ -528,14 +530,26 @@ _HANDLERS = {"task": _task_line, "fields": _task_line_fields, "record": _task_li
 
 
 @cache
-def _lean(made: str = "task") -> tuple[LineLexer, LeanLALR, FastLine]:
+def _lean(made: str = "task") -> tuple[LineLexer, LeanLALR]:
     """The grammar's tables (see ``tasksync.read.tables``), run by the lean driver on the line
     lexer's pairs, with the task-line handler that builds what is ``made``: Tasks' fields with
     their segments ("task"), just the fields ("fields"), or those and the plugin's wording of
     the description and the rule ("record", for the index)."""
     tables = load_tables(grammar_text("tasks.lark"), _tables_cache())
     handlers = {"task_line": _HANDLERS[made], "start": lambda lines: lines}
-    return LineLexer(tables.terminals), LeanLALR(tables, handlers), FastLine(tables.terminals)
+    return LineLexer(tables.terminals), LeanLALR(tables, handlers)
+
+
+@cache
+def fast_line() -> FastLine:
+    """The fast path, over the same grammar's terminals."""
+    return FastLine(load_tables(grammar_text("tasks.lark"), _tables_cache()).terminals)
+
+
+# Its regexes take some 25 ms to compile and it saves some 30 µs a line: a process builds
+# it once it has read this many lines (a scan of one changed note reads a line or two).
+FAST_PATH_AFTER = 1000
+_lines_read = 0
 
 
 def _tables_cache() -> Path | None:
@@ -581,6 +595,7 @@ def warm_up() -> None:
     """Build the parser now (it is built on first use otherwise)."""
     _lean("task")
     _lean("record")
+    fast_line()
 
 
 _DEFAULT_STATUSES = StatusTable()
@@ -617,16 +632,20 @@ def parse_task_records(lines: list[str], global_filter: str = "") -> list[dict[s
 
 
 def _parse(lines: list[str], made: str, global_filter: str,
-           fast: bool = True) -> list[dict[str, Any]]:  # fmt: skip
-    """The lines' fields; with ``fast``, the common lines by ``FastLine`` and only the
-    others by the grammar's tables."""
+           fast: bool | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """The lines' fields: the common lines by ``FastLine`` (with ``fast``; by default once
+    it pays), and the others by the grammar's tables."""
+    global _lines_read
     if not lines:
         return []
-    lexer, lalr, fast_line = _lean(made)
+    lexer, lalr = _lean(made)
     parsed: list[dict[str, Any]]
+    if fast is None:
+        _lines_read += len(lines)
+        fast = _lines_read >= FAST_PATH_AFTER or fast_line.cache_info().currsize > 0
     if fast:
-        wording, segments = made == "record", made == "task"
-        read = [fast_line.fields(line, wording, segments) for line in lines]
+        wording, segments, common = made == "record", made == "task", fast_line()
+        read = [common.fields(line, wording, segments) for line in lines]
         rest = [line for line, fields in zip(lines, read, strict=True) if fields is None]
         if rest:
             slow = iter(_lalr_parse(lexer, lalr, rest))
