@@ -348,7 +348,14 @@ def test_an_index_deleted_during_a_batch_is_said_not_passed_over(tmp_path):
     proc = start(vault, db, "accept", "--all-proposed", stdout=subprocess.PIPE,
                  stderr=subprocess.PIPE)  # fmt: skip
     wait_for_a_written_note(vault, times, proc)
-    db.unlink()
+    # Paused while the index goes: on a busy machine the batch could finish first.
+    os.kill(proc.pid, signal.SIGSTOP)
+    try:
+        now = stats(vault)
+        assert any(now[path] == was for path, was in times.items()), "all written already"
+        db.unlink()
+    finally:
+        os.kill(proc.pid, signal.SIGCONT)
     _out, err = proc.communicate(timeout=120)
     assert proc.returncode == 1, err
     assert "was deleted or replaced while this ran" in err
