@@ -225,7 +225,9 @@ def test_server_stopping_in_the_middle_of_a_push_is_resumed(make_vault, server, 
     resumed = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     assert resumed.returncode == 0, resumed.stderr
     assert "0 conflict(s)" in resumed.stdout
-    assert len(server.calendar().todos(include_completed=True)) == 240
+    calendars = [c.get_display_name() for c in server.client().principal().calendars()]
+    stored = len(server.calendar().todos(include_completed=True))
+    assert stored == 240, (resumed.stdout, calendars, err)  # seen once: 30, under heavy load
     again = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     assert again.stdout.startswith("pushed 0, removed 0, pulled 0")
 
