@@ -90,6 +90,8 @@ def _typical() -> list[str]:
         "- [?] Review the quotes @Myself \uf8ffüìÖ 2025-10-31 ‚è´ #task",
         "> - [-] Old idea ❌ 2025-09-01 🆔 abc ⛔ def",
         "- [ ] Pay rent [due:: 2025-11-01] (priority:: high)",
+        "- [?] Ask Rook (the vendor) about the supplier‚Äôs price @Myself 📅 2025-10-31",
+        "- [?] Check [the list] and Borkerâ€™s notes (e.g. page 2) #task",
     ]
 
 
@@ -128,3 +130,24 @@ def test_a_lone_hash_and_the_pass_limit_are_the_grammars():
     assert many_read["description"] == "Tidy up 📅 2025-10-31"
     assert "due" in lone_read
     assert lone_read["tags"] == ()
+
+
+def test_fields_amid_the_prose_stay_in_the_description():
+    """Only what ends the line is read; a field, tag or Dataview field amid the words is
+    words (and the line is the grammar's to read)."""
+    lines = [
+        "- [ ] Pay (rent) 📅 2025-01-01 soon ⏫",
+        "- [ ] Pay [due:: 2025-01-01] soon (priority:: high)",
+        "- [ ] Pay (priority:: high) now 📅 2025-01-01",
+        "- [ ] Plan #garden beds ^ref and 🔁 every week; then ⏳ 2025-02-01",
+    ]
+    _both_ways(lines)
+    first, second, third, fourth = _parse(lines, "record", "", fast=True)
+    assert "due" not in first
+    assert first["priority"].value == "high"
+    assert "due" not in second
+    assert second["priority"].value == "high"
+    assert "priority" not in third
+    assert third["due"].isoformat() == "2025-01-01"
+    assert "recurrence" not in fourth
+    assert fourth["scheduled"].isoformat() == "2025-02-01"

@@ -139,6 +139,7 @@ def _alternation(named: list[tuple[str, str]]) -> str:
 class FastLine:
     """The common line, read without the LALR loop: prose, then fields and tags apart by
     spaces, then perhaps a block link (`- [?] Call Bob @Bob 📅 2026-01-05 ⏫ #task ^a1`).
+    The prose holds no field, tag or link (the line is the grammar's when one stands there).
 
     It matches the grammar's own terminals, in the lexer's order and each taken as the lexer
     takes it, so it cuts such a line into the very pieces the lexer does; on them every piece
@@ -152,11 +153,15 @@ class FastLine:
         text = named["TEXT"]  # a negated class, `[^...]+`
         if not (text.startswith("[^") and text.endswith("]+")):
             raise ValueError(f"TEXT is no longer a negated class: {text}")
-        # TEXT, possessive and maybe empty; runs of ASCII first, which sre scans far faster.
-        prose = rf"(?:[^{text[2:-2]}\x80-\U0010ffff]++|{text[:-1]})*+"
-        self._head = re.compile(f"({named['LIST_ITEM']})({prose})")
         led = [(name, rx[len(_BLANKS) :]) for name, rx in terminals if name in _FIELD_OF_TERMINAL]
         alternation = "|".join(f"(?P<{name}>{rx})" for name, rx in led)
+        # The prose: TEXT, and any character TEXT stops at where no field, tag or link
+        # begins (the lexer makes it an OTHER: `(`, `‚` of `‚Äôs`), so that every piece of
+        # it is words; runs of ASCII first, which sre scans far faster.
+        starts = "|".join(rx[len(_BLANKS) :] for name, rx in terminals
+                          if name in _FIELD_OF_TERMINAL or name == "BLOCK_LINK")  # fmt: skip
+        prose = rf"(?:[^{text[2:-2]}\x80-\U0010ffff]++|{text[:-2]}]|(?!{starts}).)*+"
+        self._head = re.compile(f"({named['LIST_ITEM']})({prose})")
         # A piece ends at a space, or at the end of the line, or has taken a space itself
         # (a recurrence rule's value runs on over spaces).
         self._piece = re.compile(f" *+(?>{alternation})(?:(?<= )|(?= |$))")
