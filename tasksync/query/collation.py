@@ -15,29 +15,41 @@ _PUNCTUATION = "\t\n\v\f\r _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$"
 _RANK = {char: rank for rank, char in enumerate(_PUNCTUATION)}
 _PIECES = re.compile(r"[0-9]+|.", re.DOTALL)
 
-Key = tuple[tuple[tuple[int, object], ...], tuple[int, ...], tuple[int, ...], str]
+Key = tuple[str, str, str, str]
+# Each piece of the primary key is a class mark, then its value, so that comparing the
+# strings compares the pieces as tuples of (class, value) would: marks sort below every
+# value that can follow a letter, a number's length comes before its digits, and a
+# punctuation rank is two characters wide.
+_PUNCT, _NUMBER, _LETTER = "\x00", "\x01", "\x02"
+
+
+def _number(digits: str) -> str:
+    digits = digits.lstrip("0") or "0"
+    return f"{_NUMBER}{chr(len(digits))}{digits}"
 
 
 @lru_cache(maxsize=65536)
 def locale_key(text: str) -> Key:
     """A sort key: ``sorted(texts, key=locale_key)`` is the plugin's order; two texts have
-    the same key only when they are the same text."""
-    primary: list[tuple[int, object]] = []
-    accents: list[int] = []
-    cases: list[int] = []
+    the same key only when they are the same text. Four strings: an answer of 500,000 tasks
+    keeps one per note path (a tuple per character took 3 KB a path)."""
+    primary: list[str] = []
+    accents: list[str] = []
+    cases: list[str] = []
     for piece in _PIECES.findall(text):
         if piece[0].isdigit() and piece.isascii():
-            primary.append((1, int(piece)))
+            primary.append(_number(piece))
             continue
         char = piece
         decomposed = unicodedata.normalize("NFD", char)
         base = decomposed[0]
         if base.isalpha():
-            primary.append((2, base.casefold()))
-            accents.append(len(decomposed) > 1)
-            cases.append(base != base.casefold())
+            primary.append(_LETTER + base.casefold())
+            accents.append("1" if len(decomposed) > 1 else "0")
+            cases.append("1" if base != base.casefold() else "0")
         elif base.isdigit():
-            primary.append((1, unicodedata.digit(base, 0)))
+            primary.append(_number(str(unicodedata.digit(base, 0))))
         else:
-            primary.append((0, _RANK.get(char, len(_RANK) + ord(char))))
-    return tuple(primary), tuple(accents), tuple(cases), text
+            rank = _RANK.get(char, len(_RANK) + ord(char))
+            primary.append(f"{_PUNCT}{chr(rank >> 15)}{chr(rank & 0x7FFF)}")
+    return "".join(primary), "".join(accents), "".join(cases), text
