@@ -208,16 +208,13 @@ class FastLine:
             "status": item[-2],
             "description": description,
             "owner": owner,
-            "tags": tuple(tags + trailing) if trailing else tuple(tags),
+            "tags": tuple(tags + trailing),
             "block_link": tail["block"],
         }
         if with_segments:
             fields["segments"] = self._segments(item, remaining, spans, pieces, line, pos, tail)
         if plugin_wording:
-            text = remaining.strip(JS_WS)
-            if trailing:
-                text = f"{text} {' '.join(trailing)}"
-            fields["plugin_description"] = text
+            fields["plugin_description"] = _plugin_description(remaining, trailing)
         fields["problems"] = tuple(_read_fields(found, fields, plugin_wording))
         return fields
 
@@ -333,21 +330,18 @@ def _build(prefix: str, checkbox: str, texts: Sequence[str], kinds: Sequence[str
 
     remaining = "".join(texts[:end]) if end != 1 else texts[0]
     owner, description, inline_tags, spans = _describe(remaining)
-    tags = inline_tags
-    if trailing_tags:
-        tags += [tag_text.get(i, texts[i]).strip(JS_WS) for i in reversed(trailing_tags)]
+    trailing = [tag_text.get(i, texts[i]).strip(JS_WS) for i in reversed(trailing_tags)]
     fields: dict[str, Any] = {
         "status": checkbox[1:-1],
         "description": description,
         "owner": owner,
-        "tags": tuple(tags),
+        "tags": tuple(inline_tags + trailing),
         "block_link": block_link,
     }
     if with_segments:
         fields["segments"] = _segments(prefix, checkbox, remaining, spans, texts, end, trail)
     if plugin_wording:
-        shown = [tag_text.get(i, t) for i, t in enumerate(texts)] if tag_text else texts
-        fields["plugin_description"] = _plugin_description(remaining, shown, trailing_tags)
+        fields["plugin_description"] = _plugin_description(remaining, trailing)
     raw = {k: texts[i].lstrip(" \t") for k, i in found.items()}
     problems = _read_fields(raw, fields, plugin_wording)
     fields["problems"] = tuple(problems)
@@ -372,13 +366,13 @@ def _glued_to_a_tag(texts: Sequence[str], kinds: Sequence[str], last: int,
     return None
 
 
-def _plugin_description(remaining: str, texts: Sequence[str], trailing_tags: list[int]) -> str:
+def _plugin_description(remaining: str, trailing_tags: list[str]) -> str:
     """The plugin's description: the text before the fields, trimmed, with the tags read
     among the fields put back at its end (one space apart)."""
     text = remaining.strip(JS_WS)
     if not trailing_tags:
         return text
-    tags = " ".join(texts[i].strip(JS_WS) for i in reversed(trailing_tags))
+    tags = " ".join(trailing_tags)
     return f"{text} {tags}" if text else tags
 
 
