@@ -303,10 +303,10 @@ def _build(prefix: str, checkbox: str, texts: Sequence[str], kinds: Sequence[str
             if lone_hash or (last > first and _char_before(texts, last) not in JS_WS):
                 break
             glued = None
-        else:  # a field, unless this pass tries the tags before it comes back to it, and a
-            # tag runs into it (`#work📅2026-01-05`, no blank between)
+        else:  # a field, unless the walk tries the tags before it comes to it, and a tag
+            # runs into it (`#work📅2026-01-05`, `#team🆔ab12`: no blank between)
             glued = (_glued_to_a_tag(texts, kinds, last, first)
-                     if _TAG_ORDER >= next_in_pass > _ORDER[kind] else None)  # fmt: skip
+                     if _tags_first(next_in_pass, _ORDER[kind]) else None)  # fmt: skip
         if glued is not None:
             kind = "tag"
             tag_text[glued] = "".join(texts[glued : last + 1])
@@ -348,16 +348,26 @@ def _build(prefix: str, checkbox: str, texts: Sequence[str], kinds: Sequence[str
     return fields
 
 
+def _tags_first(next_in_pass: int, order: int) -> bool:
+    """Whether the walk through PARSE_ORDER, at ``next_in_pass``, tries the tags regex before
+    the regex of the field in place ``order`` (in this pass, or in the next one)."""
+    if order < _TAG_ORDER:
+        return order < next_in_pass <= _TAG_ORDER
+    return next_in_pass <= _TAG_ORDER or next_in_pass > order
+
+
 def _glued_to_a_tag(texts: Sequence[str], kinds: Sequence[str], last: int,
                     first: int) -> int | None:  # fmt: skip
     """The index of the tag piece the pieces up to ``last`` run on from without a blank
-    (tag characters only), as the plugin's tags-from-end regex would read them; else None."""
+    (tag characters only), as the plugin's tags-from-end regex would read them; else None.
+    The tag may be a lone `#` the lexer left on its own, a field's emoji right after it
+    (`#🔺urgent`: the plugin's tags take emoji)."""
     index = last
     while index > first:
         if _NOT_IN_TAG.search(texts[index]):
             return None
         index -= 1
-        if kinds[index] == "TAG":
+        if kinds[index] == "TAG" or (kinds[index] == "OTHER" and texts[index] == "#"):
             whole = "".join(texts[index : last + 1]).lstrip(" \t")
             if _NOT_IN_TAG.search(whole[1:]) or (index > first and _char_before(texts, index)
                                                   not in JS_WS):  # fmt: skip
