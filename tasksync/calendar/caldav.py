@@ -21,6 +21,12 @@ class CalDavError(TasksyncError):
 
 
 HIDDEN = "***"
+# What says why a connection failed, in the text of the error urllib3's retries wrap it in.
+_CONNECTION_CAUSE = re.compile(
+    r"\[Errno -?\d+\] ([^'\")\]]+)|(?:Read|Connect) timed out"
+    r"|Failed to resolve '[^']+'"
+)
+_HOST_PORT = re.compile(r"host='([^']+)', port=(\d+)")
 # What a message may hold that gives access to the server: credential headers (to the end of
 # their line), Basic/Bearer tokens, the user:password@ of a URL, password-like parameters.
 _CREDENTIAL_HEADER = re.compile(r"(?i)\b((?:proxy-)?authorization|(?:set-)?cookie)\b[^\S\r\n]*"
@@ -157,8 +163,15 @@ def short_reason(exc: BaseException, secrets: Iterable[str] = ()) -> str:
     status = getattr(exc, "status", None)
     if isinstance(status, int):
         return f"{type(exc).__name__} ({_http_status(status)})"
-    first = (str(exc).splitlines() or [""])[0]
-    return f"{type(exc).__name__}: {redact(first, secrets)[:200]}"
+    text = str(exc)
+    causes = [m[1] or m[0] for m in _CONNECTION_CAUSE.finditer(text)]
+    if causes:  # urllib3's retries wrap the cause in object reprs: it alone says what happened
+        where = _HOST_PORT.search(text)
+        at = f" ({where[1]}:{where[2]})" if where else ""
+        return f"{type(exc).__name__}: {redact(causes[-1].strip(), secrets)}{at}"
+    first = (text.splitlines() or [""])[0]
+    first = redact(first, secrets)
+    return f"{type(exc).__name__}: {first if len(first) <= 200 else first[:199] + '…'}"
 
 
 def _http_status(status: int) -> str:

@@ -92,9 +92,11 @@ def merge(decision: Decision, prefer: str) -> list[str]:
         if mine == theirs:
             continue
         if base is None:  # first meeting: the vault wins, but a phone's completion is kept
-            if name == "status" and mine == "open":
+            if name == "status" and (mine == "open" or (theirs == "done" and mine != "cancelled")):
                 decision.pull[name] = theirs
             else:
+                if name == "status" and theirs == "done":  # cancelled here: said, not silent
+                    conflicts.append(name)
                 decision.push = True
             continue
         vault_changed, server_changed = mine != base.get(name), theirs != base.get(name)
@@ -145,10 +147,25 @@ def _server_edit(decision: Decision, statuses: StatusTable, today: date,
 def _listed(calendar: Any) -> dict[str, ServerItem]:
     try:
         todos = calendar.todos(include_completed=True)
-        items = [item_of(todo.icalendar_component, todo) for todo in todos]
     except Exception as exc:
         raise CalDavError(f"cannot list the calendar's tasks: {short_reason(exc)}") from None
+    items = []
+    for todo in todos:
+        try:
+            items.append(item_of(todo.icalendar_component, todo))
+        except Exception as exc:  # nothing is synced: a task not read could look deleted
+            raise CalDavError(f"cannot read the calendar's task {_named(todo)}: "
+                              f"{short_reason(exc)}; nothing synced") from None  # fmt: skip
     return {item.uid: item for item in items}
+
+
+def _named(todo: Any) -> str:
+    """A server task as its app shows it: its title (or UID)."""
+    try:
+        component = todo.icalendar_component
+        return repr(str(component.get("SUMMARY") or component.get("UID")))
+    except Exception:
+        return str(getattr(todo, "url", "?"))
 
 
 def _twins(candidates: list[Record], people: People | None) -> dict[str, str]:

@@ -65,14 +65,19 @@ def local_date(value: Any) -> date | None:
         return None
     moment = value.dt if hasattr(value, "dt") else value
     if isinstance(moment, datetime):
-        if moment.tzinfo is None or not _is_utc(moment.tzinfo):
+        if moment.tzinfo is None or not _is_utc(moment):
             return moment.date()
         return moment.astimezone().date()
     return moment if isinstance(moment, date) else None
 
 
-def _is_utc(zone: Any) -> bool:
-    names = (getattr(zone, "key", None), getattr(zone, "zone", None), zone.tzname(None))
+def _is_utc(moment: datetime) -> bool:
+    zone = moment.tzinfo
+    try:  # the zone's own name, not the moment's ("GMT" is London's in winter)
+        name = zone.tzname(None) if zone is not None else None
+    except Exception:  # a zone a client defines in the calendar (dateutil's tzical) has none
+        name = None
+    names = (getattr(zone, "key", None), getattr(zone, "zone", None), name)
     return zone is UTC or any(n in ("UTC", "Etc/UTC", "Etc/GMT", "GMT", "Z") for n in names)
 
 
