@@ -826,10 +826,10 @@ class Store(Journal):
                                    dated=True, tail=" GROUP BY status_type")  # fmt: skip
         return dict(self.conn.execute(sql, params).fetchall())
 
-    def identities(self, paths: set[str]) -> Iterator[tuple[str, str | None, str]]:
-        """(path, 🆔, description) of every task in these notes: what their ids are made of;
-        one at a time."""
-        sql = "SELECT path, task_id, description FROM tasks"
+    def identities(self, paths: set[str]) -> Iterator[tuple[str, str | None, str, int]]:
+        """(path, 🆔, description, line) of every task in these notes: what their ids are
+        made of, and where they stand; one at a time."""
+        sql = "SELECT path, task_id, description, line FROM tasks"
         if len(paths) > 500:  # most of the vault: one pass, filtered here
             return (row for row in self.conn.execute(sql) if row[0] in paths)
         marks = ", ".join("?" * len(paths))

@@ -3,7 +3,6 @@ run_batch), so `tasksync undo` and `tasksync log` see it; undo and redo keep the
 
 from __future__ import annotations
 
-from collections import Counter as CountOf
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,14 +148,21 @@ def _targets(store: Store, records: list[Record], hashes: Mapping[str, str | Non
     """``targets_of``, each task's twins counted in the records the app holds of its note
     when the index holds that note as the app read it (the same rows: no note's tasks read
     from the index again for one accept)."""
-    counted: dict[str, CountOf[str]] = {}
+    lines: dict[str, dict[str, list[int]]] = {}  # note -> identity -> its tasks' lines
     for path, now in hashes.items():
         known = held.get(path) if held is not None else None
         if known is None or now is None or known[0] != now:
             return targets_of(store, records)
         mine = [r for r in records if r["path"] == path]
-        counted[path] = CountOf(_identity(r) for r in _alike(mine, known[1]))
-    return [target_of(r, counted[r["path"]][_identity(r)] or 1) for r in records]
+        alike: dict[str, list[int]] = lines.setdefault(path, {})
+        for record in _alike(mine, known[1]):
+            alike.setdefault(_identity(record), []).append(record["line"])
+    targets = []
+    for record in records:
+        twins = sorted(lines[record["path"]].get(_identity(record), ()))
+        rank = sum(line < record["line"] for line in twins)
+        targets.append(target_of(record, len(twins) or 1, rank))
+    return targets
 
 
 def _alike(records: list[Record], note: Sequence[Record]) -> Iterator[Record]:

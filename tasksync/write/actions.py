@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 import zlib
-from collections import Counter
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import suppress
@@ -97,9 +97,9 @@ class Outcome:
 TARGET_KEYS = ("id", "path", "line", "raw", "description", "task_id")  # what a target is made of
 
 
-def target_of(record: Record, twins: int = 1) -> Target:
+def target_of(record: Record, twins: int = 1, rank: int = 0) -> Target:
     return Target.of(record["id"], record["path"], record["line"], record["raw"], twins,
-                  record["description"] or "")  # fmt: skip
+                     record["description"] or "", rank)  # fmt: skip
 
 
 def targets_by_id(store: Store, ids: Iterable[str]) -> list[Target]:
@@ -112,9 +112,10 @@ def targets_by_id(store: Store, ids: Iterable[str]) -> list[Target]:
 
 
 def targets_of(store: Store, records: Iterable[Record]) -> list[Target]:
-    """Targets for these records (read one at a time), each with its twin count from the
-    index (counted for their keys only: the notes' other tasks are read, not kept). Memory
-    holds the targets, one path string per note, and a number per target."""
+    """Targets for these records (read one at a time), each with its twins in the index:
+    how many, and how many above it (counted for their keys only: the notes' other tasks are
+    read, not kept). Memory holds the targets, one path string per note, a number per
+    target, and the lines of the twins."""
     paths: dict[str, str] = {}
     targets: list[Target] = []
     keys: list[int] = []
@@ -122,14 +123,23 @@ def targets_of(store: Store, records: Iterable[Record]) -> list[Target]:
         path = paths.setdefault(record["path"], record["path"])
         targets.append(target_of(record | {"path": path}))
         keys.append(_twin_key(path, record["task_id"], record["description"]))
-    counts: Counter[int] = Counter(dict.fromkeys(keys, 0))
-    for path, task_id, description in store.identities(set(paths)):
+    first_line: dict[int, int] = dict.fromkeys(keys, 0)  # each key's first task's line
+    twin_lines: dict[int, list[int]] = {}  # the lines of the keys held more than once
+    for path, task_id, description, line in store.identities(set(paths)):
         key = _twin_key(path, task_id, description)
-        if key in counts:
-            counts[key] += 1
+        if key not in first_line:
+            continue
+        if not first_line[key]:
+            first_line[key] = line
+        else:
+            twin_lines.setdefault(key, [first_line[key]]).append(line)
+    for held in twin_lines.values():
+        held.sort()
     for place, key in enumerate(keys):
-        if counts[key] > 1:
-            targets[place] = replace(targets[place], twins=counts[key])
+        twins = twin_lines.get(key)
+        if twins:
+            rank = bisect_left(twins, targets[place].line)
+            targets[place] = replace(targets[place], twins=len(twins), rank=rank)
     return targets
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from tasksync.config import global_filter_of
 from tasksync.errors import TasksyncError
-from tasksync.ids import id_key, task_ids
+from tasksync.ids import id_key
 from tasksync.model import LineChange, StatusTable, Task
 from tasksync.read.notes import scan_lines, task_lines
 from tasksync.read.parse import parse_task_lines
@@ -87,11 +87,12 @@ class Target:
     encoded: bytes  # its line, in UTF-8: a str holding an emoji takes four bytes a character
     twins: int = 1  # tasks of that note, then, with the same description (or 🆔)
     label: str = ""  # its description, for messages
+    rank: int = 0  # how many of those twins stood above it
 
     @classmethod
     def of(cls, id: str, path: str, line: int, raw: str, twins: int = 1,
-           label: str = "") -> Target:  # fmt: skip
-        return cls(id, path, line, raw.encode("utf-8", "surrogatepass"), twins, label)
+           label: str = "", rank: int = 0) -> Target:  # fmt: skip
+        return cls(id, path, line, raw.encode("utf-8", "surrogatepass"), twins, label, rank)
 
     @property
     def raw(self) -> str:
@@ -284,20 +285,17 @@ def open_plan(vault: Path, rel: str) -> NotePlan:
 
 
 def _twins_now(plan: NotePlan, target: Target, statuses: StatusTable) -> tuple[int, int]:
-    """Where the task with the target's id is now (-1: nowhere), and how many tasks of the
-    note have the same description (or 🆔) as it."""
-    found = scan_lines(plan.lines, statuses)
-    ids = task_ids(target.path, [f.task for f in found])
-    where = [i for i, key in enumerate(ids) if key == target.id]
-    if len(where) != 1:
-        return 0, -1
-    key = id_key(target.path, found[where[0]].task)
-    # A task keeps its id when reworded (ids.carry_ids): the id the old wording gives may now
-    # be another line's (that wording pasted back). The line must be the target's own task.
+    """How many tasks of the note have the same description (or 🆔) as the target's line as
+    the index saw it, and where the one of the target's rank among them is now (-1: none).
+    By rank, not by the ids the note's lines give now: a twin reworded in tasksync kept its
+    id where it stood, so the others' ids need not be the ones their ranks give."""
     listed = scan_lines([target.raw], statuses)
-    if len(listed) != 1 or id_key(target.path, listed[0].task) != key:
+    if len(listed) != 1:
         return 0, -1
-    return sum(id_key(target.path, f.task) == key for f in found), found[where[0]].line - 1
+    key = id_key(target.path, listed[0].task)
+    places = [f.line - 1 for f in scan_lines(plan.lines, statuses)
+              if id_key(target.path, f.task) == key]  # fmt: skip
+    return len(places), places[target.rank] if target.rank < len(places) else -1
 
 
 def _locate(plan: NotePlan, target: Target, statuses: StatusTable) -> int:
@@ -314,12 +312,12 @@ def _locate(plan: NotePlan, target: Target, statuses: StatusTable) -> int:
     if target.twins == 1 and len(same) == 1:
         return same[0]
     # The task had twins (same description), or its line was rewritten: it is found by its
-    # id only while the note has as many of them as the index saw — a twin deleted or added
-    # in an editor makes "the first" or "the second" mean another task.
+    # rank among them only while the note has as many of them as the index saw — a twin
+    # deleted or added in an editor makes "the first" or "the second" mean another task.
     count, found = _twins_now(plan, target, statuses)
     if count != target.twins or found < 0:
         raise refused
-    return index if here and len(same) == 1 else found
+    return found
 
 
 def plan_edits(vault: Path, rel: str, targets: list[Target], edit: Edits,
