@@ -11,15 +11,15 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Label, ProgressBar, Static
 
 from tasksync.read.records import Record
 from tasksync.tui.bars import KeyBar
 from tasksync.tui.keys import help_groups, where
+from tasksync.tui.modal import Dialog
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """Every key, made from the app's key table. Any key closes it, and does nothing else;
     the arrows and page keys scroll it."""
 
@@ -63,7 +63,7 @@ def help_text() -> Text:
     return text
 
 
-class AgendaScreen(ModalScreen[None]):
+class AgendaScreen(Dialog[None]):
     """A person's 1:1 agenda (Markdown, as `tasksync agenda` prints it). The arrows and page
     keys scroll it; any other key closes it."""
 
@@ -88,7 +88,7 @@ class AgendaScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(Dialog[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes"),
         Binding("n,escape", "answer(False)", "No"),
@@ -120,7 +120,7 @@ class MergeChoice:
     take_due: bool
 
 
-class MergeScreen(ModalScreen[MergeChoice | None]):
+class MergeScreen(Dialog[MergeChoice | None]):
     """Which task stays and which is rejected, before anything is written; the rejected
     task's due date can be taken over when the kept one has none."""
 
@@ -189,7 +189,7 @@ def _due(record: Record) -> str:
     return f", due {record['due']}" if record["due"] else ", no due date"
 
 
-class ProgressScreen(ModalScreen[None]):
+class ProgressScreen(Dialog[None]):
     """A batch being written: how many tasks so far. It cannot be dismissed: it goes when
     the batch is in the notes (or refused)."""
 

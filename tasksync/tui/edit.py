@@ -14,7 +14,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from tasksync.dates import parse_day
@@ -23,6 +22,7 @@ from tasksync.model import Priority, Segment, StatusTable, Task
 from tasksync.read.parse import parse_task_line
 from tasksync.read.records import Record
 from tasksync.tui.bars import KeyBar
+from tasksync.tui.modal import Dialog
 from tasksync.write import edits
 
 PRIORITIES = ", ".join(p.value for p in Priority)
@@ -119,7 +119,7 @@ Save = Callable[["EditScreen", Changes], None]
 PREVIEW = 200  # characters of the task's line shown above the fields (they must stay in view)
 
 
-class EditScreen(ModalScreen[None]):
+class EditScreen(Dialog[None]):
     """Asks for the values, checks them, and hands them to ``save``, which writes them and
     closes the dialog — or, when the note refuses them, says why and leaves them here."""
 
@@ -200,6 +200,8 @@ class EditScreen(ModalScreen[None]):
 
     @on(Input.Submitted)
     def _submit(self) -> None:
+        if self.closed:  # an enter that came with the one that saved: saved once
+            return
         description, due, priority, owner = (
             self.query_one(f"#{name}", Input).value
             for name in ("description", "due", "priority", "owner"))  # fmt: skip

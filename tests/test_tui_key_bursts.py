@@ -1,0 +1,68 @@
+"""Keys that arrive together (a double tap, key repeat, a busy app) reach a dialog before it
+is gone: the second of them must do nothing — no crash, no second answer, no second write."""
+
+from __future__ import annotations
+
+import asyncio
+
+from click.testing import CliRunner
+from textual import events
+
+from tasksync.cli.main import cli
+from tests.test_tui import app_for, go_to, notes_bytes
+
+ORDER = "Order two more humidity probes"
+
+
+def burst(app, *keys: str) -> None:
+    """The keys posted at once, as the terminal driver posts what it reads in one go."""
+    for key in keys:
+        app.post_message(events.Key(key, key if len(key) == 1 else "\r"))
+
+
+async def settle(pilot) -> None:
+    for _ in range(4):
+        await pilot.pause()
+        await asyncio.sleep(0.05)
+
+
+async def test_enter_twice_on_an_unchanged_edit_closes_it_once(example_vault, size):
+    before = notes_bytes(example_vault)
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        await go_to(pilot, app, ORDER)
+        await pilot.press("e")
+        await pilot.pause()
+        burst(app, "enter", "enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ != "EditScreen"
+        assert app.is_running
+    assert notes_bytes(example_vault) == before
+
+
+async def test_a_key_twice_on_the_help_closes_it_once(example_vault, size):
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        burst(app, "x", "x")
+        await settle(pilot)
+        assert type(app.screen).__name__ != "HelpScreen"
+        assert app.is_running
+
+
+async def test_yes_twice_to_accept_everything_answers_once(example_vault, size):
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("A")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        burst(app, "y", "y")
+        await settle(pilot)
+        while type(app.screen).__name__ == "ProgressScreen":
+            await settle(pilot)
+        assert app.is_running
+    log = CliRunner().invoke(cli, ["--vault", str(example_vault), "log"]).stdout
+    assert sum("accept" in line for line in log.splitlines()) == 1, log
