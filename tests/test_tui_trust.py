@@ -284,3 +284,28 @@ async def test_the_first_notes_heading_is_in_view_at_start(make_vault, size):
         tasks = app.query_one("#tasks")
         assert tasks.scroll_y == 0
         assert screen_text(app).splitlines()[1].startswith("Meetings/note 19")
+
+
+async def test_a_merge_taking_the_twins_due_date_keeps_one_set_in_the_note_meanwhile(
+    example_vault, size
+):
+    note = meeting(example_vault)
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        await go_to(pilot, app, BUY)
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("t")  # take the twin's due date
+        await pilot.pause()
+        # meanwhile, in Obsidian, the kept task gets a due date of its own
+        buy = line_of(note, BUY)
+        text = note.read_text(encoding="utf-8")
+        note.write_text(text.replace(buy, buy.replace(" @Myself", " @Myself 📅 2026-12-24")),
+                        encoding="utf-8")  # fmt: skip
+        after_edit = notes_bytes(example_vault)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        said = " ".join(str(n.message) for n in app._notifications)
+    assert notes_bytes(example_vault) == after_edit, "the merge wrote over the new due date"
+    assert "due date" in said, said

@@ -626,11 +626,16 @@ class TasksyncApp(App[None]):
             if choice is None:
                 return
             due = choice.reject["due"] if choice.take_due else None
-            statuses = self.statuses
+            shown_due, statuses = choice.keep["due"], self.statuses
 
             def keep(task: Task) -> tuple[str, ...]:
                 if due is None:
                     return (task.raw,)
+                now = task.due.isoformat() if task.due else None
+                if now != shown_due:  # set in the note since the dialog showed the task
+                    raise edits.CannotEdit(
+                        f"its due date changed in the note meanwhile (now {now or 'none'}): "
+                        f"taking the twin's {due} would overwrite it")  # fmt: skip
                 return (edits.set_date(task, "due", date.fromisoformat(due), statuses).raw,)
 
             made = Batch("merged", (choice.keep["id"], choice.reject["id"]),
