@@ -620,3 +620,25 @@ def test_add_proposed_refuses_a_checkbox_that_says_otherwise(make_vault, text):
     assert result.exit_code == 2, result.output
     assert "--proposed" in result.stderr, result.stderr
     assert (vault / "Inbox.md").read_text() == ""
+
+
+def test_ctrl_c_while_the_command_is_still_loading_says_one_line(example_vault, tmp_path):
+    """Ctrl-C at any moment of the first half second (mostly while the modules load, before
+    the command runs): exit 130 with one line, never a traceback from tasksync's code."""
+    command = [sys.executable, "-m", "tasksync", "--vault", str(example_vault), "--db",
+               str(tmp_path / "i.sqlite")]  # fmt: skip
+    subprocess.run([*command, "scan"], check=True, capture_output=True)
+    tracebacks = []
+    for step in range(16):
+        proc = subprocess.Popen([*command, "list"], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True)  # fmt: skip
+        time.sleep(0.03 + step * 0.025)
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+        # (Python's own start, before any module of the command runs, is not ours to catch:
+        # its traceback holds no frame of tasksync's files)
+        if "Traceback" in err and f"{os.sep}tasksync{os.sep}" in err:
+            tracebacks.append((step, err))
+        elif "interrupted" in err:  # 130, or killed by the signal itself: 130 to a shell
+            assert proc.returncode in (130, -signal.SIGINT), err
+    assert tracebacks == []
