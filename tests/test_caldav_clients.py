@@ -72,3 +72,34 @@ def test_an_unreachable_server_is_said_with_its_cause(example_vault, tmp_path):
     assert "connection refused" in lines[0].lower()
     assert "127.0.0.1" in lines[0]
     assert " object at 0x" not in lines[0]
+
+
+@pytest.mark.parametrize("drops_unknown", [False, True])
+def test_a_client_that_writes_the_uid_in_capitals_keeps_the_task(make_vault, server,
+                                                                 drops_unknown):  # fmt: skip
+    """UIDs made of UUIDs are compared without case by some apps, which write them back in
+    capitals (and some drop the properties they do not know): the completion comes back to
+    its task, and nothing is imported as new or reported deleted."""
+    vault = make_vault({"Week.md": WEEK})
+    ok(sync(vault, server))
+    todo = todo_by_summary(server, "Water the seedlings")
+    component = todo.icalendar_component
+    lines = [f"UID:{str(component['UID']).upper()}", "SUMMARY:Water the seedlings",
+             "DTSTAMP:20261122T100000Z", "DUE;VALUE=DATE:20261126", "STATUS:COMPLETED",
+             "COMPLETED:20261121T120000Z"]  # fmt: skip
+    if not drops_unknown:
+        lines.append(f"X-TASKSYNC-TASK:{component['X-TASKSYNC-TASK']}")
+    todo.delete()
+    server.calendar().save_todo("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//app//EN\r\n"
+                                "BEGIN:VTODO\r\n" + "\r\n".join(lines)
+                                + "\r\nEND:VTODO\r\nEND:VCALENDAR\r\n")  # fmt: skip
+    out = ok(sync(vault, server))
+    assert "deleted on the server" not in out, out
+    assert "not found" not in out, out
+    assert (
+        "- [x] Water the seedlings 📅 2026-11-26 ✅ 2026-11-21" in (vault / "Week.md").read_text()
+    )
+    assert not (vault / "Inbox.md").exists()
+    assert ok(sync(vault, server)).startswith("pushed 0, removed 0, pulled 0")
+    assert summaries(server)["Water the seedlings"] == "COMPLETED"
+    assert len(server.calendar("tasks").todos(include_completed=True)) == 3

@@ -212,8 +212,10 @@ def run_sync(vault: Path, store: Store, statuses: StatusTable, calendar: Any, *,
     records = {r["id"]: r for r in store.records()}
     states = store.sync_states(account)
     settle_imports(store, account, states, records)  # a sync killed in the middle of one
+    remote = _listed(calendar)
+    _adopt_recased(store, account, states, remote)
     run = _Run(vault, store, account, uid_namespace(store.vault_key() or vault_name), records,
-               states, _listed(calendar))  # fmt: skip
+               states, remote)  # fmt: skip
     outcome = SyncOutcome()
     decisions, imports, forget, deletions, marks = _decide(run, all_open, people, outcome)
     conflicting: dict[str, list[str]] = {}
@@ -257,6 +259,31 @@ def run_sync(vault: Path, store: Store, statuses: StatusTable, calendar: Any, *,
         except CalDavError as exc:  # what was pulled is written and journaled: say so
             raise CalDavError(f"{exc} (before that: {describe(outcome)[0]})") from None
     return outcome
+
+
+def _adopt_recased(store: Store, account: str, states: dict[str, SyncState],
+                   remote: dict[str, ServerItem]) -> None:  # fmt: skip
+    """A server task known by a UID in other case (an app that writes UUIDs in capitals, as
+    it may: they are compared without case) is known by its UID as the server has it now."""
+    ours = {uid.casefold(): uid for uid in states}
+    renamed: dict[str, str] = {}
+    for uid in remote:
+        known = ours.get(uid.casefold())
+        if uid not in states and known is not None and known not in remote:
+            renamed[known] = uid
+    if not renamed:
+        return
+    for old, new in renamed.items():
+        state = states.pop(old)
+        states[new] = SyncState(new, state.task, state.base, state.kind)
+    for uid, state in states.items():  # a hidden twin names the UID that shows it
+        shown = state.base.get("by") if state.kind == "hidden" and state.base else None
+        if shown in renamed:
+            states[uid] = SyncState(uid, state.task, {**(state.base or {}), "by": renamed[shown]},
+                                    state.kind)  # fmt: skip
+    store.drop_sync_states(account, list(renamed))
+    store.save_sync_states(account, [states[new] for new in renamed.values()]
+                           + [s for s in states.values() if s.kind == "hidden"])  # fmt: skip
 
 
 def _decide(run: _Run, all_open: bool, people: People | None, outcome: SyncOutcome) -> tuple[
@@ -304,10 +331,11 @@ def _decide(run: _Run, all_open: bool, people: People | None, outcome: SyncOutco
             decisions.append(Decision(uid, record, run.remote.get(uid), None))
     known = set(run.states) | set(wanted)
     unknown = [item for uid, item in run.remote.items() if uid not in known]
-    derived = {task_uid(run.namespace, task): task for task in run.records} if unknown else {}
+    derived = ({task_uid(run.namespace, task).casefold(): task for task in run.records}
+               if unknown else {})  # fmt: skip
     imports: list[ServerItem] = []
     for item in unknown:
-        known_task = derived.get(item.uid)
+        known_task = derived.get(item.uid.casefold())
         if known_task is not None:  # a task of the vault met again (its sync state was lost)
             decisions.append(Decision(item.uid, run.records[known_task], item, None))
         elif item.ours:  # sent once, but its task cannot be placed any more: never deleted
