@@ -865,3 +865,20 @@ def test_set_status_changes_the_status_as_obsidian_does(make_vault, line, symbol
     assert result.exit_code == 0, result.output
     body = expected.format(today=TODAY)
     assert (vault / "n.md").read_text(encoding="utf-8") == "# N\n" + (body + "\n" if body else "")
+
+
+def test_repair_leaves_a_windows_1252_note_holding_an_emoji_tasksync_wrote_as_it_is(make_vault):
+    """A 📅 tasksync wrote into a Windows-1252 note is UTF-8 bytes among cp1252 ones (as the
+    README says); read with the note, those bytes look mis-encoded, but repairing them would
+    write the same bytes: `repair` said it repaired a task, and journaled it, every run."""
+    vault = make_vault({"n.md": "- [ ] caf\u00e9 task\n".encode("cp1252")})
+    (key,) = ids_where(vault, lambda t: True)
+    assert run(vault, "set", key, "--due", "2026-12-01").exit_code == 0
+    written = (vault / "n.md").read_bytes()
+    assert written == "- [ ] caf\u00e9 task ".encode("cp1252") + "📅 2026-12-01\n".encode()
+    for _ in range(2):
+        repaired = run(vault, "repair")
+        assert repaired.exit_code == 0, repaired.output
+        assert repaired.stdout.startswith("0 tasks repaired"), repaired.stdout
+    assert (vault / "n.md").read_bytes() == written
+    assert "repair" not in run(vault, "log").stdout

@@ -358,7 +358,7 @@ def plan_edits(vault: Path, rel: str, targets: list[Target], edit: Edits,
         except CannotEdit as exc:
             plan.errors.append(f"{target.path}:{index + 1}: {exc}; nothing written for it")
             continue
-        if after == (before,):
+        if after == (before,) or _same_bytes(plan.text.encoding, before, after):
             plan.unchanged += 1
             continue
         refused = refusal(plan.text, before, after)
@@ -369,6 +369,18 @@ def plan_edits(vault: Path, rel: str, targets: list[Target], edit: Edits,
         plan.changes.append(LineChange(rel, index + 1, (before,), after, target.id))
     plan.changes.sort(key=lambda c: c.line)
     return plan
+
+
+def _same_bytes(encoding: str, before: str, after: tuple[str, ...]) -> bool:
+    """Whether a line rewritten in a note that is not UTF-8 would be written as the bytes it
+    holds (the UTF-8 of an emoji tasksync wrote into a Windows-1252 note reads mis-encoded;
+    "repaired", it is the same bytes)."""
+    if encoding == "utf-8" or len(after) != 1:
+        return False
+    try:
+        return encode_as(after[0], encoding) == encode_as(before, encoding)
+    except UnicodeError:
+        return False
 
 
 def write_plan(plan: NotePlan) -> None:
