@@ -309,3 +309,26 @@ async def test_a_merge_taking_the_twins_due_date_keeps_one_set_in_the_note_meanw
         said = " ".join(str(n.message) for n in app._notifications)
     assert notes_bytes(example_vault) == after_edit, "the merge wrote over the new due date"
     assert "due date" in said, said
+
+
+async def test_undoing_a_big_batch_made_before_the_tui_opened_shows_its_progress(make_vault,
+                                                                                 size):  # fmt: skip
+    """A batch of another session (`tasksync accept --all-proposed`, or the TUI yesterday):
+    its undo is big too, and runs behind a progress dialog, not in a frozen screen."""
+    from click.testing import CliRunner
+
+    from tasksync.cli.main import cli
+
+    vault = long_inbox(make_vault)
+    before = notes_bytes(vault)
+    accepted = CliRunner().invoke(cli, ["--vault", str(vault), "accept", "--all-proposed"])
+    assert accepted.exit_code == 0, accepted.output
+    app = app_for(vault)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        seen: list[str] = []
+        app.set_interval(0.02, lambda: seen.append(type(app.screen).__name__))
+        await pilot.press("u")
+        await wait_for(pilot, lambda: app.counts["inbox"] == 450 and len(app.screen_stack) == 1)
+        assert "ProgressScreen" in seen
+    assert notes_bytes(vault) == before

@@ -195,17 +195,29 @@ class Journal:
         )
         return list(rows)
 
-    def last_batch(self) -> UndoableBatch | None:
-        """The newest closed batch (not an undo) with changes not yet undone."""
+    def _last_undoable(self) -> tuple[int, str] | None:
         row = self.conn.execute(
             "SELECT b.id, b.command FROM batches b WHERE b.state != 'pending' "
             "AND b.undoes IS NULL AND b.undone = 0 "
             "AND EXISTS (SELECT 1 FROM changes c WHERE c.batch = b.id AND c.undone = 0) "
             "ORDER BY b.id DESC LIMIT 1"
         ).fetchone()
-        if row is None:
+        return None if row is None else (row[0], row[1])
+
+    def undo_size(self) -> int:
+        """How many changes `undo` would revert now (those of ``last_batch``)."""
+        last = self._last_undoable()
+        if last is None:
+            return 0
+        return int(self.conn.execute("SELECT count(*) FROM changes WHERE batch = ? AND undone = 0",
+                                     (last[0],)).fetchone()[0])  # fmt: skip
+
+    def last_batch(self) -> UndoableBatch | None:
+        """The newest closed batch (not an undo) with changes not yet undone."""
+        last = self._last_undoable()
+        if last is None:
             return None
-        batch, command = row
+        batch, command = last
         rows = self.conn.execute(
             "SELECT DISTINCT path FROM changes WHERE batch = ? AND undone = 0", (batch,)
         )

@@ -772,8 +772,15 @@ class TasksyncApp(App[None]):
                 return undo_last(self.vault, store, self.statuses)
 
         last = self.history.done[-1] if self.history.done else None
+        # the journal tells how big: the batch may be another session's (or the CLI's)
         if last is not None and len(last.ids) > IN_BACKGROUND:
             self._in_background(f"Undoing: {last.verb} {last.what}…", None, None, run,
+                                self._undone)  # fmt: skip
+            return
+        with Store(self.db) as store:
+            size = store.undo_size()
+        if size > IN_BACKGROUND:
+            self._in_background(f"Undoing the last batch ({size} changes)…", None, None, run,
                                 self._undone)  # fmt: skip
             return
         try:
