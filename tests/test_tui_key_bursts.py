@@ -16,8 +16,9 @@ ORDER = "Order two more humidity probes"
 
 def burst(app, *keys: str) -> None:
     """The keys posted at once, as the terminal driver posts what it reads in one go."""
+    characters = {"enter": "\r", "tab": "\t", "backspace": "\x7f", "ctrl+u": "\x15"}
     for key in keys:
-        app.post_message(events.Key(key, key if len(key) == 1 else "\r"))
+        app.post_message(events.Key(key, key if len(key) == 1 else characters.get(key)))
 
 
 async def settle(pilot) -> None:
@@ -66,3 +67,26 @@ async def test_yes_twice_to_accept_everything_answers_once(example_vault, size):
         assert app.is_running
     log = CliRunner().invoke(cli, ["--vault", str(example_vault), "log"]).stdout
     assert sum("accept" in line for line in log.splitlines()) == 1, log
+
+
+async def test_editing_keys_in_a_burst_act_in_the_order_typed(example_vault, size):
+    """Backspace, the arrows and ctrl+u are Textual bindings, run once the key has bubbled up
+    to the app: in a burst, the letters typed after them were inserted first. Retyping a
+    priority as "high" wrote "normal" (the ⏫ removed); "xy⌫z" gave "xy"."""
+    before = notes_bytes(example_vault)
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        await go_to(pilot, app, ORDER)
+        await pilot.press("e")
+        await pilot.pause()
+        field = app.screen.query_one("#priority")
+        burst(app, "tab", "ctrl+u", "h", "i", "g", "h")
+        await settle(pilot)
+        assert app.screen.focused is field
+        assert field.value == "high"
+        burst(app, "end", "x", "y", "backspace", "z", "left", "w")
+        await settle(pilot)
+        assert field.value == "highxwz"
+        burst(app, "ctrl+u", "h", "i", "g", "h", "enter")
+        await settle(pilot)
+    assert notes_bytes(example_vault) == before  # still high: nothing to write

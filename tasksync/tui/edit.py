@@ -10,7 +10,7 @@ from datetime import date
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
@@ -119,6 +119,27 @@ Save = Callable[["EditScreen", Changes], None]
 PREVIEW = 200  # characters of the task's line shown above the fields (they must stay in view)
 
 
+# Input's own keys (backspace, the arrows, ctrl+u …) and what each does.
+_EDITING_KEYS = {key.strip(): binding.action for binding in Input.BINDINGS
+                 if isinstance(binding, Binding) for key in binding.key.split(",")}  # fmt: skip
+
+
+class Field(Input):
+    """A field whose editing keys act in the order typed. Textual runs them as bindings, once
+    the key has bubbled up to the app: in a burst of keys (key repeat, a busy app, a paste of
+    keys by tmux) the letters typed after them were inserted first — "tab ctrl+u high" left
+    the field empty, and saved that."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        action = _EDITING_KEYS.get(event.key)
+        if action is None:
+            await super()._on_key(event)
+            return
+        event.stop()
+        event.prevent_default()
+        await self.run_action(action)
+
+
 class EditScreen(Dialog[None]):
     """Asks for the values, checks them, and hands them to ``save``, which writes them and
     closes the dialog — or, when the note refuses them, says why and leaves them here."""
@@ -138,17 +159,17 @@ class EditScreen(Dialog[None]):
                 yield Label("Description", classes="field")
                 # No select-all on focus: a key typed on arriving (or a fast End) would
                 # replace the whole description instead of adding to it.
-                yield Input(record["description"], id="description", compact=True,
+                yield Field(record["description"], id="description", compact=True,
                             select_on_focus=False)  # fmt: skip
                 yield Label("Due", classes="field")
-                yield Input(record["due"] or "", placeholder=DATE_WORDS, id="due", compact=True)
+                yield Field(record["due"] or "", placeholder=DATE_WORDS, id="due", compact=True)
                 yield Label("", classes="field")
                 yield Label("", id="due-preview")
                 yield Label("Priority", classes="field")
-                yield Input(record["priority"], placeholder=PRIORITIES, id="priority",
+                yield Field(record["priority"], placeholder=PRIORITIES, id="priority",
                             compact=True, select_on_focus=False)  # fmt: skip
                 yield Label("Owner", classes="field")
-                yield Input(record["owner"] or "", placeholder="a name (empty: none)", id="owner",
+                yield Field(record["owner"] or "", placeholder="a name (empty: none)", id="owner",
                             compact=True, select_on_focus=False)  # fmt: skip
             yield Static("", id="error")
         yield KeyBar([("enter", "save"), ("tab", "next field"), ("esc", "cancel")], always=3)
