@@ -64,11 +64,18 @@ class TabBar(Static):
             label = f"{index + 1} {title} {count:,}"
             text.append(label, style="bold reverse" if current else "")
         current_count = next(count for _, count, current in tabs if current)
-        extra = [note] if note else []  # first: once its box is closed, only this shows it
+        counts = []
         if shown is not None:
-            extra.append(f"{shown:,} of {current_count:,}")
+            counts.append(f"{shown:,} of {current_count:,}")
         if selected:
-            extra.append(f"{selected:,} selected")
+            counts.append(f"{selected:,} selected")
+        if note:  # first: once its box is closed, only this shows it; shortened to fit,
+            # never the counts (how many are selected decides what A does)
+            room = (self.size.width or self.app.size.width) - text.cell_len - 3
+            room -= sum(len(count) + 3 for count in counts)
+            if len(note) > room:
+                note = note[: max(room - 1, 0)].rstrip() + "…" if room > 1 else ""
+        extra = [note, *counts] if note else counts
         if extra:
             text.append("   " + " · ".join(extra), style="bold")
         self.update(text)
