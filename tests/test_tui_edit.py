@@ -196,3 +196,25 @@ async def test_the_fields_stay_in_view_under_a_very_long_line(make_vault, size):
         for label in ("Description", "Due", "Priority", "Owner"):
             assert label in shown, f"{label} is off screen:\n{shown}"
         assert "2026-12-01 →" in shown or "2026-12-01" in shown
+
+
+LONG_PATH = ("Projects/Very Long Folder Name For The Community Garden Association/Subcommittee "
+             "on Greenhouse Heating and Ventilation/2026-11-20 - Extraordinary general meeting "
+             "about the heater.md")  # fmt: skip
+
+
+async def test_a_refusal_in_a_note_with_a_long_path_is_shown_whole(make_vault, size):
+    vault = make_vault({LONG_PATH: "# EGM\n\n## Action Items\n\n- [?] Get three quotes for "
+                        "the new heater @Myself 📅 2026-12-01 ⏫ #proposed\n"})  # fmt: skip
+    note = vault / LONG_PATH
+    app = app_for(vault)
+    async with app.run_test(size=size) as pilot:
+        dialog = await open_editor(pilot, app, "Get three quotes")
+        note.write_text(note.read_text().replace("2026-12-01", "2026-12-03"))  # meanwhile
+        dialog.query_one("#priority").value = "low"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "EditScreen"
+        shown = " ".join(screen_text(app).split())
+        assert "esc cancels" in shown  # the end of the message: what enter does now
+        assert "Get three quotes" in shown  # and the task's line as the note holds it

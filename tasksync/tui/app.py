@@ -985,8 +985,9 @@ def _worded(error: str, in_dialog: bool = False) -> str:
         return error
     where = error.split(": the task", 1)[0]
     said = (
-        f"Not written: this task changed in the note since it was listed ({where}: "
-        "reworded, moved or duplicated in another editor)."
+        # the dialog names the note above its fields: not again here, where room is short
+        f"Not written: this task changed in the note since it was listed "
+        f"({'' if in_dialog else f'{where}: '}reworded, moved or duplicated in another editor)."
     )
     if in_dialog:
         said += (" Your values are kept, and the task is shown as the note holds it now: "

@@ -117,6 +117,7 @@ def with_description(task: Task, description: str, statuses: StatusTable) -> Tas
 
 Save = Callable[["EditScreen", Changes], None]
 PREVIEW = 200  # characters of the task's line shown above the fields (they must stay in view)
+PLACE = 60  # characters of the note's path shown above them: one line at 80 columns
 
 
 # Input's own keys (backspace, the arrows, ctrl+u …) and what each does.
@@ -175,7 +176,10 @@ class EditScreen(Dialog[None]):
         yield KeyBar([("enter", "save"), ("tab", "next field"), ("esc", "cancel")], always=3)
 
     def _where(self) -> Text:
-        text = Text(f"{self.record['path']}:{self.record['line']}\n", style="dim")
+        path = self.record["path"]
+        if len(path) > PLACE:  # the note's name whole, its folders shortened from the left
+            path = "…" + path[-(PLACE - 1) :]
+        text = Text(f"{path}:{self.record['line']}\n", style="dim")
         line = self.record["raw"].strip()
         text.append(line if len(line) <= PREVIEW else line[: PREVIEW - 1] + "…")
         return text
