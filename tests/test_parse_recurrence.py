@@ -137,3 +137,26 @@ def test_reading_an_until_date_never_fails(text):
 
     day = js_date_parse(text)
     assert day is None or 1 <= day.year <= 9999
+
+
+# What V8's Date.parse gives (node 18, checked by hand): numbers alone, the year first when it
+# cannot be a day; rrule reads `until` with it, so the plugin keeps `until 2027 01 15`.
+@pytest.mark.parametrize(("text", "day"), [
+    ("2027 01 15", "2027-01-15"), ("2027 1 15", "2027-01-15"), ("2027, 01, 15", "2027-01-15"),
+    ("2027 12 31", "2027-12-31"), ("99 01 15", "1999-01-15"), ("32 01 15", "2032-01-15"),
+    ("2027 2 30", "2027-03-02"), ("2027 13 01", None), ("2027 01 32", None),
+    ("15 01 2027", None), ("01 15 2027", "2027-01-15"),
+])  # fmt: skip
+def test_an_until_date_of_numbers_alone_is_read_as_javascript_reads_it(text, day):
+    from tasksync.read.js_date import js_date_parse
+
+    found = js_date_parse(text)
+    assert (found.isoformat() if found else None) == day
+
+
+def test_a_rule_until_a_year_first_date_is_kept():
+    from tasksync.read.parse import parse_line
+
+    task = parse_line("- [ ] Water 🔁 every week until 2027 01 15 📅 2026-01-01")
+    assert task.recurrence is not None
+    assert not task.problems

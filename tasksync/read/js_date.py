@@ -57,8 +57,12 @@ def _numbers_only(numbers: list[str]) -> date | None:
         if len(numbers[0]) == 4:  # `2027`: the first of January
             return _day(value, 1, 1)
         return _day(_DEFAULT_YEAR, value, 1) if 1 <= value <= 12 else None
-    if len(numbers) == 3:  # month, day, year
-        month, day, year = numbers
+    if len(numbers) == 3:  # month, day, year; or year, month, day when it cannot be a day
+        first = numbers[0]
+        if len(first) >= 3 or int(first) > 31:
+            year, month, day = numbers
+        else:
+            month, day, year = numbers
         if not 1 <= int(month) <= 12:
             return None
         return _day(_full_year(year), int(month), int(day))
