@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from tasksync.read.reader import NoteScan
 
-SCHEMA_VERSION = 15  # 15: the reader changed (tags running into 🆔, #🔺urgent): read again
+SCHEMA_VERSION = 15  # 15: the reader changed (tags into 🆔, #🔺urgent, until 2027 01 15): reread
 STREAMED_AT_ONCE = 256  # rows read together by ``stream_records``
 BUSY_TIMEOUT_S = 60.0
 
