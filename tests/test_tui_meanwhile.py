@@ -84,6 +84,7 @@ async def test_saving_onto_the_changed_task_keeps_its_untouched_fields(make_vaul
         ("- [-] Beta task two @Myself ❌ 2026-11-21", "a", "already accepted"),
         ("- [x] Beta task two @Myself ✅ 2026-11-21", "r", "already rejected"),
         ("- [ ] Beta task two @Myself", "a", "in the note now"),  # accepted there: already so
+        ("- [x] Beta task two @Myself ✅ 2026-11-21", "a", "already accepted"),  # done: say so
     ],
 )
 async def test_nothing_to_change_tells_the_tasks_real_state(make_vault, now, key, wrong):

@@ -85,6 +85,7 @@ from tasksync.write.actions import (
 from tasksync.write.writeback import Edit
 
 ELSEWHERE_DELAY_S = 0.4  # after a change, before the proposals are matched again
+_MADE_BY = {"accept": "TODO", "reject": "CANCELLED"}  # what each makes of a proposed task
 IN_BACKGROUND = 50  # a batch of more tasks is written in a worker thread, with its progress
 T = TypeVar("T")
 R = TypeVar("R")
@@ -515,7 +516,7 @@ class TasksyncApp(App[None]):
         editor meanwhile, is something else now (said as the note holds it)."""
         record = self.by_id.get(made.ids[0]) if len(made.ids) == 1 else None
         kind, verb = record["status_type"] if record else None, made.verb.removesuffix("ed")
-        if kind is None or verb not in ALREADY or kind in ALREADY[verb]:
+        if kind is None or verb not in ALREADY or kind == _MADE_BY.get(verb):
             return f"{made.what} already {made.verb}"
         return f"{made.what} is {STATUS_WORDS.get(kind, kind.lower())} in the note now"
 
