@@ -76,6 +76,8 @@ async def test_merge_on_a_twin_row_keeps_the_highlighted_task(example_vault, siz
         assert "Order two more humidity" in shown
         await pilot.press("enter")
         await pilot.pause()
+        said = [str(n.message) for n in app._notifications]
+        assert any(m.startswith("Merged “Buy two") for m in said), said  # not "1 of" the two
     rejected = order_line.replace("- [?]", "- [-]").replace(" #proposed", "") + " ❌ 2026-11-22"
     expected = original.decode().replace(order_line, rejected)
     assert note.read_bytes() == expected.encode()

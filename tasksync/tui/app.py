@@ -504,7 +504,8 @@ class TasksyncApp(App[None]):
             if redoing:
                 self._redo_after = self._newest_batch()
             count = len({c.task_id for c in outcome.changes})
-            what = made.what if count == len(made.ids) else f"{count:,} of {made.what}"
+            whole = count == len(made.ids) or made.all_or_nothing  # a merge: written whole
+            what = made.what if whole else f"{count:,} of {made.what}"
             again = "redone" if redoing else "u undoes"
             self.notify(f"{made.verb.capitalize()} {what} — {again}")
         self.reload(handed)
