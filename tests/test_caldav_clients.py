@@ -103,3 +103,47 @@ def test_a_client_that_writes_the_uid_in_capitals_keeps_the_task(make_vault, ser
     assert ok(sync(vault, server)).startswith("pushed 0, removed 0, pulled 0")
     assert summaries(server)["Water the seedlings"] == "COMPLETED"
     assert len(server.calendar("tasks").todos(include_completed=True)) == 3
+
+
+def test_a_phone_completion_follows_its_task_moved_to_another_note(make_vault, server):
+    """A task's id holds its note's path: moved to another note, the line is a task the
+    sync has never sent. A completion made on the phone meanwhile comes into the moved line,
+    and the server keeps one task for it (not a completed one and a new open one)."""
+    vault = make_vault({"Week.md": WEEK})
+    ok(sync(vault, server))
+    todo_by_summary(server, "Water the seedlings").complete(
+        completion_timestamp=datetime(2026, 11, 21, 12, tzinfo=UTC))  # fmt: skip
+    week = vault / "Week.md"
+    week.write_text(week.read_text().replace("- [ ] Water the seedlings 📅 2026-11-26\n", ""))
+    (vault / "Garden.md").write_text("# Garden\n- [ ] Water the seedlings 📅 2026-11-26\n")
+    out = ok(sync(vault, server))
+    assert "gone from the vault" not in out, out
+    garden = (vault / "Garden.md").read_text()
+    assert "- [x] Water the seedlings 📅 2026-11-26 ✅ 2026-11-21" in garden
+    ok(sync(vault, server))
+    todos = server.calendar("tasks").todos(include_completed=True)
+    assert sorted(str(t.icalendar_component["SUMMARY"]) for t in todos) == [
+        "Call the council about the compost bins",
+        "Order two more humidity probes",
+        "Water the seedlings",
+    ]
+    assert summaries(server)["Water the seedlings"] == "COMPLETED"
+
+
+def test_a_task_that_deletes_itself_when_done_is_quiet_after_its_phone_completion(
+    make_vault, server
+):
+    """`🏁 delete`: completed on the phone, its line goes (as the plugin does it). Both sides
+    agree it is done: the syncs after say nothing of a task 'gone from the vault', and the
+    phone keeps its completed task."""
+    vault = make_vault({"Week.md": WEEK.replace("seedlings 📅", "seedlings 🏁 delete 📅")})
+    ok(sync(vault, server))
+    todo_by_summary(server, "Water the seedlings").complete(
+        completion_timestamp=datetime(2026, 11, 21, 12, tzinfo=UTC))  # fmt: skip
+    ok(sync(vault, server))
+    assert "Water the seedlings" not in (vault / "Week.md").read_text()
+    for _ in range(2):
+        out = ok(sync(vault, server))
+        assert "gone from the vault" not in out, out
+        assert out.startswith("pushed 0, removed 0, pulled 0"), out
+    assert summaries(server)["Water the seedlings"] == "COMPLETED"

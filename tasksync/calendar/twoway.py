@@ -286,6 +286,30 @@ def _adopt_recased(store: Store, account: str, states: dict[str, SyncState],
                            + [s for s in states.values() if s.kind == "hidden"])  # fmt: skip
 
 
+def _follow_moved(run: _Run, candidates: list[Record]) -> None:
+    """Tasks moved to another note (a task's id holds its note's path): a server task whose
+    task is gone from the vault goes on with the one task, synced with nothing yet, that has
+    its title — so a completion made on the phone meanwhile comes into the moved line, and
+    the line is not sent as a new task beside the old one. Only when both are one of a kind."""
+    gone: dict[str, list[str]] = {}
+    for uid, state in run.states.items():
+        if (state.kind == "synced" and state.task not in run.records and state.base
+                and uid in run.remote):  # fmt: skip
+            gone.setdefault(str(state.base.get("summary")), []).append(uid)
+    if not gone:
+        return
+    unsent: dict[str, list[Record]] = {}
+    for record in candidates:
+        if record["id"] not in run.uid_of:
+            unsent.setdefault(vault_fields(record)["summary"], []).append(record)
+    for summary, uids in gone.items():
+        found = unsent.get(summary, [])
+        if len(uids) == 1 and len(found) == 1:
+            state, task = run.states[uids[0]], found[0]["id"]
+            run.states[uids[0]] = SyncState(state.uid, task, state.base, state.kind)
+            run.uid_of[task] = state.uid
+
+
 def _decide(run: _Run, all_open: bool, people: People | None, outcome: SyncOutcome) -> tuple[
     list[Decision], list[ServerItem], list[str], list[str], list[SyncState]
 ]:  # fmt: skip
@@ -296,6 +320,7 @@ def _decide(run: _Run, all_open: bool, people: People | None, outcome: SyncOutco
     marks: list[SyncState] = []
     candidates = [r for r in run.records.values()
                   if r["status_type"] in OPEN and (r["due"] or all_open)]  # fmt: skip
+    _follow_moved(run, candidates)
     hidden = _twins(candidates, people)
     # a twin stays hidden while the task that shows it is synced (even once that is done)
     still_hidden = {
@@ -384,7 +409,12 @@ def _completed_in_the_vault(run: _Run, decision: Decision) -> bool:
 
 
 def _agreed(run: _Run, decision: Decision) -> SyncState:
-    record = run.records.get(decision.record["id"], decision.record)
+    record = run.records.get(decision.record["id"])
+    if record is None and decision.pull and decision.item is not None:
+        # the pull took its line away (a completion of a `🏁 delete` task): done on both
+        # sides, it is left on the server as it is, without a word
+        return SyncState(decision.uid, decision.record["id"], decision.item.fields(), "left")
+    record = record or decision.record
     return SyncState(decision.uid, record["id"], vault_fields(record))
 
 
@@ -406,9 +436,12 @@ def _pull(run: _Run, statuses: StatusTable, today: date, decisions: list[Decisio
     outcome.errors += result.errors
     outcome.notices += refused.values()
     run.records = {r["id"]: r for r in run.store.records()}
+    removed = {change.task_id for change in result.changes if not change.after}
     failed = set()
     for decision in pulls:
         record = run.records.get(decision.record["id"])
+        if record is None and decision.record["id"] in removed:
+            continue  # the pull took its line away (`🏁 delete`): agreed (``_agreed``)
         now = vault_fields(record) if record else {}
         wanted = {k: v for k, v in decision.pull.items()
                   if k != "summary" or decision.record["id"] not in refused}  # fmt: skip
