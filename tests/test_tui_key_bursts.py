@@ -9,7 +9,8 @@ from click.testing import CliRunner
 from textual import events
 
 from tasksync.cli.main import cli
-from tests.test_tui import app_for, go_to, notes_bytes
+from tests.test_tui import app_for, notes_bytes
+from tests.test_tui_edit import open_editor
 
 ORDER = "Order two more humidity probes"
 
@@ -31,9 +32,7 @@ async def test_enter_twice_on_an_unchanged_edit_closes_it_once(example_vault, si
     before = notes_bytes(example_vault)
     app = app_for(example_vault)
     async with app.run_test(size=size) as pilot:
-        await go_to(pilot, app, ORDER)
-        await pilot.press("e")
-        await pilot.pause()
+        await open_editor(pilot, app, ORDER)
         burst(app, "enter", "enter")
         await settle(pilot)
         assert type(app.screen).__name__ != "EditScreen"
@@ -76,9 +75,7 @@ async def test_editing_keys_in_a_burst_act_in_the_order_typed(example_vault, siz
     before = notes_bytes(example_vault)
     app = app_for(example_vault)
     async with app.run_test(size=size) as pilot:
-        await go_to(pilot, app, ORDER)
-        await pilot.press("e")
-        await pilot.pause()
+        await open_editor(pilot, app, ORDER)
         field = app.screen.query_one("#priority")
         burst(app, "tab", "ctrl+u", "h", "i", "g", "h")
         await settle(pilot)
