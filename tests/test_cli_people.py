@@ -642,3 +642,18 @@ def test_ctrl_c_while_the_command_is_still_loading_says_one_line(example_vault, 
         elif "interrupted" in err:  # 130, or killed by the signal itself: 130 to a shell
             assert proc.returncode in (130, -signal.SIGINT), err
     assert tracebacks == []
+
+
+def test_ctrl_c_while_the_arguments_are_read_is_an_interruption(example_vault, monkeypatch):
+    """Ctrl-C in the moment the global options are read (before any command runs) said
+    click's "Aborted!" and exited 1; it is an interruption like any other: 130, one line."""
+    import tasksync.cli.main as main_module
+
+    def interrupted(args: list[str]) -> list[str]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(main_module, "hoist_global_options", interrupted)
+    result = CliRunner().invoke(cli, ["--vault", str(example_vault), "list"])
+    assert result.exit_code == 130, result.output
+    assert "interrupted" in result.stderr
+    assert "Aborted" not in result.output

@@ -86,12 +86,19 @@ def hoist_global_options(args: list[str]) -> list[str]:
     return front + rest
 
 
+INTERRUPTED = "interrupted: what was done so far is kept (see `tasksync log`)"
+
+
 class TasksyncGroup(click.Group):
     """Turns expected failures into one line on stderr and a non-zero exit status; loads the
     modules of its commands on first use; takes the global options after the command too."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, hoist_global_options(args))
+        try:
+            return super().parse_args(ctx, hoist_global_options(args))
+        except KeyboardInterrupt:  # else click's "Aborted!" and 1: an interruption as later
+            click.echo(INTERRUPTED, err=True)
+            ctx.exit(130)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The commands in the README's groups (a command in no group is listed last)."""
@@ -145,7 +152,7 @@ class TasksyncGroup(click.Group):
             click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
-            click.echo("interrupted: what was done so far is kept (see `tasksync log`)", err=True)
+            click.echo(INTERRUPTED, err=True)
             ctx.exit(130)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
