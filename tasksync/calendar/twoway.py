@@ -246,8 +246,7 @@ def run_sync(vault: Path, store: Store, statuses: StatusTable, calendar: Any, *,
         outcome.imported += import_items(vault, store, statuses, account, imports, inbox, today,
                                          outcome.notices, outcome.errors)  # fmt: skip
         run.records = {r["id"]: r for r in store.records()}
-    store.drop_sync_states(account, forget)
-    store.save_sync_states(account, marks)
+    store.replace_sync_states(account, forget, marks)
     # What needs no push is agreed now: its state is saved before any request can fail.
     settled = [d for d in decisions if d.uid not in failed and not d.push]
     store.save_sync_states(account, [_agreed(run, d) for d in settled])
@@ -281,9 +280,9 @@ def _adopt_recased(store: Store, account: str, states: dict[str, SyncState],
         if shown in renamed:
             states[uid] = SyncState(uid, state.task, {**(state.base or {}), "by": renamed[shown]},
                                     state.kind)  # fmt: skip
-    store.drop_sync_states(account, list(renamed))
-    store.save_sync_states(account, [states[new] for new in renamed.values()]
-                           + [s for s in states.values() if s.kind == "hidden"])  # fmt: skip
+    store.replace_sync_states(account, list(renamed),
+                              [states[new] for new in renamed.values()]
+                              + [s for s in states.values() if s.kind == "hidden"])  # fmt: skip
 
 
 def _follow_moved(run: _Run, candidates: list[Record]) -> None:

@@ -628,18 +628,24 @@ class Store(Journal):
                 for uid, task, base, kind in rows}  # fmt: skip
 
     def save_sync_states(self, account: str, states: Iterable[SyncState]) -> None:
+        self.replace_sync_states(account, (), states)
+
+    def drop_sync_states(self, account: str, uids: Iterable[str]) -> None:
+        self.replace_sync_states(account, uids, ())
+
+    def replace_sync_states(self, account: str, drop: Iterable[str],
+                            save: Iterable[SyncState]) -> None:  # fmt: skip
+        """Drop the states of ``drop`` and save ``save``, in one transaction (a UID renamed
+        is never lost in between)."""
         with self.write():
+            self.conn.executemany("DELETE FROM caldav_state WHERE account = ? AND uid = ?",
+                                  [(account, uid) for uid in drop])  # fmt: skip
             self.conn.executemany(
                 "INSERT OR REPLACE INTO caldav_state (account, uid, task, base, kind) "
                 "VALUES (?, ?, ?, ?, ?)",
                 [(account, s.uid, s.task, json.dumps(s.base) if s.base is not None else None,
-                  s.kind) for s in states],
+                  s.kind) for s in save],
             )  # fmt: skip
-
-    def drop_sync_states(self, account: str, uids: Iterable[str]) -> None:
-        with self.write():
-            self.conn.executemany("DELETE FROM caldav_state WHERE account = ? AND uid = ?",
-                                  [(account, uid) for uid in uids])  # fmt: skip
 
     # -- tasks ----------------------------------------------------------------------------
 
