@@ -3,6 +3,7 @@ run_batch), so `tasksync undo` and `tasksync log` see it; undo and redo keep the
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,8 +161,7 @@ def _targets(store: Store, records: list[Record], hashes: Mapping[str, str | Non
     targets = []
     for record in records:
         twins = sorted(lines[record["path"]].get(_identity(record), ()))
-        rank = sum(line < record["line"] for line in twins)
-        targets.append(target_of(record, len(twins) or 1, rank))
+        targets.append(target_of(record, len(twins) or 1, bisect_left(twins, record["line"])))
     return targets
 
 
