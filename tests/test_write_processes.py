@@ -60,12 +60,12 @@ PARALLEL_NOTE = "# Week\n" + "".join(f"- [ ] task {n} 📅 2026-12-0{n}\n" for n
 TRIALS = 8
 
 
-def _parallel(tmp_path: Path, args_of, check_line) -> None:
+def _parallel(tmp_path: Path, args_of, check_line, text: str = PARALLEL_NOTE) -> None:
     for trial in range(TRIALS):
         vault, db = tmp_path / f"vault{trial}", tmp_path / f"index{trial}.sqlite"
         vault.mkdir()
         note = vault / "week.md"
-        note.write_bytes(PARALLEL_NOTE.encode())
+        note.write_bytes(text.encode())
         ids = task_ids(vault, db)
         assert len(ids) == 5
         procs = [start(vault, db, *args_of(task), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -84,7 +84,7 @@ def _parallel(tmp_path: Path, args_of, check_line) -> None:
         for _ in ids:
             undo = tasksync(vault, db, "undo")
             assert undo.returncode == 0, f"trial {trial}: {undo.stdout}{undo.stderr}"
-        assert note.read_bytes() == PARALLEL_NOTE.encode(), f"trial {trial}: undo did not restore"
+        assert note.read_bytes() == text.encode(), f"trial {trial}: undo did not restore"
         assert temp_files(vault) == []
 
 
@@ -99,6 +99,14 @@ def test_parallel_done_on_one_note_loses_no_edit(tmp_path):
     still `[ ]` afterwards, and undo cannot give the note back as it was."""
     _parallel(tmp_path, lambda task: ("done", task),
               lambda line: line.startswith("- [x] ") and f"✅ {TODAY}" in line)  # fmt: skip
+
+
+def test_parallel_done_on_five_twins_of_one_note_completes_each_once(tmp_path):
+    """Five identical lines (twins, found by their rank among themselves), each completed by
+    its own `done` at once: every one is done, none twice, and undo gives the note back."""
+    twins = "# Week\n" + "- [ ] water the seedlings 📅 2026-12-01\n" * 5
+    _parallel(tmp_path, lambda task: ("done", task),
+              lambda line: line.startswith("- [x] ") and line.count("✅") == 1, twins)  # fmt: skip
 
 
 @pytest.mark.parametrize(
