@@ -40,6 +40,22 @@ def test_an_invalid_rule_is_no_recurrence_and_a_problem(line):
     assert (record["recurrence"], record["recurrence_text"]) == (None, None)
 
 
+@pytest.mark.parametrize(
+    "line",
+    ["- [ ] Water plants  [repeat:: ]", "- [ ] Water plants  (repeat::   )  [due:: 2026-12-05]"],
+)
+def test_a_blank_dataview_rule_is_taken_off_as_the_plugin_takes_it(line):
+    # The plugin's `repeat:: *([a-zA-Z0-9, !]+) *[)\]]` matches a blank value; rrule.js then
+    # reads no rule: no recurrence, and the field is not part of the description.
+    task = parse_line(line)
+    assert task is not None
+    assert task.description == "Water plants"
+    assert task.recurrence is None
+    assert task.problems == ("empty recurrence rule",)
+    [record] = records([line])
+    assert record["plugin_description"] == "Water plants"
+
+
 def test_a_readable_rule_is_kept_as_written_with_the_plugins_wording():
     [record] = records(["- [ ] chore 🔁 every Sunday when done 📅 2026-11-22"])
     assert record["recurrence"] == "every Sunday when done"

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from tasksync.read.reader import NoteScan
 
-SCHEMA_VERSION = 15  # 15: the reader changed (tags into 🆔, #🔺urgent, until 2027 01 15): reread
+SCHEMA_VERSION = 16  # 16: a blank Dataview `[repeat:: ]` is read off the line: reread
 STREAMED_AT_ONCE = 256  # rows read together by ``stream_records``
 BUSY_TIMEOUT_S = 60.0
 

@@ -511,7 +511,9 @@ def _read_fields(raw: dict[str, str], fields: dict[str, Any], plugin_wording: bo
             rule = value.strip()
             wording = rule_text(rule)
             if wording is None:  # the plugin drops a rule rrule.js cannot read
-                problems.append(f"invalid recurrence rule {rule}")
+                problems.append(
+                    f"invalid recurrence rule {rule}" if rule else "empty recurrence rule"
+                )
                 continue
             fields["recurrence"] = rule
             if plugin_wording:

@@ -19,6 +19,8 @@ DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 TASK_ID = r"[a-zA-Z0-9_-]+"
 ID_LIST = r"[a-zA-Z0-9_-]+(?: *, *[a-zA-Z0-9_-]+ *)*"
 RULE = r"[a-zA-Z0-9,!][a-zA-Z0-9, !]*"  # as the plugin's `[a-zA-Z0-9, !]+$`, but not blanks alone
+# The Dataview form's closing bracket follows the value: `[repeat:: ]` is read (as no rule).
+DATAVIEW_RULE = r"[a-zA-Z0-9, !]+"
 WORD = r"[a-zA-Z]+"
 PRIORITY_WORD = r"highest|high|medium|low|lowest"
 LEAD = r"[ \t]*"  # blanks before a field travel with it: one token instead of two
@@ -35,6 +37,7 @@ class Signifier:
     value: str | None = None
     dataview_key: str | None = None
     level: str | None = None  # priority signifiers only
+    dataview_value: str | None = None  # when the Dataview form's value pattern differs
 
     @property
     def terminal(self) -> str:
@@ -53,7 +56,9 @@ SIGNIFIERS: tuple[Signifier, ...] = (
     Signifier("due", "\U0001f4c5", ("\U0001f4c6", "\U0001f5d3"), DATE, "due"),  # 📅 📆 🗓
     Signifier("done", "\u2705", value=DATE, dataview_key="completion"),  # ✅
     Signifier("cancelled", "\u274c", value=DATE, dataview_key="cancelled"),  # ❌
-    Signifier("recurrence", "\U0001f501", value=RULE, dataview_key="repeat"),  # 🔁
+    Signifier(
+        "recurrence", "\U0001f501", value=RULE, dataview_key="repeat", dataview_value=DATAVIEW_RULE
+    ),  # 🔁
     Signifier("on_completion", "\U0001f3c1", value=WORD, dataview_key="onCompletion"),  # 🏁
     Signifier("depends_on", "\u26d4", value=ID_LIST, dataview_key="dependsOn"),  # ⛔
     Signifier("id", "\U0001f194", value=TASK_ID, dataview_key="id"),  # 🆔
@@ -176,7 +181,7 @@ def dataview_pattern(field: str) -> str:
     value = (
         PRIORITY_WORD
         if field == "priority"
-        else next(s.value for s in SIGNIFIERS if s.field == field)
+        else next(s.dataview_value or s.value for s in SIGNIFIERS if s.field == field)
     )
     inner = f" *{key}:: *(?:{value}) *"
     return rf"(?:\[{inner}\]|\({inner}\))(?: *,)?"
