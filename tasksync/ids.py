@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import NamedTuple, Protocol
+
+from tasksync.read.signifiers import LEAD, field_pattern
 
 ID_LENGTH = 12  # hex digits; short unique prefixes are accepted wherever an id is
 
@@ -56,6 +60,7 @@ class Known(NamedTuple):
     raw: str
     task_id: str | None
     description: str
+    line: int = 0  # 1-based, where the index had it (0: not known)
 
 
 SIMILAR = 70.0  # rapidfuzz ratio from which a reworded task is taken for the same task
@@ -63,20 +68,25 @@ MAX_COMPARISONS = 250_000  # beyond, a note rewritten wholesale: reworded tasks 
 
 
 def carry_ids(path: str, old: Sequence[Known], new: Sequence[tuple[str, IdParts]],
-              taken: Callable[[str], bool] = lambda _key: False) -> list[str]:  # fmt: skip
+              taken: Callable[[str], bool] = lambda _key: False,
+              lines: Sequence[int] = ()) -> list[str]:  # fmt: skip
     """Ids for a note's tasks as they are now (``new``: raw line and id parts, in order),
     carried over from the same note's tasks as the index had them (``old``, in order): a task
     keeps its id when its line moved, its fields changed, or its description was reworded.
 
-    Matched in rounds, each taking only what the earlier ones left: the same line; the same
-    🆔; the same description; then a similar description (the best match of each other). A task
+    Matched in rounds, each taking only what the earlier ones left: the same line at the same
+    place; the same line; the same line but for its status (at the same place, then
+    anywhere); the same 🆔; the same description; then a similar description (the best
+    match of each other). Places (``lines``: where the new tasks stand; ``Known.line``) tell
+    identical lines (twins) apart. A task
     matched in no round gets the id its content gives (``task_ids``), or — when that is taken
     by another task here or, per ``taken``, elsewhere in the index — one derived from it.
     """
     result: list[str | None] = [None] * len(new)
     taken_old: set[int] = set()
 
-    def pair(old_key: Callable[[Known], object], new_key: Callable[[str, IdParts], object]) -> None:
+    def pair(old_key: Callable[[Known], object],
+             new_key: Callable[[int, str, IdParts], object]) -> None:  # fmt: skip
         if None not in result or len(taken_old) == len(old):
             return  # every task placed, or nothing left to place it on
         waiting: dict[object, deque[int]] = {}
@@ -85,16 +95,27 @@ def carry_ids(path: str, old: Sequence[Known], new: Sequence[tuple[str, IdParts]
             if position not in taken_old and key is not None:
                 waiting.setdefault(key, deque()).append(position)
         for index, (raw, parts) in enumerate(new):
-            key = new_key(raw, parts)
+            key = new_key(lines[index] if lines else 0, raw, parts)
             if result[index] is None and key is not None and waiting.get(key):
                 position = waiting[key].popleft()
                 result[index] = old[position].id
                 taken_old.add(position)
 
-    pair(lambda known: known.raw, lambda raw, _parts: raw)
-    pair(lambda known: known.task_id or None, lambda _raw, parts: parts.task_id or None)
+    def placed(text: str, line: int) -> tuple[str, int] | None:
+        return (text, line) if line else None
+
+    pair(lambda known: placed(known.raw, known.line),
+         lambda line, raw, _parts: placed(raw, line))  # fmt: skip
+    pair(lambda known: known.raw, lambda _line, raw, _parts: raw)
+    # ticked, unticked, cancelled (in an editor, or a recurring task completed below its next
+    # occurrence, which has the same words): the task is the line that kept its other fields
+    pair(lambda known: placed(unticked(known.raw), known.line),
+         lambda line, raw, _parts: placed(unticked(raw), line))  # fmt: skip
+    pair(lambda known: unticked(known.raw), lambda _line, raw, _parts: unticked(raw))
+    pair(lambda known: known.task_id or None, lambda _line, _raw, parts: parts.task_id or None)
     pair(lambda known: None if known.task_id else known.description.casefold(),
-         lambda _raw, parts: None if parts.task_id else parts.description.casefold())  # fmt: skip
+         lambda _line, _raw, parts: None if parts.task_id
+         else parts.description.casefold())  # fmt: skip
     free = [position for position in range(len(old)) if position not in taken_old]
     _pair_similar(old, new, free, result)
     if None not in result:
@@ -113,6 +134,19 @@ def carry_ids(path: str, old: Sequence[Known], new: Sequence[tuple[str, IdParts]
             used.add(key)
         ids.append(key)
     return ids
+
+
+@cache
+def _status_marks() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    checkbox = re.compile(r"^([^\[]*?\[)[^\n\r\u2028\u2029](\])")
+    dates = re.compile(f"{LEAD}(?:{field_pattern('done')}|{field_pattern('cancelled')})")
+    return checkbox, dates
+
+
+def unticked(raw: str) -> str:
+    """The task line without what a status change writes: its checkbox's symbol, ✅ and ❌."""
+    checkbox, dates = _status_marks()
+    return dates.sub("", checkbox.sub(r"\1 \2", raw, count=1))
 
 
 def _pair_similar(old: Sequence[Known], new: Sequence[tuple[str, IdParts]], free: list[int],

@@ -8,7 +8,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import cached_property
@@ -604,6 +604,17 @@ class Store(Journal):
         stats = [(mtime, size, digest, path) for path, mtime, size, digest, _ in notes]
         self.conn.executemany("UPDATE notes SET mtime_ns = ?, size = ?, hash = ? WHERE path = ?",
                               stats)  # fmt: skip
+
+    def move_rows(self, path: str, places: Callable[[int], int | None]) -> None:
+        """Put the note's task rows where ``places`` says their lines went (None: the line
+        is gone, and the row with it), ahead of the sync that reads the note again: its ids
+        then follow the places (see ``ids.carry_ids``). Call inside ``write()``."""
+        rows = self.conn.execute("SELECT id, line FROM tasks WHERE path = ?", (path,)).fetchall()
+        moved = [(places(line), key) for key, line in rows]
+        self.conn.executemany("UPDATE tasks SET line = ? WHERE id = ?",
+                              [(line, key) for line, key in moved if line is not None])  # fmt: skip
+        self.conn.executemany("DELETE FROM tasks WHERE id = ?",
+                              [(key,) for line, key in moved if line is None])  # fmt: skip
 
     def all_rows(self) -> Iterator[tuple[Any, ...]]:
         """Every task's row (RECORD_KEYS order), in note and line order."""

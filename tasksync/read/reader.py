@@ -80,8 +80,9 @@ def read_note_file(note: NoteFile, statuses: StatusTable, known_hash: str | None
         rows.append(row)
     keys = [IdParts(row[TASK_ID], row[DESCRIPTION]) for row in rows]
     if previous:
-        olds = [Known(r[ID], r[RAW], r[TASK_ID], r[DESCRIPTION]) for r in previous]
-        ids = carry_ids(note.rel, olds, [(row[RAW], k) for row, k in zip(rows, keys, strict=True)])
+        olds = [Known(r[ID], r[RAW], r[TASK_ID], r[DESCRIPTION], r[LINE]) for r in previous]
+        news = [(row[RAW], k) for row, k in zip(rows, keys, strict=True)]
+        ids = carry_ids(note.rel, olds, news, lines=[row[LINE] for row in rows])
     else:
         ids = task_ids(note.rel, keys)
     for row, key in zip(rows, ids, strict=True):

@@ -9,9 +9,11 @@ was made from) is left to the next sync, which reads the note as any other.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tasksync.config import global_filter_of
+from tasksync.ids import unticked
 from tasksync.index.store import Rewritten, Store
 from tasksync.model import LineChange, StatusTable
 from tasksync.read.notes import has_global_filter
@@ -90,6 +92,38 @@ def rows_after(plan: NotePlan, old: dict[str, tuple[Any, ...]], statuses: Status
     return rows
 
 
+def _continued_at(change: LineChange) -> int | None:
+    """Which of the lines a change wrote is its task's line now: the one that differs from
+    the old line only by its status (a recurring task's completed line, not its next
+    occurrence above or below it), or the only one; None when no line is (removed)."""
+    before = unticked(change.before[0])
+    for offset, line in enumerate(change.after):
+        if unticked(line) == before:
+            return offset
+    return 0 if len(change.after) == 1 else None
+
+
+def places_after(changes: list[LineChange]) -> Callable[[int], int | None] | None:
+    """Where each line of the note went in a batch of edits of one task line each (in line
+    order, numbered as the note was before): a line to the line that continues it; None
+    when the changes are no such edits (an append, an undo's blocks)."""
+    if not all(len(c.before) == 1 and c.task_id for c in changes):
+        return None
+
+    def place(line: int) -> int | None:
+        shift = 0
+        for change in changes:
+            if line < change.line:
+                break
+            if line == change.line:
+                offset = _continued_at(change)
+                return None if offset is None else line + shift + offset
+            shift += len(change.after) - 1
+        return line + shift
+
+    return place
+
+
 def hand_over(store: Store, statuses: StatusTable, plans: list[NotePlan]) -> list[str]:
     """Index what ``plans`` wrote, where that can be done without reading the notes again;
     the notes that must be read again (by a sync) are returned. The index is read, checked
@@ -115,4 +149,9 @@ def hand_over(store: Store, statuses: StatusTable, plans: list[NotePlan]) -> lis
                                   plan.new_hash, rows))  # fmt: skip
                 taken.add(plan.rel)
         store.take_rewritten(rewritten)
+        for plan in plans:  # read again by a sync: its ids follow where the lines went
+            places = places_after(plan.changes) if plan.rel not in taken else None
+            if places is not None and not plan.remove and not plan.created \
+                    and hashes.get(plan.rel) == plan.before_hash:  # fmt: skip
+                store.move_rows(plan.rel, places)
     return [plan.rel for plan in plans if plan.rel not in taken]
