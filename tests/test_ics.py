@@ -102,12 +102,14 @@ def test_todo_export(example_vault):
 def test_rrule_where_the_rule_maps_cleanly(make_vault):
     vault = make_vault({"n.md": "- [ ] bins 🔁 every 2 weeks on Monday, Friday 📅 2026-11-23\n"
                                 "- [ ] water 🔁 every day when done 📅 2026-11-22\n"
-                                "- [ ] rent 🔁 every month 📅 2026-01-31\n"})  # fmt: skip
+                                "- [ ] rent 🔁 every month 📅 2026-01-31\n"
+                                "- [ ] fee 🔁 every month for 9 times 📅 2026-01-31"})  # fmt: skip
     raw = Calendar.from_ical(export(vault, "--rrule"))
     rules = {str(e["SUMMARY"]): e.get("RRULE") for e in raw.walk("VEVENT")}
     assert rules["bins"].to_ical() == b"FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,FR"
     assert rules["water"] is None  # when done: no fixed schedule
     assert rules["rent"] is None  # the plugin's month-end rule is not RFC 5545's
+    assert rules["fee"] is None  # nor when the rule ends
     strict(export(vault, "--rrule"))
 
 

@@ -50,6 +50,12 @@ TODAY = date(2026, 11, 22)
         ("every March", "2026-03-22", "2027-03-22"),  # the day of the month from the due date
         ("every year on March 3", "2026-03-22", "2027-03-22"),  # as `every March`
         ("every day until January 1 2026", "2025-12-30", "2025-12-31"),
+        # the month-end correction holds for a rule that ends, too (it skipped a month)
+        ("every month for 12 times", "2026-01-31", "2026-02-28"),
+        ("every month until January 1, 2027", "2026-03-31", "2026-04-30"),
+        ("every 2 months for 3 times", "2025-12-31", "2026-02-28"),
+        ("every year for 5 times", "2024-02-29", "2025-02-28"),
+        ("every year until 2030", "2024-02-29", "2025-02-28"),
     ],
 )
 def test_next_due_date(rule, due, next_due):

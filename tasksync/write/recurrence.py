@@ -4,9 +4,10 @@ A rule is read as the Tasks plugin reads it: by rrule.js's parseText (ported in
 ``read.rule_text``), whose options make the RRule. The next occurrence is, as the plugin has
 it, the first date of that RRule after the reference date (due, else scheduled, else start;
 today for `when done` or when there is none), the RRule starting on the reference date (so
-`every March` keeps the due date's day). A plain `every N months|years` that would overshoot
-a short month lands on its last day (31 Jan + 1 month = 28/29 Feb), as the plugin's own
-correction of rrule does. A rule that has ended (`until`, `for 3 times`) has no next one.
+`every March` keeps the due date's day). A plain `every N months|years` (ending or not) that
+would overshoot a short month lands on its last day (31 Jan + 1 month = 28/29 Feb), as the
+plugin's own correction of rrule does. A rule that has ended (`until`, `for 3 times`) has
+no next one.
 """
 
 from __future__ import annotations
@@ -58,21 +59,26 @@ class Rule:
 
     @property
     def plain(self) -> bool:
-        """Only a frequency and an interval: `every 2 months`."""
-        return not (self.weekdays or self.monthdays or self.months or self.weeknos
-                    or self.count or self.until)  # fmt: skip
+        """Only a frequency and an interval (and perhaps an end): `every 2 months`,
+        `every month for 12 times`."""
+        return not (self.weekdays or self.monthdays or self.months or self.weeknos)
 
     def next_after(self, start: date) -> date | None:
         """The first occurrence strictly after ``start``, counting from ``start``; None when
         the rule has ended."""
-        if self.plain and self.freq in (DAILY, WEEKLY, MONTHLY, YEARLY):
-            if self.freq == DAILY:
-                return start + timedelta(days=self.interval)
-            if self.freq == WEEKLY:
-                return start + timedelta(weeks=self.interval)
-            if self.freq == MONTHLY:  # relativedelta clamps to the month's last day
-                return start + relativedelta(months=self.interval)
-            return start + relativedelta(years=self.interval)
+        if not self.plain or self.freq not in (DAILY, WEEKLY, MONTHLY, YEARLY):
+            return self._rrule_after(start)
+        if (self.count or self.until) and self._rrule_after(start) is None:
+            return None  # ended (the plugin asks rrule first: ended before any correction)
+        if self.freq == DAILY:
+            return start + timedelta(days=self.interval)
+        if self.freq == WEEKLY:
+            return start + timedelta(weeks=self.interval)
+        if self.freq == MONTHLY:  # relativedelta clamps to the month's last day
+            return start + relativedelta(months=self.interval)
+        return start + relativedelta(years=self.interval)
+
+    def _rrule_after(self, start: date) -> date | None:
         until = self.until
         rule = rrule(
             self.freq,  # type: ignore[arg-type]
