@@ -853,8 +853,15 @@ def test_a_dry_run_diff_applies_with_git_to_give_what_the_command_writes(make_va
         ("- [x] pay 📅 2026-11-20 ✅ 2026-11-01", " ", "- [ ] pay 📅 2026-11-20"),
         ("- [/] pay 📅 2026-11-20", " ", "- [ ] pay 📅 2026-11-20"),
         ("- [ ] once 🏁 delete", "x", ""),
+        # a ✅ or ❌ left on a line that was not done (reopened by hand): today's date, as the
+        # plugin (only DONE -> DONE keeps the old date)
+        ("- [ ] pay 📅 2026-11-20 ✅ 2025-06-01", "x", "- [x] pay 📅 2026-11-20 ✅ {today}"),
+        ("- [ ] pay ❌ 2025-06-01", "-", "- [-] pay ❌ {today}"),
+        ("- [x] pay ✅ 2025-06-01", "X", "- [X] pay"),  # `X`: unknown, so a TODO
+        ("- [/] pay [completion:: 2025-06-01]", "x", "- [x] pay [completion:: {today}]"),
     ],
-    ids=["recurring-done", "done", "cancelled", "reopened", "started-to-todo", "delete-on-done"],
+    ids=["recurring-done", "done", "cancelled", "reopened", "started-to-todo", "delete-on-done",
+         "stale-done-date", "stale-cancelled-date", "done-to-unknown", "stale-dataview-date"],
 )  # fmt: skip
 def test_set_status_changes_the_status_as_obsidian_does(make_vault, line, symbol, expected):
     """`set --status x` on a recurring task wrote `[x]` alone: no ✅, no next occurrence (the

@@ -203,9 +203,12 @@ def _status_change(segments: list[Segment], task: Task, status_type: StatusType,
     _set_status(segments, statuses.symbol_for(status_type))
     done = today.isoformat() if status_type is StatusType.DONE else None
     cancelled = today.isoformat() if status_type is StatusType.CANCELLED else None
-    if done is None or task.done is None:  # DONE -> DONE keeps the old date, as the plugin
+    # As the plugin: DONE -> DONE keeps the old date; a ✅ left on a line that was not done
+    # (reopened by hand) is no completion date: it becomes today's. ❌ alike.
+    if done is None or task.done is None or task.status_type is not StatusType.DONE:
         _set_field(segments, "done", done)
-    if cancelled is None or task.cancelled is None:
+    if cancelled is None or task.cancelled is None \
+            or task.status_type is not StatusType.CANCELLED:  # fmt: skip
         _set_field(segments, "cancelled", cancelled)
 
 
