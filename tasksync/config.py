@@ -14,7 +14,7 @@ from pathlib import Path
 import platformdirs
 
 from tasksync.errors import UsageError
-from tasksync.model import Status, StatusTable, StatusType
+from tasksync.model import ChangeRules, Status, StatusTable, StatusType
 
 PLUGIN_SETTINGS = Path(".obsidian/plugins/obsidian-tasks-plugin/data.json")
 VAULT_CONFIG = Path(".tasksync.toml")
@@ -44,8 +44,9 @@ class ReadingSettings(StatusTable):
     checkbox line whose text after the checkbox lacks it is no task). It travels where the
     status table goes, so that every reader of the vault's lines reads them alike."""
 
-    def __init__(self, statuses: tuple[Status, ...] | None = None, global_filter: str = "") -> None:
-        super().__init__(statuses)
+    def __init__(self, statuses: tuple[Status, ...] | None = None, global_filter: str = "",
+                 rules: ChangeRules | None = None) -> None:  # fmt: skip
+        super().__init__(statuses, rules)
         self.global_filter = global_filter
 
     def fingerprint(self) -> str:
@@ -139,7 +140,23 @@ def load_status_table(vault: Path) -> ReadingSettings:
         found.append(Status(symbol, str(name), kind))
     source = vault / VAULT_CONFIG
     global_filter = _text_setting("global_filter", "globalFilter", settings, config, source)
-    return ReadingSettings(tuple(found), global_filter.strip())
+    return ReadingSettings(tuple(found), global_filter.strip(), change_rules(settings))
+
+
+def change_rules(settings: Mapping[str, object]) -> ChangeRules:
+    """What the plugin's settings say a status change writes (its defaults where unset)."""
+    default = ChangeRules()
+
+    def flag(key: str, fallback: bool) -> bool:
+        value = settings.get(key, fallback)
+        return value if isinstance(value, bool) else fallback
+
+    return ChangeRules(
+        done_date=flag("setDoneDate", default.done_date),
+        cancelled_date=flag("setCancelledDate", default.cancelled_date),
+        created_date=flag("setCreatedDate", default.created_date),
+        next_below=flag("recurrenceOnNextLine", default.next_below),
+    )
 
 
 def load_query_settings(vault: Path) -> QuerySettings:

@@ -50,8 +50,20 @@ class Status:
     type: StatusType
 
 
+@dataclass(frozen=True, slots=True)
+class ChangeRules:
+    """The plugin's settings for what a status change writes besides the status (its
+    data.json keys: setDoneDate, setCancelledDate, setCreatedDate, recurrenceOnNextLine)."""
+
+    done_date: bool = True  # ✅ today on completion
+    cancelled_date: bool = True  # ❌ today on cancelling
+    created_date: bool = False  # ➕ today on a recurring task's next occurrence
+    next_below: bool = False  # the next occurrence below the completed line, not above
+
+
 class StatusTable:
-    """Checkbox character -> status; unknown characters are kept and typed TODO (as the plugin)."""
+    """Checkbox character -> status; unknown characters are kept and typed TODO (as the plugin).
+    It carries the vault's ``ChangeRules`` too, to wherever a status is changed."""
 
     DEFAULT: tuple[Status, ...] = (
         Status(" ", "Todo", StatusType.TODO),
@@ -61,7 +73,9 @@ class StatusTable:
         Status("?", "Proposed", StatusType.PROPOSED),
     )
 
-    def __init__(self, statuses: tuple[Status, ...] | None = None) -> None:
+    def __init__(self, statuses: tuple[Status, ...] | None = None,
+                 rules: ChangeRules | None = None) -> None:  # fmt: skip
+        self.rules = rules or ChangeRules()
         self._by_symbol: dict[str, Status] = {s.symbol: s for s in self.DEFAULT}
         for status in statuses or ():
             self._by_symbol[status.symbol] = status

@@ -201,15 +201,16 @@ def _remove_tags(segments: list[Segment], tags: tuple[str, ...]) -> None:
 def _status_change(segments: list[Segment], task: Task, status_type: StatusType, today: date,
                    statuses: StatusTable) -> None:  # fmt: skip
     _set_status(segments, statuses.symbol_for(status_type))
-    done = today.isoformat() if status_type is StatusType.DONE else None
-    cancelled = today.isoformat() if status_type is StatusType.CANCELLED else None
-    # As the plugin: DONE -> DONE keeps the old date; a ✅ left on a line that was not done
-    # (reopened by hand) is no completion date: it becomes today's. ❌ alike.
-    if done is None or task.done is None or task.status_type is not StatusType.DONE:
-        _set_field(segments, "done", done)
-    if cancelled is None or task.cancelled is None \
-            or task.status_type is not StatusType.CANCELLED:  # fmt: skip
-        _set_field(segments, "cancelled", cancelled)
+    rules = statuses.rules
+    for field, kind, enabled in (
+        ("done", StatusType.DONE, rules.done_date),
+        ("cancelled", StatusType.CANCELLED, rules.cancelled_date),
+    ):
+        # As the plugin: DONE -> DONE keeps the date; becoming DONE writes today's (a ✅ left
+        # on a line reopened by hand is no completion date); any other status drops it.
+        if status_type is not kind or task.status_type is not kind:
+            stamp = status_type is kind and enabled
+            _set_field(segments, field, today.isoformat() if stamp else None)
 
 
 # The public edits: each copies the segments, changes them, and reads the line once.
@@ -364,6 +365,7 @@ def _next_occurrence(task: Task, today: date, statuses: StatusTable) -> str | No
     _set_status(segments, statuses.symbol_for(StatusType.TODO))
     for field in ("done", "cancelled", "id", "depends_on"):
         _set_field(segments, field, None)
+    _set_field(segments, "created", today.isoformat() if statuses.rules.created_date else None)
     for index in reversed([i for i, s in enumerate(segments) if s.kind == "block_link"]):
         _remove(segments, index)
     for field, value in dates.items():
@@ -382,10 +384,12 @@ def complete(task: Task, today: date, statuses: StatusTable) -> tuple[str, ...]:
 
 def _done_lines(task: Task, done_line: str, today: date, statuses: StatusTable) -> tuple[str, ...]:
     """The lines a completion writes: ``done_line``, unless 🏁 delete drops it, below the next
-    occurrence of a recurring task."""
+    occurrence of a recurring task (above it, with the plugin's `recurrenceOnNextLine`)."""
     following = _next_occurrence(task, today, statuses) if task.recurrence else None
     done = () if task.on_completion == "delete" else (done_line,)
-    return (following, *done) if following is not None else done
+    if following is None:
+        return done
+    return (*done, following) if statuses.rules.next_below else (following, *done)
 
 
 def status_set(task: Task, symbol: str, today: date, statuses: StatusTable) -> tuple[str, ...]:
