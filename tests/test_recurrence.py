@@ -101,6 +101,13 @@ def test_next_occurrence_drops_id_dependencies_block_link_and_done_date():
     ("- [ ] rent 📅 2026-11-01 🔁 every month 🆔 r1", "- [ ] rent 📅 2026-12-01 🔁 every month"),
     ("- [ ] rent 📅 2026-11-01 🔁 every month ⛔ a1 🆔 r1 ^rent",
      "- [ ] rent 📅 2026-12-01 🔁 every month"),
+    # a list of ids takes the blank after it along: the words kept theirs, not glued on
+    ("- [ ] Call Bob ⛔ abc,def ⏫ 🔁 every day 📅 2026-01-05",
+     "- [ ] Call Bob ⏫ 🔁 every day 📅 2026-01-06"),
+    ("- [ ] Email Ann ⛔ abc, def 🔁 every day 📅 2026-01-05",
+     "- [ ] Email Ann 🔁 every day 📅 2026-01-06"),
+    ("- [ ] Email Ann 🔁 every day 📅 2026-01-05 ⛔ abc, def ",
+     "- [ ] Email Ann 🔁 every day 📅 2026-01-06"),
 ])  # fmt: skip
 def test_next_occurrence_leaves_no_double_or_trailing_blank_after_the_rule(line, following):
     """The plugin's rule runs on through the spaces after it: a 🆔 dropped after it left two

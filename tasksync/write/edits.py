@@ -90,7 +90,9 @@ def _insert_at(segments: list[Segment]) -> int:
 def _remove(segments: list[Segment], index: int) -> None:
     """Drop segment ``index`` and the one blank (space or tab) before it (so no double gap
     or trailing blank is left). The blank may end a field (the plugin's 🔁 rule runs on
-    through the spaces after it): then the blank after the dropped segment goes instead."""
+    through the spaces after it): then the blank after the dropped segment goes instead. A
+    segment that took the blank after it along (`⛔ a,b `) leaves the one before it."""
+    took_its_blank = segments[index].text.endswith((" ", "\t"))
     del segments[index]
     empty = Segment("text", "")  # left by a removal before
     while index < len(segments) and segments[index] == empty:
@@ -102,7 +104,7 @@ def _remove(segments: list[Segment], index: int) -> None:
         return
     before, blanks = segments[index - 1], (" ", "\t")
     after = segments[index] if index < len(segments) else None
-    if not before.text.endswith(blanks):
+    if not before.text.endswith(blanks) or (took_its_blank and after is not None):
         return
     if before.kind == "text" or after is None:
         segments[index - 1] = Segment(before.kind, before.text[:-1])
