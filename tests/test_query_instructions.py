@@ -118,6 +118,22 @@ def test_limits():
     assert len(answer("group by status\nlimit groups to 1 task", LINES, TODAY)) == 2
 
 
+@pytest.mark.parametrize("query", ["limit groups 2", "limit groups 2\nlimit 5"])
+def test_limit_groups_without_group_by_is_ignored(query):
+    """Bug: with `limit` too, `limit groups` cut a block that has no groups (the plugin: "If
+    no `group by ...` instructions were provided the limit is ignored")."""
+    lines = [f"- [ ] task {n}" for n in range(6)]
+    assert len(answer(query, lines, TODAY)) == (5 if "limit 5" in query else 6)
+
+
+def test_sort_by_id_compares_as_text_with_numbers():
+    """Bug: ids sorted by code point (`Step3`, `step1`, `step10`, `step2`); the plugin
+    compares them as any text: numbers by value, case after letters."""
+    lines = ["- [ ] ten 🆔 step10", "- [ ] two 🆔 step2", "- [ ] one 🆔 step1",
+             "- [ ] three 🆔 Step3", "- [ ] none"]  # fmt: skip
+    assert answer("sort by id", lines, TODAY) == [lines[4], lines[2], lines[1], lines[3], lines[0]]
+
+
 def test_the_global_query_comes_first_unless_the_block_ignores_it():
     settings = QuerySettings(global_query="not done\nlimit 1")
     assert answer("sort by description", LINES, TODAY, settings) == [LINES[0]]

@@ -175,7 +175,7 @@ def _placed_result(block: Block, store: Store, ctx: Context,
             grouped_places.append((heads, []))
             last = group
         grouped_places[-1][1].append(place)
-    cut = query.limit_groups
+    cut = query.limit_groups if query.groupers else None  # without groups, ignored
     return Result(block, [(heads, Placed(store, in_group[:cut], prepare))
                           for heads, in_group in grouped_places])  # fmt: skip
 
@@ -216,7 +216,7 @@ def _first_in_order(records: Iterator[Record], query: Query, ctx: Context, limit
 def _result(block: Block, ordered: list[Record], ctx: Context) -> Result:
     query = block.effective
     groups = grouped(ordered, query.groupers, ctx)
-    if query.limit_groups is not None:
+    if query.limit_groups is not None and query.groupers:  # without groups, ignored
         groups = [(heads, tasks[: query.limit_groups]) for heads, tasks in groups]
     return Result(block, groups)
 

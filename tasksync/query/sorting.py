@@ -156,7 +156,7 @@ def _text_key(name: str) -> Key:
     if name == "heading":
         return lambda r: locale_key(r["heading"] or "")
     if name == "id":
-        return lambda r: r["task_id"] or ""
+        return lambda r: locale_key(r["task_id"] or "")  # as text: `step2` before `step10`
     return lambda r: (0, locale_key(owner)) if (owner := r.get("person") or r["owner"]) else (1,)
 
 
