@@ -217,6 +217,23 @@ def test_query_note_runs_each_block(make_vault):
     assert "has no ```tasks block" in missing.stderr
 
 
+def test_query_note_runs_only_the_blocks_obsidian_runs(make_vault):
+    """Bug: a ```tasks block inside another code block (a note documenting a query) or a
+    `%%` comment was run too; Obsidian shows the one as text and hides the other."""
+    vault = make_vault({"Doc.md": (
+        "````markdown\n```tasks\ndone\n```\n````\n\n"
+        "%%\n```tasks\nnot done\n```\n%%\n\n"
+        "> ```tasks\n> description includes real\n\nafter the quote\n"
+        "```tasks\ndescription includes real\n```\n"
+        "- [ ] real task\n- [x] old done ✅ 2026-12-01\n"
+    )})  # fmt: skip
+    result = run(vault, "query", "--note", "Doc.md", "--json")
+    assert result.exit_code == 0, result.output
+    blocks = json.loads(result.stdout)
+    assert [b["line"] for b in blocks] == [13, 17]  # a quoted block ends with its quote
+    assert [[t["description"] for t in b["tasks"]] for b in blocks] == [["real task"]] * 2
+
+
 def test_people_and_followups(vault):
     listed = json.loads(run(vault, "list", "--status", "all", "--owner", "Alon", "--json").stdout)
     assert {(t["owner"], t["person"]) for t in listed} == {

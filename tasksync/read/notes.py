@@ -175,25 +175,45 @@ def frontmatter(lines: list[str]) -> dict[str, str | list[str]]:
     return found
 
 
-_QUERY_FENCE = re.compile(r"[ \t>]*(?P<fence>`{3,}|~{3,})\s*tasks\s*$")
-
-
 def query_blocks(lines: list[str]) -> list[tuple[int, str]]:
-    """Every ```tasks block of a note: (1-based line of its opening fence, its text)."""
-    blocks = []
-    index = frontmatter_end(lines)
-    while index < len(lines):
-        opened = _QUERY_FENCE.match(lines[index].rstrip("\r"))
-        index += 1
-        if not opened:
+    """Every ```tasks block of a note that Obsidian would run: (1-based line of its opening
+    fence, its text). Not one inside another code block (a note documenting a query) or a
+    comment, which Obsidian shows as text or hides."""
+    blocks: list[tuple[int, str]] = []
+    fence: _Fence | None = None
+    reading: tuple[int, list[str]] | None = None  # the query block being read
+    comment_close: str | None = None
+    for index in range(frontmatter_end(lines), len(lines)):
+        line = lines[index].removesuffix("\r")
+        if comment_close is not None:
+            at = line.find(comment_close)
+            if at >= 0:
+                comment_close = comment_left_open(line[at + len(comment_close) :])
             continue
-        start, fence, body = index, opened["fence"], []
-        while index < len(lines):
-            line = lines[index].rstrip("\r")
-            index += 1
-            closing = _FENCE_CLOSE.match(line)
-            if closing and closing["fence"][0] == fence[0] and len(closing["fence"]) >= len(fence):
-                break
-            body.append(re.sub(r"^\s*(> ?)+", "", line))
-        blocks.append((start, "\n".join(body)))
+        if fence is not None:
+            close = _FENCE_CLOSE.match(line) if fence.char in line else None
+            ended = _quote_depth(line) < fence.quote_depth  # the quote that held it ended
+            if ended or (close and close["fence"][0] == fence.char
+                         and len(close["fence"]) >= fence.length):  # fmt: skip
+                if reading is not None:
+                    blocks.append((reading[0], "\n".join(reading[1])))
+                fence = reading = None
+                if not ended:
+                    continue
+            else:
+                if reading is not None:
+                    reading[1].append(re.sub(r"^\s*(> ?)+", "", line))
+                continue
+        if "`" in line or "~" in line:
+            opened = _FENCE_OPEN.match(line)
+            if opened and not (opened["fence"][0] == "`" and "`" in opened["info"]):
+                fence = _Fence(opened["fence"][0], len(opened["fence"]),
+                               opened["prefix"].count(">"))  # fmt: skip
+                if opened["info"].strip() == "tasks":
+                    reading = (index + 1, [])
+                continue
+        if "%%" in line or "<!--" in line:
+            comment_close = comment_left_open(line)
+    if reading is not None:  # open to the note's end: Obsidian runs it all the same
+        blocks.append((reading[0], "\n".join(reading[1])))
     return blocks
