@@ -86,6 +86,12 @@ def test_a_regex_needs_its_slashes():
         ("description regex matches /^ab/y", "- [ ] xab", False),  # sticky: at the start only
         ("description regex matches /CASE/i", "- [ ] lower case", True),
         ("description regex matches /CASE/", "- [ ] lower case", False),
+        # \b and \B are ASCII in JavaScript too: no boundary between `Ü` and a blank
+        (r"description regex matches /\bÜber\b/", "- [ ] Über die Brücke", False),
+        (r"description regex matches /\bcafé\b/", "- [ ] Review café menu", False),
+        (r"description regex matches /\bcaf\b/", "- [ ] Review café menu", True),
+        (r"description regex matches /Br\B/", "- [ ] Über die Brücke", False),
+        (r"description regex matches /\bbob\b/i", "- [ ] call Bob now", True),
     ],
 )
 def test_patterns_mean_what_they_mean_in_javascript(query, line, expected):

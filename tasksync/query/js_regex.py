@@ -4,8 +4,8 @@ The plugin takes the text between the first and the last `/` as the pattern and 
 flags, refuses what JavaScript's RegExp refuses, and (since 8.3) refuses patterns that risk
 catastrophic backtracking (its safe-regex2 check: a repetition inside a repetition, or more
 than 25 repetitions) or longer than 500 characters. What passes is translated where the two
-dialects differ: `\\d` and `\\w` are ASCII-only in JavaScript, an unknown escape such as `\\q`
-is the letter, `[^]` is any character, `(?<name>…)` is a named group.
+dialects differ: `\\d`, `\\w` and `\\b` are ASCII-only in JavaScript, an unknown escape
+such as `\\q` is the letter, `[^]` is any character, `(?<name>…)` is a named group.
 """
 
 from __future__ import annotations
@@ -19,6 +19,11 @@ _INSTRUCTION = re.compile(r"/(.+)/([^/]*)", re.DOTALL)
 _JS_FLAGS = "dgimsuvy"
 _KNOWN_ESCAPES = set("dDwWsSbBnrtfv0cxuk123456789")
 _ASCII_CLASS = {"d": "0-9", "w": "A-Za-z0-9_"}
+_WORD = "[A-Za-z0-9_]"
+_ASCII_BOUNDARY = {
+    "b": f"(?:(?<={_WORD})(?!{_WORD})|(?<!{_WORD})(?={_WORD}))",
+    "B": f"(?:(?<={_WORD})(?={_WORD})|(?<!{_WORD})(?!{_WORD}))",
+}
 
 
 class RegexError(ValueError):
@@ -126,6 +131,8 @@ def _escape(pattern: str, i: int, in_class: bool, unicode: bool) -> tuple[str, i
         return (ascii_class if in_class else f"[{ascii_class}]"), i + 2
     if letter in "DW" and not in_class:
         return f"[^{_ASCII_CLASS[letter.lower()]}]", i + 2
+    if letter in "bB" and not in_class:  # between \w and \W: ASCII too (`\bÜber` fails)
+        return _ASCII_BOUNDARY[letter], i + 2
     control = pattern[i + 2 : i + 3]
     if letter == "c" and control.isascii() and control.isalpha():
         return re.escape(chr(ord(control) % 32)), i + 3
