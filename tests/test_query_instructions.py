@@ -94,7 +94,16 @@ def test_headings_of_the_new_groups():
     assert headings("group by backlink", LINES[:1]) == [["Garden > Beds"]]
     assert headings("group by recurrence", LINES[:2]) == [["every week on Sunday"], ["None"]]
     assert headings("group by urgency", LINES) == [["9.84"], ["6.95"], ["6.00"]]
-    assert headings("group by status", LINES) == [["Todo"], ["Done"]]
+    # the plugin's docs: "the Done group is displayed before the Todo group, which differs
+    # from the Sorting ordering of this property"
+    assert headings("group by status", LINES) == [["Done"], ["Todo"]]
+    assert headings("group by recurring", LINES) == [["Not Recurring"], ["Recurring"]]
+
+
+@pytest.mark.parametrize("line", ["group by due date", "group by tags reverse please"])
+def test_a_grouping_with_words_after_it_is_not_understood(line):
+    with pytest.raises(QueryError, match="do not understand query"):
+        answer(line, LINES, TODAY)
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,8 @@ def parse_grouper(statement: Statement) -> Grouper | None:
     name = match[1].lower()
     if name == "function":
         raise QueryError("group by function needs JavaScript, which tasksync does not run", 10)
+    if statement.text[match.end() :].strip():  # the plugin's pattern is anchored at the end
+        return None
     if name not in GROUP_FIELDS:
         raise QueryError(f"do not understand grouping: {statement.text[len('group by ') :]}", 10)
     return Grouper(statement, name, bool(match[2]))
@@ -54,7 +56,7 @@ def group_names(record: Record, name: str, ctx: Context) -> list[tuple[Any, str]
         return [(key, f"{key[1]} {date.fromisoformat(key[1]).strftime('%A')}")]
     if name == "status":
         done = record["status_type"] in ("DONE", "CANCELLED", "NON_TASK")
-        return [(int(done), "Done" if done else "Todo")]
+        return [(int(not done), "Done" if done else "Todo")]  # Done first, as the plugin
     if name == "status.type":
         return [(STATUS_ORDER.get(record["status_type"], 9), record["status_type"])]
     if name == "status.name":
@@ -67,7 +69,7 @@ def group_names(record: Record, name: str, ctx: Context) -> list[tuple[Any, str]
         score = urgency(record, ctx.today)
         return [(-round(score, 2), f"{score:.2f}")]
     if name == "recurring":
-        return [(0, "Recurring")] if record["recurrence"] else [(1, "Not Recurring")]
+        return [(1, "Recurring")] if record["recurrence"] else [(0, "Not Recurring")]
     if name == "recurrence":
         text = record.get("recurrence_text")
         return [(locale_key(text or "None"), text or "None")]
