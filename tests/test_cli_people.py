@@ -223,6 +223,44 @@ def test_every_command_has_an_example_and_the_help_groups_them():
     assert missing == []
 
 
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("Call Bob [due:: fri]", "- [ ] Call Bob [due:: 2026-11-27] ➕ 2026-11-22"),
+        ("Call Bob 📅 friday next week", "- [ ] Call Bob 📅 2026-12-04 ➕ 2026-11-22"),
+        ("Call ⏳ in 2 days 📅 fri", "- [ ] Call ⏳ 2026-11-24 📅 2026-11-27 ➕ 2026-11-22"),
+    ],
+)
+def test_add_reads_date_words_wherever_a_date_goes(make_vault, text, line):
+    """Bug: `[due:: fri]` was written as it was (no due date, no warning), and `📅 friday
+    next week` was refused though `set` reads it."""
+    vault = make_vault({"a.md": "- [ ] x\n"})
+    result = run("--today", TODAY, "add", text, vault=vault)
+    assert result.exit_code == 0, result.output
+    assert (vault / "Inbox.md").read_text(encoding="utf-8") == line + "\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("Call [due:: someday]", "'someday' after due:: is not a date"),
+        ("Call [due:: 2026-02-30]", "would not read it as meant: invalid due date 2026-02-30"),
+        ("Call 🔁 every fortnight 📅 fri", "invalid recurrence rule every fortnight"),
+        ("Call ✅ today", "a done date (✅) on a task that is not done"),
+        ("Call 📅 someday", "'someday' after 📅 is not a date"),
+    ],
+)
+def test_add_refuses_what_the_plugin_would_not_read_as_meant(make_vault, text, said):
+    """Bug: an impossible Dataview date and an unreadable rule were written silently, and
+    `✅ today` was refused as "followed by words"."""
+    vault = make_vault({"a.md": "- [ ] x\n"})
+    result = run("--today", TODAY, "add", text, vault=vault)
+    assert result.exit_code == 2, result.output
+    assert said in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (vault / "Inbox.md").exists()
+
+
 def test_add_captures_a_task_into_the_inbox_with_dates_as_words(make_vault):
     vault = make_vault({"a.md": "- [ ] x\n"})
     result = run("--today", TODAY, "add", "Call Bob @Bob 📅 fri #work", vault=vault)

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
 import sys
 import tempfile
-import unicodedata
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import click
 
 from tasksync.app import AppContext
+from tasksync.cli.capture import quick_line
 from tasksync.cli.render import printable
-from tasksync.config import global_filter_of, load_triage_tags, load_vault_config
+from tasksync.config import load_triage_tags, load_vault_config
 from tasksync.dates import parse_day
 from tasksync.errors import UsageError
 from tasksync.index.select import Selection
@@ -24,11 +23,8 @@ from tasksync.model import (
     STATUS_WORDS,
     LineChange,
     Priority,
-    StatusTable,
-    StatusType,
     Task,
 )
-from tasksync.read.signifiers import SIGNIFIERS
 from tasksync.read.vault import is_note_path
 from tasksync.write import edits
 from tasksync.write.actions import (
@@ -187,70 +183,6 @@ class _TextCommand(click.Command):
             task_like = TASK_PREFIX.match(arg) and not a_value
             marked.append(_TASK_LINE_MARK + arg if task_like else arg)
         return super().parse_args(ctx, marked)
-
-
-_DATE_WORDS = re.compile(
-    r"(?P<emoji>📅|⏳|🛫)\ufe0f?\s+(?P<when>(?:next|this|last)\s+\w+|in\s+\d+\s+\w+"
-    r"|\d+\s+(?:day|week|month|year)s?\s+ago|\S+)"
-)
-
-
-_NOT_FIELDS = frozenset(("prefix", "checkbox", "text", "tag", "owner", "block_link"))
-
-
-def quick_line(text: str, today: date, proposed: bool, statuses: StatusTable) -> str:
-    """The task line `add` writes for ``text``: its date words as dates, ➕ today added."""
-    from tasksync.read.parse import TASK_PREFIX, parse_line
-    from tasksync.write.new_text import refusal_in
-
-    words = " ".join(text.split())
-    status = "?" if proposed else " "
-    given = TASK_PREFIX.match(words)
-    if given:  # already a task line: its own checkbox, not a second one
-        if proposed and given.group()[-2] not in " ?":
-            raise UsageError(f"--proposed adds a proposal, [?]; the text's checkbox says "
-                             f"{given.group().strip()[-3:]}: drop one of them")  # fmt: skip
-        status = status if proposed else given.group()[-2]
-        words = words[given.end() :].strip()
-    if not words:
-        raise UsageError("what is the task? give its text")
-    for char in text:
-        if unicodedata.category(char) == "Cc" and char not in " \t":
-            raise UsageError(f"the task holds a control character (U+{ord(char):04X})")
-
-    def as_date(match: re.Match[str]) -> str:
-        return f"{match['emoji']} {parse_day(match['when'], today).isoformat()}"
-
-    words = _DATE_WORDS.sub(as_date, words)
-    if proposed and "#proposed" not in words.split():
-        words += " #proposed"
-    global_filter = global_filter_of(statuses)
-    if global_filter and global_filter not in words:  # as the plugin's "Create task" does
-        words = f"{global_filter} {words}"
-    line = f"- [{status}] {words}"
-    task = parse_line(line, statuses)
-    if task is None or not task.description:
-        raise UsageError(f"{words!r} does not read as a task with a description")
-    stranded = [s.emoji for s in SIGNIFIERS if s.emoji in task.description]
-    if stranded:  # the plugin reads fields from the end: one before words is words
-        raise UsageError(f"{stranded[0]} is followed by words ({task.description!r}), so it would "
-                         "be read as words, not as a field: put the fields last (after the "
-                         "@owner)")  # fmt: skip
-    kinds = [seg.kind for seg in task.segments if seg.kind not in _NOT_FIELDS]
-    twice = next((kind for kind in kinds if kinds.count(kind) > 1), None)
-    if twice is not None:  # the plugin keeps the leftmost: the other would mean nothing
-        raise UsageError(f"the {twice} is given twice; give it once")
-    if task.done is not None and task.status_type is not StatusType.DONE:
-        raise UsageError("a done date (✅) on a task that is not done: add it as `- [x] …`")
-    if task.cancelled is not None and task.status_type is not StatusType.CANCELLED:
-        raise UsageError("a cancelled date (❌) on a task that is not cancelled: add it as "
-                         "`- [-] …`")  # fmt: skip
-    opens_a_comment = refusal_in("utf-8", None, (line,))  # (the note's encoding: at the write)
-    if opens_a_comment is not None:
-        raise UsageError(opens_a_comment)
-    if task.created is None:
-        line += f" ➕ {today.isoformat()}"
-    return line
 
 
 def _command_line(verb: str) -> str:
