@@ -77,3 +77,19 @@ def test_parallel_done_on_one_recurring_task_writes_one_next_occurrence(tmp_path
     text = (vault / "T.md").read_text(encoding="utf-8")
     assert text.count("✅") == 1, text
     assert text.count("- [ ] standup notes") == 1, text
+
+
+def test_undo_after_the_next_occurrence_was_edited_says_why_nothing_is_undone(make_vault):
+    """Bug: undo said "every line it wrote has changed since" when only the next occurrence
+    was edited (the completed line was as written): the two are undone together or not."""
+    vault = make_vault({"T.md": "- [ ] standup 🔁 every day 📅 2026-01-05\n"})
+    [task] = [t["id"] for t in listed(vault)]
+    assert run(vault, "done", task).exit_code == 0
+    note = vault / "T.md"
+    note.write_text(note.read_text(encoding="utf-8").replace("01-06", "01-07"), encoding="utf-8")
+    edited = note.read_bytes()
+    undone = run(vault, "undo")
+    assert undone.exit_code == 1
+    assert "what it wrote was edited since" in undone.stdout
+    assert "every line" not in undone.stdout
+    assert note.read_bytes() == edited

@@ -605,7 +605,10 @@ def nothing_undone(outcome: UndoOutcome) -> str:
     wrote was changed since (by hand, by another tool) and is left rather than overwritten."""
     closing = "the batch is closed (the next undo takes the one before)"
     if not outcome.gone:
-        return f"every line it wrote has changed since, and stays as it is now; {closing}"
+        return (
+            f"what it wrote was edited since (a change is undone only while every line "
+            f"it wrote is as written), and stays as it is now; {closing}"
+        )
     gone = len(outcome.gone)
     return f"{gone} note(s) it wrote no longer exist (renamed or deleted since); {closing}"
 
