@@ -91,5 +91,5 @@ def test_undo_after_the_next_occurrence_was_edited_says_why_nothing_is_undone(ma
     undone = run(vault, "undo")
     assert undone.exit_code == 1
     assert "what it wrote was edited since" in undone.stdout
-    assert "every line" not in undone.stdout
+    assert "every line it wrote has changed" not in undone.stdout
     assert note.read_bytes() == edited
