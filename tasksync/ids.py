@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
-from functools import cache
 from typing import NamedTuple, Protocol
-
-from tasksync.read.signifiers import LEAD, field_pattern
 
 ID_LENGTH = 12  # hex digits; short unique prefixes are accepted wherever an id is
 
@@ -75,9 +71,8 @@ def carry_ids(path: str, old: Sequence[Known], new: Sequence[tuple[str, IdParts]
     keeps its id when its line moved, its fields changed, or its description was reworded.
 
     Matched in rounds, each taking only what the earlier ones left: the same line at the same
-    place; the same line; the same line but for its status (at the same place, then
-    anywhere); the same 🆔; the same description; then a similar description (the best
-    match of each other). Places (``lines``: where the new tasks stand; ``Known.line``) tell
+    place; the same line; the same 🆔; the same description; then a similar description (the
+    best match of each other). Places (``lines``: where the new tasks stand; ``Known.line``) tell
     identical lines (twins) apart. A task
     matched in no round gets the id its content gives (``task_ids``), or — when that is taken
     by another task here or, per ``taken``, elsewhere in the index — one derived from it.
@@ -107,11 +102,6 @@ def carry_ids(path: str, old: Sequence[Known], new: Sequence[tuple[str, IdParts]
     pair(lambda known: placed(known.raw, known.line),
          lambda line, raw, _parts: placed(raw, line))  # fmt: skip
     pair(lambda known: known.raw, lambda _line, raw, _parts: raw)
-    # ticked, unticked, cancelled (in an editor, or a recurring task completed below its next
-    # occurrence, which has the same words): the task is the line that kept its other fields
-    pair(lambda known: placed(unticked(known.raw), known.line),
-         lambda line, raw, _parts: placed(unticked(raw), line))  # fmt: skip
-    pair(lambda known: unticked(known.raw), lambda _line, raw, _parts: unticked(raw))
     pair(lambda known: known.task_id or None, lambda _line, _raw, parts: parts.task_id or None)
     pair(lambda known: None if known.task_id else known.description.casefold(),
          lambda _line, _raw, parts: None if parts.task_id
@@ -134,19 +124,6 @@ def carry_ids(path: str, old: Sequence[Known], new: Sequence[tuple[str, IdParts]
             used.add(key)
         ids.append(key)
     return ids
-
-
-@cache
-def _status_marks() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    checkbox = re.compile(r"^([^\[]*?\[)[^\n\r\u2028\u2029](\])")
-    dates = re.compile(f"{LEAD}(?:{field_pattern('done')}|{field_pattern('cancelled')})")
-    return checkbox, dates
-
-
-def unticked(raw: str) -> str:
-    """The task line without what a status change writes: its checkbox's symbol, ✅ and ❌."""
-    checkbox, dates = _status_marks()
-    return dates.sub("", checkbox.sub(r"\1 \2", raw, count=1))
 
 
 def _pair_similar(old: Sequence[Known], new: Sequence[tuple[str, IdParts]], free: list[int],

@@ -13,12 +13,12 @@ from collections.abc import Callable
 from typing import Any
 
 from tasksync.config import global_filter_of
-from tasksync.ids import unticked
 from tasksync.index.store import Rewritten, Store
 from tasksync.model import LineChange, StatusTable
 from tasksync.read.notes import has_global_filter
 from tasksync.read.parse import TASK_PREFIX, parse_task_records
 from tasksync.read.records import COLUMN, HEADING, ID, LINE, RAW, fields_row
+from tasksync.read.unticked import unticked
 from tasksync.write.writeback import NotePlan
 
 PATH = COLUMN["path"]
@@ -93,14 +93,15 @@ def rows_after(plan: NotePlan, old: dict[str, tuple[Any, ...]], statuses: Status
 
 
 def _continued_at(change: LineChange) -> int | None:
-    """Which of the lines a change wrote is its task's line now: the one that differs from
-    the old line only by its status (a recurring task's completed line, not its next
-    occurrence above or below it), or the only one; None when no line is (removed)."""
+    """Which of the lines a change wrote is its task's line now: the only one; of a recurring
+    task's completion, the next occurrence (the task moves on to it, as on a phone: its
+    completed line, which differs from the old one only by its status, is a new task);
+    None when no line is (removed)."""
+    if len(change.after) == 1:
+        return 0
     before = unticked(change.before[0])
-    for offset, line in enumerate(change.after):
-        if unticked(line) == before:
-            return offset
-    return 0 if len(change.after) == 1 else None
+    moved_on = [i for i, line in enumerate(change.after) if unticked(line) != before]
+    return moved_on[0] if len(moved_on) == 1 else None
 
 
 def places_after(changes: list[LineChange]) -> Callable[[int], int | None] | None:
