@@ -226,9 +226,12 @@ def test_every_command_has_an_example_and_the_help_groups_them():
 @pytest.mark.parametrize(
     ("text", "line"),
     [
-        ("Call Bob [due:: fri]", "- [ ] Call Bob [due:: 2026-11-27] ➕ 2026-11-22"),
         ("Call Bob 📅 friday next week", "- [ ] Call Bob 📅 2026-12-04 ➕ 2026-11-22"),
         ("Call ⏳ in 2 days 📅 fri", "- [ ] Call ⏳ 2026-11-24 📅 2026-11-27 ➕ 2026-11-22"),
+        # ➕ goes where the plugin reads it: before a block link (after it, the line lost its
+        # due date and its link), and as a Dataview field on a Dataview line
+        ("Send invoice 📅 fri ^inv1", "- [ ] Send invoice 📅 2026-11-27 ➕ 2026-11-22 ^inv1"),
+        ("Call [due:: fri]", "- [ ] Call [due:: 2026-11-27]  [created:: 2026-11-22]"),
     ],
 )
 def test_add_reads_date_words_wherever_a_date_goes(make_vault, text, line):

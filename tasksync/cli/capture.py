@@ -12,6 +12,7 @@ from tasksync.dates import parse_day
 from tasksync.errors import UsageError
 from tasksync.model import StatusTable, StatusType
 from tasksync.read.signifiers import SIGNIFIERS, VS16, starters
+from tasksync.write.edits import set_date
 
 _DATE_EMOJI = frozenset(emoji for s in SIGNIFIERS if s.value and s.value.startswith("[0-9]")
                         for emoji in (s.emoji, *s.also))  # fmt: skip
@@ -123,6 +124,6 @@ def quick_line(text: str, today: date, proposed: bool, statuses: StatusTable) ->
     opens_a_comment = refusal_in("utf-8", None, (line,))  # (the note's encoding: at the write)
     if opens_a_comment is not None:
         raise UsageError(opens_a_comment)
-    if task.created is None:
-        line += f" ➕ {today.isoformat()}"
+    if task.created is None:  # where the plugin reads it: before a block link, in the line's form
+        line = set_date(task, "created", today, statuses).raw
     return line
