@@ -241,3 +241,43 @@ def test_entries_kept_from_the_last_export_give_the_same_bytes(example_vault):
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     assert export(example_vault, "--todo", "--include-done") == changed  # built from nothing
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # RRULE's dates must be the plugin's: no RRULE where RFC 5545 would expand other dates
+    ("- [ ] odd 🔁 every month on the 32nd 📅 2026-12-09", None),  # out of range: unreadable
+    ("- [ ] gym 🔁 every Monday 📅 2026-12-09", None),  # postponed: DTSTART is no Monday
+    ("- [ ] fee 🔁 every 5th until December 1 2026 📅 2026-12-09", None),  # UNTIL before it
+    ("- [ ] odd 🔁 every week on the last Friday 📅 2026-12-25", None),  # no -1FR when WEEKLY
+    ("- [ ] once 🔁 every week for 1 times 📅 2026-12-10", None),  # no next date
+    # the plugin counts a rule's times again from each new due date: no end
+    ("- [ ] walk 🔁 every week for 3 times 📅 2026-12-10", b"FREQ=WEEKLY"),
+    ("- [x] gym 🔁 every Monday 📅 2026-12-07 ✅ 2026-12-07", None),  # done: its next goes on
+    ("- [ ] gym 🔁 every Monday 📅 2026-12-07", b"FREQ=WEEKLY;BYDAY=MO"),
+])  # fmt: skip
+def test_no_rrule_where_a_calendar_would_show_other_dates_than_the_plugin(make_vault, line,
+                                                                          expected):  # fmt: skip
+    """Bugs: `BYMONTHDAY=32` made the strict parser refuse the whole calendar; a postponed
+    task's own date vanished from the series; `for 3 times` stopped after 3 where the plugin
+    goes on; a done line kept its RRULE beside the series of its next occurrence."""
+    vault = make_vault({"n.md": f"{line}\n"})
+    text = export(vault, "--rrule", "--include-done")
+    [event] = Calendar.from_ical(text).walk("VEVENT")
+    rule = event.get("RRULE")
+    assert (rule.to_ical() if rule else None) == expected
+    strict(text)
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("- [ ] rent 🔁 every month on the last Friday 🛫 2026-12-22 📅 2026-12-25", None),
+    ("- [ ] rent 🔁 every month on the last Friday 📅 2026-12-25", None),  # no DTSTART
+    ("- [ ] bins 🔁 every week 🛫 2026-12-22 📅 2026-12-25", b"FREQ=WEEKLY"),
+])  # fmt: skip
+def test_a_todo_repeats_from_its_start_so_only_a_plain_rule_goes(make_vault, line, expected):
+    """Bug: a VTODO's RRULE repeated its start date by the rule (last Fridays), so the due
+    dates came out on the Mondays after; one without DTSTART had an RRULE RFC 5545 forbids."""
+    vault = make_vault({"n.md": f"{line}\n"})
+    text = export(vault, "--todo", "--rrule")
+    [todo] = Calendar.from_ical(text).walk("VTODO")
+    rule = todo.get("RRULE")
+    assert (rule.to_ical() if rule else None) == expected

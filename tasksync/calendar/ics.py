@@ -3,6 +3,7 @@ VTODOs for apps that show tasks. Pure: records in, ``icalendar.Calendar`` out; `
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -25,6 +26,7 @@ from tasksync.read.signifiers import canonical_spellings
 from tasksync.write.recurrence import Rule, RuleError, parse_rule
 
 PRODID = f"-//tasksync//tasksync {__version__}//EN"
+ENTRY_FORMAT = 2  # raised when an entry's text changes: entries kept in the index are made anew
 # RFC 5545 PRIORITY: 1 highest … 9 lowest, 0 undefined.
 PRIORITY = {"highest": 1, "high": 3, "medium": 5, "normal": 0, "low": 7, "lowest": 9}
 TODO_STATUS = {"TODO": "NEEDS-ACTION", "PROPOSED": "NEEDS-ACTION", "ON_HOLD": "NEEDS-ACTION",
@@ -80,21 +82,37 @@ def task_summary(description: str, emoji: bool = True) -> str:
     return " ".join(kept.split()) or NO_DESCRIPTION
 
 
-def rrule_of(text: str | None, due: date) -> dict[str, object] | None:
-    """The RRULE for a rule that maps cleanly onto RFC 5545 (None for the others)."""
+_OPEN = ("TODO", "IN_PROGRESS", "PROPOSED")
+
+
+def rrule_of(text: str | None, due: date, start: date | None = None) -> dict[str, object] | None:
+    """The RRULE of a task's series, for an entry whose first date is ``due`` (or ``start``,
+    a VTODO's DTSTART before its due date), only where RFC 5545 expands it to the dates the
+    plugin gives; None for the others: `when done`, hours, month-end dates the plugin moves
+    to the month's last day, a due date that is no date of the rule (postponed), values out
+    of RFC 5545's ranges."""
     if not text:
         return None
     try:
         rule: Rule = parse_rule(text)
     except RuleError:
         return None
-    if rule.when_done:
-        return None  # depends on when it is done: no fixed schedule
-    if rule.freq not in _FREQ:
-        return None  # hours, minutes: a task's dates have no time
-    if rule.plain and rule.freq == MONTHLY and due.day > 28:
-        return None  # the plugin lands on the month's last day; RFC 5545 skips the month
-    if rule.plain and rule.freq == YEARLY and (due.month, due.day) == (2, 29):
+    if rule.when_done or rule.freq not in _FREQ:
+        return None  # depends on when it is done; hours, minutes: a task's dates have no time
+    if (
+        start is not None
+        and start != due
+        and not (rule.plain and (rule.freq in (DAILY, WEEKLY) or max(start.day, due.day) <= 28))
+    ):
+        return None  # RFC 5545 repeats DTSTART, the plugin the due date: alike only then
+    if rule.count == 1:
+        return None  # no next date
+    if rule.count:  # the plugin counts again from each new due date: it never ends
+        rule = dataclasses.replace(rule, count=None)
+    try:
+        if not _expands_as_the_plugin(rule, due):
+            return None
+    except (ValueError, OverflowError):  # out of range (the 32nd), or past the year 9999
         return None
     recur: dict[str, object] = {"freq": _FREQ[rule.freq]}
     if rule.interval != 1:
@@ -107,11 +125,30 @@ def rrule_of(text: str | None, due: date) -> dict[str, object] | None:
         recur["bymonth"] = list(rule.months)
     if rule.weeknos:
         recur["byweekno"] = list(rule.weeknos)
-    if rule.count:
-        recur["count"] = rule.count
     if rule.until:
         recur["until"] = rule.until
     return recur
+
+
+def _expands_as_the_plugin(rule: Rule, due: date) -> bool:
+    """Whether the RRULE from ``due`` holds ``due`` and its next dates are the plugin's."""
+    if any(not (-31 <= d <= 31 and d) for d in rule.monthdays) \
+            or any(not (-53 <= w <= 53 and w) for w in rule.weeknos) \
+            or (rule.freq in (DAILY, WEEKLY) and any(d.n for d in rule.weekdays)):  # fmt: skip
+        return False
+    expanded = rule.rfc_dates(due)
+    day = due
+    for _ in range(_CHECKED):
+        if next(expanded, None) != day:
+            return False
+        following = rule.next_after(day)
+        if following is None:
+            return next(expanded, None) is None
+        day = following
+    return True
+
+
+_CHECKED = 13  # dates compared: a year of months, and the 29th of February's next one
 
 
 def _description(record: Record, vault_name: str) -> str:
@@ -181,7 +218,12 @@ def component_of(record: Record, *, namespace: uuid.UUID, vault_name: str, now: 
         if due < date.max:  # else no DTEND: RFC 5545 takes an all-day event to last one day
             component.add("dtend", due + timedelta(days=1))
         component.add("transp", "TRANSPARENT")
-    recur = rrule_of(record["recurrence"], due) if with_rrule and due else None
+    recur = None
+    if with_rrule and due and record["status_type"] in _OPEN:  # a done one's series goes on
+        begins = component.get("dtstart")
+        recur = rrule_of(record["recurrence"], due, begins.dt if begins else None)
+        if todo and begins is None:
+            recur = None  # RFC 5545 repeats a VTODO from its DTSTART, which it has not
     if recur:
         component.add("rrule", recur)
     return component
@@ -223,7 +265,8 @@ def calendar_entries(records: Iterable[Record], *, vault_name: str, todo: bool =
     the time of an export)."""
     namespace = uid_namespace(uid_key or vault_name)
     chosen = [r for r in records if _exported(r, todo, False)]
-    options = json.dumps([vault_name, str(namespace), todo, with_rrule, PRODID, _zone()])
+    options = json.dumps([vault_name, str(namespace), todo, with_rrule, PRODID, _zone(),
+                          ENTRY_FORMAT])  # fmt: skip
     keys = [_text_key(r, options) for r in chosen]
     known = cache.ics_texts(keys) if keys else {}
     made: dict[str, bytes] = {}

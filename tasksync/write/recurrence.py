@@ -12,6 +12,7 @@ no next one.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -78,9 +79,17 @@ class Rule:
             return start + relativedelta(months=self.interval)
         return start + relativedelta(years=self.interval)
 
+    def rfc_dates(self, start: date) -> Iterator[date]:
+        """The dates RFC 5545 (and dateutil) expand the rule to from ``start``."""
+        return (moment.date() for moment in self._rrule(start))
+
     def _rrule_after(self, start: date) -> date | None:
+        found = self._rrule(start).after(datetime(start.year, start.month, start.day, 23, 59, 59))
+        return None if found is None else found.date()
+
+    def _rrule(self, start: date) -> rrule:
         until = self.until
-        rule = rrule(
+        return rrule(
             self.freq,  # type: ignore[arg-type]
             interval=self.interval,
             dtstart=datetime(start.year, start.month, start.day),
@@ -91,8 +100,6 @@ class Rule:
             count=self.count,
             until=datetime(until.year, until.month, until.day, 23, 59, 59) if until else None,
         )
-        found = rule.after(datetime(start.year, start.month, start.day, 23, 59, 59))
-        return None if found is None else found.date()
 
 
 def parse_rule(text: str) -> Rule:
