@@ -131,6 +131,14 @@ def test_summary_has_no_emoji_or_tags(make_vault):
     assert event.summary == "the meeting moved"
 
 
+def test_summary_keeps_symbols_that_are_no_emoji(make_vault):
+    """Bug: every "other symbol" went with the emoji: `18°C` became `18C`, `№ 5 ★★★` `5`."""
+    line = "- [ ] Set heater to 18°C, read № 5 ★★★ © ✓ ☀️ 👍🏽 📅 2026-11-30"
+    vault = make_vault({"n.md": line + "\n"})
+    [event] = strict(export(vault)).events
+    assert event.summary == "Set heater to 18°C, read № 5 ★★★ © ✓"
+
+
 def test_uids_are_stable_across_exports_and_line_moves(example_vault):
     first = {e.summary: e.uid for e in strict(export(example_vault)).events}
     assert {e.summary: e.uid for e in strict(export(example_vault)).events} == first

@@ -77,9 +77,31 @@ def task_summary(description: str, emoji: bool = True) -> str:
         if spelled in text:
             text = text.replace(spelled, real)
     text = repaired(text)
-    kept = "".join(c for c in text if c not in _INVISIBLE
-                   and (emoji or unicodedata.category(c) != "So"))  # fmt: skip
+    if not emoji:
+        text = _without_emoji(text)
+    kept = "".join(c for c in text if c not in _INVISIBLE)
     return " ".join(kept.split()) or NO_DESCRIPTION
+
+
+# The characters below U+1F000 shown as emoji by default (Unicode's Emoji_Presentation);
+# the other symbols (° № ★ © ™ ✓) are text unless U+FE0F follows them.
+_EMOJI_BMP = frozenset("⌚⌛⏩⏪⏫⏬⏰⏳◽◾☔☕♈♉♊♋♌♍♎♏♐♑♒♓"
+                       "♿⚓⚡⚪⚫⚽⚾⛄⛅⛎⛔⛪⛲⛳⛵⛺⛽"
+                       "✅✊✋✨❌❎❓❔❕❗➕➖➗➰➿⬛⬜⭐⭕")  # fmt: skip
+_VS16 = "\ufe0f"
+
+
+def _without_emoji(text: str) -> str:
+    """``text`` without its emoji: those shown as emoji by default, the symbols U+FE0F makes
+    emoji (☀️), and the U+FE0F; other symbols (18°C, № 5, ★) stay."""
+    out: list[str] = []
+    for index, char in enumerate(text):
+        if char == _VS16 or text[index + 1 : index + 2] == _VS16 or char in _EMOJI_BMP:
+            continue
+        if ord(char) >= 0x1F000 and unicodedata.category(char) in ("So", "Sk"):
+            continue
+        out.append(char)
+    return "".join(out)
 
 
 _OPEN = ("TODO", "IN_PROGRESS", "PROPOSED")
