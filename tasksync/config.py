@@ -79,7 +79,8 @@ def _statuses_from_plugin(settings: object) -> list[Status]:
         return []
     found = []
     for group in ("coreStatuses", "customStatuses"):
-        for entry in section.get(group) or []:
+        entries = section.get(group)
+        for entry in entries if isinstance(entries, list) else []:
             if not isinstance(entry, dict):
                 continue
             symbol, kind = entry.get("symbol"), entry.get("type")
@@ -105,7 +106,10 @@ def plugin_settings(vault: Path) -> dict[str, object]:
 def _text_setting(key: str, plugin_key: str, plugin: Mapping[str, object],
                   config: Mapping[str, object], source: Path) -> str:  # fmt: skip
     """A text setting: tasksync's config wins over the plugin's."""
-    value = config.get(key, plugin.get(plugin_key, ""))
+    if key not in config:  # the plugin's: a value it cannot have is none
+        value = plugin.get(plugin_key, "")
+        return value if isinstance(value, str) else ""
+    value = config[key]
     if not isinstance(value, str):
         raise UsageError(f"{source}: {key} must be text")
     return value
@@ -191,6 +195,8 @@ def _read_toml(path: Path) -> dict[str, object]:
         text = path.read_text(encoding="utf-8")
     except OSError:
         return {}
+    except UnicodeDecodeError:  # Notepad's UTF-16, a Windows-1252 é …
+        raise UsageError(f"{path}: not UTF-8 text, as TOML must be; save it as UTF-8") from None
     import tomllib  # here: most runs find no config file, and need no TOML reader
 
     try:

@@ -49,7 +49,10 @@ def export_time() -> datetime:
         moment = datetime.fromisoformat(fixed)
     except ValueError:
         raise UsageError(f"TASKSYNC_NOW is not an ISO date-time: {fixed!r}") from None
-    return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC)
+    try:
+        return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-05:00 is in the year 10000 in UTC
+        raise UsageError(f"TASKSYNC_NOW is past 9999-12-31 in UTC: {fixed!r}") from None
 
 
 @dataclass
