@@ -250,7 +250,7 @@ def test_add_reads_date_words_wherever_a_date_goes(make_vault, text, line):
         ("Call [due:: 2026-02-30]", "would not read it as meant: invalid due date 2026-02-30"),
         ("Call 🔁 every fortnight 📅 fri", "invalid recurrence rule every fortnight"),
         ("Call ✅ today", "a done date (✅) on a task that is not done"),
-        ("Call 📅 someday", "'someday' after 📅 is not a date"),
+        ("Call 📅 someday", "after 📅: not a date: 'someday'"),
     ],
 )
 def test_add_refuses_what_the_plugin_would_not_read_as_meant(make_vault, text, said):

@@ -38,13 +38,14 @@ def _day_of(words: list[str], today: date, emoji: str) -> tuple[str, int] | None
     run = 0
     while run < len(words) and not _ends_the_words(words[run]):
         run += 1
+    first: UsageError | None = None
     for count in range(run, 0, -1):
         try:
             return parse_day(" ".join(words[:count]), today).isoformat(), count
-        except UsageError:
-            continue
-    if run:
-        raise UsageError(f"{' '.join(words[:run])!r} after {emoji} is not a date")
+        except UsageError as exc:
+            first = first or exc
+    if first is not None:
+        raise UsageError(f"after {emoji}: {first}") from None
     return None
 
 
