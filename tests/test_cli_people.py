@@ -152,6 +152,12 @@ def test_an_empty_calendar_says_why_and_stays_valid(make_vault):
     assert "BEGIN:VTIMEZONE" in result.stdout
     written = run("ics", "--todo", "-o", str(vault.parent / "t.ics"), vault=vault)
     assert written.stderr.startswith(f"0 to-dos written to {vault.parent / 't.ics'} — ")
+    # --status overrides --include-*: its advice is --status (was: the flags it ignored)
+    chosen = run("ics", "--status", "todo", "--include-proposed", "--include-done", vault=vault)
+    assert chosen.stderr.startswith("0 events — 1 proposed task(s) with due dates not "
+                                    "included: add --status proposed; 1 done or cancelled "
+                                    "task(s) with due dates not included (--status done, "
+                                    "--status cancelled)"), chosen.stderr  # fmt: skip
 
 
 def test_the_vault_is_found_from_a_subfolder(example_vault):

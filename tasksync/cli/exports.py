@@ -198,7 +198,7 @@ _UNREADABLE_DUE = "invalid due date "  # the parser's problem for a date that is
 
 
 def _left_out(app: AppContext, store: Store, chosen: tuple[str, ...], owner: str | None,
-              tag: str | None, path: str | None) -> list[str]:  # fmt: skip
+              tag: str | None, path: str | None, by_status: bool = False) -> list[str]:  # fmt: skip
     """What the filters select and has a due date, but was not exported — and how to include
     it; and the tasks whose due date is no date (2026-02-30), which nothing exports."""
     reasons = []
@@ -213,12 +213,15 @@ def _left_out(app: AppContext, store: Store, chosen: tuple[str, ...], owner: str
         found = store.selected_records(aside, selection.path, dated=True)
         counts.update(r["status_type"] for r in selection.apply(
             _with_person(people, r) for r in found))  # fmt: skip
-    if counts["PROPOSED"]:
+    if counts["PROPOSED"]:  # --status overrides the --include-* flags: name it instead
+        how = ("add --status proposed" if by_status
+               else "accept them or use --include-proposed")  # fmt: skip
         reasons.append(f"{counts['PROPOSED']} proposed task(s) with due dates not included: "
-                       "accept them or use --include-proposed")  # fmt: skip
+                       f"{how}")  # fmt: skip
     if counts["DONE"] + counts["CANCELLED"]:
+        how = "--status done, --status cancelled" if by_status else "--include-done"
         reasons.append(f"{counts['DONE'] + counts['CANCELLED']} done or cancelled task(s) "
-                       "with due dates not included (--include-done)")  # fmt: skip
+                       f"with due dates not included ({how})")  # fmt: skip
     found = store.selected_records(selection.status_types(), selection.path,
                                    problem=_UNREADABLE_DUE)  # fmt: skip
     if people is not None:
@@ -296,7 +299,7 @@ def register(cli: click.Group) -> None:
                 sys.stdout.flush()
             else:
                 write_export(output, not_a_note(app.vault, output, "--output"), chunks)
-            left_out = _left_out(app, store, chosen, owner, tag, path_text)
+            left_out = _left_out(app, store, chosen, owner, tag, path_text, bool(statuses))
         count, dropped = tally.entries, tally.merged
         kind = ("to-do" if todo else "event") + ("s" if count != 1 else "")
         summary = f"{count} {kind}" + (f" written to {output}" if output else "")
