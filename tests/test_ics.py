@@ -289,3 +289,32 @@ def test_a_todo_repeats_from_its_start_so_only_a_plain_rule_goes(make_vault, lin
     [todo] = Calendar.from_ical(text).walk("VTODO")
     rule = todo.get("RRULE")
     assert (rule.to_ical() if rule else None) == expected
+
+
+def test_output_onto_the_current_folder_names_it_and_stages_nothing(example_vault, tmp_path,
+                                                                     monkeypatch):  # fmt: skip
+    """Bug: `-o ''` staged a file in the folder above the current one, and the error named
+    that temporary file."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    result = CliRunner().invoke(cli, ["--vault", str(example_vault), "ics", "-o", ""])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: Is a directory: ."
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tasksync")]
+
+
+def test_an_unwritable_output_is_named_as_given(example_vault, tmp_path):
+    target = tmp_path / "due.ics"
+    target.write_text("old")
+    if subprocess.run(["chattr", "+i", str(target)], capture_output=True).returncode:
+        pytest.skip("no immutable files here (chattr)")
+    try:
+        result = CliRunner().invoke(cli, ["--vault", str(example_vault), "ics", "-o",
+                                          str(target)])  # fmt: skip
+    finally:
+        subprocess.run(["chattr", "-i", str(target)], check=True)
+    assert result.exit_code == 1
+    assert result.stderr.strip().endswith(f": {target}")
+    assert target.read_text() == "old"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tasksync")]

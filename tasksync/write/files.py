@@ -211,12 +211,17 @@ def write_export(given: Path, real: Path, data: bytes | Iterable[bytes]) -> None
         kind = os.stat(given).st_mode
     except OSError:
         kind = stat.S_IFREG
-    if stat.S_ISREG(kind) or stat.S_ISDIR(kind):  # a folder: refused by the rename, said
-        atomic_write(real, data)
-        return
-    with open(given, "wb") as stream:
-        for chunk in [data] if isinstance(data, bytes) else data:
-            stream.write(chunk)
+    if stat.S_ISDIR(kind):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(given))
+    try:
+        if stat.S_ISREG(kind):
+            atomic_write(real, data)
+            return
+        with open(given, "wb") as stream:
+            for chunk in [data] if isinstance(data, bytes) else data:
+                stream.write(chunk)
+    except OSError as exc:  # named by the path the user gave, not our temporary file's
+        raise type(exc)(exc.errno, exc.strerror, str(given)) from None
 
 
 def _identity_holding(path: Path, expect: bytes) -> tuple[int, int]:
