@@ -318,3 +318,15 @@ def test_an_unwritable_output_is_named_as_given(example_vault, tmp_path):
     assert result.stderr.strip().endswith(f": {target}")
     assert target.read_text() == "old"
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tasksync")]
+
+
+def test_the_calendar_name_is_escaped_text(tmp_path):
+    """Bug: NAME and X-WR-CALNAME held the vault's name unescaped (`My, Vault; x`), which a
+    reader takes as a list of values."""
+    vault = tmp_path / "My, Vault; x"
+    vault.mkdir()
+    (vault / "n.md").write_text("- [ ] a 📅 2026-12-05\n", encoding="utf-8")
+    text = export(vault)
+    assert "\r\nNAME:My\\, Vault\\; x\r\n" in text
+    assert "\r\nX-WR-CALNAME:My\\, Vault\\; x\r\n" in text
+    strict(text)

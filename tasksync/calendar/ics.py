@@ -17,7 +17,7 @@ from typing import Protocol
 from urllib.parse import quote
 
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY
-from icalendar import Calendar, Component, Event, Todo, vDDDTypes
+from icalendar import Calendar, Component, Event, Todo, vDDDTypes, vText
 
 from tasksync import __version__
 from tasksync.read.prose import repaired
@@ -206,8 +206,9 @@ def _header(vault_name: str) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", plain_text(vault_name))
-    calendar.add("name", plain_text(vault_name))
+    # TEXT values: icalendar escapes `,` `;` `\\` only in the properties it knows the type of
+    calendar.add("x-wr-calname", vText(plain_text(vault_name)))
+    calendar.add("name", vText(plain_text(vault_name)))
     return calendar
 
 
