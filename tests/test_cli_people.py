@@ -704,3 +704,14 @@ def test_ctrl_c_while_the_arguments_are_read_is_an_interruption(example_vault, m
     assert result.exit_code == 130, result.output
     assert "interrupted" in result.stderr
     assert "Aborted" not in result.output
+
+
+def test_add_proposed_marks_the_proposal_with_the_vaults_triage_tag(make_vault):
+    """Bug: with `triage_tags = ["#auto"]`, `add --proposed` wrote `#proposed`, which accept
+    then left on the accepted task."""
+    vault = make_vault({".tasksync.toml": 'triage_tags = ["#auto"]\n', "a.md": "- [ ] x\n"})
+    assert run("--today", TODAY, "add", "--proposed", "Call Bob", vault=vault).exit_code == 0
+    inbox = vault / "Inbox.md"
+    assert inbox.read_text(encoding="utf-8") == "- [?] Call Bob #auto ➕ 2026-11-22\n"
+    assert run("--today", TODAY, "accept", "--all-proposed", vault=vault).exit_code == 0
+    assert inbox.read_text(encoding="utf-8") == "- [ ] Call Bob ➕ 2026-11-22\n"

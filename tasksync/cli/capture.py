@@ -77,8 +77,10 @@ def dates_as_days(words: str, today: date) -> str:
     return " ".join(out)
 
 
-def quick_line(text: str, today: date, proposed: bool, statuses: StatusTable) -> str:
-    """The task line `add` writes for ``text``: its date words as dates, ➕ today added."""
+def quick_line(text: str, today: date, proposed: bool, statuses: StatusTable,
+               triage_tags: tuple[str, ...] = ("#proposed",)) -> str:  # fmt: skip
+    """The task line `add` writes for ``text``: its date words as dates, ➕ today added; a
+    proposal (``proposed``) marked with the first triage tag (accept and reject remove it)."""
     from tasksync.read.parse import TASK_PREFIX, parse_line
     from tasksync.write.new_text import refusal_in
 
@@ -97,8 +99,8 @@ def quick_line(text: str, today: date, proposed: bool, statuses: StatusTable) ->
         if unicodedata.category(char) == "Cc" and char not in " \t":
             raise UsageError(f"the task holds a control character (U+{ord(char):04X})")
     words = dates_as_days(words, today)
-    if proposed and "#proposed" not in words.split():
-        words += " #proposed"
+    if proposed and triage_tags and not set(triage_tags) & set(words.split()):
+        words += f" {triage_tags[0]}"
     global_filter = global_filter_of(statuses)
     if global_filter and global_filter not in words:  # as the plugin's "Create task" does
         words = f"{global_filter} {words}"

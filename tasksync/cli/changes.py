@@ -471,7 +471,8 @@ def register(cli: click.Group) -> None:
           tasksync add --note "Projects/Shed.md" "Order timber 📅 next tuesday ⏫"
         """
         text = tuple(piece.removeprefix(_TASK_LINE_MARK) for piece in text)
-        line = quick_line(" ".join(text), app.today, proposed, app.statuses)
+        line = quick_line(" ".join(text), app.today, proposed, app.statuses,
+                          load_triage_tags(app.vault))  # fmt: skip
         rel = note_path or str(load_vault_config(app.vault).get("inbox") or DEFAULT_INBOX)
         if not is_note_path(rel) or "\\" in rel:
             raise UsageError(f"cannot add to {rel}: tasksync reads only .md notes inside the "
