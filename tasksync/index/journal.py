@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from json.encoder import encode_basestring
 from typing import Any
@@ -33,7 +33,8 @@ class NoteIntent:
     changes: list[LineChange]
     before_content: bytes | None = None  # the note's bytes before, zlib-compressed
     made_folders: int = 0  # of a note the batch makes: how many of its folders it makes too
-    twinned: frozenset[int] = frozenset()  # see ``NotePlan.twinned_lines``
+    twinned: Mapping[int, tuple[int, int]] = field(default_factory=dict)  # see
+    # ``NotePlan.twinned_lines``: line -> (rank, count)
 
 
 def json_lines(lines: Sequence[str]) -> str:
@@ -122,12 +123,12 @@ class Journal:
         first = self.conn.execute(
             "SELECT coalesce(max(seq), -1) + 1 FROM changes WHERE batch = ?", (batch,)
         ).fetchone()[0]
-        rows = [(c, c.line in note.twinned) for note in notes for c in note.changes]
+        rows = [(c, _twin_code(note.twinned.get(c.line))) for note in notes for c in note.changes]
         self.conn.executemany(
             "INSERT INTO changes (batch, seq, path, line, before, after, task, undone, twinned) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)",
             [(batch, first + seq, c.path, c.line, json_lines(c.before), json_lines(c.after),
-              c.task_id, int(twinned)) for seq, (c, twinned) in enumerate(rows)],
+              c.task_id, twinned) for seq, (c, twinned) in enumerate(rows)],
         )  # fmt: skip
 
     def notes_written(self, batch: int, paths: list[str]) -> None:
@@ -228,13 +229,14 @@ class Journal:
         hashes = {path: (before, after) for path, before, after in rows}
         return UndoableBatch(batch, command, paths, hashes)
 
-    def twinned_lines(self, batch: int, path: str) -> frozenset[int]:
-        """The lines of ``batch``'s changes to ``path`` that the note held more than once
-        when written (``NotePlan.twinned_lines``)."""
+    def twinned_lines(self, batch: int, path: str) -> dict[int, tuple[int, int]]:
+        """The changes of ``batch`` to ``path`` whose lines the note held more than once when
+        written, by line: (their rank, the count), or (0, 0) from an older journal, which
+        kept no rank (``NotePlan.twinned_lines``)."""
         rows = self.conn.execute(
-            "SELECT line FROM changes WHERE batch = ? AND path = ? AND undone = 0 "
-            "AND twinned = 1", (batch, path))  # fmt: skip
-        return frozenset(line for (line,) in rows)
+            "SELECT line, twinned FROM changes WHERE batch = ? AND path = ? AND undone = 0 "
+            "AND twinned != 0", (batch, path))  # fmt: skip
+        return {line: _twin_of(code) for line, code in rows}
 
     def batch_changes(self, batch: int, path: str) -> list[LineChange]:
         """The changes of ``batch`` to the note ``path`` not yet undone, in journal order."""
@@ -284,3 +286,19 @@ class Journal:
                 "UPDATE batches SET undone = 1 WHERE id = ? AND NOT EXISTS "
                 "(SELECT 1 FROM changes WHERE batch = ? AND undone = 0)", (batch, batch),
             )  # fmt: skip
+
+
+# The journal's `twinned` column: 0, not twinned; 1 (older journals), twinned, rank unknown;
+# else count << 20 | rank (a count is at least 2).
+_RANK_BITS = 20
+
+
+def _twin_code(twin: tuple[int, int] | None) -> int:
+    if twin is None:
+        return 0
+    rank, count = twin
+    return 1 if count == 0 or rank >= 1 << _RANK_BITS else count << _RANK_BITS | rank
+
+
+def _twin_of(code: int) -> tuple[int, int]:
+    return (0, 0) if code == 1 else (code & ((1 << _RANK_BITS) - 1), code >> _RANK_BITS)

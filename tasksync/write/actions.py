@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 import zlib
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
@@ -47,6 +47,7 @@ from tasksync.write.writeback import (
     NoteError,
     NotePlan,
     Target,
+    Twin,
     holds_change,
     note_file,
     open_plan,
@@ -226,7 +227,7 @@ def _unreadable(rel: str, exc: Exception) -> str:
 
 
 def _still_holds(vault: Path, rel: str, changes: list[LineChange],
-                 twinned: frozenset[int]) -> bool:  # fmt: skip
+                 twinned: Mapping[int, Twin]) -> bool:  # fmt: skip
     """Whether a note that is neither as the batch found it nor as it left it (changed since,
     by an editor or a sync tool) holds lines the batch wrote: then the batch wrote it, and
     the changes are journaled as written, for undo to revert (keeping the other edits)."""
@@ -234,7 +235,7 @@ def _still_holds(vault: Path, rel: str, changes: list[LineChange],
         plan = open_plan(vault, rel)
     except (NoteError, OSError):
         return False
-    return any(holds_change(plan, change, change.line in twinned)
+    return any(holds_change(plan, change, twinned.get(change.line))
                for change in changes if change.after)  # fmt: skip
 
 

@@ -15,7 +15,7 @@ import dataclasses
 import difflib
 import os
 import stat
-from collections import Counter
+from bisect import insort
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -118,7 +118,8 @@ class NotePlan:
     remove: bool = False  # the plan deletes the note (undoing its creation)
     written: os.stat_result | None = None  # the new file's stat, once written
     after_fields: list[dict[str, Any]] | None = None  # the changed lines parsed, if done ahead
-    twinned: frozenset[int] | None = None  # see ``twinned_lines``, kept once lines are dropped
+    twinned: dict[int, tuple[int, int]] | None = None  # ``twinned_lines``, kept once dropped
+    _positions: dict[str, list[int]] | None = None  # line text -> its indexes (``positions``)
 
     @cached_property
     def before_hash(self) -> str:
@@ -146,17 +147,36 @@ class NotePlan:
             undone.replace(change.line - 1, 1, change.before)
         return undone.encoded() == self.original
 
-    def twinned_lines(self) -> frozenset[int]:
-        """The lines (``LineChange.line``) of the changes whose first written line the note,
-        as planned, holds more than once: found anywhere else later, such a line may be a twin
-        the user had all along, not the one written — only its own place tells."""
+    def twinned_lines(self) -> dict[int, tuple[int, int]]:
+        """The changes (by ``LineChange.line``) whose written lines the note, as planned,
+        holds more than once, each with its rank among those blocks and their count: found
+        elsewhere later, such a block may be a twin the user had all along, not the one
+        written — the one of its rank is it, while the note holds as many (``Twin``)."""
         if self.twinned is None:
-            written = [c for c in self.changes if c.after]
-            if not written:
-                return frozenset()
-            counts = Counter(line.removesuffix("\r") for line in self.lines)
-            self.twinned = frozenset(c.line for c in written if counts[c.after[0]] > 1)
+            self.twinned = {}
+            built = self._positions is None  # then only for this: not kept (nor sent)
+            shift = 0
+            for change in self.changes:  # in line order: each one's place as planned
+                index = change.line - 1 + shift
+                shift += len(change.after) - len(change.before)
+                if not change.after:
+                    continue
+                places = block_places(self, change.after)
+                if len(places) > 1:
+                    rank = places.index(index) if index in places else -1
+                    self.twinned[change.line] = (rank, len(places)) if rank >= 0 else UNKNOWN
+            if built:
+                self._positions = None
         return self.twinned
+
+    def positions(self) -> dict[str, list[int]]:
+        """Each line's text (without its "\\r") -> the indexes holding it, in order."""
+        if self._positions is None:
+            found: dict[str, list[int]] = {}
+            for index, line in enumerate(self.lines):
+                found.setdefault(line.removesuffix("\r"), []).append(index)
+            self._positions = found
+        return self._positions
 
     def ready_to_send(self) -> None:
         """Make the new bytes, and drop the note's text and lines (most of what a plan
@@ -181,6 +201,12 @@ class NotePlan:
         else:  # lines put back before another line: ended as the note's lines are
             ending = inner if index < len(self.lines) else ""
         lines = [line + inner for line in new[:-1]] + [new[-1] + ending] if new else []
+        if self._positions is not None and count == len(new):  # no line moves: kept up
+            for offset, line in enumerate(new):
+                self._positions[self.line(index + offset)].remove(index + offset)
+                insort(self._positions.setdefault(line, []), index + offset)
+        else:
+            self._positions = None
         self.lines[index : index + count] = lines
         if not new and index == len(self.lines) and index > 0:
             # the last line went, and with it the note's end: the line before it becomes the
@@ -468,7 +494,7 @@ def remove_made_folders(path: Path, levels: int) -> None:
 def plan_revert(vault: Path, rel: str, changes: list[LineChange], original: bytes | None,
                 written_hash: str | None, was_absent: bool = False, made_folders: int = 0,
                 before_hash: str | None = None,
-                twinned: frozenset[int] = frozenset()) -> NotePlan:  # fmt: skip
+                twinned: Mapping[int, Twin] | None = None) -> NotePlan:  # fmt: skip
     """Undo ``changes`` in one note. When the note still holds exactly what the batch wrote,
     its bytes from before the batch come back whole (a note the batch made is removed):
     from the journal's copy, or — once the journal has let it go — by putting each change's
@@ -490,16 +516,26 @@ def plan_revert(vault: Path, rel: str, changes: list[LineChange], original: byte
         plan.changes = _reversed(changes)
         return plan
     before_lines = decode(original).text.split("\n") if original is not None else None
+    # Each change is found in the note as it is now (a twin's rank counts the twins there
+    # before any is reverted), then reverted bottom-up, where no other one was.
+    found: list[tuple[int, LineChange]] = []
     for change in sorted(changes, key=lambda c: -c.line):
-        index = _find_block(plan, change, change.line in twinned)
+        index = _find_block(plan, change, (twinned or {}).get(change.line))
         if index is None and not change.after and before_lines is not None:
             index = _place_of_removed(plan, change, before_lines)
         if index is None:
+            plan.errors.append(f"{rel}:{change.line} changed since; left as it is")
+        else:
+            found.append((index, change))
+    free_above = len(plan.lines)  # the lines from here down are reverted already
+    for index, change in sorted(found, key=lambda pair: (-pair[0], -pair[1].line)):
+        if index + len(change.after) > free_above:
             plan.errors.append(f"{rel}:{change.line} changed since; left as it is")
             continue
         plan.replace(index, len(change.after), change.before)
         plan.changes.append(LineChange(rel, index + 1, change.after, change.before,
                                        change.task_id))  # fmt: skip
+        free_above = index
     plan.changes.sort(key=lambda c: c.line)
     return plan
 
@@ -553,15 +589,28 @@ def _reversed(changes: list[LineChange]) -> list[LineChange]:
     return [LineChange(c.path, c.line, c.after, c.before, c.task_id) for c in changes]
 
 
-def holds_change(plan: NotePlan, change: LineChange, twinned: bool = False) -> bool:
+Twin = tuple[int, int]  # (rank among the note's identical blocks, their count) when written
+UNKNOWN: Twin = (0, 0)  # twinned, rank not journaled (an older journal): only its own place
+
+
+def holds_change(plan: NotePlan, change: LineChange, twin: Twin | None = None) -> bool:
     """Whether the note holds the lines ``change`` wrote (at their place, or one unique
-    place; only at their place when ``twinned``: see ``NotePlan.twinned_lines``)."""
-    return _find_block(plan, change, twinned) is not None
+    place; a ``twin``: the one of its rank, see ``NotePlan.twinned_lines``)."""
+    return _find_block(plan, change, twin) is not None
 
 
-def _find_block(plan: NotePlan, change: LineChange, twinned: bool = False) -> int | None:
-    """Where the lines ``change`` wrote stand now (their old place, else — unless the note
-    held them more than once when written — one unique place)."""
+def block_places(plan: NotePlan, block: tuple[str, ...]) -> list[int]:
+    """The indexes where the note holds the lines ``block``, in order."""
+    count = len(block)
+    return [i for i in plan.positions().get(block[0], ())
+            if count == 1 or [plan.line(j) for j in range(i, min(i + count, len(plan.lines)))]
+            == list(block)]  # fmt: skip
+
+
+def _find_block(plan: NotePlan, change: LineChange, twin: Twin | None = None) -> int | None:
+    """Where the lines ``change`` wrote stand now: their old place, else one unique place;
+    a twin (the note held them more than once when written), the one of its rank while
+    the note holds as many — a line moved by an edit above it is not taken for another's."""
     count = len(change.after)
 
     def holds(index: int) -> bool:
@@ -570,9 +619,12 @@ def _find_block(plan: NotePlan, change: LineChange, twinned: bool = False) -> in
 
     if count == 0:
         return None  # a removed line's place cannot be told once the note changed
-    if holds(change.line - 1):
+    if twin is None and holds(change.line - 1):
         return change.line - 1
-    if twinned:
-        return None
-    places = [i for i in range(len(plan.lines) - count + 1) if holds(i)]
-    return places[0] if len(places) == 1 else None
+    places = block_places(plan, change.after)
+    if twin is None:
+        return places[0] if len(places) == 1 else None
+    if twin == UNKNOWN:
+        return change.line - 1 if holds(change.line - 1) else None
+    rank, total = twin
+    return places[rank] if len(places) == total else None
