@@ -31,6 +31,7 @@ Planned = tuple[
     list[tuple[NotePlan, bytes | None]], int, list[str]
 ]  # plans and old bytes; unchanged; errors
 AHEAD = 2  # chunks planned ahead of the one being written
+GRACE = 5.0  # seconds the planning process has to finish the chunk in hand when stopped
 FORK_LIMIT_MB = 140  # a process that holds more plans here (see ``can_plan_elsewhere``)
 
 _job: tuple[list[list[str]], Callable[[str], NotePlan], int, str] | None = None
@@ -116,15 +117,26 @@ class Planner:
         for future in self._futures.values():
             future.cancel()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        # The chunk in hand is let finish: killed while it sends its plans, the process left
+        # the pool's thread waiting for the rest of the message for ever, and this process's
+        # exit waiting for that thread (after a full disk: a command that never ended).
         for process in processes:
-            process.kill()  # it only reads notes: nothing of it needs finishing
+            process.join(timeout=GRACE)
         for process in processes:
-            process.join()
+            if process.is_alive():  # stuck (a note on a hung network share): it only reads
+                process.kill()
+                process.join()
         # The pool's thread, left running, closes its wake-up pipe while the interpreter's
         # exit writes to it (Python 3.11): "Bad file descriptor" and a traceback after a
         # batch that failed early (a full disk). It ends soon once its process is gone.
         if manager is not None:
             manager.join(timeout=5)
+            if manager.is_alive():  # a message cut short after all: no more will come
+                queue = getattr(self._pool, "_result_queue", None)
+                writer = getattr(queue, "_writer", None)
+                if writer is not None:
+                    writer.close()
+                manager.join(timeout=5)
 
 
 def _plan_chunk(index: int) -> Planned:
