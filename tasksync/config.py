@@ -270,6 +270,7 @@ def effective_config(vault: Path) -> dict[str, object]:
         "me": list(load_me(vault)),
         "triage_tags": list(load_triage_tags(vault)),
         "people_folder": load_people_folder(vault) or "(any note with type: person)",
+        "inbox": str(load_vault_config(vault).get("inbox") or "Inbox.md (the default)"),
         "statuses": {s: f"{st.name} ({st.type.value})" for s, st in sorted(statuses.items())},
         "global_filter": query.global_filter or "(none: every checkbox line is a task)",
         "global_query": query.global_query.strip().replace("\n", " ; ") or "(none)",

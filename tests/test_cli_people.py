@@ -715,3 +715,10 @@ def test_add_proposed_marks_the_proposal_with_the_vaults_triage_tag(make_vault):
     assert inbox.read_text(encoding="utf-8") == "- [?] Call Bob #auto ➕ 2026-11-22\n"
     assert run("--today", TODAY, "accept", "--all-proposed", vault=vault).exit_code == 0
     assert inbox.read_text(encoding="utf-8") == "- [ ] Call Bob ➕ 2026-11-22\n"
+
+
+def test_config_shows_the_inbox_add_writes_to(make_vault):
+    vault = make_vault({"a.md": "- [ ] x\n"})
+    assert "inbox: Inbox.md (the default)" in run("config", vault=vault).stdout.splitlines()
+    (vault / ".tasksync.toml").write_text('inbox = "Capture/Today.md"\n', encoding="utf-8")
+    assert "inbox: Capture/Today.md" in run("config", vault=vault).stdout.splitlines()
