@@ -221,7 +221,9 @@ def write_export(given: Path, real: Path, data: bytes | Iterable[bytes]) -> None
             for chunk in [data] if isinstance(data, bytes) else data:
                 stream.write(chunk)
     except OSError as exc:  # named by the path the user gave, not our temporary file's
-        raise type(exc)(exc.errno, exc.strerror, str(given)) from None
+        folder = given.parent
+        named = folder if exc.errno == errno.ENOENT and not folder.is_dir() else given
+        raise type(exc)(exc.errno, exc.strerror, str(named)) from None
 
 
 def _identity_holding(path: Path, expect: bytes) -> tuple[int, int]:
