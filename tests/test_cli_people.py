@@ -722,3 +722,14 @@ def test_config_shows_the_inbox_add_writes_to(make_vault):
     assert "inbox: Inbox.md (the default)" in run("config", vault=vault).stdout.splitlines()
     (vault / ".tasksync.toml").write_text('inbox = "Capture/Today.md"\n', encoding="utf-8")
     assert "inbox: Capture/Today.md" in run("config", vault=vault).stdout.splitlines()
+
+
+def test_prose_beside_a_real_emoji_is_repaired_too(make_vault):
+    """Bug: `Vallery‚Äôs` stayed as it was when the description also held a real emoji
+    (ftfy undoes a Mac Roman reading only of text Mac Roman can hold whole)."""
+    line = "- [ ] 🎉 Thank Jason Vallery‚Äôs team 🚀 and Borkerâ€™s 📅 2026-12-01"
+    vault = make_vault({"n.md": line + "\n"})
+    assert "🎉 Thank Jason Vallery’s team 🚀 and Borker’s" in run("list", vault=vault).stdout
+    assert run("repair", "--text", vault=vault).exit_code == 0
+    assert (vault / "n.md").read_text() == (
+        "- [ ] 🎉 Thank Jason Vallery’s team 🚀 and Borker’s 📅 2026-12-01\n")  # fmt: skip

@@ -5,11 +5,14 @@ quotes, ligatures and widths stay as written."""
 from __future__ import annotations
 
 import re
+from itertools import groupby
 
 # A mis-encoded character shows as one of these followed by more of its bytes; text without
 # them is left alone without loading ftfy (most text).
 _SUSPECT = re.compile("[\u00c2-\u00f4\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
                       "\u02dc\u2013-\u203a\u20ac\u2122\u221a\u2202\u2206\uf8ff]")  # fmt: skip
+# Every character a Mac Roman reading of bytes can give.
+_MAC_ROMAN = frozenset(bytes(range(256)).decode("mac_roman"))
 
 
 def repaired(text: str) -> str:
@@ -18,4 +21,12 @@ def repaired(text: str) -> str:
         return text
     import ftfy
 
-    return str(ftfy.fix_encoding(text))
+    whole = str(ftfy.fix_encoding(text))
+    # ftfy undoes a Mac Roman reading only where the text could be held in Mac Roman whole:
+    # beside a real emoji (`🎉 Vallery‚Äôs`) each run between such characters is undone alone.
+    return "".join(
+        str(ftfy.fix_encoding(run)) if held and _SUSPECT.search(run) else run
+        for held, run in (
+            (held, "".join(chars)) for held, chars in groupby(whole, _MAC_ROMAN.__contains__)
+        )
+    )
