@@ -830,6 +830,37 @@ def test_a_note_renamed_over_while_it_is_checked_is_not_replaced(vault, monkeypa
     assert not list(root.glob(".*.tasksync"))
 
 
+def test_a_note_saved_in_place_just_before_the_rename_is_not_replaced(vault, monkeypatch):
+    """Obsidian saves a note by writing into the same file: a save landing after the check
+    and before the rename kept the file's identity, the check passed, and the user's save
+    was lost under an acknowledged accept. The note swapped out is read again."""
+    from tasksync.write import files
+    from tasksync.write.writeback import open_plan, place_plan, stage_plan
+
+    root = vault({"n.md": "- [?] Call the council #proposed\n"})
+    note = root / "n.md"
+    plan = open_plan(root, "n.md")
+    plan.replace(0, 1, ("- [ ] Call the council",))
+    staged = stage_plan(plan)
+    real = files.exchange
+
+    def saved_in_place_first(one: str, other: str) -> bool | None:
+        with open(other, "r+b") as handle:  # same inode, as Obsidian's fs.writeFile
+            data = handle.read()
+            handle.seek(0)
+            handle.write(data + b"- [ ] Typed in Obsidian just now\n")
+        monkeypatch.setattr(files, "exchange", real)
+        return real(one, other)
+
+    monkeypatch.setattr(files, "exchange", saved_in_place_first)
+    with pytest.raises(files.ChangedMeanwhile):
+        place_plan(plan, staged)
+    assert note.read_text() == (
+        "- [?] Call the council #proposed\n- [ ] Typed in Obsidian just now\n"
+    )
+    assert not list(root.glob(".*.tasksync"))
+
+
 def test_without_renameat2_notes_are_still_written_and_checked(vault, monkeypatch):
     """Where renameat2 is missing (old glibc, another system) or refused (a file system
     without it), a checked rename replaces the note, as before it existed."""

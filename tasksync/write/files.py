@@ -174,8 +174,9 @@ def put_in_place(staged: Staged, expect: bytes | object | None = ANY) -> None:
     """Rename the staged file over its path — only if the file there holds ``expect`` (the
     bytes the caller read; None: no file may be there): else nothing is replaced
     (``ChangedMeanwhile``). The check and the rename are one step: the staged file and the
-    note swap names, and the note swapped out must be the very file that was checked (a
-    file renamed over it meanwhile, a sync tool's, is swapped back). The temporary file is
+    note swap names, and the note swapped out must be the very file that was checked, with
+    the bytes checked (a file renamed over it meanwhile, a sync tool's, or a save written
+    into it, Obsidian's, is swapped back). The temporary file is
     gone either way."""
     try:
         if expect is ANY:
@@ -192,8 +193,7 @@ def put_in_place(staged: Staged, expect: bytes | object | None = ANY) -> None:
             if not exchange(staged.temp, str(staged.path)):
                 os.replace(staged.temp, staged.path)  # no renameat2: checked just before
                 return
-            swapped = os.lstat(staged.temp)
-            if (swapped.st_dev, swapped.st_ino) != checked:
+            if not _swapped_out_holds(staged.temp, checked, expect):
                 exchange(staged.temp, str(staged.path))  # theirs back in its place
                 raise ChangedMeanwhile(str(staged.path))
             os.unlink(staged.temp)  # the old note
@@ -236,6 +236,17 @@ def _identity_holding(path: Path, expect: bytes) -> tuple[int, int]:
     if data != expect:
         raise ChangedMeanwhile(str(path))
     return info.st_dev, info.st_ino
+
+
+def _swapped_out_holds(path: str, checked: tuple[int, int], expect: bytes) -> bool:
+    """Whether the note swapped out to ``path`` is the file checked and still holds
+    ``expect``: a save written into that same file (Obsidian's) after the check keeps its
+    identity, and only its bytes tell."""
+    try:
+        data, info = _read_regular(Path(path))
+    except OSError:
+        return False
+    return (info.st_dev, info.st_ino) == checked and data == expect
 
 
 def atomic_write(path: Path, data: bytes | Iterable[bytes],
