@@ -129,3 +129,36 @@ async def test_r_never_rejects_a_task_other_than_the_highlighted_one(make_vault)
     changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
     for old, new in changed:
         assert "roof" in old, f"r on “…shed roof” rejected {old!r} -> {new!r}; said {said}"
+
+
+TWINS = """# Inbox
+
+- [?] Call Bob about the roof 📅 2026-12-01 #proposed
+- [?] Water the plants #proposed
+- [?] Call Bob about the roof 📅 2026-12-24 #proposed
+"""
+
+
+@pytest.mark.parametrize("key", ["a", "r"])
+async def test_a_key_on_a_twin_moved_in_obsidian_writes_the_twin_shown(make_vault, key):
+    """Two proposals alike but for their due dates; the user highlights the second, and
+    Obsidian swaps the two lines (a drag, a sort): the key wrote the first, found by its
+    rank among the twins, not by the line the user saw."""
+    vault = make_vault({"Inbox.md": TWINS})
+    note = vault / "Inbox.md"
+    app = app_for(vault)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        row = next(i for i, r in enumerate(app.rows)
+                   if r.record and r.record["due"] == "2026-12-24")  # fmt: skip
+        app.query_one("#tasks").move_cursor(row=row)
+        await pilot.pause()
+        lines = TWINS.split("\n")
+        lines[2], lines[4] = lines[4], lines[2]
+        note.write_text("\n".join(lines))
+        await pilot.press(key)
+        await pilot.pause()
+    now = note.read_text().split("\n")
+    assert now[3:] == lines[3:], f"the twin shown was not the one written:\n{note.read_text()}"
+    assert "2026-12-24" in now[2]
+    assert "[?]" not in now[2]

@@ -341,7 +341,11 @@ def _locate(plan: NotePlan, target: Target, statuses: StatusTable) -> int:
     # rank among them only while the note has as many of them as the index saw — a twin
     # deleted or added in an editor makes "the first" or "the second" mean another task.
     count, found = _twins_now(plan, target, statuses)
-    if count != target.twins or found < 0:
+    if count != target.twins:
+        raise refused
+    if len(same) == 1:  # the line as it was seen, once among as many twins: moved, not changed
+        return same[0]
+    if found < 0 or (same and found not in same):  # its rank now holds another twin's line
         raise refused
     return found
 
