@@ -223,8 +223,28 @@ def test_created_on_the_phone_is_imported_once_into_the_inbox(make_vault, server
     assert len(summaries(server)) == 4
     # the import is journaled like any change; its line was ticked since: undo leaves it
     undone = CliRunner().invoke(cli, ["--vault", str(vault), "undo"])
-    assert undone.stdout.startswith("nothing undone of `caldav import`"), undone.output
+    assert undone.stdout.startswith("nothing undone of `caldav pull`"), undone.output
     assert "- [x] Buy compost" in inbox.read_text()
+
+
+def test_one_undo_takes_back_all_a_sync_wrote(make_vault, server):
+    """A sync that pulled a completion and imported the phone's new task journaled two
+    batches: `undo` took back the import alone, the completion stayed, and a second undo
+    was needed (README: everything one sync writes into the notes is one batch)."""
+    vault = make_vault({"Week.md": WEEK, "Inbox.md": "# Inbox\n"})
+    ok(sync(vault, server))
+    todo_by_summary(server, "Water the seedlings").complete(
+        completion_timestamp=datetime(2026, 11, 21, 12, tzinfo=UTC))  # fmt: skip
+    phone_create(server, "phone-milk@example", "Buy milk", due="2026-11-27")
+    before = {name: (vault / name).read_bytes() for name in ("Week.md", "Inbox.md")}
+    out = ok(sync(vault, server))
+    assert "imported 1 new task" in out
+    assert "- [x] Water the seedlings" in (vault / "Week.md").read_text()
+    assert "Buy milk" in (vault / "Inbox.md").read_text()
+    log = ok(CliRunner().invoke(cli, ["--vault", str(vault), "log"]))
+    assert log.count("caldav") == 1, log
+    ok(CliRunner().invoke(cli, ["--vault", str(vault), "undo"]))
+    assert {name: (vault / name).read_bytes() for name in before} == before
 
 
 def test_a_sent_task_the_vault_cannot_place_is_left_on_the_server(make_vault, server, tmp_path):
@@ -593,14 +613,16 @@ def test_a_phone_task_without_a_title_is_imported_and_left_so(make_vault, server
 # just before the inbox is written.)
 _KILLED_AFTER_IMPORT = """
 import os, signal, sys
-import tasksync.calendar.imports as imports
-written = imports.append_lines
+import tasksync.calendar.twoway as twoway
+written = twoway.run_batch
 before = sys.argv[1] == "before"
 def append_then_die(*args, **kwargs):
+    if not kwargs.get("append"):
+        return written(*args, **kwargs)
     if not before:
         written(*args, **kwargs)
     os.kill(os.getpid(), signal.SIGKILL)
-imports.append_lines = append_then_die
+twoway.run_batch = append_then_die
 from tasksync.cli.main import cli
 sys.exit(cli(sys.argv[2:]))
 """

@@ -2,7 +2,8 @@
 
 Each import is announced in the sync state (kind ``importing``, with the line to be written)
 before the inbox is written. A sync killed between writing the inbox and saving what it
-imported leaves those announcements: the next sync finds their lines in the inbox and takes
+imported leaves those announcements (the lines are written in the batch of what the sync
+pulls: one sync, one batch for `undo`): the next sync finds their lines in the inbox and takes
 them for the VTODOs, instead of importing them a second time (and sending the second copies
 back as new tasks)."""
 
@@ -14,11 +15,10 @@ from pathlib import Path
 from tasksync.calendar.ics import NO_DESCRIPTION, plain_text
 from tasksync.calendar.vtodo import ServerItem
 from tasksync.index.store import Store, SyncState
-from tasksync.model import Priority, StatusTable
+from tasksync.model import LineChange, Priority
 from tasksync.read.parse import parse_task_records
 from tasksync.read.records import Record
 from tasksync.read.vault import is_note_path, note_encoding
-from tasksync.write.actions import append_lines
 from tasksync.write.new_text import refusal_in
 
 DEFAULT_INBOX = "Inbox.md"
@@ -28,15 +28,18 @@ _FIELD_KEYS = ("due", "scheduled", "start", "created", "done", "cancelled", "rec
                "task_id", "depends_on", "on_completion", "block_link")  # fmt: skip
 
 
-def import_items(vault: Path, store: Store, statuses: StatusTable, account: str,
-                 items: list[ServerItem], inbox: str, today: date,
-                 notices: list[str], errors: list[str]) -> int:  # fmt: skip
-    """Append ``items`` to the inbox as task lines; how many were imported."""
+def announce_imports(vault: Path, store: Store, account: str, items: list[ServerItem],
+                     inbox: str, today: date, notices: list[str],
+                     errors: list[str]) -> list[tuple[ServerItem, str]]:  # fmt: skip
+    """The inbox lines for ``items`` (those the inbox can take), each announced in the sync
+    state before the sync writes them, in the batch of what it pulls."""
+    if not items:
+        return []
     if not is_note_path(inbox):  # its lines would never be read: imported on every sync
         errors.append(f"the inbox {inbox} is not a note tasksync reads (a .md file inside the "
                       "vault, outside dot-folders): the server's "
                       f"{len(items)} new task(s) are not imported")  # fmt: skip
-        return 0
+        return []
     encoding = note_encoding(vault, inbox)
     taken = []
     for item in items:  # one a note cannot take must not hold back the others
@@ -47,27 +50,32 @@ def import_items(vault: Path, store: Store, statuses: StatusTable, account: str,
         else:
             errors.append(f"the server's task {item.summary!r} is not imported into {inbox}: "
                           f"{why} (rename it there)")  # fmt: skip
-    if not taken:
-        return 0
-    items, lines = [item for item, _ in taken], tuple(line for _, line in taken)
     store.save_sync_states(account, [
         SyncState(item.uid, "", {"path": inbox, "line": line, "fields": item.fields(),
                                  "created": today.isoformat(),
                                  "description": _description(line)}, IMPORTING)
-        for item, line in zip(items, lines, strict=True)
+        for item, line in taken
     ])  # fmt: skip
-    result = append_lines(vault, store, statuses, "caldav import", inbox, lines)
-    errors += result.errors
+    return taken
+
+
+def record_imports(store: Store, account: str, inbox: str,
+                   announced: list[tuple[ServerItem, str]],
+                   changes: list[LineChange]) -> set[str]:  # fmt: skip
+    """Each announced item takes the task of the line written for it (``changes``: the
+    batch's); one not written is forgotten, to be imported again. The tasks imported."""
+    added = [c for c in changes if c.path == inbox and not c.before]
     by_line = {r["line"]: r for r in store.records(path_equals=inbox)}
     states, imported = [], set()
-    for item, change in zip(items, result.changes, strict=False):
+    for (item, _line), change in zip(announced, added, strict=False):
         record = by_line.get(change.line)
         if record is not None:
             states.append(SyncState(item.uid, record["id"], item.fields()))
             imported.add(item.uid)
     store.save_sync_states(account, states)
-    store.drop_sync_states(account, [item.uid for item in items if item.uid not in imported])
-    return len(states)
+    store.drop_sync_states(account, [item.uid for item, _ in announced
+                                     if item.uid not in imported])  # fmt: skip
+    return {state.task for state in states}
 
 
 def settle_imports(store: Store, account: str, states: dict[str, SyncState],

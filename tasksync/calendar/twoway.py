@@ -31,7 +31,12 @@ from tasksync.calendar.ics import (
     to_calendar,
     uid_namespace,
 )
-from tasksync.calendar.imports import DEFAULT_INBOX, import_items, settle_imports
+from tasksync.calendar.imports import (
+    DEFAULT_INBOX,
+    announce_imports,
+    record_imports,
+    settle_imports,
+)
 from tasksync.calendar.vtodo import (
     FIELDS,
     MARK,
@@ -240,12 +245,14 @@ def run_sync(vault: Path, store: Store, statuses: StatusTable, calendar: Any, *,
         outcome.conflicts.append(f"{run.label(record)}: {', '.join(fields)} changed in the vault "
                                  f"and on the server; {winner} wins")  # fmt: skip
     before_pull = set(run.records)
-    failed = _pull(run, statuses, today, decisions, outcome) if pull else held
+    failed = held
+    if pull:
+        announced = announce_imports(vault, store, account, imports, inbox, today,
+                                     outcome.notices, outcome.errors)  # fmt: skip
+        failed, imported = _pull(run, statuses, today, decisions, outcome, (inbox, announced))
+        outcome.imported += len(imported)
+        before_pull |= imported  # the server's tasks already: not born to be sent
     decisions += _born(run, before_pull, decisions, all_open, people)
-    if pull and imports:
-        outcome.imported += import_items(vault, store, statuses, account, imports, inbox, today,
-                                         outcome.notices, outcome.errors)  # fmt: skip
-        run.records = {r["id"]: r for r in store.records()}
     store.replace_sync_states(account, forget, marks)
     # What needs no push is agreed now: its state is saved before any request can fail.
     settled = [d for d in decisions if d.uid not in failed and not d.push]
@@ -418,11 +425,14 @@ def _agreed(run: _Run, decision: Decision) -> SyncState:
 
 
 def _pull(run: _Run, statuses: StatusTable, today: date, decisions: list[Decision],
-          outcome: SyncOutcome) -> set[str]:  # fmt: skip
-    """Write the server's values into the notes, in one batch; the UIDs that failed."""
+          outcome: SyncOutcome, imports: tuple[str, list[tuple[ServerItem, str]]],
+          ) -> tuple[set[str], set[str]]:  # fmt: skip
+    """Write the server's values into the notes, and the ``imports`` (the inbox, its new
+    lines) at the inbox's end, in one batch; the UIDs that failed, the tasks imported."""
     pulls = [d for d in decisions if d.pull]
-    if not pulls:
-        return set()
+    inbox, announced = imports
+    if not pulls and not announced:
+        return set(), set()
     refused: dict[str, str] = {}
     encodings = {d.record["path"]: note_encoding(run.vault, d.record["path"])
                  for d in pulls if "summary" in d.pull}  # fmt: skip
@@ -430,8 +440,11 @@ def _pull(run: _Run, statuses: StatusTable, today: date, decisions: list[Decisio
                                             encodings.get(d.record["path"], "utf-8"))
                for d in pulls}  # fmt: skip
     targets = targets_of(run.store, [d.record for d in pulls])
-    result = run_batch(run.vault, run.store, statuses, "caldav pull", targets, changes, False)
-    outcome.pulled += len({c.task_id for c in result.changes})
+    lines = tuple(line for _, line in announced)
+    result = run_batch(run.vault, run.store, statuses, "caldav pull", targets, changes, False,
+                       append=(inbox, lines) if lines else None)  # fmt: skip
+    imported = record_imports(run.store, run.account, inbox, announced, result.changes)
+    outcome.pulled += len({c.task_id for c in result.changes if c.before})
     outcome.errors += result.errors
     outcome.notices += refused.values()
     run.records = {r["id"]: r for r in run.store.records()}
@@ -464,7 +477,7 @@ def _pull(run: _Run, statuses: StatusTable, today: date, decisions: list[Decisio
         SyncState(d.uid, d.record["id"], d.item.fields())
         for d in pulls if d.uid not in failed and d.push and d.item is not None
     ])  # fmt: skip
-    return failed
+    return failed, imported
 
 
 def _push(run: _Run, calendar: Any, vault_name: str, now: datetime, decisions: list[Decision],

@@ -472,24 +472,34 @@ def run_batch(vault: Path, store: Store, statuses: StatusTable, command: str,
               targets: list[Target], edit: Edits, dry_run: bool,
               notice: Notice | None = None, sink: Sink | None = None,
               progress: Callable[[int], None] | None = None,
-              plan_elsewhere: bool = False, all_or_nothing: bool = False) -> Outcome:  # fmt: skip
-    """Apply ``edit`` to the targets' lines in the notes, as one journaled batch, and
-    re-index the notes written. One note failing does not stop the others. With a
-    ``sink``, each change goes to it as its note is written and is not kept (a batch of
-    150,000 changes would hold every line twice); ``progress`` is told how many lines each
-    note written changed. With ``plan_elsewhere``, a batch of many notes is planned in a
-    second process (write/planner.py): the edit must then be a function of the task alone
+              plan_elsewhere: bool = False, all_or_nothing: bool = False,
+              append: tuple[str, tuple[str, ...]] | None = None) -> Outcome:  # fmt: skip
+    """Apply ``edit`` to the targets' lines in the notes, as one journaled batch, and re-index
+    the notes written; ``append``: (a note, lines) added at its end in the same batch (a
+    sync's imports, undone with what it pulled). One note failing does not stop the others.
+    With a ``sink``, each change goes to it as its note is written and is not kept (a batch
+    of 150,000 changes would hold every line twice); ``progress`` is told how many lines
+    each note written changed. With ``plan_elsewhere``, a batch of many notes is planned in
+    a second process (write/planner.py): the edit must then be a function of the task alone
     (what it does besides answering stays in that process). With ``all_or_nothing`` (a
     merge: its rejection stands only with the task it keeps), a target that cannot be
     changed as asked — gone, reworded — means nothing is written."""
     by_note: dict[str, list[Target]] = {}
     for target in targets:
         by_note.setdefault(target.path, []).append(target)
+    if append is not None:
+        by_note.setdefault(append[0], [])
     outcome = Outcome(sink=sink, progress=progress)
 
     def plan(rel: str) -> NotePlan:
+        if not by_note[rel]:  # only lines to add
+            assert append is not None
+            return plan_append(vault, rel, append[1])
         try:
-            return plan_edits(vault, rel, by_note[rel], edit, statuses)
+            made = plan_edits(vault, rel, by_note[rel], edit, statuses)
+            if append is not None and rel == append[0]:
+                made = plan_append(vault, rel, append[1], made)
+            return made
         except NoteError as exc:
             raise NoteError(f"{exc}; {_count(by_note[rel])} not changed") from None
         except OSError as exc:

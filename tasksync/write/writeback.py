@@ -450,10 +450,12 @@ def place_plan(plan: NotePlan, staged: Staged | None) -> None:
     plan.written = staged.written
 
 
-def plan_append(vault: Path, rel: str, new_lines: tuple[str, ...]) -> NotePlan:
-    """Add lines at the end of a note (made, with its folder, when it does not exist)."""
+def plan_append(vault: Path, rel: str, new_lines: tuple[str, ...],
+                plan: NotePlan | None = None) -> NotePlan:  # fmt: skip
+    """Add lines at the end of a note (made, with its folder, when it does not exist), or of
+    the ``plan`` already made of it (its other edits, in the same batch)."""
     try:
-        plan = open_plan(vault, rel)
+        plan = plan or open_plan(vault, rel)
     except NoteError:
         path = note_file(vault, rel)
         if path.exists() or path.is_symlink():
