@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 import zlib
@@ -90,7 +91,7 @@ class Planner:
         self._chunks = len(chunks)
         self._pool = ProcessPoolExecutor(max_workers=1,
                                          mp_context=multiprocessing.get_context("fork"),
-                                         initializer=_worker_started,
+                                         initializer=_planner_started,
                                          initargs=(os.getpid(),))  # fmt: skip
         try:
             self._futures: dict[int, Future[Planned]] = {
@@ -114,6 +115,7 @@ class Planner:
         last copy is closed."""
         processes = list(self._processes)
         manager: threading.Thread | None = getattr(self._pool, "_executor_manager_thread", None)
+        queue = getattr(self._pool, "_result_queue", None)  # the shutdown below drops it
         for future in self._futures.values():
             future.cancel()
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -132,11 +134,18 @@ class Planner:
         if manager is not None:
             manager.join(timeout=5)
             if manager.is_alive():  # a message cut short after all: no more will come
-                queue = getattr(self._pool, "_result_queue", None)
                 writer = getattr(queue, "_writer", None)
                 if writer is not None:
                     writer.close()
                 manager.join(timeout=5)
+
+
+def _planner_started(parent: int) -> None:
+    """Ctrl-C reaches the planning process too (the terminal signals the process group):
+    it finishes the chunk in hand, as ``close`` lets it, rather than die in the middle of a
+    message; the writing process stops the batch."""
+    _worker_started(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _plan_chunk(index: int) -> Planned:
