@@ -819,6 +819,37 @@ def test_undo_puts_back_a_task_done_with_delete_after_an_edit_elsewhere(make_vau
     assert note.read_bytes() == (text + "- [ ] added in Obsidian\n").replace("\n", newline).encode()
 
 
+ONCE = "- [ ] Once 🏁 delete"
+
+
+@pytest.mark.parametrize(
+    ("text", "edit", "expected"),
+    [
+        (f"# Shopping\n\n- [ ] Buy milk\n{ONCE}\n- [ ] Buy milk\n\nNotes\n",
+         lambda t: t + "typed later\n",
+         f"# Shopping\n\n- [ ] Buy milk\n{ONCE}\n- [ ] Buy milk\n\nNotes\ntyped later\n"),
+        (f"# Plan\n\n{ONCE}\n\n## Next\n\n", lambda t: "top\n" + t,
+         f"top\n# Plan\n\n{ONCE}\n\n## Next\n\n"),
+        (ONCE, lambda t: t + "typed", f"{ONCE}\ntyped"),
+    ],
+    ids=["between-twins", "between-blank-lines", "the-whole-note"],
+)  # fmt: skip
+def test_undo_puts_back_a_deleted_line_no_unique_neighbour_places(make_vault, text, edit,
+                                                                   expected):  # fmt: skip
+    """The line above and below the removed task were twins or blank lines (found more
+    than once): undo after any edit elsewhere said "changed since", closed the batch, and
+    the task was gone for good. The note as written is matched to the note now instead."""
+    vault = make_vault({"a.md": text})
+    note = vault / "a.md"
+    [once] = ids_where(vault, lambda t: t["description"] == "Once")
+    assert run(vault, "done", once).exit_code == 0
+    assert "Once" not in note.read_text()
+    note.write_text(edit(note.read_text()))
+    undone = run(vault, "undo")
+    assert undone.exit_code == 0, undone.stderr
+    assert note.read_text() == expected
+
+
 @pytest.mark.parametrize("ending", ["\n", ""], ids=["final-newline", "no-final-newline"])
 def test_a_dry_run_diff_applies_with_git_to_give_what_the_command_writes(make_vault, tmp_path,
                                                                          ending):  # fmt: skip

@@ -582,11 +582,31 @@ def _place_of_removed(plan: NotePlan, change: LineChange, before: list[str]) -> 
     now = [plan.line(i) for i in range(len(plan.lines))]
     then = [line.removesuffix("\r") for line in before]
     at = change.line - 1
+    written = then[:at] + then[at + len(change.before) :]
+    if not "".join(written):  # the batch left the note empty: they were all of it
+        return 0
     neighbours = [(at - 1, 1), (at + len(change.before), 0)]  # (index then, offset now)
     for index, offset in neighbours:
         if 0 <= index < len(then) and then.count(then[index]) == 1 \
                 and now.count(then[index]) == 1:  # fmt: skip
             return now.index(then[index]) + offset
+    return _aligned_place(written, at, now)
+
+
+def _aligned_place(written: list[str], at: int, now: list[str]) -> int | None:
+    """Where the gap before ``written[at]`` is in ``now``: the note as the batch wrote it
+    matched to the note now, line runs kept whole (an edit elsewhere — a line typed above,
+    below — leaves the lines around the gap together, even when they are blank lines or
+    twins, which no unique neighbour places). Only inside a run of two lines or more that
+    holds a neighbour of the gap: a lone blank line matched says nothing."""
+    matcher = difflib.SequenceMatcher(None, written, now, autojunk=False)
+    for first, first_now, size in matcher.get_matching_blocks():
+        if size < 2:
+            continue
+        if first < at <= first + size:  # the line above the gap is in the run
+            return first_now + at - first
+        if first == at:  # the line below it starts the run
+            return first_now
     return None
 
 
