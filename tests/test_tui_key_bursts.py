@@ -87,3 +87,20 @@ async def test_editing_keys_in_a_burst_act_in_the_order_typed(example_vault, siz
         burst(app, "ctrl+u", "h", "i", "g", "h", "enter")
         await settle(pilot)
     assert notes_bytes(example_vault) == before  # still high: nothing to write
+
+
+async def test_keys_typed_while_the_vault_loads_act_on_nothing(example_vault, size):
+    """The TUI reads the vault before its first screen; keys typed meanwhile waited, and
+    `a` then accepted the first task highlighted — one the user never saw."""
+    before = notes_bytes(example_vault)
+    typed_while_loading = [events.Key("a", "a"), events.Key("r", "r")]
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        for key in typed_while_loading:
+            app.post_message(key)
+        await settle(pilot)
+        assert notes_bytes(example_vault) == before
+        assert any("while the vault was loading" in str(n.message) for n in app._notifications)
+        await pilot.press("a")  # typed once the tasks are shown: taken
+        await settle(pilot)
+    assert notes_bytes(example_vault) != before

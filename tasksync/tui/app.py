@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import ClassVar, TypeVar
 from urllib.parse import quote
 
-from textual import on, work
+from textual import _time, events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal
@@ -86,6 +86,7 @@ from tasksync.write.writeback import Edit
 
 ELSEWHERE_DELAY_S = 0.4  # after a change, before the proposals are matched again
 _MADE_BY = {"accept": "TODO", "reject": "CANCELLED"}  # what each makes of a proposed task
+_QUIT_KEYS = frozenset(("q", "ctrl+q", "ctrl+c"))  # taken even while loading: they write nothing
 IN_BACKGROUND = 50  # a batch of more tasks is written in a worker thread, with its progress
 T = TypeVar("T")
 R = TypeVar("R")
@@ -132,6 +133,8 @@ class TasksyncApp(App[None]):
         self._elsewhere_generation = 0
         self.finding_elsewhere = False
         self._elsewhere_timer: Timer | None = None
+        self._keys_from = float("inf")  # keys typed before the tasks were shown are dropped
+        self._keys_dropped = False
 
     @property
     def today(self) -> date:
@@ -163,8 +166,22 @@ class TasksyncApp(App[None]):
         # the middle of a key. Records replaced later are freed as before (by reference count).
         _freeze_heap()
         tasks.focus()
+        self._keys_from = _time.get_time()
         if self.watching:
             self.watch_vault()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and event.time < self._keys_from \
+                and event.key not in _QUIT_KEYS:  # fmt: skip
+            # Typed while the vault was loading: no task was on the screen for it to act
+            # on, and the first one highlighted would have taken it (`a` accepted a task the
+            # user never saw).
+            if not self._keys_dropped:
+                self._keys_dropped = True
+                self.notify("Keys typed while the vault was loading were not taken: "
+                            "nothing was shown yet")  # fmt: skip
+            return
+        await super().on_event(event)
 
     def on_unmount(self) -> None:
         self.pairs.close()
