@@ -722,3 +722,24 @@ def test_a_task_the_server_refuses_is_named_and_the_others_still_go(make_vault, 
         assert "the server refused it" in again.stderr
     finally:
         server.stop()
+
+
+def test_a_due_time_set_on_the_phone_outlives_a_push_of_another_field(make_vault, server):
+    """The phone set a time on the due day (15:00 in Berlin); a rewording in the vault was
+    pushed with the vault's all-day date, and the phone's time was gone."""
+    vault = make_vault({"Week.md": "# Week\n- [ ] Dentist appointment 📅 2026-11-26\n"})
+    ok(sync(vault, server))
+    phone_edit(server, "Dentist appointment",
+               due=datetime(2026, 11, 27, 15, 0, tzinfo=_zone("Europe/Berlin")))  # fmt: skip
+    ok(sync(vault, server))
+    note = vault / "Week.md"
+    assert "📅 2026-11-27" in note.read_text()
+    note.write_text(note.read_text().replace("appointment", "appointment, bring x-rays"))
+    ok(sync(vault, server))
+    due = todo_by_summary(server, "Dentist appointment, bring x-rays").icalendar_component["DUE"]
+    assert due.dt == datetime(2026, 11, 27, 15, 0, tzinfo=_zone("Europe/Berlin"))
+    # a new day from the vault replaces the phone's time: the vault has days only
+    note.write_text(note.read_text().replace("2026-11-27", "2026-11-30"))
+    ok(sync(vault, server))
+    due = todo_by_summary(server, "Dentist appointment, bring x-rays").icalendar_component["DUE"]
+    assert due.to_ical() == b"20261130"

@@ -497,7 +497,9 @@ def _push(run: _Run, calendar: Any, vault_name: str, now: datetime, decisions: l
             if item is not None and item.raw is not None:
                 # The phone's copy, as listed: only the fields the sync carries change (what
                 # the phone added stays), and only if no one changed it since (If-Match).
-                _carry_fields(item.raw.icalendar_component, component)
+                server = item.raw.icalendar_component
+                same_day = item.due is not None and item.due.isoformat() == record["due"]
+                _carry_fields(server, component, _timed_due(server) if same_day else ())
                 item.raw.save(precondition="etag", increase_seqno=False)
             else:
                 calendar.save_todo(vtodo.to_ical().decode("utf-8"))
@@ -526,11 +528,25 @@ _CARRIED = ("SUMMARY", "DUE", "DTSTART", "DURATION", "STATUS", "COMPLETED", "PER
             "DTSTAMP", MARK)  # fmt: skip
 
 
-def _carry_fields(server: Any, ours: Any) -> None:
+def _carry_fields(server: Any, ours: Any, kept: tuple[str, ...] = ()) -> None:
     for name in _CARRIED:
+        if name in kept:
+            continue
         server.pop(name, None)
         if name in ours:
             server[name] = ours[name]
+
+
+def _timed_due(server: Any) -> tuple[str, ...]:
+    """The properties that give the server's due date a time of day (a time the phone set):
+    kept by a push that leaves the due day as it is — the vault has days only."""
+    due = server.get("DUE")
+    if due is not None:
+        return ("DUE",) if isinstance(due.dt, datetime) else ()
+    start, duration = server.get("DTSTART"), server.get("DURATION")
+    if start is not None and duration is not None and isinstance(start.dt, datetime):
+        return ("DUE", "DTSTART", "DURATION")
+    return ()
 
 
 # Answers about the request, not the account or the calendar (401, 403, 404: every request
