@@ -743,3 +743,33 @@ def test_a_due_time_set_on_the_phone_outlives_a_push_of_another_field(make_vault
     ok(sync(vault, server))
     due = todo_by_summary(server, "Dentist appointment, bring x-rays").icalendar_component["DUE"]
     assert due.to_ical() == b"20261130"
+
+
+def _sync_in(zone: str, vault: Path, server: Server, *extra: str) -> str:
+    """`caldav sync` as a process of its own, run in the time zone ``zone``."""
+    env = {**os.environ, "TZ": zone, "TASKSYNC_NOW": NOW, "TASKSYNC_CALDAV_PASSWORD": "x"}
+    done = subprocess.run([*sync_command(vault, server), *extra], capture_output=True,
+                          text=True, env=env, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_a_utc_due_time_is_not_pulled_again_from_another_time_zone(make_vault, server):
+    """The phone set a due time in UTC (20:00: the 28th in Kiritimati, the 27th in Adak);
+    synced from one zone then the other with nothing changed on the phone, it was pulled on
+    every sync, and with `--prefer server` it overwrote the date the user had just set."""
+    vault = make_vault({"Week.md": "# Week\n- [ ] Water the seedlings 📅 2026-11-26\n"})
+    note = vault / "Week.md"
+    _sync_in("Pacific/Kiritimati", vault, server)
+    phone_edit(server, "Water the seedlings", due=datetime(2026, 11, 27, 20, 0, tzinfo=UTC))
+    assert "pulled 1 change" in _sync_in("Pacific/Kiritimati", vault, server)
+    assert "📅 2026-11-28" in note.read_text()
+    for zone in ("America/Adak", "Pacific/Kiritimati", "America/Adak"):
+        assert "pulled 0" in _sync_in(zone, vault, server), zone
+    assert "📅 2026-11-28" in note.read_text()
+    note.write_text(note.read_text().replace("2026-11-28", "2026-12-05"))
+    out = _sync_in("America/Adak", vault, server, "--prefer", "server")
+    assert "0 conflict(s)" in out
+    assert "📅 2026-12-05" in note.read_text()
+    due = todo_by_summary(server, "Water the seedlings").icalendar_component["DUE"]
+    assert due.to_ical() == b"20261205"

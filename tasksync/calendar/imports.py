@@ -51,7 +51,7 @@ def announce_imports(vault: Path, store: Store, account: str, items: list[Server
             errors.append(f"the server's task {item.summary!r} is not imported into {inbox}: "
                           f"{why} (rename it there)")  # fmt: skip
     store.save_sync_states(account, [
-        SyncState(item.uid, "", {"path": inbox, "line": line, "fields": item.fields(),
+        SyncState(item.uid, "", {"path": inbox, "line": line, "fields": item.base(),
                                  "created": today.isoformat(),
                                  "description": _description(line)}, IMPORTING)
         for item, line in taken
@@ -70,7 +70,7 @@ def record_imports(store: Store, account: str, inbox: str,
     for (item, _line), change in zip(announced, added, strict=False):
         record = by_line.get(change.line)
         if record is not None:
-            states.append(SyncState(item.uid, record["id"], item.fields()))
+            states.append(SyncState(item.uid, record["id"], item.base()))
             imported.add(item.uid)
     store.save_sync_states(account, states)
     store.drop_sync_states(account, [item.uid for item, _ in announced

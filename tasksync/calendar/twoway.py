@@ -41,6 +41,7 @@ from tasksync.calendar.vtodo import (
     FIELDS,
     MARK,
     ServerItem,
+    due_stamp,
     item_of,
     record_title,
     vault_fields,
@@ -104,7 +105,9 @@ def merge(decision: Decision, prefer: str) -> list[str]:
                     conflicts.append(name)
                 decision.push = True
             continue
-        vault_changed, server_changed = mine != base.get(name), theirs != base.get(name)
+        vault_changed, server_changed = mine != base.get(name), decision.item.changed(base, name)
+        if not vault_changed and not server_changed:  # a UTC due read in another zone
+            continue
         if vault_changed and server_changed:
             conflicts.append(name)
             server_changed = prefer == "server"
@@ -344,7 +347,7 @@ def _decide(run: _Run, all_open: bool, people: People | None, outcome: SyncOutco
         if record is None:
             if item is None:
                 forget.append(uid)
-            elif state.base is not None and item.fields() != state.base:
+            elif state.base is not None and item.changed_since(state.base):
                 outcome.notices.append(f"{item.summary!r} is gone from the vault but was changed "
                                        "on the server since; left on the server")  # fmt: skip
                 marks.append(SyncState(uid, state.task, state.base, "left"))
@@ -374,7 +377,7 @@ def _decide(run: _Run, all_open: bool, people: People | None, outcome: SyncOutco
                 f"{item.summary!r} on the server was sent by tasksync but its task is not "
                 "found in the vault; left on the server"
             )
-            marks.append(SyncState(item.uid, "", item.fields(), "left"))
+            marks.append(SyncState(item.uid, "", item.base(), "left"))
         else:
             imports.append(item)  # created on the server
     return decisions, imports, forget, deletions, marks
@@ -419,9 +422,10 @@ def _agreed(run: _Run, decision: Decision) -> SyncState:
     if record is None and decision.pull and decision.item is not None:
         # the pull took its line away (a completion of a `🏁 delete` task): done on both
         # sides, it is left on the server as it is, without a word
-        return SyncState(decision.uid, decision.record["id"], decision.item.fields(), "left")
+        return SyncState(decision.uid, decision.record["id"], decision.item.base(), "left")
     record = record or decision.record
-    return SyncState(decision.uid, record["id"], vault_fields(record))
+    due_at = decision.item.due_at if decision.item is not None else None
+    return SyncState(decision.uid, record["id"], {**vault_fields(record), "due_at": due_at})
 
 
 def _pull(run: _Run, statuses: StatusTable, today: date, decisions: list[Decision],
@@ -467,14 +471,14 @@ def _pull(run: _Run, statuses: StatusTable, today: date, decisions: list[Decisio
             continue
         decision.record = record
         assert decision.item is not None
-        if vault_fields(record) != decision.item.fields():
+        if _differs(record, decision.item, decision.base):
             decision.push = True  # the vault won a field too: the merged task goes up
     # What was pulled is taken: the server's task as it is now becomes the base, so that a
     # push that does not happen in this run (`caldav pull`, the server gone, a kill) is sent
     # by the next sync, and the server's change is not pulled a second time (a recurring
     # task's completion would complete its next occurrence).
     run.store.save_sync_states(run.account, [
-        SyncState(d.uid, d.record["id"], d.item.fields())
+        SyncState(d.uid, d.record["id"], d.item.base())
         for d in pulls if d.uid not in failed and d.push and d.item is not None
     ])  # fmt: skip
     return failed, imported
@@ -501,8 +505,10 @@ def _push(run: _Run, calendar: Any, vault_name: str, now: datetime, decisions: l
                 same_day = item.due is not None and item.due.isoformat() == record["due"]
                 _carry_fields(server, component, _timed_due(server) if same_day else ())
                 item.raw.save(precondition="etag", increase_seqno=False)
+                due_at = due_stamp(server)
             else:
                 calendar.save_todo(vtodo.to_ical().decode("utf-8"))
+                due_at = due_stamp(component)
         except Exception as exc:
             if _refused(exc):  # this one task: the others still go
                 outcome.errors.append(f"{run.label(record)}: the server refused it "
@@ -515,8 +521,8 @@ def _push(run: _Run, calendar: Any, vault_name: str, now: datetime, decisions: l
             outcome.notices.append(f"{run.label(record)}: changed on the server while tasksync "
                                    "synced; not sent (the next sync merges it)")  # fmt: skip
             continue
-        run.store.save_sync_states(run.account, [SyncState(decision.uid, record["id"],
-                                                           vault_fields(record))])  # fmt: skip
+        base = {**vault_fields(record), "due_at": due_at}
+        run.store.save_sync_states(run.account, [SyncState(decision.uid, record["id"], base)])
         outcome.pushed += 1
 
 
@@ -526,6 +532,16 @@ def _push(run: _Run, calendar: Any, vault_name: str, now: datetime, decisions: l
 # both DUE and DURATION is refused).
 _CARRIED = ("SUMMARY", "DUE", "DTSTART", "DURATION", "STATUS", "COMPLETED", "PERCENT-COMPLETE",
             "DTSTAMP", MARK)  # fmt: skip
+
+
+def _differs(record: Record, item: ServerItem, base: dict[str, Any] | None) -> bool:
+    """Whether the task in the vault and on the server differ (after a pull: the vault won a
+    field too). A due neither side changed since ``base`` does not, whatever day a UTC due
+    is in this zone."""
+    mine, theirs = vault_fields(record), item.fields()
+    return any(mine[name] != theirs[name] and not (
+        name == "due" and base is not None and mine["due"] == base.get("due")
+        and not item.changed(base, "due")) for name in FIELDS)  # fmt: skip
 
 
 def _carry_fields(server: Any, ours: Any, kept: tuple[str, ...] = ()) -> None:

@@ -30,10 +30,26 @@ class ServerItem:
     completed: date | None  # the local day it was completed, when it says
     raw: Any = None  # the caldav object, to delete it
     ours: bool = False  # sent by tasksync (not made on the phone)
+    due_at: str | None = None  # its due as written (``due_stamp``): the same in every zone
 
     def fields(self) -> dict[str, Any]:
         summary = task_summary(self.summary)  # as the vault's side is read: compared with it
         return {"status": self.status, "due": _iso(self.due), "summary": summary}
+
+    def base(self) -> dict[str, Any]:
+        """What a sync keeps of it to merge on next time: its fields, and its due as written."""
+        return {**self.fields(), "due_at": self.due_at}
+
+    def changed(self, base: dict[str, Any], name: str) -> bool:
+        """Whether field ``name`` changed on the server since ``base``. A due in UTC is a
+        day of the zone the sync runs in: its day differs from one zone to the next while the
+        phone changed nothing, so the due as written is compared where the base kept it."""
+        if name == "due" and base.get("due_at") is not None and self.due_at is not None:
+            return bool(self.due_at != base["due_at"])
+        return bool(self.fields()[name] != base.get(name))
+
+    def changed_since(self, base: dict[str, Any]) -> bool:
+        return any(self.changed(base, name) for name in FIELDS)
 
 
 def vault_fields(record: Record) -> dict[str, Any]:
@@ -105,7 +121,20 @@ def item_of(component: Any, raw: Any = None) -> ServerItem:
     summary = " ".join(str(component.get("SUMMARY", "")).split())
     ours = MARK in component or "obsidian://open?vault=" in str(component.get("DESCRIPTION", ""))
     return ServerItem(str(component.get("UID")), _status(component), _due(component), summary,
-                      local_date(component.get("COMPLETED")), raw, ours)  # fmt: skip
+                      local_date(component.get("COMPLETED")), raw, ours,
+                      due_stamp(component))  # fmt: skip
+
+
+def due_stamp(component: Any) -> str | None:
+    """The VTODO's due as written — a date, a time with its offset, a floating time, or a
+    start and a duration — whatever the zone it is read in."""
+    due = component.get("DUE")
+    if due is not None:
+        return str(getattr(due, "dt", due).isoformat())
+    start, duration = component.get("DTSTART"), component.get("DURATION")
+    if start is None or duration is None:
+        return None
+    return f"{start.dt.isoformat()}+{duration.to_ical().decode()}"
 
 
 def _due(component: Any) -> date | None:
