@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from typing import NamedTuple, Protocol
@@ -59,6 +60,7 @@ class Known(NamedTuple):
     line: int = 0  # 1-based, where the index had it (0: not known)
 
 
+_WORD = re.compile(r"\w+")
 SIMILAR = 70.0  # rapidfuzz ratio from which a reworded task is taken for the same task
 MAX_COMPARISONS = 250_000  # beyond, a note rewritten wholesale: reworded tasks are not sought
 
@@ -107,7 +109,7 @@ def carry_ids(path: str, old: Sequence[Known], new: Sequence[tuple[str, IdParts]
          lambda _line, _raw, parts: None if parts.task_id
          else parts.description.casefold())  # fmt: skip
     free = [position for position in range(len(old)) if position not in taken_old]
-    _pair_similar(old, new, free, result)
+    _pair_similar(old, new, free, result, lines)
     if None not in result:
         return [key for key in result if key is not None]
     natural = task_ids(path, [parts for _, parts in new])
@@ -127,21 +129,28 @@ def carry_ids(path: str, old: Sequence[Known], new: Sequence[tuple[str, IdParts]
 
 
 def _pair_similar(old: Sequence[Known], new: Sequence[tuple[str, IdParts]], free: list[int],
-                  result: list[str | None]) -> None:  # fmt: skip
-    """Reworded tasks: pairs whose descriptions are each other's best match, above SIMILAR."""
+                  result: list[str | None], lines: Sequence[int] = ()) -> None:  # fmt: skip
+    """Reworded tasks: pairs whose descriptions are each other's best match, above SIMILAR.
+    A short description ("Dentist") is too short for a ratio to mean much: words added to it
+    or taken from it ("Dentist: bring the x-rays") count as a rewording only on the line
+    where it stood."""
     waiting = [i for i, key in enumerate(result) if key is None]
     if not waiting or not free or len(waiting) * len(free) > MAX_COMPARISONS:
         return
     from rapidfuzz import fuzz
 
-    def similarity(a: str, b: str) -> float:
+    def similarity(i: int, j: int) -> float:
+        a, b = new[i][1].description.casefold(), old[j].description.casefold()
         # a few words added or taken away ("Call Bob" -> "Call Bob about the shed") count as
         # a rewording, once there is enough text for that to mean something
         score = fuzz.ratio(a, b)
-        return max(score, fuzz.token_set_ratio(a, b)) if min(len(a), len(b)) >= 8 else score
+        if min(len(a), len(b)) >= 8:
+            return max(score, fuzz.token_set_ratio(a, b))
+        same_line = bool(lines) and old[j].line == lines[i]
+        return max(score, SIMILAR) if same_line and _words_kept(a, b) else score
 
     scores = {
-        (i, j): similarity(new[i][1].description.casefold(), old[j].description.casefold())
+        (i, j): similarity(i, j)
         for i in waiting
         for j in free
         if not new[i][1].task_id and not old[j].task_id
@@ -156,3 +165,9 @@ def _pair_similar(old: Sequence[Known], new: Sequence[tuple[str, IdParts]], free
         if score >= best_for_old:
             result[i] = old[j].id
             free.remove(j)
+
+
+def _words_kept(a: str, b: str) -> bool:
+    """Whether every word of one description is in the other (words added or taken away)."""
+    words_a, words_b = set(_WORD.findall(a)), set(_WORD.findall(b))
+    return bool(words_a and words_b) and (words_a <= words_b or words_b <= words_a)

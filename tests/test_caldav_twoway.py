@@ -773,3 +773,18 @@ def test_a_utc_due_time_is_not_pulled_again_from_another_time_zone(make_vault, s
     assert "📅 2026-12-05" in note.read_text()
     due = todo_by_summary(server, "Water the seedlings").icalendar_component["DUE"]
     assert due.to_ical() == b"20261205"
+
+
+def test_a_phone_completion_survives_words_added_to_a_short_title(make_vault, server):
+    """ "Dentist" completed on the phone and made "Dentist: bring the x-rays" in Obsidian: the
+    task was taken for a new one, its completion never reached the note, and a second,
+    open task was sent."""
+    vault = make_vault({"Week.md": "# Week\n- [ ] Dentist 📅 2026-11-26\n"})
+    ok(sync(vault, server))
+    todo_by_summary(server, "Dentist").complete(
+        completion_timestamp=datetime(2026, 11, 21, 12, tzinfo=UTC))  # fmt: skip
+    note = vault / "Week.md"
+    note.write_text("# Week\n- [ ] Dentist: bring the x-rays 📅 2026-11-26\n")
+    ok(sync(vault, server))
+    assert "- [x] Dentist: bring the x-rays 📅 2026-11-26 ✅ 2026-11-21" in note.read_text()
+    assert summaries(server) == {"Dentist: bring the x-rays": "COMPLETED"}

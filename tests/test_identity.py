@@ -72,6 +72,34 @@ def test_a_reworded_task_keeps_its_id_and_its_calendar_uid(make_vault):
     assert after["Water the seedlings"] == before["Water the seedlings"]
 
 
+@pytest.mark.parametrize(
+    ("then", "now", "kept"),
+    [
+        ("Dentist", "Dentist: bring the x-rays", True),
+        ("Call Bob", "Call Bob today", True),
+        ("Dentist", "Water the ferns", False),
+    ],
+)
+def test_a_short_description_with_words_added_on_its_line_keeps_its_id(make_vault, then, now,
+                                                                        kept):  # fmt: skip
+    """A description under eight characters was matched by its ratio alone: "Dentist" made
+    "Dentist: bring the x-rays" a new task, and a completion on the phone was lost."""
+    text = "# Week\n- [ ] Order compost 📅 2026-11-25\n- [ ] {} 📅 2026-11-26\n- [ ] Sweep\n"
+    vault = make_vault({"Week.md": text.format(then)})
+    before = ids(vault)
+    (vault / "Week.md").write_text(text.format(now))
+    after = ids(vault)
+    assert (after[now] == before[then]) is kept
+    assert after["Order compost"] == before["Order compost"]
+
+
+def test_words_added_to_a_short_description_elsewhere_make_another_task(make_vault):
+    vault = make_vault({"Week.md": "- [ ] Dentist\n- [ ] Sweep the yard\n"})
+    before = ids(vault)
+    (vault / "Week.md").write_text("- [ ] Sweep the yard\n- [ ] Dentist at noon\n- [ ] Mop\n")
+    assert ids(vault)["Dentist at noon"] != before["Dentist"]
+
+
 def test_moved_lines_and_a_new_task_above_keep_every_id(make_vault):
     vault = make_vault({"Week.md": NOTE})
     before = ids(vault)
