@@ -788,3 +788,23 @@ def test_a_phone_completion_survives_words_added_to_a_short_title(make_vault, se
     ok(sync(vault, server))
     assert "- [x] Dentist: bring the x-rays 📅 2026-11-26 ✅ 2026-11-21" in note.read_text()
     assert summaries(server) == {"Dentist: bring the x-rays": "COMPLETED"}
+
+
+def test_a_recurring_task_renamed_and_completed_on_the_phone_moves_on(make_vault, server):
+    """The phone renamed and completed a weekly task in one edit: the note got its done line
+    and next occurrence, but the task did not move on to it: a second server task was sent
+    for it, and the phone's was left behind as "gone from the vault"."""
+    vault = make_vault({"Week.md": "# Week\n- [ ] Review 🔁 every week 📅 2026-11-23\n"})
+    ok(sync(vault, server))
+    phone_edit(server, "Review", summary="Review with Dana", status="COMPLETED",
+               completed=datetime(2026, 11, 21, 12, tzinfo=UTC))  # fmt: skip
+    ok(sync(vault, server))
+    assert (vault / "Week.md").read_text() == (
+        "# Week\n- [ ] Review with Dana 🔁 every week 📅 2026-11-30\n"
+        "- [x] Review with Dana 🔁 every week 📅 2026-11-23 ✅ 2026-11-21\n"
+    )
+    again = ok(sync(vault, server))
+    assert "gone from the vault" not in again
+    [todo] = server.calendar().todos(include_completed=True)
+    assert str(todo.icalendar_component["SUMMARY"]) == "Review with Dana"
+    assert todo.icalendar_component["DUE"].to_ical() == b"20261130"

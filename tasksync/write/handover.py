@@ -101,6 +101,8 @@ def _continued_at(change: LineChange) -> int | None:
         return 0
     before = unticked(change.before[0])
     moved_on = [i for i, line in enumerate(change.after) if unticked(line) != before]
+    if len(moved_on) > 1:  # reworded as it was completed (a phone's edit): the line not done
+        moved_on = [i for i in moved_on if unticked(change.after[i]) == change.after[i]]
     return moved_on[0] if len(moved_on) == 1 else None
 
 
