@@ -20,7 +20,8 @@ from tasksync.write import edits
 
 STATUSES = StatusTable()
 LINES = ("- [ ] plan a ^blk1", "- [ ] call Dana 📅 2026-01-02 #x", "- [?] order probes @Myself",
-         "- [ ] fix the shed [due:: 2026-03-04]")  # fmt: skip
+         "- [ ] fix the shed [due:: 2026-03-04]",
+         "- [ ] Call Bob\t#work")  # a tab before the tags: `set --owner` was refused  # fmt: skip
 NOTE = "# Plans\n- [ ] plan a 📅 2026-01-02 ^blk1\n- [ ] plan b\n"
 
 

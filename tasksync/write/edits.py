@@ -170,7 +170,7 @@ def _set_owner(segments: list[Segment], owner: str | None) -> None:
             at = index
             continue
         break
-    if at < len(segments) and segments[at - 1].text.endswith(" "):
+    if at < len(segments) and segments[at - 1].text[-1:].isspace():  # a space, or a tab
         segments[at:at] = [Segment("owner", name), Segment("text", " ")]
     else:
         segments[at:at] = [Segment("text", " "), Segment("owner", name)]
