@@ -586,6 +586,22 @@ def test_a_full_disk_under_the_index_never_leaves_an_unjournaled_change(vault, t
         assert snapshot(*sorted(root.rglob("*.md"))) == before
 
 
+def test_an_add_to_a_new_folder_on_a_full_disk_leaves_no_folder(tmp_path, tiny_disk):
+    """`add --note Projects/2026/Inbox.md` failed on a full disk (said so, exit 1) but left
+    the folders it had made for the note in the vault."""
+    root = tiny_disk / "vault"
+    root.mkdir()
+    (root / "Note.md").write_text("- [ ] a\n")
+    db = tmp_path / "index.sqlite"
+    assert tasksync(root, "scan", db=db).returncode == 0
+    filler = _fill(tiny_disk, 0)
+    result = tasksync(root, "add", "--note", "Projects/2026/Inbox.md", "Call Bob", db=db)
+    assert result.returncode == 1, result.stderr
+    assert "No space left" in result.stderr
+    filler.unlink()
+    assert sorted(p.name for p in root.rglob("*")) == ["Note.md"]
+
+
 def test_an_index_whose_scan_filled_the_disk_is_called_full_not_damaged(vault, tiny_disk):
     """A scan that fills the index's disk, then any command: SQLite had rolled the whole
     transaction back, so undoing a savepoint failed ("no such savepoint") and the index was

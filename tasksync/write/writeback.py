@@ -429,9 +429,13 @@ def stage_plan(plan: NotePlan) -> Staged | None:
         return None
     if plan.created and plan.path.exists():
         raise ChangedMeanwhile(str(plan.path))  # made by someone else meanwhile
-    for level in reversed(range(plan.made_folders)):
-        plan.path.parents[level].mkdir(exist_ok=True)
-    return stage(plan.path, plan.new if plan.new is not None else plan.encoded())
+    try:
+        for level in reversed(range(plan.made_folders)):
+            plan.path.parents[level].mkdir(exist_ok=True)
+        return stage(plan.path, plan.new if plan.new is not None else plan.encoded())
+    except BaseException:  # a full disk: the folders made for the note go with it
+        remove_made_folders(plan.path, plan.made_folders)
+        raise
 
 
 def place_plan(plan: NotePlan, staged: Staged | None) -> None:
