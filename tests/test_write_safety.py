@@ -18,6 +18,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -875,6 +876,29 @@ def test_a_note_saved_in_place_just_before_the_rename_is_not_replaced(vault, mon
         "- [?] Call the council #proposed\n- [ ] Typed in Obsidian just now\n"
     )
     assert not list(root.glob(".*.tasksync"))
+
+
+def test_undo_while_an_editor_saves_the_note_in_place_waits_for_the_save(vault):
+    """Obsidian saves by truncating the note and writing it again: undo read it empty in
+    between, took every line it wrote for changed since, and closed the batch for good."""
+    root = vault({"n.md": "- [?] Call Bob #proposed\n- [?] Email Ann #proposed\n"})
+    assert tasksync(root, "accept", "--all-proposed").returncode == 0
+    note = root / "n.md"
+    saved = note.read_bytes() + b"typed by the user\n"
+    with open(note, "r+b") as handle:
+        handle.truncate(0)
+        handle.flush()
+        command = [sys.executable, "-m", "tasksync", "--vault", str(root), "--db", str(_index()),
+                   "--today", TODAY, "undo"]  # fmt: skip
+        undo = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)  # fmt: skip
+        time.sleep(1.0)  # the editor's save is under way while undo reads the note
+        handle.write(saved)
+    _, err = undo.communicate(timeout=TIMEOUT_S)
+    assert undo.returncode == 0, err
+    assert note.read_text() == (
+        "- [?] Call Bob #proposed\n- [?] Email Ann #proposed\ntyped by the user\n"
+    )
 
 
 def test_without_renameat2_notes_are_still_written_and_checked(vault, monkeypatch):

@@ -11,6 +11,7 @@ before it is written. So `undo` can always restore what any batch — even a kil
 from __future__ import annotations
 
 import sqlite3
+import time
 import zlib
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
@@ -651,12 +652,18 @@ def undo_last(vault: Path, store: Store, statuses: StatusTable,
             original = store.note_before(last.id, rel)
             before_hash, written_hash = last.hashes.get(rel, ("", None))
             changes = store.batch_changes(last.id, rel)
+
+            def revert() -> NotePlan:
+                return plan_revert(vault, rel, changes, original, written_hash,
+                                   was_absent=before_hash == ABSENT,
+                                   made_folders=store.folders_made(last.id, rel),
+                                   before_hash=before_hash,
+                                   twinned=store.twinned_lines(last.id, rel))  # fmt: skip
+
             try:
-                note_plan = plan_revert(vault, rel, changes, original, written_hash,
-                                        was_absent=before_hash == ABSENT,
-                                        made_folders=store.folders_made(last.id, rel),
-                                        before_hash=before_hash,
-                                        twinned=store.twinned_lines(last.id, rel))  # fmt: skip
+                note_plan = revert()
+                if note_plan.errors and _saved_just_now(vault, rel):
+                    note_plan = revert()  # read once the editor's save is over
             except NoteError as exc:
                 if written_hash != ABSENT and _gone(vault, rel):
                     # renamed or deleted since: no undo can ever write it; the rest goes on
@@ -696,6 +703,31 @@ def undo_last(vault: Path, store: Store, statuses: StatusTable,
             if written.changed and not written.indexed:
                 sync(vault, store, statuses)
         return outcome
+
+
+SAVE_QUIET_S = 1.5  # how long a note just written is left alone before undo reads it again
+SAVE_WAIT_S = 3.0  # and how long undo waits for that at most
+
+
+def _saved_just_now(vault: Path, rel: str) -> bool:
+    """Whether the note was written a moment ago — an editor's save in place may be under
+    way (Obsidian truncates the file, then writes it): if so, wait until it has been left
+    alone for ``SAVE_QUIET_S`` (``SAVE_WAIT_S`` at most), so that undo does not take a note
+    read half-saved for one changed since, and close its part of the batch for good."""
+    try:
+        path = note_file(vault, rel)
+        deadline = time.monotonic() + SAVE_WAIT_S
+        touched = time.time() - path.stat().st_mtime
+        if touched >= SAVE_QUIET_S:
+            return False
+        while time.monotonic() < deadline:
+            time.sleep(max(0.0, min(SAVE_QUIET_S - touched, deadline - time.monotonic())) + 0.01)
+            touched = time.time() - path.stat().st_mtime
+            if touched >= SAVE_QUIET_S:
+                break
+        return True
+    except (NoteError, OSError):
+        return False
 
 
 def _gone(vault: Path, rel: str) -> bool:
