@@ -104,3 +104,38 @@ async def test_keys_typed_while_the_vault_loads_act_on_nothing(example_vault, si
         await pilot.press("a")  # typed once the tasks are shown: taken
         await settle(pilot)
     assert notes_bytes(example_vault) != before
+
+
+async def test_ctrl_p_while_a_batch_is_written_leaves_the_tui_answering(make_vault, monkeypatch):
+    """ctrl+p opened the command palette over the progress dialog of a long batch; the batch
+    done, the palette was closed in the dialog's stead, and the dialog stayed for good,
+    taking every key (only ctrl+q got out)."""
+    import time
+
+    import tasksync.tui.app as tui
+
+    written = tui.write
+
+    def slow_disk(*args, **kwargs):
+        time.sleep(1.0)
+        return written(*args, **kwargs)
+
+    monkeypatch.setattr(tui, "write", slow_disk)
+    note = "".join(f"- [?] Task number {i} about the shed #proposed\n" for i in range(60))
+    vault = make_vault({"Sync.md": "# Sync\n\n" + note})
+    app = app_for(vault)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("A", "y")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ProgressScreen"
+        await pilot.press("ctrl+p")
+        for _ in range(40):
+            await asyncio.sleep(0.1)
+            await pilot.pause()
+            if type(app.screen).__name__ == "Screen":
+                break
+        assert [type(s).__name__ for s in app.screen_stack] == ["Screen"]
+        await pilot.press("u")
+        await settle(pilot)
+    assert "[?]" in (vault / "Sync.md").read_text()

@@ -572,7 +572,10 @@ class TasksyncApp(App[None]):
 
         def finish(result: T | None, error: str | None) -> None:
             timer.stop()
-            progress.dismiss(None)
+            while progress in self.screen_stack and self.screen is not progress:
+                self.pop_screen()  # whatever opened over it (dismiss closes the top screen)
+            if self.screen is progress:
+                progress.dismiss(None)
             if result is None:
                 self.notify(error or "not written", severity="error", timeout=10)
                 self.reload()
@@ -938,6 +941,11 @@ class TasksyncApp(App[None]):
         its bottom rows, where its buttons and question end."""
         self.clear_notifications()
         self.push_screen(dialog, done)
+
+    def action_command_palette(self) -> None:
+        if isinstance(self.screen, ProgressScreen):
+            return  # every key waits while a batch is written, ctrl+p too
+        super().action_command_palette()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The command palette: the actions of the current screen, then Textual's own."""
