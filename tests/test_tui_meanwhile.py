@@ -162,3 +162,30 @@ async def test_a_key_on_a_twin_moved_in_obsidian_writes_the_twin_shown(make_vaul
     assert now[3:] == lines[3:], f"the twin shown was not the one written:\n{note.read_text()}"
     assert "2026-12-24" in now[2]
     assert "[?]" not in now[2]
+
+
+async def test_redo_writes_only_what_the_batch_wrote(make_vault):
+    """Two tasks selected, one reworded in Obsidian: `A` accepted the other and refused it
+    ("changed in the note"); `u` said it undid 2 tasks, and `U` accepted both — the refused
+    one too, which the user was never asked about again."""
+    vault = make_vault({"Meet.md": "# M\n\n- [?] Book the village hall #proposed\n"
+                                   "- [?] Pay the plumber for the boiler #proposed\n"})  # fmt: skip
+    note = vault / "Meet.md"
+    app = app_for(vault)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for words in ("Book", "Pay"):
+            await go_to(pilot, app, words)
+            await pilot.press("space")
+            await pilot.pause()
+        note.write_text(note.read_text().replace("the boiler", "the boiler today"))
+        await pilot.press("A")
+        await pilot.pause()
+        accepted = note.read_bytes()
+        assert b"- [?] Pay the plumber for the boiler today #proposed" in accepted
+        await pilot.press("u")
+        await pilot.pause()
+        assert "Book the village hall" in str(list(app._notifications)[-1].message)
+        await pilot.press("U")
+        await pilot.pause()
+    assert note.read_bytes() == accepted

@@ -5,6 +5,7 @@ writes a note itself."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import os
 import shlex
@@ -517,12 +518,15 @@ class TasksyncApp(App[None]):
         for error in outcome.errors:
             self.notify(_worded(error), severity="error", timeout=10)
         if outcome.changes:
-            self.history.did(made, redoing, handed)
-            if redoing:
-                self._redo_after = self._newest_batch()
-            count = len({c.task_id for c in outcome.changes})
+            taken = {c.task_id for c in outcome.changes}
+            count = len(taken)
             whole = count == len(made.ids) or made.all_or_nothing  # a merge: written whole
             what = made.what if whole else f"{count:,} of {made.what}"
+            # What u undoes and U redoes is what was written: a task refused (changed in the
+            # note meanwhile) is not written by a redo either.
+            self.history.did(made if whole else _only(made, taken, self.by_id), redoing, handed)
+            if redoing:
+                self._redo_after = self._newest_batch()
             again = "redone" if redoing else "u undoes"
             self.notify(f"{made.verb.capitalize()} {what} — {again}")
         self.reload(handed)
@@ -1020,6 +1024,13 @@ def _worded(error: str, in_dialog: bool = False) -> str:
         said += (" Your values are kept, and the task is shown as the note holds it now: "
                  "enter saves them onto it, esc cancels.")  # fmt: skip
     return said
+
+
+def _only(made: Batch, taken: set[str], records: dict[str, Record]) -> Batch:
+    """The batch as far as it was written: the tasks ``taken``."""
+    ids = tuple(key for key in made.ids if key in taken)
+    what = quoted(records[ids[0]]) if len(ids) == 1 and ids[0] in records else f"{len(ids):,} tasks"
+    return dataclasses.replace(made, ids=ids, what=what)
 
 
 def make_app(vault: Path, db: Path, today: date | None = None, watch: bool = True) -> TasksyncApp:
