@@ -189,3 +189,27 @@ async def test_redo_writes_only_what_the_batch_wrote(make_vault):
         await pilot.press("U")
         await pilot.pause()
     assert note.read_bytes() == accepted
+
+
+async def test_the_edit_dialog_never_takes_another_task_for_the_one_edited(make_vault):
+    """The task being edited was deleted in Obsidian and the next one moved up into its
+    line: enter showed that other task as "this task as the note holds it now", and a
+    second enter wrote the due date typed for the first onto it."""
+    vault = make_vault({"Meet.md": "# M\n\n- [?] Book the hall #proposed\n"
+                                   "- [?] Pay the plumber #proposed\n"})  # fmt: skip
+    note = vault / "Meet.md"
+    app = app_for(vault)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await go_to(pilot, app, "Book the hall")
+        await pilot.press("e")
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#due").value = "2026-12-24"
+        note.write_text("# M\n\n- [?] Pay the plumber #proposed\n")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert dialog.record["description"] == "Book the hall"
+        await pilot.press("enter")
+        await pilot.pause()
+    assert note.read_text() == "# M\n\n- [?] Pay the plumber #proposed\n"

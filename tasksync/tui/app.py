@@ -781,10 +781,14 @@ class TasksyncApp(App[None]):
             dialog.dismiss(None)
             self._written(made, outcome, False, handed)
             return
+        held_before = set(self.by_id)
         self.reload()
+        # The task by its id; or, reworded past recognition, the new task on its line — not
+        # another task that moved up into it (its own line deleted in Obsidian).
+        line = dialog.record["line"]
         now = self.by_id.get(dialog.record["id"]) or next(
             (r for r in self.by_path.get(dialog.record["path"], [])
-             if r["line"] == dialog.record["line"]), None)  # fmt: skip
+             if r["line"] == line and r["id"] not in held_before), None)  # fmt: skip
         if now is not None:
             dialog.retarget(now)
         said = " ".join(_worded(e, in_dialog=now is not None) for e in outcome.errors)
