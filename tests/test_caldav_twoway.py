@@ -808,3 +808,23 @@ def test_a_recurring_task_renamed_and_completed_on_the_phone_moves_on(make_vault
     [todo] = server.calendar().todos(include_completed=True)
     assert str(todo.icalendar_component["SUMMARY"]) == "Review with Dana"
     assert todo.icalendar_component["DUE"].to_ical() == b"20261130"
+
+
+def test_a_recurring_completion_that_cannot_be_written_comes_on_the_next_sync(make_vault,
+                                                                              server):  # fmt: skip
+    """The note of a weekly task the phone completed could not be written: the sync failed
+    as it should, but pushed the open task over the phone's completion, and the next sync
+    had nothing left to write: the completion was lost on both sides."""
+    vault = make_vault({"Week.md": "# Week\n- [ ] Water plants 🔁 every week 📅 2026-11-23\n"})
+    ok(sync(vault, server))
+    todo_by_summary(server, "Water plants").complete(
+        completion_timestamp=datetime(2026, 11, 21, 12, tzinfo=UTC))  # fmt: skip
+    os.link(vault / "Week.md", vault.parent / "hard link")  # a note tasksync must not rewrite
+    assert sync(vault, server).exit_code != 0
+    assert summaries(server) == {"Water plants": "COMPLETED"}
+    (vault.parent / "hard link").unlink()
+    ok(sync(vault, server))
+    assert (vault / "Week.md").read_text() == (
+        "# Week\n- [ ] Water plants 🔁 every week 📅 2026-11-30\n"
+        "- [x] Water plants 🔁 every week 📅 2026-11-23 ✅ 2026-11-21\n"
+    )

@@ -453,6 +453,7 @@ def _pull(run: _Run, statuses: StatusTable, today: date, decisions: list[Decisio
     outcome.notices += refused.values()
     run.records = {r["id"]: r for r in run.store.records()}
     removed = {change.task_id for change in result.changes if not change.after}
+    written = {change.task_id for change in result.changes}
     failed = set()
     for decision in pulls:
         record = run.records.get(decision.record["id"])
@@ -466,6 +467,9 @@ def _pull(run: _Run, statuses: StatusTable, today: date, decisions: list[Decisio
             # A recurring task completed: its done line stands, and its next occurrence holds
             # the task (and the server's task): that moves on to it, pushed below.
             wanted = {k: v for k, v in wanted.items() if k not in ("status", "due")}
+            if decision.record["id"] not in written:  # its note refused the done line
+                failed.add(decision.uid)
+                continue
         if record is None or any(now.get(k) != v for k, v in wanted.items()):
             failed.add(decision.uid)  # the server keeps its version: the next sync retries
             continue
