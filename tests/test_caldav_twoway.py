@@ -828,3 +828,17 @@ def test_a_recurring_completion_that_cannot_be_written_comes_on_the_next_sync(ma
         "# Week\n- [ ] Water plants 🔁 every week 📅 2026-11-30\n"
         "- [x] Water plants 🔁 every week 📅 2026-11-23 ✅ 2026-11-21\n"
     )
+
+
+def test_with_a_global_filter_a_phone_task_is_imported_once(make_vault, server):
+    """The Tasks plugin's global filter (`#task`) was left off the imported line: the index
+    never read it as a task, and every sync appended it again, saying nothing."""
+    settings = ".obsidian/plugins/obsidian-tasks-plugin/data.json"
+    vault = make_vault({"Week.md": "# Week\n- [ ] #task Dentist 📅 2026-11-26\n",
+                        settings: '{"globalFilter": "#task"}'})  # fmt: skip
+    ok(sync(vault, server))
+    phone_create(server, "phone-milk@example", "Buy milk", due="2026-11-27")
+    assert "imported 1 new task" in ok(sync(vault, server))
+    ok(sync(vault, server))
+    assert (vault / "Inbox.md").read_text() == "- [ ] #task Buy milk 📅 2026-11-27 ➕ 2026-11-22\n"
+    assert summaries(server) == {"Dentist": "NEEDS-ACTION", "Buy milk": "NEEDS-ACTION"}

@@ -29,8 +29,8 @@ _FIELD_KEYS = ("due", "scheduled", "start", "created", "done", "cancelled", "rec
 
 
 def announce_imports(vault: Path, store: Store, account: str, items: list[ServerItem],
-                     inbox: str, today: date, notices: list[str],
-                     errors: list[str]) -> list[tuple[ServerItem, str]]:  # fmt: skip
+                     inbox: str, today: date, notices: list[str], errors: list[str],
+                     global_filter: str = "") -> list[tuple[ServerItem, str]]:  # fmt: skip
     """The inbox lines for ``items`` (those the inbox can take), each announced in the sync
     state before the sync writes them, in the batch of what it pulls."""
     if not items:
@@ -43,7 +43,7 @@ def announce_imports(vault: Path, store: Store, account: str, items: list[Server
     encoding = note_encoding(vault, inbox)
     taken = []
     for item in items:  # one a note cannot take must not hold back the others
-        line = new_line(item, today, notices)
+        line = new_line(item, today, notices, global_filter)
         why = refusal_in(encoding, None, (line,))
         if why is None:
             taken.append((item, line))
@@ -113,7 +113,10 @@ def _description(line: str) -> str:
     return str(parse_task_records([line])[0]["description"])
 
 
-def new_line(item: ServerItem, today: date, notices: list[str]) -> str:
+def new_line(item: ServerItem, today: date, notices: list[str], global_filter: str = "") -> str:
+    """The inbox line of a server's new task — with the global filter, as the plugin's
+    "Create task" writes it: without it, the line would be no task, and imported again on
+    every sync."""
     box = {"open": " ", "in-progress": "/", "done": "x", "cancelled": "-"}[item.status]
     words = " ".join(plain_text(item.summary).split()) or NO_DESCRIPTION
     [read] = parse_task_records([f"- [ ] {words}"])
@@ -124,6 +127,8 @@ def new_line(item: ServerItem, today: date, notices: list[str]) -> str:
         notices.append(f"{words!r} from the server holds Tasks fields; imported as "
                        f"{read['plugin_description']!r}")  # fmt: skip
         words = read["plugin_description"] or NO_DESCRIPTION
+    if global_filter and global_filter not in words.split():
+        words = f"{global_filter} {words}"
     line = f"- [{box}] {words}"
     if item.due:
         line += f" 📅 {item.due.isoformat()}"

@@ -46,6 +46,7 @@ from tasksync.calendar.vtodo import (
     record_title,
     vault_fields,
 )
+from tasksync.config import global_filter_of
 from tasksync.errors import TasksyncError, UsageError
 from tasksync.index.store import Store, SyncState
 from tasksync.index.sync import sync
@@ -251,7 +252,8 @@ def run_sync(vault: Path, store: Store, statuses: StatusTable, calendar: Any, *,
     failed = held
     if pull:
         announced = announce_imports(vault, store, account, imports, inbox, today,
-                                     outcome.notices, outcome.errors)  # fmt: skip
+                                     outcome.notices, outcome.errors,
+                                     global_filter_of(statuses))  # fmt: skip
         failed, imported = _pull(run, statuses, today, decisions, outcome, (inbox, announced))
         outcome.imported += len(imported)
         before_pull |= imported  # the server's tasks already: not born to be sent
