@@ -842,3 +842,24 @@ def test_with_a_global_filter_a_phone_task_is_imported_once(make_vault, server):
     ok(sync(vault, server))
     assert (vault / "Inbox.md").read_text() == "- [ ] #task Buy milk 📅 2026-11-27 ➕ 2026-11-22\n"
     assert summaries(server) == {"Dentist": "NEEDS-ACTION", "Buy milk": "NEEDS-ACTION"}
+
+
+def test_a_phone_rename_keeps_its_task_when_the_note_gains_lines(make_vault, server):
+    """The phone gave a task a new title while it created another, imported into the same
+    note: the renamed line was taken for a new task and sent as a second server task; the
+    phone's own copy was left behind, and its completion never reached the note."""
+    vault = make_vault({"Inbox.md": "- [ ] Dentist 📅 2026-11-26\n"})
+    ok(sync(vault, server))
+    phone_edit(server, "Dentist", summary="Call the vet about Rex")
+    phone_create(server, "phone-milk@example", "Buy milk", due="2026-11-27")
+    ok(sync(vault, server))
+    assert (vault / "Inbox.md").read_text() == (
+        "- [ ] Call the vet about Rex 📅 2026-11-26\n- [ ] Buy milk 📅 2026-11-27 ➕ 2026-11-22\n"
+    )
+    assert summaries(server) == {"Call the vet about Rex": "NEEDS-ACTION",
+                                 "Buy milk": "NEEDS-ACTION"}  # fmt: skip
+    todo_by_summary(server, "Call the vet about Rex").complete(
+        completion_timestamp=datetime(2026, 11, 21, 12, tzinfo=UTC))  # fmt: skip
+    ok(sync(vault, server))
+    done = "- [x] Call the vet about Rex 📅 2026-11-26 ✅ 2026-11-21"
+    assert done in (vault / "Inbox.md").read_text()

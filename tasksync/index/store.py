@@ -8,7 +8,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import cached_property
@@ -605,16 +605,26 @@ class Store(Journal):
         self.conn.executemany("UPDATE notes SET mtime_ns = ?, size = ?, hash = ? WHERE path = ?",
                               stats)  # fmt: skip
 
-    def move_rows(self, path: str, places: Callable[[int], int | None]) -> None:
+    def move_rows(self, path: str, places: Callable[[int], int | None],
+                  fresh: Mapping[int, Sequence[Any]] | None = None) -> None:  # fmt: skip
         """Put the note's task rows where ``places`` says their lines went (None: the line
-        is gone, and the row with it), ahead of the sync that reads the note again: its ids
-        then follow the places (see ``ids.carry_ids``). Call inside ``write()``."""
+        is gone, and the row with it) — a changed line's row made anew from ``fresh`` (rows
+        by the line before) — ahead of the sync that reads the note again: its ids then
+        follow the places (see ``ids.carry_ids``). Call inside ``write()``."""
         rows = self.conn.execute("SELECT id, line FROM tasks WHERE path = ?", (path,)).fetchall()
         moved = [(places(line), key) for key, line in rows]
         self.conn.executemany("UPDATE tasks SET line = ? WHERE id = ?",
                               [(line, key) for line, key in moved if line is not None])  # fmt: skip
         self.conn.executemany("DELETE FROM tasks WHERE id = ?",
                               [(key,) for line, key in moved if line is None])  # fmt: skip
+        if fresh:
+            kept = ("id", "path", "line", "heading")
+            columns = [k for k in RECORD_KEYS if k not in kept]
+            at = [RECORD_KEYS.index(k) for k in columns]
+            self.conn.executemany(
+                f"UPDATE tasks SET {', '.join(f'{k} = ?' for k in columns)} WHERE id = ?",
+                [(*(fresh[line][i] for i in at), key) for key, line in rows if line in fresh],
+            )
 
     def all_rows(self) -> Iterator[tuple[Any, ...]]:
         """Every task's row (RECORD_KEYS order), in note and line order."""

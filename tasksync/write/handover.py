@@ -109,7 +109,7 @@ def _continued_at(change: LineChange) -> int | None:
 def places_after(changes: list[LineChange]) -> Callable[[int], int | None] | None:
     """Where each line of the note went in a batch of edits of one task line each (in line
     order, numbered as the note was before): a line to the line that continues it; None
-    when the changes are no such edits (an append, an undo's blocks)."""
+    when the changes are no such edits (an undo's blocks)."""
     if not all(len(c.before) == 1 and c.task_id for c in changes):
         return None
 
@@ -125,6 +125,23 @@ def places_after(changes: list[LineChange]) -> Callable[[int], int | None] | Non
         return line + shift
 
     return place
+
+
+def rows_continued(rel: str, changes: list[LineChange], statuses: StatusTable,
+                   global_filter: str) -> dict[int, list[Any]]:  # fmt: skip
+    """The rows of the lines each edited task goes on as (by its line before the batch), for
+    ``places_after``'s changes: the index's row follows its line with its new text, so the
+    sync that reads the note again finds it at once, however it was reworded (a phone's
+    new title)."""
+    texts = {}
+    for change, before in zip(changes, parse_task_records([c.before[0] for c in changes],
+                                                          global_filter), strict=True):  # fmt: skip
+        offset = _continued_at(change)
+        if offset is not None and not before.get("task_id"):  # a 🆔 tells the task itself
+            texts[change.line] = change.after[offset]
+    parsed = parse_task_records(list(texts.values()), global_filter)
+    return {line: fields_row(rel, line, None, statuses[fields["status"]].type.value, text, fields)
+            for (line, text), fields in zip(texts.items(), parsed, strict=True)}  # fmt: skip
 
 
 def hand_over(store: Store, statuses: StatusTable, plans: list[NotePlan]) -> list[str]:
@@ -153,8 +170,11 @@ def hand_over(store: Store, statuses: StatusTable, plans: list[NotePlan]) -> lis
                 taken.add(plan.rel)
         store.take_rewritten(rewritten)
         for plan in plans:  # read again by a sync: its ids follow where the lines went
-            places = places_after(plan.changes) if plan.rel not in taken else None
+            edited = plan.changes[: len(plan.changes) - plan.appended]  # lines at the end
+            places = places_after(edited) if plan.rel not in taken else None
             if places is not None and not plan.remove and not plan.created \
                     and hashes.get(plan.rel) == plan.before_hash:  # fmt: skip
-                store.move_rows(plan.rel, places)
+                store.move_rows(
+                    plan.rel, places, rows_continued(plan.rel, edited, statuses, global_filter)
+                )
     return [plan.rel for plan in plans if plan.rel not in taken]

@@ -116,6 +116,7 @@ class NotePlan:
     created: bool = False  # the note did not exist: the plan makes it
     made_folders: int = 0  # and how many of its folders (innermost first) it makes with it
     remove: bool = False  # the plan deletes the note (undoing its creation)
+    appended: int = 0  # the last changes add lines at the note's end (``plan_append``)
     written: os.stat_result | None = None  # the new file's stat, once written
     after_fields: list[dict[str, Any]] | None = None  # the changed lines parsed, if done ahead
     twinned: dict[int, tuple[int, int]] | None = None  # ``twinned_lines``, kept once dropped
@@ -488,6 +489,7 @@ def plan_append(vault: Path, rel: str, new_lines: tuple[str, ...],
                         "note)")  # fmt: skip
     for offset, line in enumerate(new_lines):
         plan.changes.append(LineChange(rel, at + offset + 1, (), (line,)))
+    plan.appended += len(new_lines)
     return plan
 
 
