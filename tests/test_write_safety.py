@@ -901,6 +901,40 @@ def test_undo_while_an_editor_saves_the_note_in_place_waits_for_the_save(vault):
     )
 
 
+_KILLED_AFTER_RENAME = (
+    "import os, sys\n"
+    "from tasksync.index.journal import Journal\n"
+    "Journal.notes_written = lambda *a, **k: os._exit(137)  # a SIGKILL right after the rename\n"
+    "from tasksync.cli.main import cli\n"
+    "sys.exit(cli(sys.argv[1:]))\n"
+)
+
+
+def test_a_batch_settled_while_an_editor_saves_the_note_stays_undoable(vault):
+    """A writer killed right after its rename, before the journal marked the note written;
+    the next command settled the journal while an editor's save in place was under way:
+    the note read empty, the change was dropped from the journal, and `undo` had nothing
+    to undo although the note held what the batch wrote."""
+    root = vault({"n.md": "# Note\nsome text\n- [?] call Dana #proposed\n"})
+    note = root / "n.md"
+    base = ["--vault", str(root), "--db", str(_index()), "--today", TODAY]
+    killed = subprocess.run([sys.executable, "-c", _KILLED_AFTER_RENAME, *base, "accept",
+                             "--all-proposed"], capture_output=True, text=True)  # fmt: skip
+    assert killed.returncode == 137, killed.stderr
+    edited = note.read_bytes().replace(b"some text", b"some text, edited")
+    with open(note, "r+b") as handle:
+        handle.truncate(0)
+        handle.flush()
+        settling = subprocess.Popen([sys.executable, "-m", "tasksync", *base, "list"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+        time.sleep(0.8)  # the save is under way while the journal is settled
+        handle.write(edited)
+    settling.communicate(timeout=TIMEOUT_S)
+    undone = tasksync(root, "undo")
+    assert undone.returncode == 0, undone.stderr
+    assert note.read_text() == "# Note\nsome text, edited\n- [?] call Dana #proposed\n"
+
+
 def test_without_renameat2_notes_are_still_written_and_checked(vault, monkeypatch):
     """Where renameat2 is missing (old glibc, another system) or refused (a file system
     without it), a checked rename replaces the note, as before it existed."""

@@ -197,15 +197,15 @@ def _settle(vault: Path, store: Store, pending: PendingBatch,
             current = None
             if unread is not None:
                 unread.append(_unreadable(note.path, exc))
+        changes = store.batch_changes(pending.id, note.path)
+        twinned = store.twinned_lines(pending.id, note.path)
+        changed_since = current not in (None, ABSENT, note.before_hash, note.after_hash)
         wrote = current == note.after_hash or (
-            current not in (None, ABSENT, note.before_hash)
-            and _still_holds(
-                vault,
-                note.path,
-                store.batch_changes(pending.id, note.path),
-                store.twinned_lines(pending.id, note.path),
-            )
+            changed_since and _still_holds(vault, note.path, changes, twinned)
         )
+        if changed_since and not wrote and _saved_just_now(vault, note.path):
+            # read again once the editor's save is over
+            wrote = _still_holds(vault, note.path, changes, twinned)
         if wrote and not note.written:
             store.notes_written(pending.id, [note.path])
         if wrote and pending.undoes is not None:
