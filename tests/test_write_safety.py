@@ -935,6 +935,23 @@ def test_a_batch_settled_while_an_editor_saves_the_note_stays_undoable(vault):
     assert note.read_text() == "# Note\nsome text, edited\n- [?] call Dana #proposed\n"
 
 
+@pytest.mark.parametrize(
+    "args",
+    [[b"add", b"Caf\xe9 call"], [b"accept", b"--all-proposed", b"--path", b"Caf\xe9"],
+     [b"list", b"--path", b"\xff"], [b"add", b"--note", b"\xff.md", b"x"]],
+)  # fmt: skip
+def test_an_argument_that_is_not_utf8_is_a_usage_error(vault, args):
+    """Text in Latin-1 from a misconfigured terminal ended in "internal error" (exit 70)."""
+    root = vault({"n.md": "- [?] call Dana #proposed\n"})
+    before = snapshot(root / "n.md")
+    command = [sys.executable.encode(), b"-m", b"tasksync", b"--vault", bytes(root), b"--db",
+               bytes(_index()), *args]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, check=False, timeout=TIMEOUT_S)
+    assert result.returncode == 2, result.stderr
+    assert b"is not valid UTF-8" in result.stderr
+    assert snapshot(root / "n.md") == before
+
+
 def test_without_renameat2_notes_are_still_written_and_checked(vault, monkeypatch):
     """Where renameat2 is missing (old glibc, another system) or refused (a file system
     without it), a checked rename replaces the note, as before it existed."""

@@ -89,11 +89,32 @@ def hoist_global_options(args: list[str]) -> list[str]:
 INTERRUPTED = "interrupted: what was done so far is kept (see `tasksync log`)"
 
 
+_PATH_OPTIONS = frozenset(("--vault", "--db"))  # a folder's name need not be UTF-8
+
+
+def _not_utf8(args: list[str]) -> str | None:
+    """The first argument holding bytes that are not UTF-8 (text, an owner, a note's name:
+    none could be written into a note or matched in it), but for the vault's and index's
+    paths; None when there is none."""
+    for index, arg in enumerate(args):
+        if (index and args[index - 1] in _PATH_OPTIONS) or arg.split("=")[0] in _PATH_OPTIONS:
+            continue
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return None
+
+
 class TasksyncGroup(click.Group):
     """Turns expected failures into one line on stderr and a non-zero exit status; loads the
     modules of its commands on first use; takes the global options after the command too."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        undecodable = _not_utf8(args)
+        if undecodable is not None:
+            raise click.UsageError(f"{undecodable!r} is not valid UTF-8 (the terminal's "
+                                   "encoding?): notes are read and written in UTF-8")  # fmt: skip
         try:
             return super().parse_args(ctx, hoist_global_options(args))
         except KeyboardInterrupt:  # else click's "Aborted!" and 1: an interruption as later

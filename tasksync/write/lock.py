@@ -64,7 +64,7 @@ def _announce(fd: int, what: str) -> None:
     try:
         os.ftruncate(fd, 0)
         if what:
-            os.pwrite(fd, f"pid {os.getpid()}: {what}".encode(), 0)
+            os.pwrite(fd, f"pid {os.getpid()}: {what}".encode("utf-8", "backslashreplace"), 0)
     except OSError:
         pass  # the note of who holds it is a courtesy
 
