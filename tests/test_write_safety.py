@@ -952,6 +952,17 @@ def test_an_argument_that_is_not_utf8_is_a_usage_error(vault, args):
     assert snapshot(root / "n.md") == before
 
 
+def test_undo_prints_a_note_name_with_control_characters_safely(vault):
+    """undo listed each restored `path:line` raw: a name holding an escape sequence or a
+    line break reached the terminal as it was (accept and list clean it up)."""
+    root = vault({"evil\x1b[2J\nname.md": "- [?] item #proposed\n"})
+    assert tasksync(root, "accept", "--all-proposed").returncode == 0
+    undone = tasksync(root, "undo")
+    assert undone.returncode == 0, undone.stderr
+    assert "\x1b" not in undone.stdout
+    assert undone.stdout.splitlines()[0] == "evil[2Jname.md:1"
+
+
 def test_without_renameat2_notes_are_still_written_and_checked(vault, monkeypatch):
     """Where renameat2 is missing (old glibc, another system) or refused (a file system
     without it), a checked rename replaces the note, as before it existed."""

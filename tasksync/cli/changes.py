@@ -513,7 +513,7 @@ def register(cli: click.Group) -> None:
         with store:
             spool = _Spool()
             outcome = undo_last(app.vault, store, app.statuses, app.warn,
-                                lambda c: spool.add(f"{c.path}:{c.line}"))  # fmt: skip
+                                lambda c: spool.add(printable(f"{c.path}:{c.line}")))  # fmt: skip
         spool.print()
         if outcome.command is None:
             click.echo("nothing to undo")
@@ -527,7 +527,7 @@ def register(cli: click.Group) -> None:
         if outcome.restored and outcome.still_open:
             click.echo(still_open(outcome))
         for problem in outcome.problems:
-            click.echo(f"error: {problem}", err=True)
+            click.echo(f"error: {printable(problem)}", err=True)
         if outcome.problems:
             sys.exit(1)
 
