@@ -311,21 +311,31 @@ def open_plan(vault: Path, rel: str) -> NotePlan:
     return NotePlan(rel, path, data, text, lines)
 
 
-def _twins_now(plan: NotePlan, target: Target, statuses: StatusTable) -> tuple[int, int]:
+TwinPlaces = dict[object, list[int]]  # a note's tasks' id keys -> their line indexes
+
+
+def _twins_now(plan: NotePlan, target: Target, statuses: StatusTable,
+               known: dict[str, TwinPlaces]) -> tuple[int, int]:  # fmt: skip
     """How many tasks of the note have the same description (or 🆔) as the target's line as
     the index saw it, and where the one of the target's rank among them is now (-1: none).
     By rank, not by the ids the note's lines give now: a twin reworded in tasksync kept its
-    id where it stood, so the others' ids need not be the ones their ranks give."""
+    id where it stood, so the others' ids need not be the ones their ranks give. The note
+    is read once for all its targets (``known``, by the targets' path): 60 twins in a note
+    of 50,000 lines read it 60 times (34 s)."""
     listed = scan_lines([target.raw], statuses)
     if len(listed) != 1:
         return 0, -1
-    key = id_key(target.path, listed[0].task)
-    places = [f.line - 1 for f in scan_lines(plan.lines, statuses)
-              if id_key(target.path, f.task) == key]  # fmt: skip
+    if target.path not in known:
+        found: TwinPlaces = {}
+        for f in scan_lines(plan.lines, statuses):
+            found.setdefault(id_key(target.path, f.task), []).append(f.line - 1)
+        known[target.path] = found
+    places = known[target.path].get(id_key(target.path, listed[0].task), [])
     return len(places), places[target.rank] if target.rank < len(places) else -1
 
 
-def _locate(plan: NotePlan, target: Target, statuses: StatusTable) -> int:
+def _locate(plan: NotePlan, target: Target, statuses: StatusTable,
+            known: dict[str, TwinPlaces] | None = None) -> int:  # fmt: skip
     """The index of the target's line in the note as it is now; NoteError when unsure."""
     refused = NoteError(
         f"{target.path}:{target.line}: the task changed since the last scan and cannot be "
@@ -335,13 +345,13 @@ def _locate(plan: NotePlan, target: Target, statuses: StatusTable) -> int:
     here = 0 <= index < len(plan.lines) and plan.line(index) == raw
     if target.twins == 1 and here:
         return index
-    same = [i for i in range(len(plan.lines)) if plan.line(i) == raw]
+    same = plan.positions().get(raw, [])
     if target.twins == 1 and len(same) == 1:
         return same[0]
     # The task had twins (same description), or its line was rewritten: it is found by its
     # rank among them only while the note has as many of them as the index saw — a twin
     # deleted or added in an editor makes "the first" or "the second" mean another task.
-    count, found = _twins_now(plan, target, statuses)
+    count, found = _twins_now(plan, target, statuses, {} if known is None else known)
     if count != target.twins:
         raise refused
     if len(same) == 1:  # the line as it was seen, once among as many twins: moved, not changed
@@ -356,9 +366,10 @@ def plan_edits(vault: Path, rel: str, targets: list[Target], edit: Edits,
     plan = open_plan(vault, rel)
     located: list[tuple[int, Target]] = []
     tasks_now: set[int] | None = None
+    twin_places: dict[str, TwinPlaces] = {}
     for target in targets:
         try:
-            index = _locate(plan, target, statuses)
+            index = _locate(plan, target, statuses, twin_places)
         except NoteError as exc:
             plan.errors.append(str(exc))
             continue
