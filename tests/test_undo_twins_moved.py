@@ -43,3 +43,19 @@ def test_undo_refuses_a_twin_when_the_note_holds_another_count_of_them(make_vaul
     undone = run(vault, "undo")
     assert undone.exit_code == 1
     assert note.read_text(encoding="utf-8") == "x\n- [ ] Call Bob\n- [ ] Call Bob\n- [ ] Call Bob\n"
+
+
+def test_undo_after_sections_were_swapped_reverts_its_own_twin(make_vault):
+    """A line the user had all along under ## Sam and a proposal under ## Dana, accepted into
+    its twin; the Dana section moved above Sam's in Obsidian: undo took the twin of the
+    batch's rank — Sam's line — and put it back to proposed."""
+    sam, dana = "## Sam\n- [ ] Send notes\n", "## Dana\n- [?] Send notes #proposed\n"
+    vault = make_vault({"Meeting.md": "# Meeting\n" + sam + dana})
+    note = vault / "Meeting.md"
+    assert run(vault, "accept", "--all-proposed").exit_code == 0
+    accepted = "## Dana\n- [ ] Send notes\n"
+    assert note.read_text() == "# Meeting\n" + sam + accepted
+    note.write_text("# Meeting\n" + accepted + sam)
+    undone = run(vault, "undo")
+    assert undone.exit_code == 0, undone.output
+    assert note.read_text() == "# Meeting\n" + dana + sam

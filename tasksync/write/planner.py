@@ -50,8 +50,10 @@ def old_bytes(plan: NotePlan, level: int, check_lines: bool) -> bytes | None:
     """The note's bytes before, compressed for the journal; None when undoing the plan's
     changes line for line gives them back exactly (checked when ``check_lines``: for a
     batch of a few notes — one accept in a 1 MB note then journals a line, not a megabyte —
-    and in the planning process, where the check is cheaper than the compression)."""
-    if check_lines and plan.reverts_exactly():
+    and in the planning process, where the check is cheaper than the compression). A note
+    the batch leaves holding a written line more than once keeps its bytes: they tell undo
+    which of those lines it wrote, should the note's sections be moved since."""
+    if check_lines and plan.reverts_exactly() and not plan.twinned_lines():
         return None
     return zlib.compress(plan.original, level)
 

@@ -539,11 +539,17 @@ def plan_revert(vault: Path, rel: str, changes: list[LineChange], original: byte
         plan.changes = _reversed(changes)
         return plan
     before_lines = decode(original).text.split("\n") if original is not None else None
+    written = _as_written(before_lines, changes) if before_lines is not None else None
     # Each change is found in the note as it is now (a twin's rank counts the twins there
     # before any is reverted), then reverted bottom-up, where no other one was.
     found: list[tuple[int, LineChange]] = []
     for change in sorted(changes, key=lambda c: -c.line):
-        index = _find_block(plan, change, (twinned or {}).get(change.line))
+        twin = (twinned or {}).get(change.line)
+        index = None
+        if twin is not None and written is not None and change.after:
+            index = _by_context(plan, change, *written)
+        if index is None:
+            index = _find_block(plan, change, twin)
         if index is None and not change.after and before_lines is not None:
             index = _place_of_removed(plan, change, before_lines)
         if index is None:
@@ -625,6 +631,49 @@ def _aligned_place(written: list[str], at: int, now: list[str]) -> int | None:
         if first == at:  # the line below it starts the run
             return first_now
     return None
+
+
+def _as_written(before: list[str], changes: list[LineChange]) -> tuple[list[str], dict[int, int]]:
+    """The note's lines as the batch wrote them (``before``: as it found them), and where
+    each change's lines stood in it (by the change's line)."""
+    lines = [line.removesuffix("\r") for line in before]
+    ordered = sorted(changes, key=lambda c: c.line)
+    for change in reversed(ordered):  # bottom-up: the lines above keep their places
+        lines[change.line - 1 : change.line - 1 + len(change.before)] = list(change.after)
+    where, shift = {}, 0
+    for change in ordered:
+        where[change.line] = change.line - 1 + shift
+        shift += len(change.after) - len(change.before)
+    return lines, where
+
+
+CONTEXT = 3  # lines above and below a twin that tell it from the others
+
+
+def _by_context(plan: NotePlan, change: LineChange, written: list[str],
+                where: dict[int, int]) -> int | None:  # fmt: skip
+    """Which of the places holding a twin's lines now is the one the batch wrote: the one
+    whose neighbours are those it had when written, when one alone has the most of them (a
+    section moved in the note puts another twin at its rank)."""
+    places = block_places(plan, change.after)
+    at = where.get(change.line)
+    if len(places) < 2 or at is None:
+        return None
+    count, now = len(change.after), [plan.line(i) for i in range(len(plan.lines))]
+    # Blank lines and the twins' own lines are everywhere: they tell no place from another.
+    telling = [bool(line.strip()) and line not in change.after for line in written]
+
+    def alike(place: int) -> float:
+        score = 0.0
+        for step in range(1, CONTEXT + 1):
+            pairs = ((place - step, at - step), (place + count - 1 + step, at + count - 1 + step))
+            score += sum(1 / step for i, j in pairs if 0 <= i < len(now) and
+                         0 <= j < len(written) and telling[j] and now[i] == written[j])  # fmt: skip
+        return score
+
+    scores = sorted(((alike(p), p) for p in places), reverse=True)
+    best, runner_up = scores[0][0], scores[1][0]
+    return scores[0][1] if best > runner_up else None
 
 
 def _reversed(changes: list[LineChange]) -> list[LineChange]:
