@@ -863,3 +863,24 @@ def test_a_phone_rename_keeps_its_task_when_the_note_gains_lines(make_vault, ser
     ok(sync(vault, server))
     done = "- [x] Call the vet about Rex 📅 2026-11-26 ✅ 2026-11-21"
     assert done in (vault / "Inbox.md").read_text()
+
+
+def test_a_phone_task_imported_before_the_index_was_lost_is_met_again(make_vault, server):
+    """The index deleted: the phone's task imported earlier carries no mark of tasksync's
+    and its UID is none the vault derives: its inbox line was sent as a second server task
+    and the phone's imported again (two lines, two server tasks)."""
+    vault = make_vault({"Week.md": WEEK})
+    ok(sync(vault, server))
+    phone_create(server, "phone-milk@example", "Buy milk", due="2026-11-27")
+    assert "imported 1 new task" in ok(sync(vault, server))
+    index = Path(os.environ["TASKSYNC_DB"])
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{index}{suffix}").unlink(missing_ok=True)
+    ok(sync(vault, server))
+    assert (vault / "Inbox.md").read_text().count("Buy milk") == 1
+    assert len([t for t in server.calendar().todos(include_completed=True)
+                if str(t.icalendar_component["SUMMARY"]) == "Buy milk"]) == 1  # fmt: skip
+    todo_by_summary(server, "Buy milk").complete(
+        completion_timestamp=datetime(2026, 11, 21, 12, tzinfo=UTC))  # fmt: skip
+    ok(sync(vault, server))
+    assert "- [x] Buy milk" in (vault / "Inbox.md").read_text()

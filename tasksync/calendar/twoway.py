@@ -382,7 +382,36 @@ def _decide(run: _Run, all_open: bool, people: People | None, outcome: SyncOutco
             marks.append(SyncState(item.uid, "", item.base(), "left"))
         else:
             imports.append(item)  # created on the server
+    imports = _met_again(run, decisions, imports)
     return decisions, imports, forget, deletions, marks
+
+
+def _met_again(run: _Run, decisions: list[Decision],
+               imports: list[ServerItem]) -> list[ServerItem]:  # fmt: skip
+    """The server's new tasks that are a task of the vault not sent yet, alike in title and
+    due date, one of a kind on both sides (a phone's task imported before the index was
+    lost, whose UID the vault cannot derive): they go on together, rather than the task
+    sent as a second one and the phone's imported again. The others are imports."""
+    unsent: dict[tuple[str, Any], list[int]] = {}
+    for at, decision in enumerate(decisions):
+        if decision.item is None and decision.base is None:
+            fields = vault_fields(decision.record)
+            unsent.setdefault((fields["summary"], fields["due"]), []).append(at)
+    if not unsent:
+        return imports
+    alike: dict[tuple[str, Any], list[ServerItem]] = {}
+    for item in imports:
+        alike.setdefault((item.fields()["summary"], item.fields()["due"]), []).append(item)
+    left = []
+    for key, items in alike.items():
+        places = unsent.get(key, [])
+        if len(items) == 1 and len(places) == 1:
+            record = decisions[places[0]].record
+            decisions[places[0]] = Decision(items[0].uid, record, items[0], None)
+            run.uid_of[record["id"]] = items[0].uid
+        else:
+            left += items
+    return left
 
 
 def _born(run: _Run, before: set[str], decisions: list[Decision], all_open: bool,
