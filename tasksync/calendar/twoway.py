@@ -401,7 +401,8 @@ def _met_again(run: _Run, decisions: list[Decision],
         return imports
     alike: dict[tuple[str, Any], list[ServerItem]] = {}
     for item in imports:
-        alike.setdefault((item.fields()["summary"], item.fields()["due"]), []).append(item)
+        fields = item.fields()
+        alike.setdefault((fields["summary"], fields["due"]), []).append(item)
     left = []
     for key, items in alike.items():
         places = unsent.get(key, [])

@@ -583,18 +583,10 @@ def append_lines(vault: Path, store: Store, statuses: StatusTable, command: str,
                  lines: tuple[str, ...], notice: Notice | None = None) -> Outcome:  # fmt: skip
     """Add ``lines`` at the end of the note ``rel`` (made if missing), as one journaled,
     undoable batch."""
-    outcome = Outcome()
     if not lines:
-        return outcome
-    with vault_lock(vault, command, notice):
-        outcome.recovered = recover(vault, store)
-        try:
-            _write_batch(vault, store, command, [rel],
-                         lambda r: plan_append(vault, r, lines), outcome)  # fmt: skip
-        finally:
-            if outcome.changed:
-                _index_notes(vault, store, statuses, notice)
-    return outcome
+        return Outcome()
+    return run_batch(vault, store, statuses, command, [], {}, False, notice,
+                     append=(rel, lines))  # fmt: skip
 
 
 def _count(targets: list[Target]) -> str:
