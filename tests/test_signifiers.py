@@ -14,6 +14,7 @@ from tasksync.read.signifiers import (
     grammar_block,
     grammar_source_path,
     misencode,
+    signifier_spellings,
 )
 
 
@@ -112,3 +113,29 @@ def test_signifier_in_prose_is_not_a_field_when_text_follows():
     assert task is not None
     assert task.due is None
     assert task.description == "the ðŸ“… 2025-10-31 meeting was moved"
+
+
+def test_the_benchmarks_regex_reader_reads_the_same_spellings_without_tasksync():
+    """The benchmark's baseline must do the same work as the reader (every spelling of the
+    dates and priorities) and be independent of it (no tasksync module imported)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "regex_reader.py"
+    probe = (
+        "import runpy, sys; found = runpy.run_path(sys.argv[1]); "
+        "print(sorted(m for m in sys.modules if m.startswith('tasksync')));"
+        "print(sorted((f, sorted(s for e in em for s in found['spellings'](e))) "
+        "for f, em in found['EMOJI'].items()));"
+        "print(sorted((lv, sorted(found['spellings'](e))) "
+        "for lv, e in found['PRIORITIES'].items()))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe, str(script)], capture_output=True,
+                         text=True, check=True).stdout.splitlines()  # fmt: skip
+    assert out[0] == "[]"
+    dates = {f: sorted(s for sig in SIGNIFIERS if sig.field == f for s in signifier_spellings(sig))
+             for f in ("due", "scheduled", "start", "created", "done", "cancelled")}  # fmt: skip
+    assert out[1] == str(sorted(dates.items()))
+    levels = {sig.level: sorted(signifier_spellings(sig)) for sig in SIGNIFIERS if sig.level}
+    assert out[2] == str(sorted(levels.items()))
