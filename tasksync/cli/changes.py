@@ -148,7 +148,7 @@ def _not_proposed(verb: str, targets: list[Target], outcome: Outcome,
     for target in targets:
         if target.id in changed:
             continue
-        task = parse_line(target.raw)
+        task = parse_line(outcome.left.get(target.id, target.raw))  # the line as found
         kind = task.status_type.value if task else "NON_TASK"
         if kind == "PROPOSED":
             continue
@@ -207,10 +207,12 @@ def _targets(app: AppContext, store: Any, ids: tuple[str, ...], all_proposed: bo
 
 def _batch(app: AppContext, verb: str, targets_of: Callable[[Any], list[Target]],
            edit: Edits, dry_run: bool, by_id: bool = True,
-           all_or_nothing: bool = False) -> None:  # fmt: skip
+           all_or_nothing: bool = False, keep_first: bool = False) -> None:  # fmt: skip
     """Run one batch. Ids are taken as the user last saw them listed — in the index before it
     is brought up to date — so that an id whose task an editor has since made ambiguous (a
-    twin line deleted) is refused at the write instead of landing on its twin."""
+    twin line deleted) is refused at the write instead of landing on its twin. With
+    ``keep_first``, the first target is only checked (a merge's KEEP), not counted among the
+    tasks left as they were."""
     store = app.open_store()
     with store:
         targets = None
@@ -228,6 +230,8 @@ def _batch(app: AppContext, verb: str, targets_of: Callable[[Any], list[Target]]
         outcome = run_batch(app.vault, store, app.statuses, _command_line(verb), targets, edit,
                             dry_run, app.warn, sink, plan_elsewhere=True,
                             all_or_nothing=all_or_nothing)  # fmt: skip
+    if keep_first and targets and outcome.left.pop(targets[0].id, None) is not None:
+        outcome.unchanged -= 1
     for message in outcome.recovered:
         app.warn(message)
     spool.print()
@@ -378,17 +382,27 @@ def register(cli: click.Group) -> None:
         links: dict[str, str] = {}  # a duplicate of another note -> the link to KEEP's
 
         def duplicates_of(store: Any) -> list[Target]:
+            """The duplicates, and KEEP: a target too, not changed, so that the merge is
+            written only if KEEP is still where its link says (not deleted, moved to another
+            note or rejected since the index last saw it)."""
             kept = store.resolve_id(keep)
             targets = targets_by_id(store, duplicates)
             if any(t.id == kept for t in targets):
                 raise UsageError("KEEP_ID is also given as a duplicate")
             kept_record = store.record(kept)
             links.clear()
+            links[kept] = ""
             elsewhere = [t for t in targets if t.path != kept_record["path"]]
             if elsewhere:
                 link = note_link(kept_record, store.note_states())
                 links.update((t.id, link) for t in elsewhere)
-            return targets
+            return [*targets_by_id(store, (kept,)), *targets]
+
+        def kept_as_it_is(task: Task) -> tuple[str, ...]:
+            if task.status_type.value == "CANCELLED":
+                raise edits.CannotEdit(f"the task to keep, {task.description!r}, is cancelled: "
+                                       "merged into it, the item would live nowhere")  # fmt: skip
+            return (task.raw,)
 
         def proposed(task: Task) -> bool:
             """Whether to reject it: a proposal (a rejected one is so already); anything else
@@ -417,9 +431,19 @@ def register(cli: click.Group) -> None:
             """The edit of each duplicate, known once the ids are resolved."""
 
             def __missing__(self, key: str) -> Callable[[Task], tuple[str, ...]]:
-                return tracked(links[key]) if key in links else reject
+                if key in links:
+                    return tracked(links[key]) if links[key] else kept_as_it_is
+                return reject
 
-        _batch(app, "merge", duplicates_of, PerDuplicate(), dry_run, all_or_nothing=True)
+        _batch(
+            app,
+            "merge",
+            duplicates_of,
+            PerDuplicate(),
+            dry_run,
+            all_or_nothing=True,
+            keep_first=True,
+        )
 
     @cli.command()
     @click.option("--text", "with_text", is_flag=True,

@@ -73,6 +73,7 @@ class Outcome:
     changes: list[LineChange] = field(default_factory=list)  # unless a sink takes them
     errors: list[str] = field(default_factory=list)
     unchanged: int = 0
+    left: dict[str, str] = field(default_factory=dict)  # unchanged targets: id -> line as found
     diffs: list[str] = field(default_factory=list)
     recovered: list[str] = field(default_factory=list)  # what a killed writer's batch left
     indexed: bool = True  # the index holds all it wrote, without a sync
@@ -283,6 +284,7 @@ def _plan_chunk(rels: list[str], plan: Callable[[str], NotePlan],
             outcome.errors.append(failure(rel, exc))
             continue
         outcome.unchanged += planned.unchanged
+        outcome.left.update(planned.left)
         if planned.changes:
             plans.append(planned)
         else:
@@ -341,12 +343,13 @@ def _write_batch(vault: Path, store: Store, command: str, rels: list[str],
                 return []
             if planner is not None:
                 try:
-                    ready, unchanged, errors = planner.take(index)
+                    ready, unchanged, errors, left = planner.take(index)
                 except Exception:  # the planning process is gone: plan here from now on
                     planner.close()
                     planner = None
                 else:
                     outcome.unchanged += unchanged
+                    outcome.left.update(left)
                     outcome.errors.extend(errors)
                     return [(p, _done(old)) for p, old in ready]
             plans = _plan_chunk(chunks[index], plan, outcome)
@@ -515,6 +518,7 @@ def run_batch(vault: Path, store: Store, statuses: StatusTable, command: str,
                 outcome.errors.append(str(exc))
                 continue
             outcome.unchanged += planned.unchanged
+            outcome.left.update(planned.left)
             outcome.errors.extend(planned.errors)
             if planned.changes:
                 outcome.diffs.append(planned.diff())

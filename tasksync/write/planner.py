@@ -29,8 +29,8 @@ from tasksync.write.handover import parse_after
 from tasksync.write.writeback import NoteError, NotePlan
 
 Planned = tuple[
-    list[tuple[NotePlan, bytes | None]], int, list[str]
-]  # plans and old bytes; unchanged; errors
+    list[tuple[NotePlan, bytes | None]], int, list[str], dict[str, str]
+]  # plans and old bytes; unchanged; errors; the lines of the targets left unchanged
 AHEAD = 2  # chunks planned ahead of the one being written
 GRACE = 5.0  # seconds the planning process has to finish the chunk in hand when stopped
 FORK_LIMIT_MB = 140  # a process that holds more plans here (see ``can_plan_elsewhere``)
@@ -155,7 +155,7 @@ def _plan_chunk(index: int) -> Planned:
     assert _job is not None
     chunks, plan, level, global_filter = _job
     ready: list[tuple[NotePlan, bytes | None]] = []
-    unchanged, errors = 0, []
+    unchanged, errors, left = 0, [], {}  # type: tuple[int, list[str], dict[str, str]]
     for rel in chunks[index]:
         try:
             planned = plan(rel)
@@ -163,6 +163,7 @@ def _plan_chunk(index: int) -> Planned:
             errors.append(failure(rel, exc))
             continue
         unchanged += planned.unchanged
+        left.update(planned.left)
         if not planned.changes:
             errors.extend(planned.errors)
             continue
@@ -172,4 +173,4 @@ def _plan_chunk(index: int) -> Planned:
         parse_after([plan for plan, _ in ready], global_filter)
     for planned, _ in ready:
         planned.ready_to_send()
-    return ready, unchanged, errors
+    return ready, unchanged, errors, left

@@ -111,6 +111,7 @@ class NotePlan:
     changes: list[LineChange] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     unchanged: int = 0
+    left: dict[str, str] = field(default_factory=dict)  # target id -> its line, left as it was
     new: bytes | None = None  # the bytes to write, once the plan is final
     new_hash: str | None = None  # their content hash (ABSENT when the plan removes the note)
     created: bool = False  # the note did not exist: the plan makes it
@@ -402,6 +403,7 @@ def plan_edits(vault: Path, rel: str, targets: list[Target], edit: Edits,
             continue
         if after == (before,) or _same_bytes(plan.text.encoding, before, after):
             plan.unchanged += 1
+            plan.left[target.id] = before
             continue
         refused = refusal(plan.text, before, after)
         if refused is not None:
