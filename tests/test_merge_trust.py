@@ -125,3 +125,46 @@ def test_tasks_changed_since_the_scan_are_told_as_they_are_in_a_batch_planned_ah
     assert f"{count - 2} tasks accepted in {count - 2} notes" in out, out
     assert "not proposed: it is cancelled" in out, out
     assert "not proposed: it is done" in out, out
+
+
+def test_ics_keeps_two_tasks_told_apart_by_their_month(make_vault):
+    """Two to-dos alike in words and due the same day, but of two months: the calendar had one
+    ("1 near-duplicate task(s) merged"); the same item proposed twice still gives one entry."""
+    vault = make_vault({"Finance.md": (
+        "- [ ] Pay the invoice from Acme Corp for March 📅 2026-11-05\n"
+        "- [ ] Pay the invoice from Acme Corp for April 📅 2026-11-05\n"
+        "- [?] Send the deck to Dana @Myself 📅 2026-11-06 #proposed\n"
+        "- [?] Send Dana the deck @Myself #proposed\n")})  # fmt: skip
+    result = CliRunner().invoke(cli, ["--vault", str(vault), "ics", "--include-proposed"])
+    assert result.exit_code == 0, result.output
+    summaries = [line for line in result.stdout.splitlines() if line.startswith("SUMMARY")]
+    assert sorted(summaries) == ["SUMMARY:Pay the invoice from Acme Corp for April",
+                                 "SUMMARY:Pay the invoice from Acme Corp for March",
+                                 "SUMMARY:Send the deck to Dana"]  # fmt: skip
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("Send the Q3 deck to Alon Horev", "Send the Q4 deck to Alon Horev"),
+    ("Send Dana the sensor export from October", "Send Dana the sensor export from November"),
+    ("Call the greenhouse supplier about probes on Monday",
+     "Call the greenhouse supplier about probes on Tuesday"),
+    ("Send the deck to the board members", "Do not send the deck to the board members"),
+    ("Book 2 rooms for the team offsite in Berlin", "Book 3 rooms for the team offsite in Berlin"),
+])  # fmt: skip
+def test_dupes_does_not_pair_items_told_apart_by_a_number_a_month_a_day_or_a_not(make_vault, one,
+                                                                                  other):  # fmt: skip
+    vault = make_vault({"Meeting.md": f"- [?] {one} #proposed\n- [?] {other} #proposed\n"})
+    code, out = run(vault, "dupes", "--json")
+    assert (code, json.loads(out)) == (0, []), out
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("Send the deck to Alon Horev by Friday", "Send Alon Horev the deck"),
+    ("Send the Q3 deck to Alon Horev", "Send Alon Horev the Q3 deck before the review"),
+    ("Order two more humidity probes for the east greenhouse bench",
+     "Buy two additional humidity probes for the east greenhouse bench"),
+])  # fmt: skip
+def test_dupes_still_pairs_one_item_said_twice(make_vault, one, other):
+    vault = make_vault({"Meeting.md": f"- [?] {one} #proposed\n- [?] {other} #proposed\n"})
+    code, out = run(vault, "dupes", "--json")
+    assert code == 0 and len(json.loads(out)) == 1, out

@@ -4,11 +4,14 @@ Within one note and one owner, tasks are paired by iterated mutual best match: t
 when each is the other's most similar remaining task (rapidfuzz token-set ratio on the
 normalised descriptions), the similarity reaches ``THRESHOLD`` and they share at least
 ``MIN_SHARED_WORDS`` content words; paired tasks leave the pool and the next round runs on the
-rest. One-to-one, so a task is in at most one pair.
+rest. One-to-one, so a task is in at most one pair. Words alone cannot tell "Send the Q3 deck"
+from "Send the Q4 deck": two tasks that each name a number, a month or a weekday and do not
+name the same ones are two items, and so are a task and its negation ("Do not send …").
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -27,18 +30,47 @@ STOP_WORDS = frozenset((
 ))  # fmt: skip
 
 
+# (Not "may": far more often "may need" than the month.)
+_CALENDAR_WORDS = frozenset((
+    "january", "february", "march", "april", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri",
+))  # fmt: skip
+_NEGATIONS = frozenset((
+    "not", "never", "dont", "doesnt", "didnt", "cant", "cannot", "wont", "shouldnt", "isnt",
+    "arent", "wasnt", "mustnt", "neednt",
+))  # fmt: skip
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+
 def _content_words(text: str) -> frozenset[str]:
     return frozenset(w for w in text.split() if len(w) > 2 and w not in STOP_WORDS)
+
+
+def _marks(description: str) -> tuple[frozenset[str], bool]:
+    """What tells items apart that alike words do not: the numbers, months and weekdays the
+    task names, and whether it is said in the negative."""
+    words = [w.replace("'", "").replace("’", "") for w in _WORD.findall(description.casefold())]
+    named = frozenset(w for w in words if w in _CALENDAR_WORDS or any(c.isdigit() for c in w))
+    return named, any(w in _NEGATIONS for w in words)
+
+
+def _told_apart(one: tuple[frozenset[str], bool], other: tuple[frozenset[str], bool]) -> bool:
+    return (bool(one[0]) and bool(other[0]) and one[0] != other[0]) or one[1] != other[1]
 
 
 def _pairs(records: list[Record], threshold: float) -> list[tuple[int, int]]:
     texts = [utils.default_process(r["description"]) for r in records]
     words = [_content_words(t) for t in texts]
+    marks = [_marks(r["description"]) for r in records]
     dues = [r["due"] for r in records]
     count = len(texts)
 
     def similarity(i: int, j: int) -> float:
         if i == j or len(words[i] & words[j]) < MIN_SHARED_WORDS:
+            return -1.0
+        if _told_apart(marks[i], marks[j]):
             return -1.0
         if dues[i] and dues[j] and dues[i] != dues[j]:
             return -1.0  # due on different days: two items, however alike their words
