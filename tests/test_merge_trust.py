@@ -4,6 +4,8 @@ the index as it was before it (each test: a bug found by driving the commands as
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -169,3 +171,24 @@ def test_dupes_still_pairs_one_item_said_twice(make_vault, one, other):
     code, out = run(vault, "dupes", "--json")
     assert code == 0, out
     assert len(json.loads(out)) == 1, out
+
+
+def test_log_tells_a_batch_undone_in_part(make_vault):
+    """Two lines accepted, one edited by hand since, `undo`: one line restored, the other
+    named as changed — and `log` called the batch "(undone)"."""
+    from tasksync.write import actions
+
+    vault = make_vault({"M.md": "- [?] Send the deck to Dana\n- [?] Book the hall for May\n"})
+    tasks = ids(vault)
+    assert run(vault, "accept", *tasks.values())[0] == 0
+    note = vault / "M.md"
+    note.write_text(note.read_text(encoding="utf-8").replace("hall", "big hall"), encoding="utf-8")
+    old = time.time() - 2 * actions.SAVE_QUIET_S  # not a save under way: read at once
+    os.utime(note, (old, old))
+    code, out = run(vault, "undo")
+    assert code == 1, out
+    assert note.read_text(encoding="utf-8").startswith("- [?] Send the deck to Dana\n")
+    code, out = run(vault, "log")
+    assert code == 0, out
+    [accepted] = [line for line in out.splitlines() if "  accept" in line]
+    assert accepted.endswith("(1 of 2 line(s) undone)"), out

@@ -125,12 +125,13 @@ def _batch_state(batch: dict[str, Any]) -> str:
         notes.append("in progress")
     elif batch["state"] == "interrupted":
         notes.append("interrupted")
-    if batch["undone"] and not batch["restored"]:
+    restored, changes = batch["restored"], batch["changes"]
+    if batch["undone"] and not restored:
         notes.append("closed, nothing undone")
-    elif batch["undone"]:
+    elif batch["undone"] and restored >= changes:
         notes.append("undone")
-    elif batch["undone_changes"]:
-        notes.append(f"{batch['undone_changes']} line(s) undone")
+    elif restored or batch["undone_changes"]:  # lines changed since were left as they were
+        notes.append(f"{restored} of {changes} line(s) undone")
     return f" ({', '.join(notes)})" if notes else ""
 
 
