@@ -389,3 +389,20 @@ def test_a_journal_of_the_schema_before_gains_its_new_column_and_undo_works(make
         if r["description"] == "two"
     ]
     assert CliRunner().invoke(cli, [*base, "done", record["id"]]).exit_code == 0
+
+
+def test_an_ambiguous_id_is_told_with_digits_enough_to_pick_one(make_vault, db):
+    """Two ids alike in their first 8 digits (the ones `list` and `dupes` print): the error
+    listed `99e80a07 'Send…', 99e80a07 'Water…'`, no id the user could type to pick one."""
+    vault = make_vault({"n.md": "- [ ] Send the deck\n- [ ] Water the seedlings\n"})
+    with Store(db) as store:
+        sync(vault, store, StatusTable())
+        with store.write():
+            store.conn.execute("UPDATE tasks SET id = '99e80a07' || substr(id, 9)")
+        ids = [r["id"] for r in store.records()]
+        with pytest.raises(IdError) as raised:
+            store.resolve_id("99e80a07")
+    words = str(raised.value).replace(",", " ").split()
+    for full in ids:
+        shown = [word for word in words if len(word) >= 8 and full.startswith(word)]
+        assert any(sum(other.startswith(word) for other in ids) == 1 for word in shown), words

@@ -874,7 +874,10 @@ class Store(Journal):
         if not rows:
             raise IdError(f"no task with id {prefix}")
         if len(rows) > 1:
-            shown = ", ".join(f"{row_id[:8]} {_short(text)!r}" for row_id, text in rows[:5])
+            width = 8  # as listed; longer where that does not tell them apart
+            while len({row_id[:width] for row_id, _ in rows}) < len(rows) and width < ID_LENGTH:
+                width += 1
+            shown = ", ".join(f"{row_id[:width]} {_short(text)!r}" for row_id, text in rows[:5])
             more = ", …" if len(rows) > 5 else ""
             raise IdError(f"task id {prefix} is ambiguous: {shown}{more}")
         rows = [row[0] for row in rows]
