@@ -26,9 +26,9 @@ def run(vault: Path, *args: str) -> tuple[int, str]:
 
 
 def ids(vault: Path) -> dict[tuple[str, int], str]:
-    code, out = run(vault, "list", "--status", "all", "--json")
-    assert code == 0, out
-    return {(r["path"], r["line"]): r["id"] for r in json.loads(out)}
+    result = CliRunner().invoke(cli, ["--vault", str(vault), "list", "--status", "all", "--json"])
+    assert result.exit_code == 0, result.output
+    return {(r["path"], r["line"]): r["id"] for r in json.loads(result.stdout)}
 
 
 @pytest.fixture
@@ -192,3 +192,22 @@ def test_log_tells_a_batch_undone_in_part(make_vault):
     assert code == 0, out
     [accepted] = [line for line in out.splitlines() if "  accept" in line]
     assert accepted.endswith("(1 of 2 line(s) undone)"), out
+
+
+@pytest.mark.parametrize("args", [("set", "{id}", "--due", "2026-11-10"), ("done", "{id}")])
+def test_undo_in_a_windows_1252_note_edited_since(make_vault, args):
+    """The 📅 or ✅ a batch writes into a Windows-1252 note is in UTF-8, and reads back there as
+    `ðŸ“…`: once the user had edited anything else in the note, undo called the line "changed
+    since" and closed the batch for good."""
+    before = b"- [ ] Caf\xe9 task\n- [ ] other\n"
+    vault = make_vault({"a.md": before})
+    [task] = [key for (path, line), key in ids(vault).items() if line == 1]
+    code, out = run(vault, *(arg.format(id=task) for arg in args))
+    assert code == 0, out
+    note = vault / "a.md"
+    note.write_bytes(note.read_bytes() + b"user line\n")
+    old = time.time() - 10  # not a save under way
+    os.utime(note, (old, old))
+    code, out = run(vault, "undo")
+    assert code == 0, out
+    assert note.read_bytes() == before + b"user line\n"

@@ -272,7 +272,7 @@ def test_undo_restores_exactly_and_leaves_lines_the_user_changed(make_vault):
     assert "a.md:2 changed since; left as it is" in result.stderr
     assert (vault / "a.md").read_text() == "- [?] one #proposed\n- [x] two, done by hand"
     assert (vault / "b.md").read_bytes() == before["b.md"]
-    assert "(undone)" in run(vault, "log").stdout
+    assert "(2 of 3 line(s) undone)" in run(vault, "log").stdout  # a.md:2 was left
     assert run(vault, "undo").stdout.strip() == "nothing to undo"
 
 

@@ -540,6 +540,7 @@ def plan_revert(vault: Path, rel: str, changes: list[LineChange], original: byte
         plan.text, plan.lines = text, text.text.split("\n")
         plan.changes = _reversed(changes)
         return plan
+    changes = [_as_read_in(plan.text.encoding, change) for change in changes]
     before_lines = decode(original).text.split("\n") if original is not None else None
     written = _as_written(before_lines, changes) if before_lines is not None else None
     # Each change is found in the note as it is now (a twin's rank counts the twins there
@@ -569,6 +570,19 @@ def plan_revert(vault: Path, rel: str, changes: list[LineChange], original: byte
         free_above = index
     plan.changes.sort(key=lambda c: c.line)
     return plan
+
+
+def _as_read_in(encoding: str, change: LineChange) -> LineChange:
+    """The change with the lines it wrote as they read in a note in ``encoding``: an emoji
+    written into a Windows-1252 note is in UTF-8 there, and reads as `ðŸ“…`."""
+    if encoding in ("utf-8", "utf-16"):
+        return change
+    errors = "tasksync-c1" if encoding == "cp1252" else "strict"
+    try:
+        after = tuple(encode_as(line, encoding).decode(encoding, errors) for line in change.after)
+    except UnicodeError:
+        return change
+    return dataclasses.replace(change, after=after)
 
 
 def _restored_in_place(plan: NotePlan, changes: list[LineChange],
