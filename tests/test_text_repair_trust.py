@@ -36,3 +36,15 @@ def test_repair_text_writes_the_quote_not_a_dagger(make_vault):
     assert (vault / "a.md").read_text(encoding="utf-8") == (
         "- [ ] He said “hi” then left 📅 2026-01-05\n"
     )
+
+
+def test_repair_text_never_spoils_a_line_obsidian_reads_right(make_vault):
+    """A UTF-8 note with one pasted Windows-1252 byte is read as Windows-1252, so its UTF-8
+    lines look mis-encoded to tasksync: `repair --text` rewrote them in Windows-1252 bytes,
+    and Obsidian (which reads UTF-8) showed `R�union`."""
+    good = "- [ ] Réunion à l’hôtel 📅 2026-01-05\n".encode()
+    vault = make_vault({"a.md": good + b"- [ ] pasted Caf\xe9\n"})
+    result = run(vault, "repair", "--text")
+    assert (vault / "a.md").read_bytes() == good + b"- [ ] pasted Caf\xe9\n"
+    assert result.exit_code == 1, result.output
+    assert "save the note as UTF-8" in result.stderr, result.output

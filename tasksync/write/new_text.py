@@ -31,12 +31,38 @@ def refusal_in(encoding: str, before: str | None, after: tuple[str, ...]) -> str
             mark = "%%" if now == "%%" else "<!--"
             return (f"the text opens a comment ({mark} without its closing {now}) that would "
                     "hide the lines after it")  # fmt: skip
+    if before is not None and encoding in _ENCODING_NAMES and _spoils_utf8(encoding, before, after):
+        return (
+            f"the line reads right as UTF-8, as Obsidian reads it, but the note holds bytes "
+            f"that are not UTF-8 and is read as {_ENCODING_NAMES[encoding]}: rewritten, the "
+            "line would not read right in Obsidian any more; save the note as UTF-8 first"
+        )
     char = _unholdable(encoding, after, before or "")
     if char is not None:
         name = _ENCODING_NAMES.get(encoding, encoding)
         return (f"the note is {name} text, which cannot hold {char!r} (it would read back as "
                 "other characters): save the note as UTF-8 first")  # fmt: skip
     return None
+
+
+def _spoils_utf8(encoding: str, before: str, after: tuple[str, ...]) -> bool:
+    """Whether ``before``, a line of a note read as ``encoding``, is UTF-8 in its bytes (so it
+    reads right in Obsidian, which reads UTF-8) and ``after`` would not be."""
+    from tasksync.write.writeback import encode_as  # (it imports this module)
+
+    def utf8(data: bytes) -> bool:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return True
+
+    old = encode_as(before, encoding)
+    return (
+        not old.isascii()
+        and utf8(old)
+        and not all(utf8(encode_as(line, encoding)) for line in after)
+    )
 
 
 def _opened(line: str) -> str | None:
