@@ -48,3 +48,14 @@ def test_repair_text_never_spoils_a_line_obsidian_reads_right(make_vault):
     assert (vault / "a.md").read_bytes() == good + b"- [ ] pasted Caf\xe9\n"
     assert result.exit_code == 1, result.output
     assert "save the note as UTF-8" in result.stderr, result.output
+
+
+@pytest.mark.parametrize("code", ['``sed "s/Ã©/é/"``', "``Ã©``", "```a ` Ã© b```", "`Ã©`"])
+def test_repair_text_leaves_code_spans_of_any_backtick_run_alone(make_vault, code):
+    """Code between double backticks (CommonMark: a run of n backticks closes with n) was
+    "repaired": ``sed "s/Ã©/é/"`` became ``sed "s/é/é/"``, another command."""
+    line = f"- [ ] Run {code} in Borkerâ€™s shell\n"
+    vault = make_vault({"a.md": line})
+    result = run(vault, "repair", "--text")
+    assert result.exit_code == 0, result.output
+    assert (vault / "a.md").read_text(encoding="utf-8") == line.replace("â€™", "’")

@@ -425,7 +425,11 @@ def repair_text(task: Task, statuses: StatusTable) -> Task:
 
 
 # Addresses, not words: a link's target, a URL, code — repaired, they would point elsewhere.
-_NOT_WORDS = re.compile(r"\[\[[^\]]*\]\]|\]\([^)]*\)|<?[a-zA-Z][a-zA-Z0-9+.-]*://[^\s>]*|`[^`]*`")
+# A code span opens with a run of backticks and closes with a run as long (CommonMark).
+_NOT_WORDS = re.compile(
+    r"\[\[[^\]]*\]\]|\]\([^)]*\)|<?[a-zA-Z][a-zA-Z0-9+.-]*://[^\s>]*"
+    r"|(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)"
+)
 _FIELDS_KEPT = ("status_type", "priority", "due", "scheduled", "start", "created", "done",
                 "cancelled", "recurrence", "task_id", "depends_on", "on_completion", "tags",
                 "block_link")  # fmt: skip
