@@ -59,3 +59,15 @@ def test_repair_text_leaves_code_spans_of_any_backtick_run_alone(make_vault, cod
     result = run(vault, "repair", "--text")
     assert result.exit_code == 0, result.output
     assert (vault / "a.md").read_text(encoding="utf-8") == line.replace("â€™", "’")
+
+
+@pytest.mark.parametrize("words", ["Pay rent [due:: fri] soon", "Pay rent (due:: 2026-01-09) ok",
+                                   "Pay rent [priority:: high] today"])  # fmt: skip
+def test_add_refuses_a_dataview_field_followed_by_words(make_vault, words):
+    """`add "Pay rent [due:: fri] soon"` wrote the line (exit 0) but the plugin reads fields
+    only at the end of the line: no due date (the emoji form is refused, exit 2)."""
+    vault = make_vault({"Inbox.md": ""})
+    result = run(vault, "add", words)
+    assert result.exit_code == 2, result.output
+    assert "followed by words" in result.output, result.output
+    assert (vault / "Inbox.md").read_text(encoding="utf-8") == ""

@@ -11,7 +11,7 @@ from tasksync.config import global_filter_of
 from tasksync.dates import parse_day
 from tasksync.errors import UsageError
 from tasksync.model import StatusTable, StatusType
-from tasksync.read.signifiers import SIGNIFIERS, VS16, starters
+from tasksync.read.signifiers import DATAVIEW_KEY_OF_FIELD, SIGNIFIERS, VS16, starters
 from tasksync.write.edits import set_date
 
 _DATE_EMOJI = frozenset(emoji for s in SIGNIFIERS if s.value and s.value.startswith("[0-9]")
@@ -22,6 +22,11 @@ _DATAVIEW_DATE = re.compile(
     r"(?P<when>[^\])]*?) *(?P<close>[\])])"
 )
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATAVIEW_FIELD = re.compile(
+    r"[\[(] *(?:"
+    + "|".join(sorted({*DATAVIEW_KEY_OF_FIELD.values(), "priority"}, key=len, reverse=True))
+    + r") *::[^\])]*[\])]?"
+)
 
 
 def _ends_the_words(token: str) -> bool:
@@ -109,6 +114,7 @@ def quick_line(text: str, today: date, proposed: bool, statuses: StatusTable,
     if task is None or not task.description:
         raise UsageError(f"{words!r} does not read as a task with a description")
     stranded = [s.emoji for s in SIGNIFIERS if s.emoji in task.description]
+    stranded += [m.group() for m in _DATAVIEW_FIELD.finditer(task.description)]
     if stranded:  # the plugin reads fields from the end: one before words is words
         raise UsageError(f"{stranded[0]} is followed by words ({task.description!r}), so it would "
                          "be read as words, not as a field: put the fields last (after the "
