@@ -71,3 +71,18 @@ def test_add_refuses_a_dataview_field_followed_by_words(make_vault, words):
     assert result.exit_code == 2, result.output
     assert "followed by words" in result.output, result.output
     assert (vault / "Inbox.md").read_text(encoding="utf-8") == ""
+
+
+@pytest.mark.parametrize("inbox", ["symlink", "cp1252"])
+def test_add_prints_the_new_tasks_id_into_any_inbox(make_vault, inbox):
+    """Into a symlinked inbox, or a Windows-1252 one, `add` printed `added  - [ ] …` with no
+    id (the index holds the link's target, and the emoji as they read there)."""
+    vault = make_vault({"real/target.md": "- [ ] one\n", "cp.md": b"- [ ] Caf\xe9\n"})
+    if inbox == "symlink":
+        (vault / "Inbox.md").symlink_to("real/target.md")
+    note = "Inbox.md" if inbox == "symlink" else "cp.md"
+    result = run(vault, "add", "--note", note, "Water the seedlings 📅 fri")
+    assert result.exit_code == 0, result.output
+    listed = run(vault, "list", "--status", "all")
+    [task_id] = [line.split("\t")[0] for line in listed.stdout.splitlines() if "seedlings" in line]
+    assert result.stdout.startswith(f"{task_id[:8]}  Water the seedlings"), result.stdout

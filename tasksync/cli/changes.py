@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -507,14 +509,16 @@ def register(cli: click.Group) -> None:
             app.bring_up_to_date(store)
             outcome = append_lines(app.vault, store, app.statuses, f"add {line}", rel, (line,),
                                    app.warn)  # fmt: skip
-            added = {r["line"]: r for r in store.records(path_equals=rel)}
+            # the index holds a symlink's target, and its emoji as they read in the note
+            real = os.path.relpath(os.path.realpath(app.vault / rel), os.path.realpath(app.vault))
+            added = {r["line"]: r for r in store.records(path_equals=Path(real).as_posix())}
         for error in outcome.errors:
             click.echo(f"error: {printable(error)}", err=True)
         if outcome.errors:
             sys.exit(1)
         for change in outcome.changes:
             record = added.get(change.line)
-            if record is not None and record["raw"] == change.after[0]:
+            if record is not None and edits.with_real_emoji(record["raw"]) == change.after[0]:
                 click.echo(task_label(record["id"], record["description"] or "",
                                       f"{rel}:{change.line}"))  # fmt: skip
             else:  # the index could not take it yet: no id to show, the line is written

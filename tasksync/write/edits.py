@@ -444,6 +444,14 @@ def _repaired_words(text: str) -> str:
     return "".join(out)
 
 
+def with_real_emoji(line: str) -> str:
+    """``line`` with every mis-encoded signifier spelled as the real emoji."""
+    for spelled, emoji in _CANONICAL:
+        if spelled in line:
+            line = line.replace(spelled, emoji)
+    return line
+
+
 def repair(task: Task, statuses: StatusTable) -> Task:
     """Mis-encoded signifiers in the task's fields become the real emoji; nothing else changes."""
     segments = list(task.segments)
