@@ -86,3 +86,15 @@ def test_add_prints_the_new_tasks_id_into_any_inbox(make_vault, inbox):
     listed = run(vault, "list", "--status", "all")
     [task_id] = [line.split("\t")[0] for line in listed.stdout.splitlines() if "seedlings" in line]
     assert result.stdout.startswith(f"{task_id[:8]}  Water the seedlings"), result.stdout
+
+
+@pytest.mark.parametrize(
+    ("words", "line"),
+    [("- buy milk", "- [ ] buy milk ➕"), ("-5 degrees tonight", "- [ ] -5 degrees tonight")],
+)
+def test_add_takes_words_after_a_dash_or_a_negative_number(make_vault, words, line):
+    """`add "- buy milk"` failed with "No such option '- '" (exit 2)."""
+    vault = make_vault({"Inbox.md": ""})
+    result = run(vault, "add", words)
+    assert result.exit_code == 0, result.output
+    assert (vault / "Inbox.md").read_text(encoding="utf-8").startswith(line), result.output

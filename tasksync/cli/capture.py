@@ -98,6 +98,8 @@ def quick_line(text: str, today: date, proposed: bool, statuses: StatusTable,
                              f"{given.group().strip()[-3:]}: drop one of them")  # fmt: skip
         status = status if proposed else given.group()[-2]
         words = words[given.end() :].strip()
+    elif words[:2] in ("- ", "* ", "+ "):  # a list item without its checkbox: the task's words
+        words = words[2:].strip()
     if not words:
         raise UsageError("what is the task? give its text")
     for char in text:

@@ -170,7 +170,8 @@ _TASK_LINE_MARK = "\ue000"  # private use: no one types it
 
 class _TextCommand(click.Command):
     """`add "- [x] Paid rent"`: an argument that is a task line begins with `-`, and is no
-    option (click would read `-` and ` [x] …` as short options, the `h` of `thing` as help)."""
+    option (click would read `-` and ` [x] …` as short options, the `h` of `thing` as help);
+    nor is words after a dash (`- buy milk`) or a negative number (`-5 degrees`)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         from tasksync.read.parse import TASK_PREFIX
@@ -183,7 +184,8 @@ class _TextCommand(click.Command):
                 marked += args[len(marked) :]
                 break
             a_value = bool(marked) and marked[-1] in valued  # `--note "1. [x] Plan.md"`
-            task_like = TASK_PREFIX.match(arg) and not a_value
+            words = arg[:1] == "-" and (arg[1:2].isspace() or arg[1:2].isdigit())
+            task_like = (TASK_PREFIX.match(arg) or words) and not a_value
             marked.append(_TASK_LINE_MARK + arg if task_like else arg)
         return super().parse_args(ctx, marked)
 
