@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +28,6 @@ from tasksync.cli.render import printable
 from tasksync.config import load_vault_config
 from tasksync.errors import UsageError
 from tasksync.index.store import Store
-from tasksync.index.sync import sync
 from tasksync.index.watching import a_folder_appeared, worth_a_look
 from tasksync.write.files import write_export
 from tasksync.write.lock import vault_lock
@@ -84,8 +85,8 @@ def _sync_once(app: AppContext, settings: CaldavSettings, *, push: bool, pull: b
 def write_ics(app: AppContext, target: Path, memo: CalendarMemo | None = None) -> int:
     """The default `tasksync ics` export, written atomically to ``target`` (with ``memo``,
     only the notes that changed since the last call are exported again)."""
-    with Store(app.db) as store:
-        sync(app.vault, store, app.statuses)
+    store, _ = app.synced_store()  # (whose index it is: checked, as every command does)
+    with store:
         if memo is not None:
             data, count = remembered_calendar(app, store, memo)
         else:
@@ -153,8 +154,9 @@ def register(cli: click.Group) -> None:
                   help="Rewrite this .ics file (as `tasksync ics`) on changes.")  # fmt: skip
     @click.option("--caldav", "with_caldav", is_flag=True,
                   help="Sync with the CalDAV server of the config on changes.")  # fmt: skip
-    @click.option("--debounce", default=1.0, show_default=True, help="Seconds to wait for quiet.")
-    @click.option("--poll", type=float, metavar="SECONDS",
+    @click.option("--debounce", default=1.0, show_default=True, callback=_seconds(0, 3600),
+                  help="Seconds to wait for quiet.")  # fmt: skip
+    @click.option("--poll", type=float, metavar="SECONDS", callback=_seconds(1, 7 * 86400),
                   help="With --caldav: ask the server this often, notes changed or not. "
                        f"[default: [caldav] poll, else {DEFAULT_POLL_S:.0f}]")  # fmt: skip
     @click.pass_obj
@@ -185,33 +187,45 @@ def register(cli: click.Group) -> None:
                 click.echo(f"{_stamp()} caldav error: {printable(error)}", err=True)
 
         memo = CalendarMemo()
+        polled = time.monotonic()
 
         def refresh() -> None:
+            nonlocal polled
             if ics_file is not None:
                 count = write_ics(app, ics_file, memo)
                 click.echo(f"{_stamp()} wrote {count} events to {ics_file}", err=True)
             else:
-                with Store(app.db) as store:
-                    sync(app.vault, store, app.statuses)
+                store, _ = app.synced_store()
+                store.close()
                 click.echo(f"{_stamp()} index up to date", err=True)
             if settings is not None:
                 poll_server()
+                polled = time.monotonic()
 
-        refresh()
-        click.echo(f"watching {app.vault} (Ctrl-C stops)", err=True)
+        with app.open_store():  # another vault's index: refused before anything is written
+            pass
+        # SIGTERM (a service manager's stop) ends it as Ctrl-C does: the export under way
+        # leaves no temporary file, and the exit is 0.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         try:
-            for changes in watch_files(app.vault, debounce=int(debounce * 1000), step=100,
-                                       watch_filter=worth_a_look,
-                                       rust_timeout=int((every or 0) * 1000),
-                                       yield_on_timeout=every is not None):  # fmt: skip
+            # The watcher runs from its first tick on: a note changed while the first export
+            # is made is exported again right after it.
+            changes_seen = watch_files(app.vault, debounce=int(debounce * 1000), step=100,
+                                       watch_filter=worth_a_look, rust_timeout=TICK_MS,
+                                       yield_on_timeout=True)  # fmt: skip
+            next(changes_seen)
+            refresh()
+            click.echo(f"watching {app.vault} (Ctrl-C stops)", err=True)
+            for changes in changes_seen:
                 try:
                     if changes:
                         refresh()
                     if a_folder_appeared(changes):
                         time.sleep(max(debounce, 0.2))
                         refresh()
-                    elif settings is not None:  # quiet notes: the server may have news
-                        poll_server()
+                    elif settings is not None and every and time.monotonic() - polled >= every:
+                        poll_server()  # quiet notes: the server may have news
+                        polled = time.monotonic()
                 except UsageError:
                     raise
                 except Exception as exc:
@@ -223,6 +237,19 @@ def register(cli: click.Group) -> None:
 
 
 DEFAULT_POLL_S = 60.0
+TICK_MS = 200  # how often watch wakes when nothing changes (to ask a server when it is time)
+
+
+def _seconds(low: float, high: float) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A click callback: a number of seconds from ``low`` to ``high`` (not NaN)."""
+
+    def check(_ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is not None and not low <= value <= high:  # (NaN is in no range)
+            raise click.BadParameter(f"{value} is not a number of seconds from {low} to {high}",
+                                     param=param)  # fmt: skip
+        return value
+
+    return check
 
 
 def _stamp() -> str:

@@ -13,10 +13,14 @@ _SETTINGS_FILES = (str(PLUGIN_SETTINGS), str(VAULT_CONFIG))
 
 def worth_a_look(_change: object, path: str) -> bool:
     """A change to act on: a note; a folder (one renamed or moved to the trash takes its
-    notes with it, and says so only by its own name); the reading settings."""
-    name = os.path.basename(path)
-    return (path.endswith(".md") or "." not in name or path.endswith(_SETTINGS_FILES)
-            or os.path.isdir(path))  # fmt: skip
+    notes with it, and says so only by its own name: whatever is gone may have been one,
+    `Archive.2024` too); the reading settings. Not a dot-file (a temporary file, ours too)
+    nor any other file: an export written into the vault would set off another."""
+    if path.endswith(_SETTINGS_FILES):
+        return True
+    if os.path.basename(path).startswith("."):
+        return False
+    return path.endswith(".md") or os.path.isdir(path) or not os.path.lexists(path)
 
 
 def a_folder_appeared(changes: Iterable[tuple[Any, str]] | None) -> bool:

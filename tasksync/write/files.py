@@ -213,8 +213,11 @@ def write_export(given: Path, real: Path, data: bytes | Iterable[bytes]) -> None
         kind = stat.S_IFREG
     if stat.S_ISDIR(kind):
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(given))
+    # `/dev/stdout` with the shell's `> cal.ics` is a regular file too: renamed over, the
+    # output would go on into the file it replaced, deleted (`cal.ics (deleted)`)
+    descriptor = str(given).startswith(("/dev/", "/proc/"))
     try:
-        if stat.S_ISREG(kind):
+        if stat.S_ISREG(kind) and not descriptor:
             atomic_write(real, data)
             return
         with open(given, "wb") as stream:
