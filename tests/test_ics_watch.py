@@ -150,3 +150,28 @@ def test_watch_sees_folders_come_go_and_the_reading_settings_change(tmp_path):
         proc.send_signal(signal.SIGINT)
         _out, err = proc.communicate(timeout=20)
     assert "Traceback" not in err
+
+
+def test_watch_exports_afresh_when_who_is_me_changes(tmp_path) -> None:
+    """`me` in .tasksync.toml says whose tasks are one person's (near-duplicates merge only
+    within one owner): changed while watching, the export kept the old merge."""
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "a.md").write_text(
+        "- [ ] Send the greenhouse sensor export to the council office @Myself 📅 2026-01-05\n"
+        "- [ ] Send greenhouse sensor export to council office @Alon 📅 2026-01-05\n",
+        encoding="utf-8",
+    )
+    app = AppContext(vault, tmp_path / "index.sqlite")
+    memo, target = CalendarMemo(), tmp_path / "due.ics"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TASKSYNC_NOW", "2026-12-01T08:00:00+00:00")
+        assert write_ics(app, target, memo) == 2
+        (vault / ".tasksync.toml").write_text('me = ["Myself", "Alon"]\n', encoding="utf-8")
+        count = write_ics(app, target, memo)
+        fresh = AppContext(vault, tmp_path / "fresh.sqlite")
+        with Store(fresh.db) as store:
+            sync(vault, store, fresh.statuses)
+            data, fresh_count, _ = build_calendar(fresh, store, ICS_DEFAULT_STATUSES)
+    assert fresh_count == 1
+    assert (target.read_bytes(), count) == (data, fresh_count)

@@ -25,6 +25,7 @@ from tasksync.calendar.ics import (
     to_calendar,
 )
 from tasksync.cli.render import printable
+from tasksync.config import load_me, load_people_folder
 from tasksync.errors import UsageError
 from tasksync.index.select import STATUS_CHOICES, Selection
 from tasksync.index.store import Store
@@ -69,6 +70,7 @@ class CalendarMemo:
 
     people: list[tuple[str, str, list[str]]] | None = None
     reading: str | None = None  # the reading settings (statuses, global filter) of the notes
+    whose: tuple[object, ...] | None = None  # who is me, and where person notes live (config)
     notes: dict[str, _NoteEntries] = field(default_factory=dict)
 
 
@@ -90,8 +92,11 @@ def remembered_calendar(app: AppContext, store: Store, memo: CalendarMemo) -> tu
     """The default calendar (as ``build_calendar(app, store, ICS_DEFAULT_STATUSES)``), its
     notes' entries taken from ``memo`` where the note did not change since the last call."""
     people = app.people(store)
-    if store.people() != memo.people or store.reading_settings() != memo.reading:
+    whose = (load_me(app.vault), load_people_folder(app.vault))
+    if (store.people(), store.reading_settings(), whose) != (memo.people, memo.reading,
+                                                             memo.whose):  # fmt: skip
         memo.people, memo.reading, memo.notes = store.people(), store.reading_settings(), {}
+        memo.whose = whose
     selection = Selection(ICS_DEFAULT_STATUSES)
     states = {path: state.hash for path, state in store.note_states().items()}
     changed = [p for p, digest in states.items()
