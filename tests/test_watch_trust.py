@@ -154,3 +154,26 @@ def test_watch_into_dev_stdout_redirected_to_a_file_keeps_writing_that_file(make
         finally:
             stop(proc)
     assert [name for name in os.listdir(tmp_path) if name.startswith("cal")] == ["cal.ics"]
+
+
+def test_watch_follows_a_vault_folder_deleted_and_made_again(make_vault, tmp_path):
+    """A restore, a sync tool or a new clone puts the vault back as a new folder: watch said
+    "vault not found" once and went on watching the old one, blind for ever."""
+    import shutil
+
+    vault = make_vault({"a.md": "- [ ] Before 📅 2026-12-05\n"})
+    ics = tmp_path / "due.ics"
+    proc = tasksync(vault, tmp_path / "i.sqlite", "watch", "--ics", str(ics), "--debounce", "0.1")
+    try:
+        assert soon(lambda: ics.exists() and "Before" in ics.read_text(encoding="utf-8"))
+        shutil.rmtree(vault)
+        time.sleep(1)
+        vault.mkdir()
+        (vault / "a.md").write_text("- [ ] Restored 📅 2026-12-05\n", encoding="utf-8")
+        assert soon(lambda: "Restored" in ics.read_text(encoding="utf-8"))
+        time.sleep(0.5)
+        (vault / "b.md").write_text("- [ ] Written after 📅 2026-12-06\n", encoding="utf-8")
+        assert soon(lambda: "Written after" in ics.read_text(encoding="utf-8"))
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err

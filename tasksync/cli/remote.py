@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import stat
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -207,29 +209,49 @@ def register(cli: click.Group) -> None:
         # SIGTERM (a service manager's stop) ends it as Ctrl-C does: the export under way
         # leaves no temporary file, and the exit is 0.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+        def watching() -> tuple[Iterator[set[tuple[Any, str]]], tuple[int, int] | None]:
+            """A watcher, running from its first tick on (a note changed while the export
+            after it is made is exported again right after it), and the folder it watches."""
+            seen = watch_files(app.vault, debounce=int(debounce * 1000), step=100,
+                               watch_filter=worth_a_look, rust_timeout=TICK_MS,
+                               yield_on_timeout=True)  # fmt: skip
+            next(seen)
+            return seen, _folder_identity(app.vault)
+
         try:
-            # The watcher runs from its first tick on: a note changed while the first export
-            # is made is exported again right after it.
-            changes_seen = watch_files(app.vault, debounce=int(debounce * 1000), step=100,
-                                       watch_filter=worth_a_look, rust_timeout=TICK_MS,
-                                       yield_on_timeout=True)  # fmt: skip
-            next(changes_seen)
+            changes_seen, watched = watching()
             refresh()
             click.echo(f"watching {app.vault} (Ctrl-C stops)", err=True)
-            for changes in changes_seen:
-                try:
-                    if changes:
-                        refresh()
-                    if a_folder_appeared(changes):
-                        time.sleep(max(debounce, 0.2))
-                        refresh()
-                    elif settings is not None and every and time.monotonic() - polled >= every:
-                        poll_server()  # quiet notes: the server may have news
-                        polled = time.monotonic()
-                except UsageError:
-                    raise
-                except Exception as exc:
-                    click.echo(f"{_stamp()} error: {redact(str(exc))}", err=True)
+            while True:
+                for changes in changes_seen:
+                    if _folder_identity(app.vault) != watched:
+                        break  # the vault folder is gone, or another is in its place
+                    try:
+                        if changes:
+                            refresh()
+                        if a_folder_appeared(changes):
+                            time.sleep(max(debounce, 0.2))
+                            refresh()
+                        elif settings is not None and every and \
+                                time.monotonic() - polled >= every:  # fmt: skip
+                            poll_server()  # quiet notes: the server may have news
+                            polled = time.monotonic()
+                    except UsageError:
+                        raise
+                    except Exception as exc:
+                        click.echo(f"{_stamp()} error: {redact(str(exc))}", err=True)
+                else:
+                    break
+                # A restore, a sync tool or a new clone put the vault back as a new folder: the
+                # watcher of the old one would see nothing of it again.
+                changes_seen.close()  # type: ignore[attr-defined]
+                click.echo(f"{_stamp()} the vault folder is gone: waiting for it", err=True)
+                while _folder_identity(app.vault) is None:
+                    time.sleep(TICK_MS / 1000)
+                changes_seen, watched = watching()
+                refresh()
+                click.echo(f"watching {app.vault} again", err=True)
         except KeyboardInterrupt:
             pass
         click.echo("stopped", err=True)
@@ -238,6 +260,14 @@ def register(cli: click.Group) -> None:
 
 DEFAULT_POLL_S = 60.0
 TICK_MS = 200  # how often watch wakes when nothing changes (to ask a server when it is time)
+
+
+def _folder_identity(folder: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(folder)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino) if stat.S_ISDIR(info.st_mode) else None
 
 
 def _seconds(low: float, high: float) -> Callable[[click.Context, click.Parameter, Any], Any]:
