@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -176,4 +177,45 @@ def test_watch_follows_a_vault_folder_deleted_and_made_again(make_vault, tmp_pat
         assert soon(lambda: "Written after" in ics.read_text(encoding="utf-8"))
     finally:
         code, err = stop(proc)
+    assert code == 0, err
+
+
+def test_watch_into_a_named_pipe_no_one_reads_goes_on_watching(make_vault, tmp_path):
+    """`watch --ics FIFO` with no reader yet hung in its first export: never "watching", and
+    the index never brought up to date."""
+    vault = make_vault({"a.md": "- [ ] Alpha 📅 2026-12-05\n"})
+    pipe = tmp_path / "cal.fifo"
+    os.mkfifo(pipe)
+    db = tmp_path / "i.sqlite"
+    proc = tasksync(vault, db, "watch", "--ics", str(pipe), "--debounce", "0.1")
+    try:
+        time.sleep(3)
+        assert proc.poll() is None
+        (vault / "a.md").write_text("- [ ] Beta 📅 2026-12-05\n", encoding="utf-8")
+
+        def indexed() -> bool:
+            listed = subprocess.run([sys.executable, "-m", "tasksync", "--vault", str(vault),
+                                     "--db", str(db), "list", "--json"], capture_output=True,
+                                    text=True, check=True).stdout  # fmt: skip
+            return "Beta" in listed
+
+        time.sleep(1)
+        assert indexed()
+        reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)  # a reader comes
+        try:
+            (vault / "a.md").write_text("- [ ] Gamma 📅 2026-12-05\n", encoding="utf-8")
+            got = bytearray()
+
+            def read_some() -> bool:
+                with contextlib.suppress(BlockingIOError):
+                    got.extend(os.read(reader, 1 << 16))
+                return b"END:VCALENDAR" in got
+
+            assert soon(read_some), bytes(got)
+            assert b"Gamma" in got
+        finally:
+            os.close(reader)
+    finally:
+        code, err = stop(proc)
+    assert "no one reads" in err, err
     assert code == 0, err

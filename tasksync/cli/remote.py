@@ -31,7 +31,7 @@ from tasksync.config import load_vault_config
 from tasksync.errors import UsageError
 from tasksync.index.store import Store
 from tasksync.index.watching import a_folder_appeared, worth_a_look
-from tasksync.write.files import write_export
+from tasksync.write.files import NoReader, write_export
 from tasksync.write.lock import vault_lock
 
 
@@ -84,7 +84,8 @@ def _sync_once(app: AppContext, settings: CaldavSettings, *, push: bool, pull: b
     return [redact(line, secrets) for line in describe(outcome)], errors
 
 
-def write_ics(app: AppContext, target: Path, memo: CalendarMemo | None = None) -> int:
+def write_ics(app: AppContext, target: Path, memo: CalendarMemo | None = None,
+              wait_for_reader: bool = True) -> int:  # fmt: skip
     """The default `tasksync ics` export, written atomically to ``target`` (with ``memo``,
     only the notes that changed since the last call are exported again)."""
     store, _ = app.synced_store()  # (whose index it is: checked, as every command does)
@@ -93,7 +94,7 @@ def write_ics(app: AppContext, target: Path, memo: CalendarMemo | None = None) -
             data, count = remembered_calendar(app, store, memo)
         else:
             data, count, _ = build_calendar(app, store, ICS_DEFAULT_STATUSES)
-    write_export(target, not_a_note(app.vault, target, "--ics"), data)
+    write_export(target, not_a_note(app.vault, target, "--ics"), data, wait_for_reader)
     return count
 
 
@@ -194,7 +195,7 @@ def register(cli: click.Group) -> None:
         def refresh() -> None:
             nonlocal polled
             if ics_file is not None:
-                count = write_ics(app, ics_file, memo)
+                count = write_ics(app, ics_file, memo, wait_for_reader=False)
                 click.echo(f"{_stamp()} wrote {count} events to {ics_file}", err=True)
             else:
                 store, _ = app.synced_store()
@@ -221,7 +222,10 @@ def register(cli: click.Group) -> None:
 
         try:
             changes_seen, watched = watching()
-            refresh()
+            try:
+                refresh()
+            except (NoReader, BrokenPipeError) as exc:  # a pipe's reader, not its writer's fault
+                click.echo(f"{_stamp()} error: {exc}", err=True)
             click.echo(f"watching {app.vault} (Ctrl-C stops)", err=True)
             while True:
                 for changes in changes_seen:

@@ -202,11 +202,17 @@ def put_in_place(staged: Staged, expect: bytes | object | None = ANY) -> None:
         raise
 
 
-def write_export(given: Path, real: Path, data: bytes | Iterable[bytes]) -> None:
+class NoReader(Exception):
+    """A named pipe that no one reads."""
+
+
+def write_export(given: Path, real: Path, data: bytes | Iterable[bytes],
+                 wait_for_reader: bool = True) -> None:  # fmt: skip
     """An export (a calendar) to the path the user ``given`` (``real``: with its links
     followed): a regular file is replaced atomically; a named pipe or a device
     (``/dev/stdout``) is written into, as a shell's ``>`` would — renamed over, it would be
-    destroyed and its reader never served."""
+    destroyed and its reader never served. Without ``wait_for_reader``, a named pipe no one
+    reads yet is an error (``NoReader``) instead of a wait (`watch` must go on watching)."""
     try:
         kind = os.stat(given).st_mode
     except OSError:
@@ -220,7 +226,18 @@ def write_export(given: Path, real: Path, data: bytes | Iterable[bytes]) -> None
         if stat.S_ISREG(kind) and not descriptor:
             atomic_write(real, data)
             return
-        with open(given, "wb") as stream:
+        if stat.S_ISFIFO(kind) and not wait_for_reader:
+            try:
+                fd = os.open(given, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+            except OSError as exc:
+                if exc.errno == errno.ENXIO:
+                    raise NoReader(f"no one reads {given} yet: this export is skipped") from None
+                raise
+            os.set_blocking(fd, True)
+            stream = open(fd, "wb")  # noqa: SIM115 - closed just below
+        else:
+            stream = open(given, "wb")  # noqa: SIM115 - closed just below
+        with stream:
             for chunk in [data] if isinstance(data, bytes) else data:
                 stream.write(chunk)
     except OSError as exc:  # named by the path the user gave, not our temporary file's
