@@ -160,6 +160,7 @@ def change_rules(settings: Mapping[str, object]) -> ChangeRules:
         cancelled_date=flag("setCancelledDate", default.cancelled_date),
         created_date=flag("setCreatedDate", default.created_date),
         next_below=flag("recurrenceOnNextLine", default.next_below),
+        dataview=settings.get("taskFormat") == "dataview",
     )
 
 

@@ -53,12 +53,14 @@ class Status:
 @dataclass(frozen=True, slots=True)
 class ChangeRules:
     """The plugin's settings for what a status change writes besides the status (its
-    data.json keys: setDoneDate, setCancelledDate, setCreatedDate, recurrenceOnNextLine)."""
+    data.json keys: setDoneDate, setCancelledDate, setCreatedDate, recurrenceOnNextLine,
+    taskFormat)."""
 
     done_date: bool = True  # ✅ today on completion
     cancelled_date: bool = True  # ❌ today on cancelling
     created_date: bool = False  # ➕ today on a recurring task's next occurrence
     next_below: bool = False  # the next occurrence below the completed line, not above
+    dataview: bool = False  # new fields as `[key:: value]` (taskFormat: the plugin reads those)
 
 
 class StatusTable:

@@ -62,12 +62,14 @@ def _reparse(segments: list[Segment], statuses: StatusTable) -> Task:
     return parse_task_line("".join(s.text for s in segments if s.text), statuses)
 
 
-def _is_dataview(segments: list[Segment]) -> bool:
-    return any(s.kind in _FIELDS and s.text.startswith(("[", "(")) for s in segments)
+def _is_dataview(segments: list[Segment], dataview: bool = False) -> bool:
+    """Whether new fields go in Dataview form: the vault's format (``dataview``), or the
+    line's own (it holds a Dataview field already)."""
+    return dataview or any(s.kind in _FIELDS and s.text.startswith(("[", "(")) for s in segments)
 
 
-def _field_text(segments: list[Segment], field: str, value: str) -> str:
-    if _is_dataview(segments):
+def _field_text(segments: list[Segment], field: str, value: str, dataview: bool = False) -> str:
+    if _is_dataview(segments, dataview):
         key = "priority" if field == "priority" else DATAVIEW_KEY_OF_FIELD[field]
         return f"[{key}:: {value}]"
     if field == "priority":
@@ -120,7 +122,8 @@ def _spelling_and_value(text: str) -> tuple[str, str]:
     return text, ""
 
 
-def _set_field(segments: list[Segment], field: str, value: str | None) -> None:
+def _set_field(segments: list[Segment], field: str, value: str | None,
+               dataview: bool = False) -> None:  # fmt: skip
     indexes = [i for i, s in enumerate(segments) if s.kind == field]
     if value is None:
         for index in reversed(indexes):
@@ -130,7 +133,7 @@ def _set_field(segments: list[Segment], field: str, value: str | None) -> None:
         index = indexes[0]
         old = segments[index].text
         if field == "priority":
-            new = _field_text(segments, field, value)
+            new = _field_text(segments, field, value, dataview)
         elif old.startswith(("[", "(")):
             key = old[1:].partition("::")[0]
             closer = old.rstrip(" ,")[-1]
@@ -142,8 +145,8 @@ def _set_field(segments: list[Segment], field: str, value: str | None) -> None:
         segments[index] = Segment(field, new)
         return
     at = _insert_at(segments)
-    separator = "  " if _is_dataview(segments) and at > 2 else " "
-    added = Segment(field, _field_text(segments, field, value))
+    separator = "  " if _is_dataview(segments, dataview) and at > 2 else " "
+    added = Segment(field, _field_text(segments, field, value, dataview))
     if at < len(segments) and segments[at].kind == "block_link":
         # The blank the block link needs ends the text before it: the field follows that
         # blank, and the block link gets a blank of its own after the field.
@@ -212,7 +215,7 @@ def _status_change(segments: list[Segment], task: Task, status_type: StatusType,
         # on a line reopened by hand is no completion date); any other status drops it.
         if status_type is not kind or task.status_type is not kind:
             stamp = status_type is kind and enabled
-            _set_field(segments, field, today.isoformat() if stamp else None)
+            _set_field(segments, field, today.isoformat() if stamp else None, rules.dataview)
 
 
 # The public edits: each copies the segments, changes them, and reads the line once.
@@ -223,7 +226,7 @@ def set_field(task: Task, field: str, value: str | None, statuses: StatusTable) 
     if value is not None:
         _refuse_control_characters(field, value)
     segments = list(task.segments)
-    _set_field(segments, field, value)
+    _set_field(segments, field, value, statuses.rules.dataview)
     return _reparse(segments, statuses)
 
 
@@ -367,11 +370,13 @@ def _next_occurrence(task: Task, today: date, statuses: StatusTable) -> str | No
     _set_status(segments, statuses.symbol_for(StatusType.TODO))
     for field in ("done", "cancelled", "id", "depends_on"):
         _set_field(segments, field, None)
-    _set_field(segments, "created", today.isoformat() if statuses.rules.created_date else None)
+    dataview = statuses.rules.dataview
+    _set_field(segments, "created", today.isoformat() if statuses.rules.created_date else None,
+               dataview)  # fmt: skip
     for index in reversed([i for i, s in enumerate(segments) if s.kind == "block_link"]):
         _remove(segments, index)
     for field, value in dates.items():
-        _set_field(segments, field, value.isoformat())
+        _set_field(segments, field, value.isoformat(), dataview)
     return "".join(s.text for s in segments)
 
 
