@@ -45,8 +45,8 @@ class ReadingSettings(StatusTable):
     status table goes, so that every reader of the vault's lines reads them alike."""
 
     def __init__(self, statuses: tuple[Status, ...] | None = None, global_filter: str = "",
-                 rules: ChangeRules | None = None) -> None:  # fmt: skip
-        super().__init__(statuses, rules)
+                 rules: ChangeRules | None = None, defaults: bool = True) -> None:  # fmt: skip
+        super().__init__(statuses, rules, defaults)
         self.global_filter = global_filter
 
     def fingerprint(self) -> str:
@@ -71,16 +71,30 @@ class QuerySettings:
     presets: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_PRESETS))
 
 
-def _statuses_from_plugin(settings: object) -> list[Status]:
+_PLUGIN_GROUPS = {  # the plugin's own, where its settings have none
+    "coreStatuses": (Status(" ", "Todo", StatusType.TODO), Status("x", "Done", StatusType.DONE)),
+    "customStatuses": (Status("/", "In Progress", StatusType.IN_PROGRESS),
+                       Status("-", "Cancelled", StatusType.CANCELLED)),
+}  # fmt: skip
+
+
+def _statuses_from_plugin(settings: object) -> list[Status] | None:
+    """The statuses the plugin's settings give it (they are all it knows; a symbol given
+    twice is the first status, as the plugin ignores the second); None when they set none."""
     if not isinstance(settings, dict):
-        return []
+        return None
     section = settings.get("statusSettings")
-    if not isinstance(section, dict):
-        return []
-    found = []
-    for group in ("coreStatuses", "customStatuses"):
+    if not isinstance(section, dict) or not any(isinstance(section.get(g), list)
+                                                for g in _PLUGIN_GROUPS):  # fmt: skip
+        return None
+    found: dict[str, Status] = {}
+    for group, default in _PLUGIN_GROUPS.items():
         entries = section.get(group)
-        for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entries, list):
+            for status in default:
+                found.setdefault(status.symbol, status)
+            continue
+        for entry in entries:
             if not isinstance(entry, dict):
                 continue
             symbol, kind = entry.get("symbol"), entry.get("type")
@@ -90,8 +104,9 @@ def _statuses_from_plugin(settings: object) -> list[Status]:
                 status_type = StatusType(kind)
             except ValueError:
                 continue
-            found.append(Status(symbol, str(entry.get("name") or "Unknown"), status_type))
-    return found
+            name = str(entry.get("name") or "Unknown")
+            found.setdefault(symbol, Status(symbol, name, status_type))
+    return list(found.values())
 
 
 def plugin_settings(vault: Path) -> dict[str, object]:
@@ -120,7 +135,8 @@ def load_status_table(vault: Path) -> ReadingSettings:
     `[statuses]` of tasksync's config (`"!" = {name = "Important", type = "TODO"}`); with the
     global filter (the plugin's `globalFilter`, or `global_filter` in tasksync's config)."""
     settings = plugin_settings(vault)
-    found = _statuses_from_plugin(settings)
+    from_plugin = _statuses_from_plugin(settings)
+    found = list(from_plugin or ())
     config = load_vault_config(vault)
     configured = config.get("statuses", {})
     if not isinstance(configured, dict):
@@ -144,7 +160,8 @@ def load_status_table(vault: Path) -> ReadingSettings:
         found.append(Status(symbol, str(name), kind))
     source = vault / VAULT_CONFIG
     global_filter = _text_setting("global_filter", "globalFilter", settings, config, source)
-    return ReadingSettings(tuple(found), global_filter.strip(), change_rules(settings))
+    return ReadingSettings(tuple(found), global_filter.strip(), change_rules(settings),
+                           defaults=from_plugin is None)  # fmt: skip
 
 
 def change_rules(settings: Mapping[str, object]) -> ChangeRules:

@@ -76,9 +76,12 @@ class StatusTable:
     )
 
     def __init__(self, statuses: tuple[Status, ...] | None = None,
-                 rules: ChangeRules | None = None) -> None:  # fmt: skip
+                 rules: ChangeRules | None = None, defaults: bool = True) -> None:  # fmt: skip
+        """``statuses`` added to (or put in the place of) the defaults; without ``defaults``
+        (the plugin's own set: it knows nothing else) only `?` Proposed is kept of them."""
         self.rules = rules or ChangeRules()
-        self._by_symbol: dict[str, Status] = {s.symbol: s for s in self.DEFAULT}
+        kept = self.DEFAULT if defaults else [s for s in self.DEFAULT if s.symbol == "?"]
+        self._by_symbol: dict[str, Status] = {s.symbol: s for s in kept}
         for status in statuses or ():
             self._by_symbol[status.symbol] = status
 

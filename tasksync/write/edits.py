@@ -62,6 +62,14 @@ def _reparse(segments: list[Segment], statuses: StatusTable) -> Task:
     return parse_task_line("".join(s.text for s in segments if s.text), statuses)
 
 
+def _symbol_for(statuses: StatusTable, status_type: StatusType) -> str:
+    try:
+        return statuses.symbol_for(status_type)
+    except KeyError:
+        raise CannotEdit(f"the vault's statuses (its Tasks plugin settings) have no "
+                         f"{status_type.value} status to give it") from None  # fmt: skip
+
+
 def _is_dataview(segments: list[Segment], dataview: bool = False) -> bool:
     """Whether new fields go in Dataview form: the vault's format (``dataview``), or the
     line's own (it holds a Dataview field already)."""
@@ -205,7 +213,7 @@ def _remove_tags(segments: list[Segment], tags: tuple[str, ...]) -> None:
 
 def _status_change(segments: list[Segment], task: Task, status_type: StatusType, today: date,
                    statuses: StatusTable) -> None:  # fmt: skip
-    _set_status(segments, statuses.symbol_for(status_type))
+    _set_status(segments, _symbol_for(statuses, status_type))
     rules = statuses.rules
     for field, kind, enabled in (
         ("done", StatusType.DONE, rules.done_date),
@@ -285,7 +293,7 @@ def _accepted(
     if task.status_type is not StatusType.PROPOSED:
         return None
     segments = list(task.segments)
-    _set_status(segments, statuses.symbol_for(StatusType.TODO))
+    _set_status(segments, _symbol_for(statuses, StatusType.TODO))
     _remove_tags(segments, triage_tags)
     return segments
 
@@ -367,7 +375,7 @@ def _next_occurrence(task: Task, today: date, statuses: StatusTable) -> str | No
     for name in invalid:
         dates[name] = dates[present[0]]
     segments = list(task.segments)
-    _set_status(segments, statuses.symbol_for(StatusType.TODO))
+    _set_status(segments, _symbol_for(statuses, StatusType.TODO))
     for field in ("done", "cancelled", "id", "depends_on"):
         _set_field(segments, field, None)
     dataview = statuses.rules.dataview
