@@ -110,11 +110,27 @@ def _statuses_from_plugin(settings: object) -> list[Status] | None:
 
 
 def plugin_settings(vault: Path) -> dict[str, object]:
-    """The vault's Tasks plugin settings (its data.json); empty when it has none."""
+    """The vault's Tasks plugin settings (its data.json); empty when it has none. Settings
+    that cannot be read are an error: read as none, the plugin's defaults would be written
+    into the notes where the user had chosen otherwise (done dates turned off …)."""
+    path = vault / PLUGIN_SETTINGS
     try:
-        settings = json.loads((vault / PLUGIN_SETTINGS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        text = path.read_bytes().decode("utf-8-sig")
+        settings = json.loads(text)
+    except FileNotFoundError:
         return {}
+    except OSError as exc:
+        raise UsageError(
+            f"{path}: cannot be read ({exc.strerror or exc}); the Tasks plugin's "
+            "settings must be known before any task is read or written"
+        ) from None
+    except (ValueError, RecursionError) as exc:  # not UTF-8, not JSON, nested past reading
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UsageError(
+            f"{path}: not JSON that tasksync can read ({reason}); the Tasks "
+            "plugin's settings must be known before any task is read or written "
+            "(fix the file, or let Obsidian write it again)"
+        ) from None
     return settings if isinstance(settings, dict) else {}
 
 
@@ -169,8 +185,9 @@ def change_rules(settings: Mapping[str, object]) -> ChangeRules:
     default = ChangeRules()
 
     def flag(key: str, fallback: bool) -> bool:
+        """As the plugin's `if (setting)` reads it (0, "" and null are off)."""
         value = settings.get(key, fallback)
-        return value if isinstance(value, bool) else fallback
+        return bool(value) if isinstance(value, (bool, int, float, str, type(None))) else True
 
     return ChangeRules(
         done_date=flag("setDoneDate", default.done_date),
@@ -210,7 +227,7 @@ def user_config_path() -> Path:
 
 def _read_toml(path: Path) -> dict[str, object]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM (Notepad's) is no TOML
     except OSError:
         return {}
     except UnicodeDecodeError:  # Notepad's UTF-16, a Windows-1252 é …

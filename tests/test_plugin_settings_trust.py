@@ -108,3 +108,39 @@ def test_statuses_without_a_done_one_refuse_done_plainly(make_vault):
     assert result.exit_code == 1, result.output
     assert "no DONE status" in result.output, result.output
     assert (vault / "a.md").read_bytes() == before
+
+
+@pytest.mark.parametrize("content", [b'{"setDoneDate": false,}', b'{"x": "\xff"}',
+                                     b"[" * 5000 + b"]" * 5000, "folder"],
+                         ids=["comma", "not-utf8", "deep", "folder"])  # fmt: skip
+def test_plugin_settings_that_cannot_be_read_are_said_and_nothing_is_written(make_vault, content):
+    """A data.json with a trailing comma (or not UTF-8, or a folder) was taken for "no
+    settings": `done` wrote ✅ though the user had turned done dates off; one nested too deep
+    crashed every command (exit 70)."""
+    vault = make_vault({"a.md": "- [ ] pay rent\n"})
+    settings = vault / SETTINGS
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    if content == "folder":
+        settings.mkdir()
+    else:
+        settings.write_bytes(content)
+    result = run(vault, "done", "abc")
+    assert result.exit_code == 2, result.output
+    assert "data.json" in result.output, result.output
+    assert "Traceback" not in result.output
+    assert (vault / "a.md").read_text(encoding="utf-8") == "- [ ] pay rent\n"
+
+
+def test_a_plugin_flag_is_read_as_the_plugin_reads_it(make_vault):
+    """`"setDoneDate": 0` is off for the plugin (`if (setDoneDate)`); tasksync wrote ✅."""
+    vault = make_vault({"a.md": "- [ ] pay rent\n", SETTINGS: '{"setDoneDate": 0}'})
+    assert run(vault, "done", the_id(vault, "pay rent")).exit_code == 0
+    assert (vault / "a.md").read_text(encoding="utf-8") == "- [x] pay rent\n"
+
+
+def test_a_config_file_saved_with_a_bom_is_read(make_vault):
+    vault = make_vault({"a.md": "- [ ] pay rent @Dana\n",
+                        ".tasksync.toml": '\ufeffme = ["Dana"]\n'})  # fmt: skip
+    result = run(vault, "config")
+    assert result.exit_code == 0, result.output
+    assert "Dana" in result.stdout

@@ -241,9 +241,8 @@ def register(cli: click.Group) -> None:
                                 time.monotonic() - polled >= every:  # fmt: skip
                             poll_server()  # quiet notes: the server may have news
                             polled = time.monotonic()
-                    except UsageError:
-                        raise
-                    except Exception as exc:
+                    except Exception as exc:  # a settings file caught mid-save too: said, and
+                        # read again at the next change
                         click.echo(f"{_stamp()} error: {redact(str(exc))}", err=True)
                 else:
                     break
