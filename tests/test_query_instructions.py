@@ -183,3 +183,14 @@ def test_the_vaults_global_query_and_presets_apply_to_query_and_note_blocks(make
     placeholder = runner.invoke(cli, [*base, "path includes {{query.file.path}}"])
     assert placeholder.exit_code == 6
     assert "no file path has been supplied" in placeholder.stderr
+
+
+def test_a_preset_of_many_lines_as_a_placeholder_is_many_instructions():
+    """`{{preset.open}}` of three lines was read as one instruction: no task, and no error."""
+    settings = QuerySettings(presets={"open": "not done\nsort by description reverse",
+                                      "loop": "{{preset.loop}}\nnot done"})  # fmt: skip
+    assert answer("{{preset.open}}", LINES, TODAY, settings) == answer(
+        "preset open", LINES, TODAY, settings)  # fmt: skip
+    assert answer("{{preset.open}}", LINES, TODAY, settings) != []
+    with pytest.raises(QueryError, match="includes itself"):
+        answer("{{preset.loop}}", LINES, TODAY, settings)

@@ -140,6 +140,13 @@ def parse_query(text: str, ctx: Context, source: Source | None = None) -> Query:
 def _add_statement(query: Query, statement: Statement, ctx: Context, source: Source,
                    depth: int) -> None:  # fmt: skip
     text = expand(statement.text, source).strip()
+    if "\n" in text:  # a placeholder of many lines (a preset's): each line an instruction
+        if depth >= _MAX_PRESET_DEPTH:
+            raise QueryError("a preset includes itself")
+        for line in statements(text):
+            _add_statement(query, Statement(statement.raw, line.text, statement.line), ctx,
+                           source, depth + 1)  # fmt: skip
+        return
     if not text or text.startswith("#"):
         return
     statement = Statement(statement.raw, text, statement.line)
