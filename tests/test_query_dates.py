@@ -54,6 +54,15 @@ def test_weekdays_as_the_plugin_reads_them(weekday):
         ("20th of December", "2022-12-20"),  # was the 1st: only `December` was read
         ("the 3rd of May 2024", "2024-05-03"),
         ("1 of march", "2023-03-01"),
+        # parsedatetime read these forward, or by the clock's day: as chrono reads them
+        ("last 7 days", "2023-04-12"),
+        ("past 3 days", "2023-04-16"),
+        ("last 2 weeks", "2023-04-05"),
+        ("last 2 months", "2023-02-19"),
+        ("this morning", "2023-04-19"),
+        ("this evening", "2023-04-19"),
+        ("last night", "2023-04-18"),
+        ("2 weeks from today", "2023-04-19"),
     ],
 )
 def test_natural_dates(words, expected):

@@ -45,6 +45,32 @@ _RELATIVE = re.compile(
 _DAYS = {"today": 0, "now": 0, "tomorrow": 1, "yesterday": -1}
 
 
+# Where parsedatetime reads otherwise than chrono: `last 7 days` (it counts forward), the parts
+# of a day (it takes the clock's day, not ``today``), `2 weeks from today` (chrono finds only
+# `today` in it).
+_BACK = re.compile(rf"(?:last|past) ({_NUMBER}) (day|week|month|year)s?", re.IGNORECASE)
+_FROM_A_DAY = re.compile(rf"(?:{_NUMBER}) (?:day|week|month|year)s? from (today|tomorrow|"
+                         r"yesterday|now)", re.IGNORECASE)  # fmt: skip
+_PARTS_OF_DAYS = {"this morning": 0, "this afternoon": 0, "this evening": 0, "tonight": 0,
+                  "last night": -1}  # fmt: skip
+
+
+def _as_chrono_reads(words: str, today: date) -> date | None:
+    """The phrases parsedatetime reads otherwise than chrono, as chrono reads them."""
+    low = words.lower()
+    if low in _PARTS_OF_DAYS:
+        return today + timedelta(days=_PARTS_OF_DAYS[low])
+    if (match := _FROM_A_DAY.fullmatch(words)) is not None:
+        return today + timedelta(days=_DAYS[match[1].lower()])
+    if (match := _BACK.fullmatch(words)) is None:
+        return None
+    from dateutil.relativedelta import relativedelta
+
+    count = int(match[1]) if match[1].isdigit() else _NUMBERS[match[1].lower()]
+    unit = match[2].lower()
+    return today - relativedelta(**{f"{unit}s": count})  # type: ignore[arg-type]
+
+
 def _relative(words: str, today: date) -> date | None:
     """`today`, `tomorrow`, `yesterday`, `in two weeks`, `3 days ago`; None for others."""
     match = _RELATIVE.fullmatch(words)
@@ -89,7 +115,7 @@ def _read_dates(text: str, today: date) -> list[date]:
     words = _SEPT.sub("September", words)  # chrono's, not parsedatetime's
     if isos is not None:
         return isos
-    relative = _relative(words, today)
+    relative = _as_chrono_reads(words, today) or _relative(words, today)
     if relative is not None:
         return [relative]
     weekday = weekday_phrase(words, today)
