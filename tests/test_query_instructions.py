@@ -194,3 +194,14 @@ def test_a_preset_of_many_lines_as_a_placeholder_is_many_instructions():
     assert answer("{{preset.open}}", LINES, TODAY, settings) != []
     with pytest.raises(QueryError, match="includes itself"):
         answer("{{preset.loop}}", LINES, TODAY, settings)
+
+
+def test_exclude_sub_items_keeps_top_level_tasks_in_quotes_however_indented():
+    """` > - [ ] x` (a blank before the quote mark) is a top-level task to the plugin (only
+    what follows the last `>` counts); it was dropped."""
+    lines = ["- [ ] top", "> - [ ] quoted", " > - [ ] quoted after a blank",
+             "   > - [ ] in a callout", ">  - [ ] two blanks after the mark",
+             "    - [ ] sub-item", "> > - [ ] nested quote"]  # fmt: skip
+    assert answer("exclude sub-items", lines, TODAY) == [
+        "- [ ] top", "> - [ ] quoted", " > - [ ] quoted after a blank",
+        "   > - [ ] in a callout", "> > - [ ] nested quote"]  # fmt: skip

@@ -175,7 +175,21 @@ def _priority(line: str, low: str, ctx: Context) -> Filter | None:
 def _exclude_sub_items(line: str, low: str, ctx: Context) -> Filter | None:
     if " ".join(low.split()) != "exclude sub-items":
         return None
-    return make_filter(line, lambda r: re.match(r"(> ?)*[-*+0-9]", r["raw"]) is not None)
+    return make_filter(line, lambda r: _top_level(r["raw"]))
+
+
+_INDENTATION = re.compile(r"[\s>]*")
+
+
+def _top_level(raw: str) -> bool:
+    """As the plugin's ExcludeSubItemsField: no indentation, or after its last quote mark at
+    most one space (` > - [ ]` is a top-level task in a quote)."""
+    indentation = _INDENTATION.match(raw)
+    text = indentation.group() if indentation else ""
+    if not text:
+        return True
+    mark = text.rfind(">")
+    return mark >= 0 and text[mark + 1 :] in ("", " ")
 
 
 def _owner(line: str, low: str, ctx: Context) -> Filter | None:
