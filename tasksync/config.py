@@ -195,6 +195,7 @@ def change_rules(settings: Mapping[str, object]) -> ChangeRules:
         created_date=flag("setCreatedDate", default.created_date),
         next_below=flag("recurrenceOnNextLine", default.next_below),
         dataview=settings.get("taskFormat") == "dataview",
+        drop_scheduled=flag("removeScheduledDateOnRecurrence", default.drop_scheduled),
     )
 
 

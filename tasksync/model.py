@@ -54,13 +54,14 @@ class Status:
 class ChangeRules:
     """The plugin's settings for what a status change writes besides the status (its
     data.json keys: setDoneDate, setCancelledDate, setCreatedDate, recurrenceOnNextLine,
-    taskFormat)."""
+    taskFormat, removeScheduledDateOnRecurrence)."""
 
     done_date: bool = True  # ✅ today on completion
     cancelled_date: bool = True  # ❌ today on cancelling
     created_date: bool = False  # ➕ today on a recurring task's next occurrence
     next_below: bool = False  # the next occurrence below the completed line, not above
     dataview: bool = False  # new fields as `[key:: value]` (taskFormat: the plugin reads those)
+    drop_scheduled: bool = False  # the next occurrence loses ⏳ when it has 🛫 or 📅
 
 
 class StatusTable:

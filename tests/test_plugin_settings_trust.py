@@ -144,3 +144,22 @@ def test_a_config_file_saved_with_a_bom_is_read(make_vault):
     result = run(vault, "config")
     assert result.exit_code == 0, result.output
     assert "Dana" in result.stdout
+
+
+@pytest.mark.parametrize(("line", "after"), [
+    ("- [ ] water 🔁 every week ⏳ 2026-01-03 📅 2026-01-05",
+     "- [ ] water 🔁 every week 📅 2026-01-12"),
+    ("- [ ] invoice 🔁 every month 🛫 2026-01-15 ⏳ 2026-01-31",
+     "- [ ] invoice 🔁 every month 🛫 2026-02-15"),
+    ("- [ ] stretch 🔁 every day ⏳ 2026-01-09",  # no start nor due: the scheduled date stays
+     "- [ ] stretch 🔁 every day ⏳ 2026-01-10"),
+])  # fmt: skip
+def test_the_next_occurrence_without_its_scheduled_date_when_the_plugin_says_so(make_vault,
+                                                                               line, after):  # fmt: skip
+    """`removeScheduledDateOnRecurrence`: the next occurrence kept ⏳ (and took its dates from
+    it rather than from 🛫)."""
+    vault = make_vault({"a.md": line + "\n",
+                        SETTINGS: json.dumps({"removeScheduledDateOnRecurrence": True})})
+    result = run(vault, "done", the_id(vault, line.split()[3]))
+    assert result.exit_code == 0, result.output
+    assert (vault / "a.md").read_text(encoding="utf-8").split("\n")[0] == after

@@ -361,13 +361,15 @@ def _next_occurrence(task: Task, today: date, statuses: StatusTable) -> str | No
         return None
     # A date that is none (2026-02-30) is there all the same, for the plugin: as the
     # reference date it gives no next occurrence; else it takes the next reference date.
-    invalid = [f for f in _RECURRING_DATES
+    drop_scheduled = statuses.rules.drop_scheduled
+    order = ("due", "start", "scheduled") if drop_scheduled else _RECURRING_DATES
+    invalid = [f for f in order
                if any(p.startswith(f"invalid {f} date ") for p in task.problems)]  # fmt: skip
-    present = [f for f in _RECURRING_DATES if getattr(task, f) or f in invalid]
+    present = [f for f in order if getattr(task, f) or f in invalid]
     if present and present[0] in invalid:
         return None
     try:
-        dates = next_dates(rule, task.due, task.scheduled, task.start, today)
+        dates = next_dates(rule, task.due, task.scheduled, task.start, today, drop_scheduled)
     except RuleError:  # ended (`until`, `for 3 times`): completed without a successor
         return None
     except (OverflowError, ValueError):  # datetime's years end at 9999
@@ -383,6 +385,9 @@ def _next_occurrence(task: Task, today: date, statuses: StatusTable) -> str | No
                dataview)  # fmt: skip
     for index in reversed([i for i, s in enumerate(segments) if s.kind == "block_link"]):
         _remove(segments, index)
+    if drop_scheduled and ("due" in dates or "start" in dates):  # as the plugin's setting says
+        dates.pop("scheduled", None)
+        _set_field(segments, "scheduled", None)
     for field, value in dates.items():
         _set_field(segments, field, value.isoformat(), dataview)
     return "".join(s.text for s in segments)

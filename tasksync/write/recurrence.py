@@ -128,10 +128,13 @@ def parse_rule(text: str) -> Rule:
 
 
 def next_dates(rule: Rule, due: date | None, scheduled: date | None, start: date | None,
-               today: date) -> dict[str, date]:  # fmt: skip
+               today: date, scheduled_last: bool = False) -> dict[str, date]:  # fmt: skip
     """The dates of the next occurrence: every present date keeps its distance to the
-    reference date (due, else scheduled, else start)."""
-    present = {k: v for k, v in (("due", due), ("scheduled", scheduled), ("start", start)) if v}
+    reference date (due, else scheduled, else start; with ``scheduled_last`` — the plugin's
+    removeScheduledDateOnRecurrence — due, else start, else scheduled)."""
+    order = (("due", due), ("start", start), ("scheduled", scheduled)) if scheduled_last \
+        else (("due", due), ("scheduled", scheduled), ("start", start))  # fmt: skip
+    present = {k: v for k, v in order if v}
     reference = next(iter(present.values()), None)
     base = today if rule.when_done or reference is None else reference
     following = rule.next_after(base)
