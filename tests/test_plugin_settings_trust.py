@@ -154,12 +154,13 @@ def test_a_config_file_saved_with_a_bom_is_read(make_vault):
     ("- [ ] stretch 🔁 every day ⏳ 2026-01-09",  # no start nor due: the scheduled date stays
      "- [ ] stretch 🔁 every day ⏳ 2026-01-10"),
 ])  # fmt: skip
-def test_the_next_occurrence_without_its_scheduled_date_when_the_plugin_says_so(make_vault,
-                                                                               line, after):  # fmt: skip
+def test_the_next_occurrence_drops_its_scheduled_date_if_the_plugin_says_so(make_vault, line,
+                                                                            after):  # fmt: skip
     """`removeScheduledDateOnRecurrence`: the next occurrence kept ⏳ (and took its dates from
     it rather than from 🛫)."""
-    vault = make_vault({"a.md": line + "\n",
-                        SETTINGS: json.dumps({"removeScheduledDateOnRecurrence": True})})
+    vault = make_vault(
+        {"a.md": line + "\n", SETTINGS: json.dumps({"removeScheduledDateOnRecurrence": True})}
+    )
     result = run(vault, "done", the_id(vault, line.split()[3]))
     assert result.exit_code == 0, result.output
     assert (vault / "a.md").read_text(encoding="utf-8").split("\n")[0] == after
