@@ -159,7 +159,7 @@ def register(cli: click.Group) -> None:
                   help="Sync with the CalDAV server of the config on changes.")  # fmt: skip
     @click.option("--debounce", default=1.0, show_default=True, callback=_seconds(0, 3600),
                   help="Seconds to wait for quiet.")  # fmt: skip
-    @click.option("--poll", type=float, metavar="SECONDS", callback=_seconds(1, 7 * 86400),
+    @click.option("--poll", type=float, metavar="SECONDS", callback=_seconds(0.1, 7 * 86400),
                   help="With --caldav: ask the server this often, notes changed or not. "
                        f"[default: [caldav] poll, else {DEFAULT_POLL_S:.0f}]")  # fmt: skip
     @click.pass_obj
