@@ -105,7 +105,9 @@ def _statuses_from_plugin(settings: object) -> list[Status] | None:
             except ValueError:
                 continue
             name = str(entry.get("name") or "Unknown")
-            found.setdefault(symbol, Status(symbol, name, status_type))
+            following = entry.get("nextStatusSymbol")
+            following = following if isinstance(following, str) and len(following) == 1 else ""
+            found.setdefault(symbol, Status(symbol, name, status_type, following))
     return list(found.values())
 
 

@@ -48,6 +48,7 @@ class Status:
     symbol: str
     name: str
     type: StatusType
+    next_symbol: str = ""  # the plugin's nextStatusSymbol ("": its default for the type)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +70,11 @@ class StatusTable:
     It carries the vault's ``ChangeRules`` too, to wherever a status is changed."""
 
     DEFAULT: tuple[Status, ...] = (
-        Status(" ", "Todo", StatusType.TODO),
-        Status("x", "Done", StatusType.DONE),
-        Status("/", "In Progress", StatusType.IN_PROGRESS),
-        Status("-", "Cancelled", StatusType.CANCELLED),
-        Status("?", "Proposed", StatusType.PROPOSED),
+        Status(" ", "Todo", StatusType.TODO, "x"),
+        Status("x", "Done", StatusType.DONE, " "),
+        Status("/", "In Progress", StatusType.IN_PROGRESS, "x"),
+        Status("-", "Cancelled", StatusType.CANCELLED, " "),
+        Status("?", "Proposed", StatusType.PROPOSED, " "),
     )
 
     def __init__(self, statuses: tuple[Status, ...] | None = None,
@@ -88,7 +89,20 @@ class StatusTable:
 
     def __getitem__(self, symbol: str) -> Status:
         found = self._by_symbol.get(symbol)
-        return found if found is not None else Status(symbol, "Unknown", StatusType.TODO)
+        return found if found is not None else Status(symbol, "Unknown", StatusType.TODO, "x")
+
+    def recurrence_symbol(self, done: str) -> str:
+        """The status of a recurring task's next occurrence, as the plugin's
+        getNextRecurrenceStatusOrCreate gives it: along the next-status chain from the done
+        status ``done``, the first TODO status, else the first IN_PROGRESS one, else `' '`."""
+        chain = [self[self[done].next_symbol or " "]]
+        for _ in range(len(self._by_symbol)):
+            chain.append(self[chain[-1].next_symbol or " "])
+        for wanted in (StatusType.TODO, StatusType.IN_PROGRESS):
+            found = next((s for s in chain if s.type is wanted), None)
+            if found is not None:
+                return found.symbol
+        return " "
 
     def as_mapping(self) -> Mapping[str, Status]:
         return dict(self._by_symbol)

@@ -164,3 +164,30 @@ def test_the_next_occurrence_drops_its_scheduled_date_if_the_plugin_says_so(make
     result = run(vault, "done", the_id(vault, line.split()[3]))
     assert result.exit_code == 0, result.output
     assert (vault / "a.md").read_text(encoding="utf-8").split("\n")[0] == after
+
+
+def test_the_next_occurrence_takes_the_status_the_done_status_leads_to(make_vault):
+    """The next occurrence was always `[ ]`; the plugin follows the done status's next-status
+    chain to a to-do (else an in-progress) status: `x` -> `>` Forwarded, `D` -> `/`."""
+    settings = {
+        "statusSettings": {
+            "coreStatuses": [
+                {"symbol": " ", "name": "Todo", "nextStatusSymbol": "x", "type": "TODO"},
+                {"symbol": "x", "name": "Done", "nextStatusSymbol": ">", "type": "DONE"},
+            ],
+            "customStatuses": [
+                {"symbol": ">", "name": "Forwarded", "nextStatusSymbol": "x", "type": "TODO"},
+                {"symbol": "D", "name": "Delivered", "nextStatusSymbol": "/", "type": "DONE"},
+                {"symbol": "/", "name": "Doing", "nextStatusSymbol": "D", "type": "IN_PROGRESS"},
+            ],
+        }
+    }
+    vault = make_vault({"a.md": "- [ ] water 🔁 every week 📅 2026-01-05\n"
+                                "- [ ] report 🔁 every week 📅 2026-01-06\n",
+                        SETTINGS: json.dumps(settings)})  # fmt: skip
+    assert run(vault, "done", the_id(vault, "water")).exit_code == 0
+    result = run(vault, "set", the_id(vault, "report"), "--status", "D")
+    assert result.exit_code == 0, result.output
+    lines = (vault / "a.md").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "- [>] water 🔁 every week 📅 2026-01-12"
+    assert lines[2] == "- [/] report 🔁 every week 📅 2026-01-13"

@@ -352,7 +352,8 @@ def rejected_line(task: Task, today: date, statuses: StatusTable,
 _RECURRING_DATES = ("due", "scheduled", "start")  # the reference date is the first present
 
 
-def _next_occurrence(task: Task, today: date, statuses: StatusTable) -> str | None:
+def _next_occurrence(task: Task, today: date, statuses: StatusTable,
+                     done: str = "x") -> str | None:  # fmt: skip
     """The line of the next occurrence of a recurring task (None when the rule is unreadable,
     as the plugin, which then completes the task without a successor)."""
     try:
@@ -377,7 +378,7 @@ def _next_occurrence(task: Task, today: date, statuses: StatusTable) -> str | No
     for name in invalid:
         dates[name] = dates[present[0]]
     segments = list(task.segments)
-    _set_status(segments, _symbol_for(statuses, StatusType.TODO))
+    _set_status(segments, statuses.recurrence_symbol(done))
     for field in ("done", "cancelled", "id", "depends_on"):
         _set_field(segments, field, None)
     dataview = statuses.rules.dataview
@@ -399,13 +400,15 @@ def complete(task: Task, today: date, statuses: StatusTable) -> tuple[str, ...]:
     if task.status_type is StatusType.DONE:
         return (task.raw,)
     return _done_lines(task, changed_status_line(task, StatusType.DONE, today, statuses), today,
-                       statuses)  # fmt: skip
+                       statuses, _symbol_for(statuses, StatusType.DONE))  # fmt: skip
 
 
-def _done_lines(task: Task, done_line: str, today: date, statuses: StatusTable) -> tuple[str, ...]:
-    """The lines a completion writes: ``done_line``, unless 🏁 delete drops it, below the next
-    occurrence of a recurring task (above it, with the plugin's `recurrenceOnNextLine`)."""
-    following = _next_occurrence(task, today, statuses) if task.recurrence else None
+def _done_lines(task: Task, done_line: str, today: date, statuses: StatusTable,
+                done_symbol: str) -> tuple[str, ...]:  # fmt: skip
+    """The lines a completion (to the status ``done_symbol``) writes: ``done_line``, unless
+    🏁 delete drops it, below the next occurrence of a recurring task (above it, with the
+    plugin's `recurrenceOnNextLine`)."""
+    following = _next_occurrence(task, today, statuses, done_symbol) if task.recurrence else None
     done = () if task.on_completion == "delete" else (done_line,)
     if following is None:
         return done
@@ -425,7 +428,9 @@ def status_set(task: Task, symbol: str, today: date, statuses: StatusTable) -> t
     _status_change(segments, task, kind, today, statuses)
     _set_status(segments, symbol)
     line = "".join(s.text for s in segments)
-    return _done_lines(task, line, today, statuses) if kind is StatusType.DONE else (line,)
+    if kind is StatusType.DONE:
+        return _done_lines(task, line, today, statuses, symbol)
+    return (line,)
 
 
 def repair_text(task: Task, statuses: StatusTable) -> Task:
