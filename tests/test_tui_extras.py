@@ -191,3 +191,21 @@ async def test_a_change_made_elsewhere_after_an_undo_forgets_the_redo(example_va
         said = [n.message for n in app._notifications]
     assert note.read_bytes() == after_cli, "redo replayed a batch over a newer change"
     assert any(m.startswith("nothing to redo: the vault was changed") for m in said), said
+
+
+async def test_done_follows_the_plugin_settings_changed_while_the_app_runs(example_vault, size):
+    """The app read the Tasks plugin settings once, at its start: done dates turned off in
+    Obsidian while it ran, `d` still wrote ✅ (and it kept a status the settings had changed)."""
+    settings = example_vault / ".obsidian/plugins/obsidian-tasks-plugin/data.json"
+    app = app_for(example_vault)
+    async with app.run_test(size=size) as pilot:
+        settings.parent.mkdir(parents=True, exist_ok=True)
+        settings.write_text('{"setDoneDate": false}', encoding="utf-8")
+        app.reload()  # as the app's watcher does when the file changes
+        await pilot.pause()
+        await go_to(pilot, app, DESIGN)
+        await pilot.press("d")
+        await pilot.pause()
+    assert line_of(meeting(example_vault), DESIGN) == (
+        "- [x] Design the plant sale flyer with the new logo. @Myself 📅 2026-12-01 #task #auto"
+    )

@@ -190,15 +190,29 @@ class TasksyncApp(App[None]):
 
     # -- data ------------------------------------------------------------------------------
 
+    def _read_settings_again(self) -> bool:
+        """The Tasks plugin's settings (and tasksync's) as they are now: changed in Obsidian
+        while the app runs, they are what the next key writes with. Whether they changed
+        what a line reads as. Unreadable now (a save under way), the last ones stay."""
+        try:
+            statuses = load_status_table(self.vault)
+        except TasksyncError as exc:
+            self.notify(f"{exc}", severity="warning", timeout=8)
+            return False
+        before = getattr(self.statuses, "fingerprint", lambda: "")()
+        self.statuses = statuses
+        return statuses.fingerprint() != before
+
     def reload(self, handed: Handed | None = None) -> None:
         """Bring the index up to date and read again the notes that changed (all of them
         when the people changed); the cursor stays on its task. ``handed``: what a batch of
         the app wrote and the index took over (only those rows are read again)."""
+        settings_changed = self._read_settings_again()
         with Store(self.db) as store:
             sync(self.vault, store, self.statuses)
             states = {path: state.hash for path, state in store.note_states().items()}
             people_rows = store.people()
-            everything = people_rows != self._people_rows
+            everything = people_rows != self._people_rows or settings_changed
             if everything:
                 self.people = load_people(self.vault, store)
                 self._people_rows = people_rows
