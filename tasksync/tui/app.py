@@ -405,7 +405,10 @@ class TasksyncApp(App[None]):
                                   self.twins)  # fmt: skip
         if self.selected:
             self.selected.intersection_update(r.key for r in self.rows)
-        tasks = self.task_list
+        try:
+            tasks = self.task_list
+        except NoMatches:  # closing: the watcher saw the last write as the screen went
+            return
         tasks.empty_message = (f"No task here matches “{self.filter.text}” (esc clears the "
                                "filter)." if self.filter else EMPTY[self.view])  # fmt: skip
         tasks.show(self.rows, key, keep)
