@@ -19,6 +19,9 @@ from tasksync.dates import weekday_phrase
 _MONTH_NAME = re.compile(
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\b", re.IGNORECASE
 )
+_DAY_FIRST_THEN_DAY = re.compile(  # `5 March 9`, `5 March 2026 9`: a day after a day-first date
+    rf"\b[0-9]{{1,2}} {_MONTH_NAME.pattern}(?: [0-9]{{4}})? [0-9]{{1,2}}$", re.IGNORECASE
+)
 _SLASH_DAY = re.compile(r"\b[0-9]{1,2}/[0-9]{1,2}\b")
 _YEAR = re.compile(r"\b[0-9]{4}\b")
 _ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -154,6 +157,8 @@ def _two_dates(words: str, today: date) -> list[date] | None:
     parts = words.split(" ")
     for cut in range(len(parts) - 1, 0, -1):  # chrono reads the longest first date first
         first, second = " ".join(parts[:cut]), " ".join(parts[cut:])
+        if _MONTH_NAME.match(second) and _DAY_FIRST_THEN_DAY.search(first):
+            continue  # `5 March 9 March`: the 9 is the second date's day, as chrono reads it
         one, other = _whole(first, today), _whole(second, today)
         if one and other:
             return [one, other]
